@@ -1,0 +1,156 @@
+"""Find many Arabic phrases in a text at once, with clitics, returning original offsets.
+
+Terms are written once in plain Arabic. Each is normalized and compiled into one
+Aho-Corasick automaton that scans the normalized token stream of a text in C; every raw
+hit is then checked in Python for word boundaries and for the clitics Arabic fuses onto
+words: proclitics (و ف ب ك ل), the article (ال, لل), and for common words the plural and
+possessive endings. Names take proclitics only, so ``السول`` (soul music) is not Seoul.
+Topics and entities both use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import ahocorasick
+
+from pipeline.normalize import Tokens, normalize_inline, tokenize
+
+
+class Kind(StrEnum):
+    """How a term may be inflected in running text."""
+
+    WORD = "word"  # common noun or phrase: proclitics, article, plural and possessive endings
+    NAME = "name"  # proper name: proclitics, and the article only if the name is written with it
+    EXACT = "exact"  # nothing fused on either side
+
+
+PROCLITICS = ("", "و", "ف", "ب", "ك", "ل", "وب", "ول", "فب", "فل", "وك", "فك")
+ARTICLE_FORMS = ("ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل")
+# Attached pronouns, dual and sound plurals, and the nisba-free feminine plural.
+POSSESSIVES = ("ها", "هم", "هما", "هن", "ه", "ي", "نا", "كم", "ك")
+WORD_ENDINGS = ("", *POSSESSIVES, "ان", "ين", "ون", "ات", "اتها", "اتهم", "انها", "يها", "يه")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One phrase to look for; ``key`` is the caller's handle, returned with each hit."""
+
+    text: str
+    key: Hashable
+    kind: Kind = Kind.WORD
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A term found in a text: token range and character range in the original text."""
+
+    key: Hashable
+    term: str
+    first: int  # first token index
+    last: int  # last token index, inclusive
+    start: int  # character offset in the original text
+    end: int
+    surface: str  # the original text as it stands, clitics included
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    key: Hashable
+    term: str
+    prefixes: frozenset[str]
+    suffixes: frozenset[str]
+    ntokens: int
+
+
+def _rules_for(term: Term) -> list[tuple[str, _Rule]]:
+    """Expand a term into (pattern, rule) pairs: the forms the automaton looks for."""
+    norm = normalize_inline(" ".join(tokenize(term.text).tokens()))
+    if not norm:
+        raise ValueError(f"term {term.text!r} is empty after normalization")
+    ntok = norm.count(" ") + 1
+    out: list[tuple[str, _Rule]] = []
+
+    def add(pattern: str, prefixes: Iterable[str], suffixes: Iterable[str]) -> None:
+        out.append((pattern, _Rule(term.key, term.text, frozenset(prefixes),
+                                   frozenset(suffixes), ntok)))
+
+    if term.kind is Kind.EXACT:
+        add(norm, ("",), ("",))
+        return out
+    has_article = norm.startswith("ال") and len(norm.split(" ", 1)[0]) > 3
+    if has_article:
+        # Written with the article: match the bare stem after any article form (لل = ل + ال).
+        stem, prefixes = norm[2:], ARTICLE_FORMS
+    elif term.kind is Kind.WORD:
+        stem, prefixes = norm, PROCLITICS + ARTICLE_FORMS
+    else:
+        stem, prefixes = norm, PROCLITICS
+    if term.kind is Kind.NAME:
+        add(stem, prefixes, ("",))
+        return out
+    add(stem, prefixes, WORD_ENDINGS)
+    last = stem.rsplit(" ", 1)[-1]
+    if last.endswith("ه") and len(last) > 2:
+        # Teh marbuta (normalized to ه) turns back into ت before an ending: عقوبة -> عقوباتها.
+        add(stem[:-1] + "ت", prefixes, POSSESSIVES)
+        add(stem[:-1] + "ات", prefixes, ("", *POSSESSIVES))
+    return out
+
+
+class Matcher:
+    """A compiled set of terms; build once, then call :meth:`find` per text."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list[_Rule]] = {}
+        for term in terms:
+            for pattern, rule in _rules_for(term):
+                table.setdefault(pattern, []).append(rule)
+        for pattern, rules in table.items():
+            self._automaton.add_word(pattern, (len(pattern), tuple(rules)))
+        self.size = len(table)
+        if table:
+            self._automaton.make_automaton()
+
+    def find(self, text: str | Tokens, overlapping: bool = False) -> list[Hit]:
+        """Hits in reading order; by default the longest wins where hits overlap."""
+        tokens = text if isinstance(text, Tokens) else tokenize(text)
+        if not self.size:
+            return []
+        joined = tokens.joined
+        raw: list[tuple[int, int, int, _Rule]] = []  # (start, end, ntokens, rule) in joined
+        for end, (length, rules) in self._automaton.iter(joined):
+            start = end - length + 1
+            word_start = joined.rfind(" ", 0, start) + 1
+            word_end = joined.find(" ", end + 1)
+            prefix = joined[word_start:start]
+            suffix = joined[end + 1:word_end]
+            for rule in rules:
+                if prefix in rule.prefixes and suffix in rule.suffixes:
+                    raw.append((word_start, word_end, rule.ntokens, rule))
+        if not raw:
+            return []
+        if not overlapping:
+            raw = _longest(raw)
+        hits = []
+        for word_start, _word_end, ntok, rule in sorted(raw, key=lambda r: r[0]):
+            first = tokens.token_index(word_start)
+            last = first + ntok - 1
+            start, stop = tokens.original_span(first, last)
+            hits.append(Hit(rule.key, rule.term, first, last, start, stop, tokens.text[start:stop]))
+        return hits
+
+
+def _longest(raw: list[tuple[int, int, int, _Rule]]) -> list[tuple[int, int, int, _Rule]]:
+    """Keep the longest of overlapping hits; equal spans keep every rule (several keys)."""
+    chosen: list[tuple[int, int, int, _Rule]] = []
+    taken: list[tuple[int, int]] = []
+    for item in sorted(raw, key=lambda r: (-(r[1] - r[0]), r[0])):
+        span = (item[0], item[1])
+        if span in taken or not any(s < span[1] and span[0] < e for s, e in taken):
+            chosen.append(item)
+            taken.append(span)
+    return chosen

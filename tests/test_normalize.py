@@ -1,0 +1,83 @@
+"""Normalization: exact outputs on known inputs, and equivalence with camel-tools."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.normalize import (
+    html_to_text,
+    normalize,
+    normalize_inline,
+    reference_normalize,
+    tokenize,
+    translation_table,
+)
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("مُحَمَّدٌ", "محمد"),  # diacritics
+        ("الســــلام", "السلام"),  # tatweel
+        ("أحمد إبراهيم آمال ٱلقدس", "احمد ابراهيم امال القدس"),  # alef forms and wasla
+        ("مستشفى", "مستشفي"),  # alef maksura
+        ("مدرسة", "مدرسه"),  # teh marbuta
+        ("عام ٢٠٢٣ و۱۴", "عام 2023 و14"),  # Arabic-Indic and Persian digits
+        ("قال «نعم» و“لا” و„ربما‟", 'قال "نعم" و"لا" و"ربما"'),  # quote styles
+        ("هل؟ نعم، حسناً؛", "هل? نعم, حسنا;"),  # Arabic punctuation
+        ("ﻻ", "لا"),  # presentation-form ligature
+        ("كو\u200cريا", "كوريا"),  # zero-width non-joiner inside a word
+        ("Reuters  وكالة", "reuters وكاله"),  # Latin lower-cased, spaces folded
+    ],
+)
+def test_normalize_known_inputs(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_normalize_keeps_paragraphs() -> None:
+    assert normalize("سطر أول\n\n\n  سطر ثانٍ  ") == "سطر اول\nسطر ثان"
+    assert normalize_inline("سطر\nثانٍ") == "سطر ثان"
+
+
+def test_fast_table_equals_camel_tools_on_corpus() -> None:
+    """The translate table must give exactly what camel-tools' functions give."""
+    table = translation_table()
+    texts = []
+    for line in (CORPUS / "dev" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        texts += [rec["title"] or "", rec.get("summary") or "", rec["text"] or ""]
+    with gzip.open(CORPUS / "ant-v2.1.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i % 40 == 0:
+                rec = json.loads(line)
+                texts += [rec["title"] or "", rec["text"] or ""]
+    assert len(texts) > 800
+    mismatches = [t for t in texts if t.translate(table) != reference_normalize(t)]
+    assert mismatches == []
+
+
+def test_tokenize_maps_back_to_original() -> None:
+    text = "قالَ «كيمُ جونغ أون»: ٣ صواريخ ـ أُطلقت"
+    tokens = tokenize(text)
+    assert tokens.joined == " قال كيم جونغ اون 3 صواريخ اطلقت "
+    assert tokens.count == 7
+    start, end = tokens.original_span(1, 3)
+    assert text[start:end] == "كيمُ جونغ أون"
+    assert tokens.token_index(tokens.joined.index("صواريخ")) == 5
+
+
+def test_tokenize_drops_lone_marks() -> None:
+    text = "كلمة \u064b أخرى"
+    tokens = tokenize(text)
+    assert tokens.tokens() == ["كلمه", "اخري"]
+    assert [text[s:e] for s, e in tokens.spans] == ["كلمة", "أخرى"]
+
+
+def test_html_to_text() -> None:
+    html = "<p>أول &amp; فقرة</p><script>x()</script><br/>ثانية&nbsp;هنا"
+    assert html_to_text(html) == "أول & فقرة\nثانية هنا"
+    assert html_to_text("نص بلا وسوم") == "نص بلا وسوم"
