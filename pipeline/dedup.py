@@ -1,0 +1,386 @@
+"""Near-duplicate detection: MinHash/LSH candidates, verified similarity, copy clusters.
+
+One core serves both paths: the CLI feeds a :class:`CopyIndex` from a JSONL file, the nightly
+path (``pipeline.dedup_db``) preloads the same index with the stored articles that tonight's
+band hashes hit, adds tonight's articles, and writes the changes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from pipeline.boilerplate import strip_boilerplate
+from pipeline.normalize import WORD, normalize
+
+_SHIFT32 = np.uint64(32)
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Thresholds and sizes of copy detection; ``version`` is stored with every decision.
+
+    Change ``version`` whenever a value changes, so stored links say which rules made them.
+    """
+
+    version: str = "copy-v1"
+    # Word 4-grams: one edited word (a digit, a changed name) breaks 4 shingles, so light edits
+    # keep most shingles, while 4 consecutive words rarely repeat between unrelated stories.
+    shingle_size: int = 4
+    # 128 permutations in 32 bands of 4 rows: a pair at Jaccard 0.5 becomes a candidate with
+    # probability 0.87, at 0.7 with 0.9999, at 0.2 with 0.05 (few useless candidates).
+    num_perm: int = 128
+    bands: int = 32
+    # The lead window (first N shingles, about two paragraphs) gets its own bands so a lead-only
+    # or truncated copy, whose Jaccard with the full text is low, still becomes a candidate.
+    lead_shingles: int = 40
+    # Below this many shingles a body is a caption or a stub: only an exact copy counts.
+    min_shingles: int = 12
+    # Verified similarity. A pair is a copy when Jaccard >= jaccard_min, or when the smaller text
+    # is contained in the larger (containment >= containment_min) -- and in both cases the two
+    # texts open the same way (lead_min of each lead found in the other). Wire updates that
+    # reuse yesterday's background under a new lead fail the lead check: precision first.
+    jaccard_min: float = 0.5
+    containment_min: float = 0.8
+    lead_min: float = 0.5
+    # Pairs this similar are copies whatever their first paragraph (an outlet rewrote the intro).
+    jaccard_sure: float = 0.8
+    # A later copy replaces the canonical member only when it is clearly fuller (10 % more
+    # shingles), so near-equal copies do not flip the canonical back and forth between nights.
+    canonical_gain: float = 1.1
+    seed: int = 20180218
+
+    @property
+    def rows(self) -> int:
+        return self.num_perm // self.bands
+
+    def describe(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What dedup keeps of one article: its shingle set, lead, band keys and content hash."""
+
+    id: Hashable
+    published: datetime | None
+    content_hash: str
+    shingles: np.ndarray  # sorted unique uint64
+    lead: np.ndarray  # sorted unique uint64, the first ``lead_shingles`` shingles
+    band_keys: np.ndarray  # int64, 2 * bands (full-text bands then lead bands); empty if short
+    wire_credits: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return int(self.shingles.size)
+
+
+@dataclass
+class Member:
+    """One article's place in a copy cluster.
+
+    ``matched_id`` is the member it was verified against (None for the canonical member) and
+    ``similarity``/``jaccard``/``containment`` the scores of that pair.
+    """
+
+    id: Hashable
+    cluster_id: Hashable
+    kind: str  # exact | near | unique (unique = the canonical member)
+    matched_id: Hashable | None = None
+    similarity: float | None = None
+    jaccard: float | None = None
+    containment: float | None = None
+    size: int = 0
+    published: datetime | None = None
+    config_version: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Similarity of a verified pair and whether it counts as a copy."""
+
+    jaccard: float
+    containment: float
+    lead: float
+    is_copy: bool
+
+    @property
+    def similarity(self) -> float:
+        return max(self.jaccard, self.containment)
+
+
+class Hasher:
+    """Stable 64-bit shingle hashing and MinHash permutations for one configuration."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        rng = np.random.default_rng(config.seed)
+        # Multiply-shift hashing: odd 64-bit multipliers, keep the high 32 bits.
+        self._a = rng.integers(1, 2**63, size=config.num_perm, dtype=np.uint64) | np.uint64(1)
+        self._b = rng.integers(0, 2**63, size=config.num_perm, dtype=np.uint64)
+        self._pos = rng.integers(1, 2**63, size=config.shingle_size, dtype=np.uint64) | np.uint64(
+            1
+        )
+        self._row_mix = rng.integers(1, 2**63, size=config.rows, dtype=np.uint64) | np.uint64(1)
+        self._band_mix = rng.integers(1, 2**63, size=2 * config.bands, dtype=np.uint64)
+
+    def shingles(self, tokens: list[str]) -> np.ndarray:
+        """Hashes of the word k-grams of ``tokens`` in text order (duplicates kept)."""
+        if not tokens:
+            return np.empty(0, dtype=np.uint64)
+        th = np.fromiter(
+            (zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens)
+        )
+        # Mix the token length in the high bits so crc32 collisions rarely survive.
+        k = min(self.config.shingle_size, len(tokens))
+        n = len(tokens) - k + 1
+        with np.errstate(over="ignore"):
+            acc = np.zeros(n, dtype=np.uint64)
+            for j in range(k):
+                acc += th[j : j + n] * self._pos[j]
+            acc ^= acc >> np.uint64(29)
+            acc *= np.uint64(0xBF58476D1CE4E5B9)
+            acc ^= acc >> np.uint64(32)
+        return acc
+
+    def minhash(self, values: np.ndarray) -> np.ndarray:
+        """MinHash signature (``num_perm`` uint64 values below 2**32) of a shingle set."""
+        with np.errstate(over="ignore"):
+            mixed = (self._a[:, None] * values[None, :] + self._b[:, None]) >> _SHIFT32
+        return mixed.min(axis=1)
+
+    def band_keys(self, full: np.ndarray, lead: np.ndarray) -> np.ndarray:
+        """One signed 64-bit key per band of the full and the lead signature."""
+        sig = np.concatenate([self.minhash(full), self.minhash(lead)])
+        rows = sig.reshape(2 * self.config.bands, self.config.rows)
+        with np.errstate(over="ignore"):
+            keys = (rows * self._row_mix[None, :]).sum(axis=1, dtype=np.uint64)
+            keys ^= self._band_mix
+            keys *= np.uint64(0x94D049BB133111EB)
+            keys ^= keys >> np.uint64(31)
+        return keys.view(np.int64)
+
+
+def body_tokens(text: str) -> tuple[list[str], tuple[str, ...]]:
+    """Normalized word tokens of a body after boilerplate removal, and its wire credits."""
+    stripped = strip_boilerplate(text or "")
+    return WORD.findall(normalize(stripped.text)), stripped.wire_credits
+
+
+def signature(
+    hasher: Hasher,
+    article_id: Hashable,
+    title: str | None,
+    text: str | None,
+    published: datetime | None = None,
+) -> Signature:
+    """Compute the dedup signature of one article (pure; same input, same output)."""
+    cfg = hasher.config
+    tokens, credits = body_tokens(text or "")
+    ordered = hasher.shingles(tokens)
+    shingles = np.unique(ordered)
+    if shingles.size < cfg.min_shingles:
+        # A stub body says little; the title keeps two stubs of different stories apart.
+        title_tokens = WORD.findall(normalize(title or ""))
+        basis = " ".join(title_tokens) + "\n" + " ".join(tokens)
+        digest = hashlib.blake2b(basis.encode(), digest_size=16).hexdigest()
+        return Signature(
+            article_id, published, "s:" + digest, shingles, shingles,
+            np.empty(0, dtype=np.int64), credits,
+        )
+    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
+    lead = np.unique(ordered[: cfg.lead_shingles])
+    keys = hasher.band_keys(shingles, lead)
+    return Signature(article_id, published, "b:" + digest, shingles, lead, keys, credits)
+
+
+def _fraction_in(part: np.ndarray, whole: np.ndarray) -> float:
+    if part.size == 0:
+        return 0.0
+    return float(np.isin(part, whole, assume_unique=True).mean())
+
+
+def verify(a: Signature, b: Signature, config: DedupConfig) -> Verdict:
+    """Real similarity of a candidate pair: Jaccard, containment and lead agreement."""
+    if a.size < config.min_shingles or b.size < config.min_shingles:
+        return Verdict(0.0, 0.0, 0.0, False)
+    inter = int(np.intersect1d(a.shingles, b.shingles, assume_unique=True).size)
+    jaccard = inter / (a.size + b.size - inter)
+    containment = inter / min(a.size, b.size)
+    lead = min(_fraction_in(a.lead, b.shingles), _fraction_in(b.lead, a.shingles))
+    if jaccard >= config.jaccard_sure:
+        is_copy = True
+    else:
+        similar = jaccard >= config.jaccard_min or containment >= config.containment_min
+        is_copy = similar and lead >= config.lead_min
+    return Verdict(round(jaccard, 4), round(containment, 4), round(lead, 4), is_copy)
+
+
+def order_key(sig: Signature) -> tuple[datetime, str]:
+    """Processing order: earliest publication first, then id, so reruns decide the same way."""
+    return (sig.published or _FAR_FUTURE, str(sig.id))
+
+
+@dataclass
+class CopyIndex:
+    """In-memory copy clusters with an LSH band index; the core shared by CLI and database."""
+
+    config: DedupConfig
+    signatures: dict[Hashable, Signature] = field(default_factory=dict)
+    members: dict[Hashable, Member] = field(default_factory=dict)
+    canonical: dict[Hashable, Hashable] = field(default_factory=dict)  # cluster -> article
+    _bands: dict[tuple[int, int], list[Hashable]] = field(default_factory=dict)
+    _exact: dict[str, Hashable] = field(default_factory=dict)
+    changed: set[Hashable] = field(default_factory=set)  # members written since load
+    changed_clusters: set[Hashable] = field(default_factory=set)
+
+    def load(self, sig: Signature | None, member: Member) -> None:
+        """Register an already-decided article (from storage) without deciding anything."""
+        self.members[member.id] = member
+        if member.kind == "unique":
+            self.canonical[member.cluster_id] = member.id
+        if sig is not None:
+            self._index(sig)
+
+    def _index(self, sig: Signature) -> None:
+        self.signatures[sig.id] = sig
+        self._exact.setdefault(sig.content_hash, sig.id)
+        for band, key in enumerate(sig.band_keys.tolist()):
+            self._bands.setdefault((band, key), []).append(sig.id)
+
+    def candidates(self, sig: Signature) -> list[Hashable]:
+        """Indexed articles sharing at least one band with ``sig``, most shared bands first."""
+        counts: dict[Hashable, int] = {}
+        for band, key in enumerate(sig.band_keys.tolist()):
+            for other in self._bands.get((band, key), ()):
+                counts[other] = counts.get(other, 0) + 1
+        counts.pop(sig.id, None)
+        return sorted(counts, key=lambda k: (-counts[k], str(k)))
+
+    def add(self, sig: Signature) -> Member:
+        """Decide one new article: exact copy, near copy, or the founder of a new cluster."""
+        if sig.id in self.members:
+            return self.members[sig.id]
+        match_id = self._exact.get(sig.content_hash)
+        verdict: Verdict | None = None
+        if match_id is not None and match_id in self.members:
+            verdict = Verdict(1.0, 1.0, 1.0, True)
+            kind = "exact"
+        else:
+            match_id, kind = None, "near"
+            best: Verdict | None = None
+            for cand in self.candidates(sig):
+                other = self.signatures.get(cand)
+                if other is None or cand not in self.members:
+                    continue
+                v = verify(sig, other, self.config)
+                if v.is_copy and (best is None or v.similarity > best.similarity):
+                    best, match_id = v, cand
+            verdict = best
+        if match_id is None or verdict is None:
+            member = Member(
+                sig.id, sig.id, "unique", size=sig.size, published=sig.published,
+                config_version=self.config.version,
+            )
+            self.canonical[sig.id] = sig.id
+        else:
+            cluster = self.members[match_id].cluster_id
+            member = Member(
+                sig.id, cluster, kind, match_id, verdict.similarity, verdict.jaccard,
+                verdict.containment, sig.size, sig.published, self.config.version,
+            )
+        self.members[sig.id] = member
+        self._index(sig)
+        self.changed.add(sig.id)
+        self.changed_clusters.add(member.cluster_id)
+        if member.kind != "unique":
+            self._maybe_promote(member)
+        return member
+
+    def _maybe_promote(self, member: Member) -> None:
+        """Make a clearly fuller new copy the canonical member by reversing its link path."""
+        current = self.members[self.canonical[member.cluster_id]]
+        if member.size < current.size * self.config.canonical_gain:
+            return
+        path = [member]
+        while path[-1].matched_id is not None:
+            path.append(self.members[path[-1].matched_id])
+        links = [
+            (m.kind, m.matched_id, m.similarity, m.jaccard, m.containment, m.config_version)
+            for m in path[:-1]
+        ]
+        for i, (kind, _, sim, jac, cont, version) in enumerate(links):
+            child = path[i + 1]
+            child.kind, child.matched_id = kind, path[i].id
+            child.similarity, child.jaccard, child.containment = sim, jac, cont
+            child.config_version = version
+            self.changed.add(child.id)
+        head = path[0]
+        head.kind, head.matched_id = "unique", None
+        head.similarity = head.jaccard = head.containment = None
+        self.canonical[member.cluster_id] = head.id
+
+    def duplicate_of(self, article_id: Hashable) -> Hashable | None:
+        member = self.members[article_id]
+        canonical = self.canonical[member.cluster_id]
+        return None if canonical == article_id else canonical
+
+
+@dataclass(frozen=True)
+class InputArticle:
+    """One line of the CLI input."""
+
+    id: str
+    title: str
+    text: str
+    published: datetime | None = None
+    url: str | None = None
+
+
+def parse_published(value: object) -> datetime | None:
+    """Accept ISO 8601 or RFC 822 dates; naive values are taken as UTC."""
+    if not value:
+        return None
+    text = str(value)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def dedup_records(
+    articles: Iterable[InputArticle], config: DedupConfig | None = None
+) -> Iterator[dict[str, object]]:
+    """Cluster articles in memory; yield one output record per article in input order."""
+    cfg = config or DedupConfig()
+    hasher = Hasher(cfg)
+    items = list(articles)
+    sigs = [signature(hasher, a.id, a.title, a.text, a.published) for a in items]
+    index = CopyIndex(cfg)
+    for sig in sorted(sigs, key=order_key):
+        index.add(sig)
+    for sig in sigs:
+        m = index.members[sig.id]
+        yield {
+            "id": sig.id,
+            "cluster_id": m.cluster_id,
+            "duplicate_of": index.duplicate_of(sig.id),
+            "similarity": m.similarity,
+            "kind": m.kind,
+            "matched_id": m.matched_id,
+            "jaccard": m.jaccard,
+            "containment": m.containment,
+            "wire_credits": list(sig.wire_credits),
+        }
