@@ -1,0 +1,113 @@
+"""The ``akhbar`` command: run a night, manage the database, and the stage tools."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import night, pgserver, store
+from pipeline.settings import Settings
+
+app = typer.Typer(help="Akhbar: nightly ingestion of Arabic news into PostgreSQL.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def database_url(settings: Settings, migrate: bool = True) -> str:
+    """``AKHBAR_DATABASE_URL`` if set, else the embedded server (started on demand)."""
+    url = settings.database_url or pgserver.embedded_url(settings.home, settings.embedded_port)
+    if migrate:
+        with store.connect(url) as conn:
+            store.migrate(conn)
+    return url
+
+
+@app.command()
+def run(
+    feeds: Annotated[Path | None, typer.Option(help="Feed registry (default: feeds.yaml)")] = None,
+    run_key: Annotated[str | None, typer.Option(help="Run key (default: now, UTC)")] = None,
+    embedded: Annotated[bool, typer.Option(help="(kept for scripts) use the embedded server "
+                                           "when AKHBAR_DATABASE_URL is unset")] = True,
+) -> None:
+    """Run the whole pipeline once and print the run summary."""
+    settings = Settings.from_env()
+    url = database_url(settings)
+    feeds_path = feeds or settings.feeds_path
+    total = len(__import__("pipeline.feeds", fromlist=["x"]).load_registry(feeds_path))
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("fetching feeds", total=total)
+        summary = night.run_night(url, settings, feeds_path, run_key=run_key,
+                                  progress=lambda _feed, _n: bar.advance(task))
+    print_summary(summary)
+
+
+def print_summary(summary: night.RunSummary) -> None:
+    table = Table(title=f"Akhbar run {summary.run_key}", show_header=False)
+    for label, value in (
+        ("feeds ok", summary.feeds_ok), ("feeds not modified", summary.feeds_not_modified),
+        ("feeds failed", summary.feeds_failed), ("entries seen", summary.entries_seen),
+        ("articles new", summary.articles_new), ("articles updated", summary.articles_updated),
+        ("articles duplicate", summary.articles_duplicate), ("seconds", summary.seconds),
+    ):
+        table.add_row(label, str(value))
+    for name, figures in summary.stages.items():
+        table.add_row(name, json.dumps(figures, ensure_ascii=False))
+    console.print(table)
+    for failed in summary.failed_feeds:
+        console.print(f"[red]failed[/red] {failed['feed']}: {failed['error']}")
+    if summary.problems:
+        console.print("entry problems: " + ", ".join(f"{k}={v}"
+                                                     for k, v in summary.problems.items()))
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply pending migrations (starting the embedded server if needed)."""
+    settings = Settings.from_env()
+    url = database_url(settings, migrate=False)
+    with store.connect(url) as conn:
+        applied = store.migrate(conn)
+    console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded PostgreSQL server and print its URL."""
+    settings = Settings.from_env()
+    console.print(database_url(settings), soft_wrap=True)
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL (starting the embedded server if needed)."""
+    settings = Settings.from_env()
+    typer.echo(database_url(settings, migrate=False))
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL server."""
+    settings = Settings.from_env()
+    server = pgserver.project_server(settings.home, settings.embedded_port)
+    server.stop()
+    console.print("embedded PostgreSQL stopped")
+
+
+if __name__ == "__main__":
+    app()

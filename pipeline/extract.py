@@ -1,0 +1,111 @@
+"""Turn parsed feed entries into clean articles: body text, canonical URL, UTC date, hash.
+
+The body is the entry's full content when the feed carries it, else its summary. The
+original text is kept as published; its normalized form sits beside it for matching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from pipeline.normalize import html_to_text, normalize, normalize_inline
+from pipeline.records import Article, RawEntry
+
+log = logging.getLogger(__name__)
+
+# Query parameters that identify a campaign or a click, not a page.
+TRACKING_PARAMS = frozenset({
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
+    "fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "ocid", "cmpid", "ref", "ref_src",
+    "xtor", "at_medium", "at_campaign", "igshid", "_ga", "yclid", "spm",
+})
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, drop default ports, fragments and tracking parameters."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and not ((scheme == "http" and parts.port == 80)
+                           or (scheme == "https" and parts.port == 443)):
+        host = f"{host}:{parts.port}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k.lower() not in TRACKING_PARAMS and not k.lower().startswith("utm_")]
+    path = parts.path or "/"
+    return urlunsplit((scheme, host, path, urlencode(sorted(query), doseq=True), ""))
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    """Naive dates are taken as UTC; aware ones are converted."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def content_hash(title_norm: str, body_norm: str) -> str:
+    """Hash of the normalized text: diacritics, quotes or digit styles do not change it."""
+    basis = body_norm if len(body_norm) >= 40 else f"{title_norm}\n{body_norm}"
+    return hashlib.sha256(" ".join(basis.split()).encode("utf-8")).hexdigest()
+
+
+def finish_article(article: Article) -> Article:
+    """Fill the normalized title and body and the content hash."""
+    article.title_norm = normalize_inline(article.title)
+    article.body_norm = normalize(article.body)
+    article.content_hash = content_hash(article.title_norm, article.body_norm)
+    return article
+
+
+def entry_to_article(entry: RawEntry, base_url: str, now: datetime,
+                     problems: Counter[str]) -> Article | None:
+    """Clean one entry; return None (and count why) when it cannot become an article."""
+    link = (entry.link or "").strip()
+    if not link and entry.guid and entry.guid.startswith(("http://", "https://")):
+        link = entry.guid
+        problems["link_from_guid"] += 1
+    if not link:
+        problems["dropped_no_link"] += 1
+        return None
+    if not urlsplit(link).scheme:
+        link = urljoin(base_url, link)
+        problems["relative_link"] += 1
+    if urlsplit(link).scheme not in ("http", "https"):
+        problems["dropped_bad_link"] += 1
+        return None
+    title = normalize_spaces(html_to_text(entry.title or ""))
+    if title != (entry.title or "").strip():
+        problems["html_in_title"] += 1
+    summary = html_to_text(entry.summary_html or "")
+    content = html_to_text(entry.content_html) if entry.content_html else ""
+    body, source = (content, "content") if len(content) > len(summary) else (summary, "summary")
+    if not title:
+        title = body.split("\n", 1)[0][:120]
+        problems["missing_title"] += 1
+    if not title and not body:
+        problems["dropped_empty"] += 1
+        return None
+    published = to_utc(entry.published)
+    if published is None:
+        problems["missing_date"] += 1
+    elif published > now:
+        problems["future_date"] += 1
+        published = None
+    elif published < EARLIEST:
+        problems["date_before_1990"] += 1
+        published = None
+    return finish_article(Article(
+        feed_id=entry.feed_id, outlet=entry.outlet, url=link, canonical_url=canonical_url(link),
+        guid=entry.guid, title=title, summary=summary, body=body, body_source=source,
+        published_at=published, language=entry.language, author=entry.author,
+    ))
+
+
+def normalize_spaces(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,288 @@
+"""PostgreSQL: connections, migrations, and bulk loading of articles with exact dedup.
+
+Articles are loaded a batch at a time: COPY into a staging table, then one
+``INSERT … ON CONFLICT`` upsert, in one transaction, so a crash leaves no half batch and
+re-running a night changes nothing. The same canonical URL, or the same normalized
+content hash, is the same article: seeing it again moves ``last_seen`` and adds a sighting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from pipeline.records import Article, FeedSpec, FetchResult, LoadStats
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# Serializes article loads across processes (Airflow shards may load at once).
+_LOAD_LOCK = 7_311_001
+
+
+class DatabaseNotUtf8(RuntimeError):
+    """The database is not UTF-8 with a UTF-8 ctype; Arabic search would silently fail."""
+
+
+def connect(url: str, **kwargs: object) -> psycopg.Connection:
+    """Open a connection; the caller commits."""
+    return psycopg.connect(url, **kwargs)  # type: ignore[arg-type]
+
+
+def check_database(conn: psycopg.Connection) -> None:
+    """Fail clearly unless the database is UTF-8 with a UTF-8 ctype."""
+    row = conn.execute(
+        "SELECT pg_encoding_to_char(encoding), datctype FROM pg_database "
+        "WHERE datname = current_database()"
+    ).fetchone()
+    assert row is not None
+    encoding, ctype = row
+    if encoding != "UTF8" or not re.search(r"utf-?8", ctype, re.I):
+        raise DatabaseNotUtf8(
+            f"database has encoding {encoding} and ctype {ctype!r}; Akhbar needs UTF8 with a "
+            "UTF-8 ctype (create it with ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' TEMPLATE template0)"
+        )
+
+
+def migration_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """Migration files in the order they apply."""
+    files = sorted(p for p in sql_dir.glob("*.sql") if _MIGRATION_NAME.match(p.name))
+    versions = [p.name[:3] for p in files]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a number in {sql_dir}: {versions}")
+    return files
+
+
+def migrate(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Apply pending migrations, each in its own transaction; return the names applied."""
+    check_database(conn)
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version text PRIMARY KEY, name text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    conn.commit()
+    applied: list[str] = []
+    for path in migration_files(sql_dir):
+        version = path.name[:3]
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(7311000)")
+            done = conn.execute("SELECT 1 FROM schema_migrations WHERE version = %s",
+                                (version,)).fetchone()
+            if done:
+                continue
+            conn.execute(path.read_text(encoding="utf-8"))  # type: ignore[arg-type]
+            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
+                         (version, path.name))
+        applied.append(path.name)
+        log.info("applied migration %s", path.name)
+    conn.commit()
+    return applied
+
+
+def sync_feeds(conn: psycopg.Connection, feeds: Iterable[FeedSpec]) -> int:
+    """Upsert the registry into ``feeds``; a feed missing from the file is left as it is."""
+    rows = [(f.id, f.name, f.url, f.outlet, f.language, f.enabled, f.full_text) for f in feeds]
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO feeds (id, name, url, outlet, language, enabled, full_text) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, url = EXCLUDED.url, "
+            "outlet = EXCLUDED.outlet, language = EXCLUDED.language, "
+            "enabled = EXCLUDED.enabled, full_text = EXCLUDED.full_text, updated_at = now() "
+            "WHERE (feeds.name, feeds.url, feeds.outlet, feeds.language, feeds.enabled, "
+            "feeds.full_text) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.url, EXCLUDED.outlet, "
+            "EXCLUDED.language, EXCLUDED.enabled, EXCLUDED.full_text)",
+            rows,
+        )
+    conn.commit()
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A night's run, keyed by its data interval."""
+
+    id: int
+    key: str
+    logical_ts: datetime
+
+
+def start_run(conn: psycopg.Connection, key: str, logical_ts: datetime,
+              interval_start: datetime | None = None,
+              interval_end: datetime | None = None) -> Run:
+    """Create the run for ``key`` or reopen it: re-running a night reuses its id."""
+    row = conn.execute(
+        "INSERT INTO runs (run_key, logical_ts, interval_start, interval_end) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (run_key) DO UPDATE "
+        "SET status = 'running', started_at = now(), finished_at = NULL "
+        "RETURNING id, logical_ts",
+        (key, logical_ts, interval_start, interval_end),
+    ).fetchone()
+    conn.commit()
+    assert row is not None
+    return Run(id=row[0], key=key, logical_ts=row[1])
+
+
+def get_run(conn: psycopg.Connection, run_id: int) -> Run:
+    row = conn.execute("SELECT id, run_key, logical_ts FROM runs WHERE id = %s",
+                       (run_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"no run {run_id}")
+    return Run(id=row[0], key=row[1], logical_ts=row[2])
+
+
+def finish_run(conn: psycopg.Connection, run_id: int, status: str, summary: dict) -> None:
+    conn.execute(
+        "UPDATE runs SET status = %s, finished_at = now(), summary = %s WHERE id = %s",
+        (status, Jsonb(summary), run_id),
+    )
+    conn.commit()
+
+
+def record_fetch(conn: psycopg.Connection, run_id: int, result: FetchResult,
+                 entries: int, loaded: int, details: dict | None = None) -> None:
+    """Log one feed's fetch for this run (a re-run replaces the row)."""
+    conn.execute(
+        "INSERT INTO fetches (run_id, feed_id, url, started_at, finished_at, status, "
+        "http_status, entries, loaded, error, details) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (run_id, feed_id) DO UPDATE SET url = EXCLUDED.url, "
+        "started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, "
+        "status = EXCLUDED.status, http_status = EXCLUDED.http_status, "
+        "entries = EXCLUDED.entries, loaded = EXCLUDED.loaded, error = EXCLUDED.error, "
+        "details = EXCLUDED.details",
+        (run_id, result.feed_id, result.url, result.started_at, result.finished_at,
+         result.status, result.http_status, entries, loaded, result.error,
+         Jsonb(details or {})),
+    )
+    conn.commit()
+
+
+_STAGE_COLUMNS = (
+    "feed_id", "outlet", "url", "canonical_url", "guid", "title", "summary", "body",
+    "body_source", "author", "title_norm", "body_norm", "content_hash", "language",
+    "published_at",
+)
+# Content columns change only when a newer night sees new text at the same URL, so that a
+# backfill of an older night never rolls an edited article back.
+_CONTENT_COLUMNS = ("url", "guid", "title", "summary", "body", "body_source", "author",
+                    "title_norm", "body_norm", "content_hash", "published_at")
+_NEWER = ("EXCLUDED.last_seen >= articles.last_seen "
+          "AND EXCLUDED.content_hash <> articles.content_hash")
+_UPSERT = (
+    f"INSERT INTO articles ({', '.join(_STAGE_COLUMNS)}, first_seen, last_seen, run_id) "
+    f"SELECT {', '.join(_STAGE_COLUMNS)}, %(ts)s, %(ts)s, %(run)s FROM stage_articles "
+    "ORDER BY ord "
+    "ON CONFLICT (canonical_url) DO UPDATE SET "
+    + ", ".join(f"{c} = CASE WHEN {_NEWER} THEN EXCLUDED.{c} ELSE articles.{c} END"
+                for c in _CONTENT_COLUMNS)
+    + f", updated_at = CASE WHEN {_NEWER} THEN EXCLUDED.last_seen ELSE articles.updated_at END"
+    ", first_seen = LEAST(articles.first_seen, EXCLUDED.first_seen)"
+    ", last_seen = GREATEST(articles.last_seen, EXCLUDED.last_seen) "
+    "RETURNING id, canonical_url"
+)
+
+
+def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article]) -> LoadStats:
+    """Load one batch in one transaction; return how many were new, updated or duplicates."""
+    stats = LoadStats()
+    if not articles:
+        return stats
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOAD_LOCK,))
+        urls = list({a.canonical_url for a in articles})
+        hashes = list({a.content_hash for a in articles})
+        known_url: dict[str, tuple[int, str]] = {}
+        known_hash: dict[str, int] = {}
+        for aid, url, chash in conn.execute(
+            "SELECT id, canonical_url, content_hash FROM articles "
+            "WHERE canonical_url = ANY(%s) OR content_hash = ANY(%s) ORDER BY id",
+            (urls, hashes),
+        ):
+            known_url[url] = (aid, chash)
+            known_hash.setdefault(chash, aid)
+
+        staged: list[Article] = []
+        staged_url: set[str] = set()
+        staged_hash: dict[str, str] = {}  # content hash -> canonical URL staged with it
+        same_as: list[tuple[Article, int | str]] = []  # duplicate -> article id or staged URL
+        for art in articles:
+            if art.canonical_url in staged_url:
+                stats.duplicate += 1
+                same_as.append((art, art.canonical_url))
+            elif art.canonical_url in known_url:
+                _aid, old_hash = known_url[art.canonical_url]
+                if old_hash != art.content_hash:
+                    stats.updated += 1
+                else:
+                    stats.duplicate += 1
+                staged.append(art)
+                staged_url.add(art.canonical_url)
+                staged_hash.setdefault(art.content_hash, art.canonical_url)
+            elif art.content_hash in known_hash:
+                stats.duplicate += 1
+                same_as.append((art, known_hash[art.content_hash]))
+            elif art.content_hash in staged_hash:
+                stats.duplicate += 1
+                same_as.append((art, staged_hash[art.content_hash]))
+            else:
+                stats.new += 1
+                staged.append(art)
+                staged_url.add(art.canonical_url)
+                staged_hash[art.content_hash] = art.canonical_url
+
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS stage_articles (ord integer, "
+            + ", ".join(f"{c} {'timestamptz' if c == 'published_at' else 'text'}"
+                        for c in _STAGE_COLUMNS)
+            + ") ON COMMIT DELETE ROWS"
+        )
+        with conn.cursor().copy(
+            f"COPY stage_articles (ord, {', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            for i, art in enumerate(staged):
+                copy.write_row((i, *(getattr(art, c) for c in _STAGE_COLUMNS)))
+        ids_by_url = {url: aid for aid, url in
+                      conn.execute(_UPSERT, {"ts": run.logical_ts, "run": run.id})}
+
+        sightings: list[tuple[int, Article]] = [(ids_by_url[a.canonical_url], a) for a in staged]
+        bumped: list[int] = []
+        for art, target in same_as:
+            aid = ids_by_url[target] if isinstance(target, str) else target
+            sightings.append((aid, art))
+            bumped.append(aid)
+        if bumped:
+            conn.execute(
+                "UPDATE articles SET last_seen = GREATEST(last_seen, %s), "
+                "first_seen = LEAST(first_seen, %s) WHERE id = ANY(%s)",
+                (run.logical_ts, run.logical_ts, sorted(set(bumped))),
+            )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO article_sightings (article_id, run_id, feed_id, url, outlet, "
+                "seen_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [(aid, run.id, a.feed_id, a.url, a.outlet, run.logical_ts)
+                 for aid, a in sightings],
+            )
+    return stats
+
+
+def run_article_ids(conn: psycopg.Connection, run_id: int) -> list[int]:
+    """Ids of every article seen in a run, the input of the stages after loading."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT article_id FROM article_sightings WHERE run_id = %s ORDER BY 1",
+        (run_id,))]
+
+
+def dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)
