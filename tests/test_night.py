@@ -1,0 +1,119 @@
+"""A whole night end to end: feeds served from 127.0.0.1, loaded into a real PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pipeline import night
+from pipeline.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parents[1] / "pipeline" / "data" / "samples"
+NIGHT = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
+
+
+def write_registry(tmp_path: Path, feeds: list[tuple[str, str]]) -> Path:
+    lines = ["feeds:"]
+    for feed_id, url in feeds:
+        lines += [f"  - id: {feed_id}", f"    name: {feed_id}", f"    url: {url}",
+                  f"    outlet: Outlet {feed_id}"]
+    path = tmp_path / "feeds.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def slow(seconds: float):
+    def handler(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(seconds)
+        try:
+            h.send_response(200)
+            h.end_headers()
+            h.wfile.write(b"<rss/>")
+        except OSError:
+            pass
+    return handler
+
+
+@pytest.fixture
+def served(http_server, tmp_path: Path) -> Path:
+    """Three good sample feeds, a malformed one, an HTTP 500 and a slow one."""
+    http_server.static("/sky.xml", (SAMPLES / "skynews-rss.xml").read_bytes())
+    http_server.static("/arabiya.atom", (SAMPLES / "alarabiya-atom.xml").read_bytes(),
+                       content_type="application/atom+xml")
+    http_server.static("/bbc.xml", (SAMPLES / "bbc-windows-1256.xml").read_bytes(),
+                       content_type="application/rss+xml; charset=windows-1256")
+    http_server.static("/broken.xml", b"<rss><channel><title>\xd8\xb9</title></chan")
+    http_server.static("/error.xml", b"oops", status=500)
+    http_server.route("/slow.xml", slow(3))
+    return write_registry(tmp_path, [
+        ("sky", http_server.url("/sky.xml")), ("arabiya", http_server.url("/arabiya.atom")),
+        ("bbc", http_server.url("/bbc.xml")), ("broken", http_server.url("/broken.xml")),
+        ("error", http_server.url("/error.xml")), ("slow", http_server.url("/slow.xml")),
+    ])
+
+
+def settings() -> Settings:
+    return Settings(http_timeout=1.0, http_connect_timeout=1.0)
+
+
+def table_rows(conn: psycopg.Connection, sql: str) -> list[tuple]:
+    return conn.execute(sql).fetchall()
+
+
+def test_clean_run_loads_every_entry_once_and_rerun_adds_nothing(
+        db_url: str, served: Path, conn: psycopg.Connection) -> None:
+    summary = night.run_night(db_url, settings(), served, run_key="2024-03-01", logical_ts=NIGHT)
+    assert (summary.feeds_ok, summary.feeds_failed) == (3, 3)
+    assert summary.entries_seen == 28
+    assert summary.articles_new == 28
+    urls = table_rows(conn, "SELECT canonical_url FROM articles")
+    assert len(urls) == len(set(urls)) == 28
+
+    failures = dict(table_rows(conn, "SELECT feed_id, error FROM fetches WHERE status = 'failed'"))
+    assert set(failures) == {"broken", "error", "slow"}
+    assert "parse error" in failures["broken"]
+    assert failures["error"] == "HTTP 500"
+    assert "timeout" in failures["slow"].lower()
+
+    before = table_rows(conn, "SELECT * FROM articles ORDER BY id")
+    again = night.run_night(db_url, settings(), served, run_key="2024-03-01", logical_ts=NIGHT)
+    assert again.articles_new == 0
+    assert again.articles_duplicate == 28
+    conn.commit()
+    assert table_rows(conn, "SELECT * FROM articles ORDER BY id") == before
+    assert table_rows(conn, "SELECT count(*) FROM runs") == [(1,)]
+
+
+def test_windows_1256_feed_is_decoded(db_url: str, served: Path,
+                                      conn: psycopg.Connection) -> None:
+    night.run_night(db_url, settings(), served, run_key="k", logical_ts=NIGHT)
+    titles = [r[0] for r in table_rows(conn, "SELECT title FROM articles WHERE feed_id = 'bbc'")]
+    assert len(titles) == 8
+    assert any("كوري" in t for t in titles)
+    assert all("\ufffd" not in t and "Ø" not in t for t in titles)
+
+
+def test_full_content_is_preferred_over_summary(db_url: str, served: Path,
+                                                conn: psycopg.Connection) -> None:
+    night.run_night(db_url, settings(), served, run_key="k", logical_ts=NIGHT)
+    rows = table_rows(conn, "SELECT feed_id, body_source, length(body) > length(summary) "
+                            "FROM articles")
+    sources = {(feed, src) for feed, src, _ in rows}
+    assert ("sky", "content") in sources and ("arabiya", "content") in sources
+    assert ("bbc", "summary") in sources
+    assert all(longer for feed, src, longer in rows if src == "content")
+
+
+def test_file_registry_runs_offline(db_url: str, conn: psycopg.Connection) -> None:
+    summary = night.run_night(db_url, settings(), SAMPLES / "feeds.yaml", run_key="s",
+                              logical_ts=NIGHT)
+    assert summary.feeds_ok == 4 and summary.feeds_failed == 0
+    assert summary.articles_duplicate == 1  # the wire copy under another URL
+    copies = table_rows(conn, "SELECT count(DISTINCT outlet) FROM article_sightings s "
+                              "GROUP BY article_id HAVING count(*) > 1")
+    assert copies == [(2,)]
