@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 run: install
-	$(BIN)/akhbar run --embedded --feeds $(FEEDS)
+	$(BIN)/akhbar run --feeds $(FEEDS)
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipeline import feeds as feeds_module
 from pipeline import night, pgserver, store
 from pipeline.settings import Settings
 
@@ -41,14 +42,12 @@ def database_url(settings: Settings, migrate: bool = True) -> str:
 def run(
     feeds: Annotated[Path | None, typer.Option(help="Feed registry (default: feeds.yaml)")] = None,
     run_key: Annotated[str | None, typer.Option(help="Run key (default: now, UTC)")] = None,
-    embedded: Annotated[bool, typer.Option(help="(kept for scripts) use the embedded server "
-                                           "when AKHBAR_DATABASE_URL is unset")] = True,
 ) -> None:
     """Run the whole pipeline once and print the run summary."""
     settings = Settings.from_env()
     url = database_url(settings)
     feeds_path = feeds or settings.feeds_path
-    total = len(__import__("pipeline.feeds", fromlist=["x"]).load_registry(feeds_path))
+    total = len(feeds_module.load_registry(feeds_path))
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("fetching feeds", total=total)

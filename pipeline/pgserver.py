@@ -8,6 +8,7 @@ full-text search silently fail on Arabic.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pwd
@@ -159,10 +160,19 @@ class EmbeddedPostgres:
 def project_server(home: Path, port: int) -> EmbeddedPostgres:
     """The embedded server of a checkout: ``<home>/pgdata``."""
     home = home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
-        # The postgres user must be able to reach the data folder.
-        home.mkdir(parents=True, exist_ok=True)
+        # The postgres user must be able to reach the data folder; where a parent folder
+        # shuts it out, the cluster lives in a folder of its own under the temp dir.
         home.chmod(0o755)
+        reachable = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(home)],
+                                   capture_output=True).returncode == 0
+        if not reachable:
+            digest = hashlib.sha1(str(home).encode()).hexdigest()[:10]
+            fallback = Path(tempfile.gettempdir()) / f"akhbar-pg-{digest}"
+            fallback.mkdir(mode=0o755, exist_ok=True)
+            log.warning("postgres cannot reach %s; keeping the cluster in %s", home, fallback)
+            home = fallback
     return EmbeddedPostgres(datadir=home / "pgdata", port=port)
 
 
