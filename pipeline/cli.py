@@ -47,7 +47,11 @@ def run(
     settings = Settings.from_env()
     url = database_url(settings)
     feeds_path = feeds or settings.feeds_path
-    total = len(feeds_module.load_registry(feeds_path))
+    try:
+        total = len(feeds_module.load_registry(feeds_path))
+    except (feeds_module.RegistryError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("fetching feeds", total=total)
@@ -106,6 +110,27 @@ def db_stop() -> None:
     server = pgserver.project_server(settings.home, settings.embedded_port)
     server.stop()
     console.print("embedded PostgreSQL stopped")
+
+
+@app.command("dedup")
+def dedup_command(
+    in_path: Annotated[Path, typer.Option("--in", help="JSONL: {id, title, text, published?, "
+                                          "url?} per line", exists=True, dir_okay=False)],
+    out_path: Annotated[Path, typer.Option("--out", help="JSONL: {id, cluster_id, duplicate_of,"
+                                           " similarity, kind} per line")],
+) -> None:
+    """Cluster copies of the same story in a JSONL file (the nightly stage's rules)."""
+    from pipeline.dedup import dedup_records, read_articles
+
+    with in_path.open(encoding="utf-8") as fh:
+        articles = read_articles(fh)
+    kinds: dict[str, int] = {}
+    with out_path.open("w", encoding="utf-8") as out:
+        for record in dedup_records(articles):
+            kinds[str(record["kind"])] = kinds.get(str(record["kind"]), 0) + 1
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    console.print(f"{sum(kinds.values())} articles: " +
+                  ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 
 if __name__ == "__main__":
