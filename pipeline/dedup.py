@@ -8,7 +8,7 @@ band hashes hit, adds tonight's articles, and writes the changes back.
 from __future__ import annotations
 
 import hashlib
-import zlib
+import json
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +19,9 @@ from pipeline.boilerplate import strip_boilerplate
 from pipeline.normalize import WORD, normalize
 
 _SHIFT32 = np.uint64(32)
+# Odd base of the byte-level polynomial token hash and its inverse modulo 2**64.
+_BASE = np.uint64(0x100000001B3)
+_BASE_INV = np.uint64(pow(int(_BASE), -1, 2**64))
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 
@@ -121,25 +124,57 @@ class Hasher:
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
         rng = np.random.default_rng(config.seed)
-        # Multiply-shift hashing: odd 64-bit multipliers, keep the high 32 bits.
-        self._a = rng.integers(1, 2**63, size=config.num_perm, dtype=np.uint64) | np.uint64(1)
-        self._b = rng.integers(0, 2**63, size=config.num_perm, dtype=np.uint64)
+        # Affine permutations of 32-bit values: odd multipliers make each map a bijection.
+        self._a = rng.integers(1, 2**32, size=config.num_perm, dtype=np.uint32) | np.uint32(1)
+        self._b = rng.integers(0, 2**32, size=config.num_perm, dtype=np.uint32)
         self._pos = rng.integers(1, 2**63, size=config.shingle_size, dtype=np.uint64) | np.uint64(
             1
         )
         self._row_mix = rng.integers(1, 2**63, size=config.rows, dtype=np.uint64) | np.uint64(1)
         self._band_mix = rng.integers(1, 2**63, size=2 * config.bands, dtype=np.uint64)
+        self._pow = np.empty(0, dtype=np.uint64)
+        self._inv = np.empty(0, dtype=np.uint64)
 
-    def shingles(self, tokens: list[str]) -> np.ndarray:
-        """Hashes of the word k-grams of ``tokens`` in text order (duplicates kept)."""
-        if not tokens:
+    def _powers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Powers of the byte-hash base and of its inverse modulo 2**64, grown on demand."""
+        if self._pow.size < n + 1:
+            size = max(n + 1, 2 * self._pow.size, 4096)
+            self._pow = np.ones(size, dtype=np.uint64)
+            self._inv = np.ones(size, dtype=np.uint64)
+            with np.errstate(over="ignore"):
+                np.cumprod(np.full(size - 1, _BASE, dtype=np.uint64), out=self._pow[1:])
+                np.cumprod(np.full(size - 1, _BASE_INV, dtype=np.uint64), out=self._inv[1:])
+        return self._pow, self._inv
+
+    def token_hashes(self, joined: str) -> np.ndarray:
+        """Stable 64-bit hash of each space-separated token, computed in bulk with numpy.
+
+        A polynomial hash over the UTF-8 bytes with prefix sums: token (s, e) hashes to
+        (S[e] - S[s]) * base**-s, which depends only on its bytes, not on its position.
+        """
+        data = np.frombuffer(joined.encode(), dtype=np.uint8)
+        if data.size == 0:
             return np.empty(0, dtype=np.uint64)
-        th = np.fromiter(
-            (zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens)
-        )
-        # Mix the token length in the high bits so crc32 collisions rarely survive.
-        k = min(self.config.shingle_size, len(tokens))
-        n = len(tokens) - k + 1
+        pw, inv = self._powers(data.size)
+        spaces = np.flatnonzero(data == 32)
+        starts = np.concatenate(([0], spaces + 1))
+        ends = np.concatenate((spaces, [data.size]))
+        with np.errstate(over="ignore"):
+            prefix = np.zeros(data.size + 1, dtype=np.uint64)
+            np.cumsum((data.astype(np.uint64) + np.uint64(1)) * pw[: data.size], out=prefix[1:])
+            h = (prefix[ends] - prefix[starts]) * inv[starts]
+            h ^= h >> np.uint64(31)
+            h *= np.uint64(0x94D049BB133111EB)
+            h ^= h >> np.uint64(29)
+        return h
+
+    def shingles(self, joined: str) -> np.ndarray:
+        """Hashes of the word k-grams of a space-joined token string, in text order."""
+        th = self.token_hashes(joined)
+        if th.size == 0:
+            return th
+        k = min(self.config.shingle_size, th.size)
+        n = th.size - k + 1
         with np.errstate(over="ignore"):
             acc = np.zeros(n, dtype=np.uint64)
             for j in range(k):
@@ -150,14 +185,19 @@ class Hasher:
         return acc
 
     def minhash(self, values: np.ndarray) -> np.ndarray:
-        """MinHash signature (``num_perm`` uint64 values below 2**32) of a shingle set."""
-        with np.errstate(over="ignore"):
-            mixed = (self._a[:, None] * values[None, :] + self._b[:, None]) >> _SHIFT32
+        """MinHash signature (``num_perm`` uint32 values) of a shingle set.
+
+        Each permutation is x -> a*x + b modulo 2**32 over the high half of the shingle hash,
+        a bijection; 32-bit lanes halve the work of the (num_perm x shingles) product.
+        """
+        x = (values >> _SHIFT32).astype(np.uint32)
+        mixed = np.multiply.outer(self._a, x)
+        mixed += self._b[:, None]
         return mixed.min(axis=1)
 
     def band_keys(self, full: np.ndarray, lead: np.ndarray) -> np.ndarray:
         """One signed 64-bit key per band of the full and the lead signature."""
-        sig = np.concatenate([self.minhash(full), self.minhash(lead)])
+        sig = np.concatenate([self.minhash(full), self.minhash(lead)]).astype(np.uint64)
         rows = sig.reshape(2 * self.config.bands, self.config.rows)
         with np.errstate(over="ignore"):
             keys = (rows * self._row_mix[None, :]).sum(axis=1, dtype=np.uint64)
@@ -167,10 +207,10 @@ class Hasher:
         return keys.view(np.int64)
 
 
-def body_tokens(text: str) -> tuple[list[str], tuple[str, ...]]:
-    """Normalized word tokens of a body after boilerplate removal, and its wire credits."""
+def body_tokens(text: str) -> tuple[str, tuple[str, ...]]:
+    """Normalized word tokens of a body after boilerplate removal (space-joined), and credits."""
     stripped = strip_boilerplate(text or "")
-    return WORD.findall(normalize(stripped.text)), stripped.wire_credits
+    return " ".join(WORD.findall(normalize(stripped.text))), stripped.wire_credits
 
 
 def signature(
@@ -187,14 +227,13 @@ def signature(
     shingles = np.unique(ordered)
     if shingles.size < cfg.min_shingles:
         # A stub body says little; the title keeps two stubs of different stories apart.
-        title_tokens = WORD.findall(normalize(title or ""))
-        basis = " ".join(title_tokens) + "\n" + " ".join(tokens)
+        basis = " ".join(WORD.findall(normalize(title or ""))) + "\n" + tokens
         digest = hashlib.blake2b(basis.encode(), digest_size=16).hexdigest()
         return Signature(
             article_id, published, "s:" + digest, shingles, shingles,
             np.empty(0, dtype=np.int64), credits,
         )
-    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(tokens.encode(), digest_size=16).hexdigest()
     lead = np.unique(ordered[: cfg.lead_shingles])
     keys = hasher.band_keys(shingles, lead)
     return Signature(article_id, published, "b:" + digest, shingles, lead, keys, credits)
@@ -235,7 +274,8 @@ class CopyIndex:
     signatures: dict[Hashable, Signature] = field(default_factory=dict)
     members: dict[Hashable, Member] = field(default_factory=dict)
     canonical: dict[Hashable, Hashable] = field(default_factory=dict)  # cluster -> article
-    _bands: dict[tuple[int, int], list[Hashable]] = field(default_factory=dict)
+    # Band keys already mix in their band number, so one flat dict serves all bands.
+    _bands: dict[int, list[Hashable]] = field(default_factory=dict)
     _exact: dict[str, Hashable] = field(default_factory=dict)
     changed: set[Hashable] = field(default_factory=set)  # members written since load
     changed_clusters: set[Hashable] = field(default_factory=set)
@@ -251,14 +291,19 @@ class CopyIndex:
     def _index(self, sig: Signature) -> None:
         self.signatures[sig.id] = sig
         self._exact.setdefault(sig.content_hash, sig.id)
-        for band, key in enumerate(sig.band_keys.tolist()):
-            self._bands.setdefault((band, key), []).append(sig.id)
+        bands = self._bands
+        for key in sig.band_keys.tolist():
+            if key in bands:
+                bands[key].append(sig.id)
+            else:
+                bands[key] = [sig.id]
 
     def candidates(self, sig: Signature) -> list[Hashable]:
         """Indexed articles sharing at least one band with ``sig``, most shared bands first."""
         counts: dict[Hashable, int] = {}
-        for band, key in enumerate(sig.band_keys.tolist()):
-            for other in self._bands.get((band, key), ()):
+        bands = self._bands
+        for key in sig.band_keys.tolist():
+            for other in bands.get(key, ()):
                 counts[other] = counts.get(other, 0) + 1
         counts.pop(sig.id, None)
         return sorted(counts, key=lambda k: (-counts[k], str(k)))
@@ -384,3 +429,31 @@ def dedup_records(
             "containment": m.containment,
             "wire_credits": list(sig.wire_credits),
         }
+
+
+class InputError(ValueError):
+    """A malformed line of the CLI input, with its line number."""
+
+
+def read_articles(lines: Iterable[str]) -> list[InputArticle]:
+    """Parse ``{id, title, text, published?, url?}`` JSON lines; blank lines are skipped."""
+    out: list[InputArticle] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"line {number}: not JSON ({exc.msg})") from exc
+        if not isinstance(obj, dict) or "id" not in obj:
+            raise InputError(f"line {number}: an object with an 'id' is required")
+        article_id = str(obj["id"])
+        if article_id in seen:
+            raise InputError(f"line {number}: duplicate id {article_id!r}")
+        seen.add(article_id)
+        out.append(InputArticle(
+            article_id, str(obj.get("title") or ""), str(obj.get("text") or ""),
+            parse_published(obj.get("published")), obj.get("url"),
+        ))
+    return out
