@@ -1,0 +1,267 @@
+"""Load and validate the topic taxonomy (``pipeline/data/taxonomy.yaml``).
+
+The taxonomy is data that maintainers edit; a bad entry must fail loudly with the file,
+line and field, not silently tag nothing. Rules are plain Arabic terms with weights,
+proximity conditions and negative terms; :mod:`pipeline.topics` compiles them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.normalize import tokenize
+from pipeline.settings import PACKAGE_DATA
+
+DEFAULT_PATH = PACKAGE_DATA / "taxonomy.yaml"
+
+TermKind = Literal["word", "name", "exact"]
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file that cannot be used, with where and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _has_words(value: str) -> str:
+    """A term must keep at least one word after normalization, or it can never match."""
+    if not tokenize(value).count:
+        raise ValueError(f"term {value!r} has no Arabic or Latin word in it")
+    return value
+
+
+class GroupTerm(_Strict):
+    """A member of a named context group (actors, sport words, ...)."""
+
+    term: str = Field(min_length=1)
+    kind: TermKind = "word"
+
+    _words = field_validator("term")(_has_words)
+
+
+class Rule(_Strict):
+    """A weighted term: counts where found, unless its context conditions fail.
+
+    ``near`` lists groups of which at least one hit must lie within ``window`` tokens;
+    ``not_near`` lists groups of which none may.
+    """
+
+    term: str = Field(min_length=1)
+    weight: float = Field(gt=0, le=20)
+    kind: TermKind = "word"
+    near: tuple[str, ...] = ()
+    not_near: tuple[str, ...] = ()
+    window: int | None = Field(default=None, ge=1, le=200)
+
+    _words = field_validator("term")(_has_words)
+
+
+class Scoring(_Strict):
+    """How hits turn into a decision; every field can be overridden per topic."""
+
+    threshold: float = Field(default=6.0, gt=0)
+    title_weight: float = Field(default=2.0, ge=1)
+    lead_weight: float = Field(default=1.5, ge=1)
+    lead_tokens: int = Field(default=60, ge=0)
+    window: int = Field(default=10, ge=1, le=200)
+    max_repeats: int = Field(default=4, ge=1)
+    min_sentences: int = Field(default=2, ge=1)
+    min_share: float = Field(default=0.0, ge=0, le=1)
+    focus: bool = False
+    focus_weight: float = Field(default=2.5, gt=0)
+
+
+class ScoringOverride(_Strict):
+    threshold: float | None = Field(default=None, gt=0)
+    title_weight: float | None = Field(default=None, ge=1)
+    lead_weight: float | None = Field(default=None, ge=1)
+    lead_tokens: int | None = Field(default=None, ge=0)
+    window: int | None = Field(default=None, ge=1, le=200)
+    max_repeats: int | None = Field(default=None, ge=1)
+    min_sentences: int | None = Field(default=None, ge=1)
+    min_share: float | None = Field(default=None, ge=0, le=1)
+    focus: bool | None = None
+    focus_weight: float | None = Field(default=None, gt=0)
+
+
+class Topic(_Strict):
+    """One topic: labels, description, rules and its scoring parameters."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,62}$")
+    label_ar: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    scoring: ScoringOverride = ScoringOverride()
+    required: tuple[str, ...] = ()
+    groups: dict[str, tuple[GroupTerm, ...]] = {}
+    terms: tuple[Rule, ...] = Field(min_length=1)
+    negative: tuple[Rule, ...] = ()
+
+    @field_validator("groups", mode="before")
+    @classmethod
+    def _group_shorthand(cls, value: Any) -> Any:
+        return _expand_groups(value)
+
+
+class Taxonomy(_Strict):
+    """The whole file: a version, shared defaults and groups, and the topics."""
+
+    version: str = Field(min_length=1, max_length=64)
+    scoring: Scoring = Scoring()
+    groups: dict[str, tuple[GroupTerm, ...]] = {}
+    topics: tuple[Topic, ...] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) else value
+
+    @field_validator("groups", mode="before")
+    @classmethod
+    def _group_shorthand(cls, value: Any) -> Any:
+        return _expand_groups(value)
+
+    @model_validator(mode="after")
+    def _references(self) -> Taxonomy:
+        seen: set[str] = set()
+        for i, topic in enumerate(self.topics):
+            if topic.id in seen:
+                raise _located(("topics", i, "id"), f"duplicate topic id {topic.id!r}")
+            seen.add(topic.id)
+            known = set(self.groups) | set(topic.groups)
+            for j, name in enumerate(topic.required):
+                if name not in known:
+                    raise _located(("topics", i, "required", j), f"unknown group {name!r}")
+            for section in ("terms", "negative"):
+                for j, rule in enumerate(getattr(topic, section)):
+                    for field in ("near", "not_near"):
+                        for k, name in enumerate(getattr(rule, field)):
+                            if name not in known:
+                                raise _located((("topics", i, section, j, field, k)),
+                                               f"unknown group {name!r}")
+        return self
+
+    def topic(self, topic_id: str) -> Topic:
+        for t in self.topics:
+            if t.id == topic_id:
+                return t
+        raise KeyError(topic_id)
+
+    def scoring_for(self, topic: Topic) -> Scoring:
+        """The defaults with the topic's overrides applied."""
+        overrides = {k: v for k, v in topic.scoring.model_dump().items() if v is not None}
+        return self.scoring.model_copy(update=overrides)
+
+    def group(self, topic: Topic, name: str) -> tuple[GroupTerm, ...]:
+        """A group by name, the topic's own first."""
+        return topic.groups.get(name) or self.groups[name]
+
+
+class _LocatedError(ValueError):
+    def __init__(self, loc: tuple[Any, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def _located(loc: tuple[Any, ...], message: str) -> _LocatedError:
+    return _LocatedError(loc, message)
+
+
+def _expand_groups(value: Any) -> Any:
+    """Let a group member be a bare string (a word) as well as ``{term, kind}``."""
+    if not isinstance(value, dict):
+        return value
+    return {
+        name: [{"term": m} if isinstance(m, str) else m for m in members]
+        if isinstance(members, list) else members
+        for name, members in value.items()
+    }
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+def _construct(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
+    """Build plain Python data from a YAML node, recording each path's line (1-based)."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node))
+            if key in out:
+                raise TaxonomyError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+            out[key] = _construct(value_node, (*path, key), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, (*path, i), lines) for i, v in enumerate(node.value)]
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    """The line of the deepest recorded prefix of ``loc``."""
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return None
+
+
+def _describe(loc: tuple[Any, ...], data: Any) -> str:
+    """A readable field path, naming topics by id: ``topics[sanctions].terms[3].weight``."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = str(item)
+            if isinstance(node, list) and 0 <= item < len(node) and isinstance(node[item], dict):
+                label = str(node[item].get("id") or node[item].get("term") or item)
+            parts.append(f"[{label}]")
+            node = node[item] if isinstance(node, list) and 0 <= item < len(node) else None
+        else:
+            parts.append(f".{item}" if parts else str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(file)"
+
+
+def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
+    """Validate taxonomy YAML text; errors name the source, line and field."""
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{source}: not valid YAML: {exc}") from exc
+    if root is None:
+        raise TaxonomyError(f"{source}: file is empty")
+    try:
+        data = _construct(root, (), lines)
+    except TaxonomyError as exc:
+        raise TaxonomyError(f"{source}: {exc}") from exc
+    try:
+        return Taxonomy.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+            inner = err.get("ctx", {}).get("error")
+            if isinstance(inner, _LocatedError):
+                loc, msg = inner.loc, str(inner)
+            else:
+                msg = err["msg"]
+            line = _line_for(loc, lines)
+            where = f"line {line}" if line else "line ?"
+            problems.append(f"{source}:{where}: {_describe(loc, data)}: {msg}")
+        raise TaxonomyError("invalid taxonomy\n" + "\n".join(problems)) from None
+
+
+def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
+    """Read and validate the taxonomy file (the packaged one by default)."""
+    path = Path(path) if path else DEFAULT_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TaxonomyError(f"{path}: cannot read: {exc}") from exc
+    return parse_taxonomy(text, str(path))
