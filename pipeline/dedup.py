@@ -45,15 +45,19 @@ class DedupConfig:
     lead_shingles: int = 40
     # Below this many shingles a body is a caption or a stub: only an exact copy counts.
     min_shingles: int = 12
-    # Verified similarity. A pair is a copy when Jaccard >= jaccard_min, or when the smaller text
-    # is contained in the larger (containment >= containment_min) -- and in both cases the two
-    # texts open the same way (lead_min of each lead found in the other). Wire updates that
-    # reuse yesterday's background under a new lead fail the lead check: precision first.
+    # Verified similarity. A pair is a copy when Jaccard >= jaccard_min, or when the smaller
+    # text is contained in the larger (containment >= containment_min, so a lead-only or
+    # trimmed copy matches its full version) -- and, always, the two texts open the same way:
+    # at least lead_min of each one's lead window is found in the other. A wire update that
+    # tells a new development over yesterday's background paragraphs shares most shingles but
+    # not its lead, so it stays apart: precision first. Measured on the tuning split: without
+    # the lead check precision falls from 1.00 to 0.81 (README, "Duplicates and stories").
     jaccard_min: float = 0.5
     containment_min: float = 0.8
     lead_min: float = 0.5
-    # Pairs this similar are copies whatever their first paragraph (an outlet rewrote the intro).
-    jaccard_sure: float = 0.8
+    # True accepts a pair when either lead is found in the other: it catches copies under an
+    # added standfirst, but also merges updates whose new lead sits over the old text.
+    lead_either: bool = False
     # A later copy replaces the canonical member only when it is clearly fuller (10 % more
     # shingles), so near-equal copies do not flip the canonical back and forth between nights.
     canonical_gain: float = 1.1
@@ -252,12 +256,10 @@ def verify(a: Signature, b: Signature, config: DedupConfig) -> Verdict:
     inter = int(np.intersect1d(a.shingles, b.shingles, assume_unique=True).size)
     jaccard = inter / (a.size + b.size - inter)
     containment = inter / min(a.size, b.size)
-    lead = min(_fraction_in(a.lead, b.shingles), _fraction_in(b.lead, a.shingles))
-    if jaccard >= config.jaccard_sure:
-        is_copy = True
-    else:
-        similar = jaccard >= config.jaccard_min or containment >= config.containment_min
-        is_copy = similar and lead >= config.lead_min
+    a_in_b, b_in_a = _fraction_in(a.lead, b.shingles), _fraction_in(b.lead, a.shingles)
+    lead = max(a_in_b, b_in_a) if config.lead_either else min(a_in_b, b_in_a)
+    similar = jaccard >= config.jaccard_min or containment >= config.containment_min
+    is_copy = similar and lead >= config.lead_min
     return Verdict(round(jaccard, 4), round(containment, 4), round(lead, 4), is_copy)
 
 
