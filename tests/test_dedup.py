@@ -1,0 +1,188 @@
+"""Copy detection in memory: signatures, verification, clusters, canonical members, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.dedup import (
+    CopyIndex,
+    DedupConfig,
+    Hasher,
+    InputArticle,
+    InputError,
+    dedup_records,
+    read_articles,
+    signature,
+    verify,
+)
+
+LEAD = (
+    "أعلن البيت الأبيض الثلاثاء أن الرئيس الأمريكي سيلتقي الزعيم الكوري الشمالي في سنغافورة "
+    "في الثاني عشر من يونيو المقبل، في أول قمة من نوعها بين البلدين منذ الحرب الكورية، وقال "
+    "المتحدث باسم الرئاسة إن التحضيرات تجري على قدم وساق."
+)
+CANCELLED = (
+    "ألغى الرئيس الأمريكي الخميس القمة المقررة مع الزعيم الكوري الشمالي في سنغافورة، متهما "
+    "بيونغ يانغ بإظهار عداء مفتوح في تصريحاتها الأخيرة، وكتب في رسالة نشرها البيت الأبيض أن "
+    "اللقاء لن يعقد في موعده."
+)
+BACKGROUND = [
+    "وكانت العلاقات بين واشنطن وبيونغ يانغ قد شهدت توترا حادا خلال العام الماضي بعد سلسلة من "
+    "التجارب الصاروخية والنووية التي أجرتها كوريا الشمالية رغم العقوبات الدولية المفروضة عليها.",
+    "ورحبت كوريا الجنوبية بالإعلان، وقال مكتب رئيسها إن القمة فرصة تاريخية لإحلال السلام الدائم "
+    "في شبه الجزيرة الكورية وإنهاء عقود من العداء بين الجارتين.",
+    "ويطالب المسؤولون الأمريكيون بنزع كامل للأسلحة النووية يمكن التحقق منه ولا رجعة فيه قبل "
+    "رفع أي من العقوبات الاقتصادية التي أنهكت اقتصاد البلد المعزول.",
+    "ويرى محللون أن نجاح القمة يتوقف على استعداد الطرفين لتقديم تنازلات متبادلة، في حين تبقى "
+    "الشكوك قائمة حول نوايا بيونغ يانغ بعد تجارب سابقة من المفاوضات التي انهارت.",
+    "وتستضيف سنغافورة اللقاء في فندق على جزيرة سنتوسا وسط إجراءات أمنية مشددة، بحسب ما أعلنت "
+    "وزارة الخارجية في الدولة المضيفة التي وصفت الحدث بأنه شرف كبير.",
+]
+FULL = "\n".join([LEAD, *BACKGROUND])
+T0 = datetime(2018, 5, 10, 8, 0, tzinfo=UTC)
+
+
+def art(aid: str, text: str, title: str = "قمة سنغافورة", hours: int = 0) -> InputArticle:
+    return InputArticle(aid, title, text, T0 + timedelta(hours=hours))
+
+
+def by_id(articles: list[InputArticle]) -> dict[str, dict]:
+    return {r["id"]: r for r in dedup_records(articles)}
+
+
+def test_signature_is_pure_and_stable_across_processes() -> None:
+    hasher = Hasher(DedupConfig())
+    a = signature(hasher, "x", "t", FULL)
+    b = signature(Hasher(DedupConfig()), "x", "t", FULL)
+    assert a.content_hash == b.content_hash
+    assert a.band_keys.tolist() == b.band_keys.tolist()
+    # Band keys are stored in Postgres and compared across workers: they must not depend on
+    # the interpreter's hash seed.
+    code = (
+        "import sys, json; from pipeline.dedup import *; "
+        "s = signature(Hasher(DedupConfig()), 'x', 't', sys.stdin.read()); "
+        "print(json.dumps(s.band_keys.tolist()))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], input=FULL, capture_output=True,
+                         text=True, env=env, check=True, cwd=Path(__file__).parents[1])
+    assert json.loads(out.stdout) == a.band_keys.tolist()
+
+
+def test_surface_variants_are_exact_copies() -> None:
+    decorated = FULL.replace("أعلن", "أَعْلَنَ").replace("الرئيس", "الرئيـــس")
+    quoted = FULL.replace("الثاني عشر", '"الثاني عشر"').replace("12", "١٢")
+    credited = "واشنطن (أ ف ب) - " + FULL + "\nفرانس24/ أ ف ب"
+    out = by_id([art("a", FULL), art("b", decorated, hours=1), art("c", quoted, hours=2),
+                 art("d", credited, "عنوان آخر", hours=3)])
+    for aid in "bcd":
+        assert out[aid]["kind"] == "exact"
+        assert out[aid]["duplicate_of"] == "a"
+        assert out[aid]["similarity"] == 1.0
+    assert out["a"]["kind"] == "unique" and out["a"]["duplicate_of"] is None
+    assert out["d"]["wire_credits"] == ["AFP", "France 24"]
+
+
+def test_trimmed_and_lead_only_copies_are_near_copies() -> None:
+    trimmed = "\n".join([LEAD, *BACKGROUND[:3]])
+    out = by_id([art("full", FULL), art("trim", trimmed, hours=1),
+                 art("lead", LEAD, hours=2)])
+    assert out["trim"]["kind"] == "near" and out["trim"]["duplicate_of"] == "full"
+    assert out["lead"]["kind"] == "near" and out["lead"]["duplicate_of"] == "full"
+    assert out["lead"]["containment"] >= 0.95
+    assert out["lead"]["jaccard"] < 0.5  # found by containment, not by Jaccard
+
+
+def test_new_development_over_the_same_background_is_not_a_copy() -> None:
+    cancelled = "\n".join([CANCELLED, *BACKGROUND])
+    hasher = Hasher(DedupConfig())
+    verdict = verify(signature(hasher, "a", "", FULL), signature(hasher, "b", "", cancelled),
+                     DedupConfig())
+    assert verdict.jaccard > 0.6  # most text is shared...
+    assert not verdict.is_copy  # ...but the leads differ: a different event
+    out = by_id([art("announced", FULL), art("cancelled", cancelled, hours=48)])
+    assert out["announced"]["cluster_id"] != out["cancelled"]["cluster_id"]
+    assert out["cancelled"]["kind"] == "unique"
+
+
+def test_a_later_fuller_copy_becomes_canonical_and_the_cluster_id_stays() -> None:
+    lead_only = "\n".join([LEAD, BACKGROUND[0]])
+    out = by_id([art("early", lead_only), art("full", FULL, hours=5)])
+    assert out["early"]["cluster_id"] == out["full"]["cluster_id"] == "early"
+    assert out["full"]["duplicate_of"] is None and out["full"]["kind"] == "unique"
+    assert out["early"]["duplicate_of"] == "full" and out["early"]["kind"] == "near"
+    assert out["early"]["matched_id"] == "full"
+
+
+def test_clearly_fuller_is_required_to_take_over() -> None:
+    near_equal = "\n".join([LEAD, *BACKGROUND[:-1], BACKGROUND[-1] + " وأضافت أن الاستعدادات"])
+    out = by_id([art("first", FULL), art("second", near_equal, hours=1)])
+    assert out["second"]["duplicate_of"] == "first"
+
+
+def test_result_does_not_depend_on_input_order() -> None:
+    items = [art("full", FULL, hours=3), art("lead", "\n".join([LEAD, BACKGROUND[0]]), hours=1),
+             art("other", "\n".join([CANCELLED, *BACKGROUND]), hours=2)]
+    assert by_id(items) == by_id(list(reversed(items)))
+
+
+def test_stubs_match_only_exactly_with_their_title() -> None:
+    stub = "شاهد الفيديو."
+    out = by_id([art("a", stub, "عنوان أول"), art("b", stub, "عنوان ثان", hours=1),
+                 art("c", stub, "عنوان أول", hours=2)])
+    assert out["a"]["cluster_id"] != out["b"]["cluster_id"]
+    assert out["c"]["kind"] == "exact" and out["c"]["duplicate_of"] == "a"
+
+
+def test_unrelated_articles_are_not_even_candidates() -> None:
+    cfg = DedupConfig()
+    hasher = Hasher(cfg)
+    index = CopyIndex(cfg)
+    index.add(signature(hasher, "a", "", FULL))
+    other = (
+        "فاز المنتخب المغربي على نظيره الإيراني في مباراة ودية أقيمت مساء السبت في الدار البيضاء، "
+        "وسجل الهدف الوحيد مهاجم الفريق في الدقيقة الثمانين بعد تمريرة من خط الوسط، وقال المدرب "
+        "إن الأداء كان مقنعا رغم غياب عدد من اللاعبين الأساسيين بسبب الإصابة قبل البطولة."
+    )
+    assert index.candidates(signature(hasher, "b", "", other)) == []
+
+
+def test_read_articles_reports_bad_lines() -> None:
+    good = json.dumps({"id": 1, "title": "t", "text": "x", "published": "2018-05-01T10:00:00Z"})
+    assert read_articles([good, "", good.replace('"id": 1', '"id": 2')])[1].id == "2"
+    with pytest.raises(InputError, match="line 2: not JSON"):
+        read_articles([good, "{oops"])
+    with pytest.raises(InputError, match="line 2: duplicate id '1'"):
+        read_articles([good, good])
+    with pytest.raises(InputError, match="line 1: an object with an 'id'"):
+        read_articles(['{"title": "t"}'])
+
+
+def test_cli_writes_one_line_per_article(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    rows = [
+        {"id": "a", "title": "قمة", "text": FULL, "published": "Thu, 10 May 2018 08:00:00 GMT"},
+        {"id": "b", "title": "قمة أخرى", "text": "\n".join([LEAD, BACKGROUND[0]]),
+         "url": "https://example.org/b"},
+        {"id": "c", "title": "إلغاء", "text": "\n".join([CANCELLED, *BACKGROUND])},
+    ]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    dst = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["dedup", "--in", str(src), "--out", str(dst)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in dst.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in out] == ["a", "b", "c"]
+    for r in out:
+        assert {"id", "cluster_id", "duplicate_of", "similarity", "kind"} <= set(r)
+    assert out[1]["duplicate_of"] == "a" and out[1]["kind"] == "near"
+    assert out[2]["kind"] == "unique" and out[2]["duplicate_of"] is None
+    assert "3 articles" in result.output
