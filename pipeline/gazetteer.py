@@ -1,0 +1,208 @@
+"""Load and validate the entity gazetteer (``pipeline/data/gazetteer.yaml``).
+
+Every error names the file, the line and the field, because the file is edited by hand.
+Aliases are compared after the same normalization the matcher applies, so two entities
+can never claim the same strong spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pipeline.normalize import normalize_inline, tokenize
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.yaml"
+TYPES = ("PER", "ORG", "LOC")
+ID_PATTERN = re.compile(r"^(Q[1-9][0-9]*|akhbar:[a-z0-9]+(?:-[a-z0-9]+)*)$")
+REQUIRED = ("id", "type", "en", "ar")
+LIST_FIELDS = ("aka", "weak", "ctx")
+ALLOWED = frozenset(REQUIRED + LIST_FIELDS)
+
+
+class GazetteerError(ValueError):
+    """A gazetteer file that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One canonical entity and its Arabic spellings."""
+
+    id: str
+    type: str
+    en: str  # English Wikipedia title
+    ar: str  # Arabic canonical name
+    aliases: tuple[str, ...]  # strong spellings, ``ar`` included (unless it is weak)
+    weak: tuple[str, ...]  # ambiguous spellings, counted only with supporting context
+    ctx: tuple[str, ...]  # context terms that license the weak spellings
+    line: int
+
+    @property
+    def is_qid(self) -> bool:
+        return self.id.startswith("Q")
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """The validated entity list, with lookups by id and by normalized spelling."""
+
+    entities: tuple[Entity, ...]
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def __iter__(self) -> Iterator[Entity]:
+        return iter(self.entities)
+
+    @property
+    def by_id(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}
+
+    @property
+    def by_en(self) -> dict[str, Entity]:
+        return {e.en: e for e in self.entities}
+
+    def strong_index(self) -> dict[str, Entity]:
+        """Normalized strong spelling -> entity (unique by validation)."""
+        return {norm_alias(a): e for e in self.entities for a in e.aliases}
+
+
+def norm_alias(text: str) -> str:
+    """The form the matcher compares: normalized tokens joined by single spaces."""
+    return normalize_inline(" ".join(tokenize(text).tokens()))
+
+
+def _err(source: str, node: Node | None, message: str) -> GazetteerError:
+    line = f":{node.start_mark.line + 1}" if node is not None else ""
+    return GazetteerError(f"{source}{line}: {message}")
+
+
+def _scalar(source: str, node: Node, field: str, ent: str) -> str:
+    if not isinstance(node, ScalarNode) or not str(node.value).strip():
+        raise _err(source, node, f"{ent}: field '{field}' must be a non-empty string")
+    return str(node.value).strip()
+
+
+def _strings(source: str, node: Node, field: str, ent: str) -> tuple[str, ...]:
+    if not isinstance(node, SequenceNode):
+        raise _err(source, node, f"{ent}: field '{field}' must be a list of strings")
+    return tuple(_scalar(source, item, field, ent) for item in node.value)
+
+
+def _entity(source: str, node: Node, index: int) -> Entity:
+    where = f"entity #{index + 1}"
+    if not isinstance(node, MappingNode):
+        raise _err(source, node, f"{where}: expected a mapping with {', '.join(REQUIRED)}")
+    fields: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if key not in ALLOWED:
+            raise _err(source, key_node, f"{where}: unknown field '{key}' "
+                                         f"(allowed: {', '.join(sorted(ALLOWED))})")
+        if key in fields:
+            raise _err(source, key_node, f"{where}: field '{key}' given twice")
+        fields[key] = value_node
+    for key in REQUIRED:
+        if key not in fields:
+            raise _err(source, node, f"{where}: missing field '{key}'")
+    ent_id = _scalar(source, fields["id"], "id", where)
+    where = f"entity {ent_id}"
+    if not ID_PATTERN.match(ent_id):
+        raise _err(source, fields["id"], f"{where}: field 'id' must be a Wikidata QID (Q123) "
+                                         "or a slug 'akhbar:lower-case-words'")
+    etype = _scalar(source, fields["type"], "type", where)
+    if etype not in TYPES:
+        raise _err(source, fields["type"], f"{where}: field 'type' must be one of "
+                                           f"{', '.join(TYPES)}, not {etype!r}")
+    en = _scalar(source, fields["en"], "en", where)
+    ar = _scalar(source, fields["ar"], "ar", where)
+    lists = {f: _strings(source, fields[f], f, where) if f in fields else () for f in LIST_FIELDS}
+    if lists["ctx"] and not lists["weak"]:
+        raise _err(source, fields["ctx"], f"{where}: field 'ctx' is only used with 'weak'")
+    weak_norms = {norm_alias(w) for w in lists["weak"]}
+    strong: list[str] = []
+    seen: set[str] = set()
+    for alias in (ar, *lists["aka"]):
+        norm = norm_alias(alias)
+        if not norm:
+            raise _err(source, node, f"{where}: alias {alias!r} is empty after normalization")
+        if norm in weak_norms or norm in seen:
+            continue  # listed as weak, or a variant that normalizes to one already listed
+        seen.add(norm)
+        strong.append(alias)
+    for alias in lists["weak"] + lists["ctx"]:
+        if not norm_alias(alias):
+            raise _err(source, node, f"{where}: term {alias!r} is empty after normalization")
+    return Entity(ent_id, etype, en, ar, tuple(strong), lists["weak"], lists["ctx"],
+                  node.start_mark.line + 1)
+
+
+def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
+    """Parse and validate gazetteer YAML text; raise :class:`GazetteerError` on any problem."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise GazetteerError(f"{source}{line}: not valid YAML: {exc}") from exc
+    if not isinstance(root, MappingNode):
+        raise _err(source, root, "expected a mapping with an 'entities' list")
+    top = {str(k.value): v for k, v in root.value}
+    if "entities" not in top or not isinstance(top["entities"], SequenceNode):
+        raise _err(source, root, "expected a top-level 'entities' list")
+    entities = [_entity(source, n, i) for i, n in enumerate(top["entities"].value)]
+    _check_unique(source, entities)
+    return Gazetteer(tuple(entities), source)
+
+
+def _check_unique(source: str, entities: list[Entity]) -> None:
+    """Ids, English names and strong spellings must each belong to one entity."""
+    ids: dict[str, Entity] = {}
+    names: dict[str, Entity] = {}
+    strong: dict[str, tuple[Entity, str]] = {}
+    for e in entities:
+        for table, key, what in ((ids, e.id, "id"), (names, e.en, "English name")):
+            if key in table:
+                raise GazetteerError(f"{source}:{e.line}: duplicate {what} {key!r} "
+                                     f"(first at line {table[key].line})")
+            table[key] = e
+        for alias in e.aliases:
+            norm = norm_alias(alias)
+            if norm in strong and strong[norm][0].id != e.id:
+                other, spelled = strong[norm]
+                raise GazetteerError(
+                    f"{source}:{e.line}: field 'aka': alias {alias!r} of {e.id} ({e.en}) "
+                    f"duplicates {spelled!r} of {other.id} ({other.en}) at line {other.line}; "
+                    "move it to 'weak' on both if it is ambiguous")
+            strong[norm] = (e, alias)
+    for e in entities:
+        for alias in e.weak:
+            norm = norm_alias(alias)
+            if norm in strong:
+                other, spelled = strong[norm]
+                raise GazetteerError(
+                    f"{source}:{e.line}: field 'weak': {alias!r} of {e.id} is a strong alias "
+                    f"({spelled!r}) of {other.id} at line {other.line}")
+
+
+def load_gazetteer(path: Path | str | None = None) -> Gazetteer:
+    """Read and validate a gazetteer file (the bundled one by default)."""
+    file = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GazetteerError(f"{file}: cannot read: {exc}") from exc
+    return parse_gazetteer(text, str(file))
+
+
+@cache
+def default_gazetteer() -> Gazetteer:
+    """The bundled gazetteer, loaded once per process (it is immutable)."""
+    return load_gazetteer(DEFAULT_PATH)
