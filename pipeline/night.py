@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import extract, feeds, store
+from pipeline import extract, feeds, quality, store
 from pipeline.records import Article, FeedSpec, LoadStats
 from pipeline.settings import Settings
 
@@ -73,6 +73,23 @@ def prepare(url: str, feeds_path: Path, run_key: str, logical_ts: datetime,
         store.sync_feeds(conn, specs)
         run = store.start_run(conn, run_key, logical_ts, interval_start, interval_end)
     return run.id, [s.id for s in specs if s.enabled]
+
+
+def shard_feeds(feed_ids: Sequence[str], shards: int) -> list[list[str]]:
+    """Split feed ids into at most ``shards`` balanced groups of neighbouring ids.
+
+    Neighbouring ids are mostly one outlet's feeds, so each host stays in one shard and the
+    fetcher's per-host limit still holds when shards run at once.
+    """
+    ids = sorted(feed_ids)
+    count = max(1, min(shards, len(ids)))
+    size, extra = divmod(len(ids), count)
+    groups, start = [], 0
+    for i in range(count):
+        end = start + size + (1 if i < extra else 0)
+        groups.append(ids[start:end])
+        start = end
+    return [g for g in groups if g]
 
 
 def feed_specs(url: str, feed_ids: Sequence[str]) -> list[FeedSpec]:
@@ -146,7 +163,18 @@ def _load_feed(conn: store.psycopg.Connection, run: store.Run, spec: FeedSpec,
 # stage: entities
 
 
-# --- 5. the summary ----------------------------------------------------------------------
+# --- 5. quality checks and the summary ---------------------------------------------------
+
+def check_quality(url: str, run_id: int, feeds_expected: int | None = None,
+                  settings: Settings | None = None) -> quality.QualityReport:
+    """Check the run's rows against the data-quality thresholds (``AKHBAR_QA_*``).
+
+    Returns the report; the nightly DAG raises on a breach, ``akhbar run`` prints it.
+    """
+    limits = quality.QualityThresholds.from_env(settings=settings)
+    with store.connect(url) as conn:
+        return quality.check_run(conn, run_id, feeds_expected, limits)
+
 
 def summarize(url: str, run_id: int, seconds: float = 0.0,
               stages: dict[str, dict] | None = None) -> RunSummary:
@@ -184,4 +212,5 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     run_id, feed_ids = prepare(url, feeds_path, run_key, logical_ts)
     fetch_and_load(url, run_id, feed_ids, settings, progress)
     stages: dict[str, dict] = {}
+    stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
     return summarize(url, run_id, time.monotonic() - started, stages)

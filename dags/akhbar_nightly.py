@@ -1,0 +1,197 @@
+"""The nightly Akhbar run as an Airflow DAG: thin tasks over the stages in ``pipeline.night``.
+
+Tasks hand each other the run id and small keys only; the articles stay in PostgreSQL.
+``akhbar run`` calls the same stage functions in the same order.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import akhbar_airflow as af
+from airflow.sdk import CronDataIntervalTimetable, TriggerRule, dag, get_current_context, task
+
+log = logging.getLogger(__name__)
+CONFIG = af.DagConfig.from_env()
+
+DOC_MD = f"""
+# Akhbar nightly
+
+Fetches every enabled feed of the registry (`AKHBAR_FEEDS`), loads new articles into the
+warehouse (connection `{af.CONN_ID}`), finds near-duplicate copies, tags topics and
+entities, checks the night's data quality and writes the run summary.
+
+**Schedule**: `{CONFIG.schedule}` UTC (`AKHBAR_SCHEDULE`). A run covers its data interval:
+the run key in the warehouse's `runs` table is the interval start, so **clearing a run,
+re-running a task or backfilling a night rewrites the same rows** instead of adding new ones.
+
+**Where to look**
+
+* `run_summary` log: one line per feed (failed first, with the reason), then the counts.
+  Failing feeds do not fail the night unless more than `AKHBAR_MAX_FAILED_FEED_SHARE` of
+  them fail.
+* `check_data_quality` log: each check with its value and limit. It fails the run when a
+  limit is crossed (failed feed share, articles loaded, articles without body, duplicate
+  share; `AKHBAR_QA_*` variables).
+* `fetch_feeds` is mapped over shards of feeds (`AKHBAR_FETCH_SHARDS`, now
+  {CONFIG.fetch_shards}); each map index is named after the feeds it holds. A failed shard
+  can be cleared and retried alone.
+* A stage shown as *skipped* is not part of this release; its log says which function is
+  missing.
+
+The warehouse tables are published as assets (`akhbar.articles`, ...) by `run_summary` once
+the night has passed its checks.
+"""
+
+
+def _settings() -> Any:
+    from pipeline.settings import Settings
+
+    return Settings.from_env()
+
+
+@task(task_id="load_feed_registry")
+def load_feed_registry() -> list[list[str]]:
+    """Sync the registry into the warehouse, open the night's run, cut the feeds into shards.
+
+    Returns the shards (lists of feed ids) to map over; the run id and the number of feeds
+    go to XCom under their own keys.
+    """
+    from pipeline import night
+
+    context = get_current_context()
+    key = af.night_key(context)
+    settings = _settings()
+    night_run_id, feed_ids = night.prepare(
+        af.warehouse_url(), settings.feeds_path, key.run_key, key.logical_ts,
+        key.interval_start, key.interval_end)
+    shards = night.shard_feeds(feed_ids, CONFIG.fetch_shards)
+    log.info("run %s (key %s): %d enabled feeds in %d shard(s)", night_run_id, key.run_key,
+             len(feed_ids), len(shards))
+    context["ti"].xcom_push(key="night_run_id", value=night_run_id)
+    context["ti"].xcom_push(key="feeds", value=len(feed_ids))
+    return shards
+
+
+@task(task_id="fetch_feeds", map_index_template="{{ shard_label }}")
+def fetch_feeds(night_run_id: int, feed_ids: list[str]) -> dict[str, int]:
+    """Fetch one shard of feeds and load their articles; a failing feed is logged, not raised."""
+    from pipeline import night
+
+    context = get_current_context()
+    context["shard_label"] = f"{feed_ids[0]} … {feed_ids[-1]} ({len(feed_ids)} feeds)"  # type: ignore[typeddict-unknown-key]
+    outcomes = night.fetch_and_load(af.warehouse_url(), night_run_id, feed_ids, _settings())
+    counts = {"feeds": len(outcomes), "entries": sum(o.entries for o in outcomes),
+              "new": sum(o.new for o in outcomes)}
+    for status in ("ok", "not_modified", "failed"):
+        counts[status] = sum(1 for o in outcomes if o.status == status)
+    for o in outcomes:
+        if o.status == "failed":
+            log.warning("feed %s failed: %s", o.feed_id, o.error)
+    log.info("shard done: %s", counts)
+    return counts
+
+
+def _stage(name: str, night_run_id: int) -> dict[str, Any]:
+    fn = af.stage_function("pipeline.night", name)
+    figures = fn(af.warehouse_url(), night_run_id, _settings())
+    log.info("%s: %s", name, figures)
+    return dict(figures or {})
+
+
+@task(task_id="find_near_duplicates")
+def find_near_duplicates(night_run_id: int) -> dict[str, Any]:
+    """Join tonight's articles to the copy clusters of every stored article."""
+    return _stage("near_duplicates", night_run_id)
+
+
+@task(task_id="tag_topics", trigger_rule=TriggerRule.NONE_FAILED)
+def tag_topics(night_run_id: int) -> dict[str, Any]:
+    """Tag tonight's articles with the taxonomy's topics."""
+    return _stage("tag_topics", night_run_id)
+
+
+@task(task_id="tag_entities", trigger_rule=TriggerRule.NONE_FAILED)
+def tag_entities(night_run_id: int) -> dict[str, Any]:
+    """Tag tonight's articles with linked named entities."""
+    return _stage("tag_entities", night_run_id)
+
+
+@task(task_id="check_data_quality", trigger_rule=TriggerRule.NONE_FAILED)
+def check_data_quality(night_run_id: int, feeds_expected: int) -> dict[str, Any]:
+    """Check the night's rows against the thresholds; fail loudly on a breach."""
+    from pipeline import night
+
+    report = night.check_quality(af.warehouse_url(), night_run_id, feeds_expected, _settings())
+    log.info("data-quality checks for run %s:\n%s", night_run_id, report.render())
+    report.raise_if_breached()
+    return report.brief()
+
+
+@task(task_id="run_summary", trigger_rule=TriggerRule.NONE_FAILED,
+      outlets=af.NIGHTLY_ASSETS)
+def run_summary(night_run_id: int) -> dict[str, Any]:
+    """Store the run summary and log the per-feed health table and the night's counts."""
+    from pipeline import night, quality, store
+
+    context = get_current_context()
+    ti = context["ti"]
+    stages = {}
+    for name, task_id in (("dedup", "find_near_duplicates"), ("topics", "tag_topics"),
+                          ("entities", "tag_entities"), ("quality", "check_data_quality")):
+        figures = ti.xcom_pull(task_ids=task_id)
+        stages[name] = figures if figures is not None else {"skipped": True}
+    started = context["dag_run"].start_date
+    seconds = (datetime.now(UTC) - started).total_seconds() if started else 0.0
+    url = af.warehouse_url()
+    summary = night.summarize(url, night_run_id, seconds, stages)
+    with store.connect(url) as conn:
+        health = quality.feed_health(conn, night_run_id)
+    log.info("feed health, run %s (key %s):\n%s", night_run_id, summary.run_key,
+             quality.render_feed_health(health))
+    log.info("entries seen %d; articles new %d, updated %d, duplicate %d; %.1f s",
+             summary.entries_seen, summary.articles_new, summary.articles_updated,
+             summary.articles_duplicate, summary.seconds)
+    return {"night_run_id": night_run_id, "run_key": summary.run_key,
+            "feeds_ok": summary.feeds_ok,
+            "feeds_not_modified": summary.feeds_not_modified,
+            "feeds_failed": summary.feeds_failed, "articles_new": summary.articles_new}
+
+
+@task(task_id="write_report", trigger_rule=TriggerRule.NONE_FAILED)
+def write_report(night_run_id: int) -> str:
+    """Write the night's HTML report, when this release has the report stage."""
+    write = af.stage_function("pipeline.report", "write_report")
+    path = write(af.warehouse_url(), night_run_id)
+    log.info("report written: %s", path)
+    return str(path)
+
+
+@dag(
+    dag_id="akhbar_nightly",
+    schedule=CronDataIntervalTimetable(CONFIG.schedule, timezone="UTC"),
+    start_date=datetime(2024, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args=CONFIG.default_args(),
+    doc_md=DOC_MD,
+    tags=["akhbar", "ingest", "nightly"],
+)
+def akhbar_nightly() -> None:
+    registry = load_feed_registry()
+    night_run_id = registry["night_run_id"]
+    # Mapped over shards of feeds, not single feeds: 1,000 feeds stay a handful of tasks.
+    fetched = fetch_feeds.partial(night_run_id=night_run_id).expand(feed_ids=registry)
+    dedup = find_near_duplicates(night_run_id)
+    topics, entities = tag_topics(night_run_id), tag_entities(night_run_id)
+    checked = check_data_quality(night_run_id, registry["feeds"])
+    summary = run_summary(night_run_id)
+    report = write_report(night_run_id)
+    fetched >> dedup >> [topics, entities] >> checked >> summary
+    # The report also waits on the checks directly, so a failed check fails the whole run.
+    [checked, summary] >> report
+
+
+akhbar_nightly()

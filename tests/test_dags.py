@@ -1,0 +1,77 @@
+"""DAG integrity: every file in dags/ imports, and the DAGs have the shape operators rely on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from airflow_harness import DAGS, configure_in_process
+
+
+@pytest.fixture(scope="module")
+def dagbag(pg_admin_url: str) -> Any:
+    configure_in_process(pg_admin_url)
+    from airflow.dag_processing.dagbag import BundleDagBag
+
+    return BundleDagBag(dag_folder=DAGS, bundle_path=DAGS)
+
+
+def test_every_dag_file_imports(dagbag: Any) -> None:
+    assert dagbag.import_errors == {}
+    parsed = {stat.file.rsplit("/", 1)[-1] for stat in dagbag.dagbag_stats}
+    assert {"akhbar_nightly.py", "akhbar_retag.py"} <= parsed
+
+
+def test_expected_dags_and_tags(dagbag: Any) -> None:
+    assert set(dagbag.dag_ids) == {"akhbar_nightly", "akhbar_retag"}
+    for dag_id in dagbag.dag_ids:
+        dag = dagbag.get_dag(dag_id)
+        assert "akhbar" in dag.tags
+        assert dag.doc_md and len(dag.doc_md) > 200, f"{dag_id} needs operator docs"
+
+
+def test_nightly_schedule_and_retries(dagbag: Any) -> None:
+    dag = dagbag.get_dag("akhbar_nightly")
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+    assert "nightly" in dag.tags
+    assert dag.timetable.expression == "30 2 * * *"
+    assert str(dag.timetable.timezone) == "UTC"
+    for t in dag.tasks:
+        assert t.retries >= 1, t.task_id
+        assert t.retry_exponential_backoff, t.task_id
+        assert t.retry_delay >= timedelta(minutes=1)
+
+
+def test_nightly_task_order(dagbag: Any) -> None:
+    dag = dagbag.get_dag("akhbar_nightly")
+    downstream = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
+    assert downstream["load_feed_registry"] >= {"fetch_feeds"}
+    assert downstream["fetch_feeds"] == {"find_near_duplicates"}
+    assert downstream["find_near_duplicates"] == {"tag_topics", "tag_entities"}
+    assert downstream["tag_topics"] == downstream["tag_entities"] == {"check_data_quality"}
+    assert downstream["check_data_quality"] == {"run_summary", "write_report"}
+    assert downstream["run_summary"] == {"write_report"}
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    assert isinstance(dag.get_task("fetch_feeds"), MappedOperator)
+    outlets = {a.name for a in dag.get_task("run_summary").outlets}
+    assert {"akhbar.articles", "akhbar.runs", "akhbar.article_topics"} <= outlets
+
+
+def test_no_cycles(dagbag: Any) -> None:
+    for dag_id in dagbag.dag_ids:
+        dag = dagbag.get_dag(dag_id)
+        dag.validate()
+        # A topological sort visits every task exactly once only when there is no cycle.
+        order = [t.task_id for t in dag.topological_sort()]
+        assert sorted(order) == sorted(dag.task_ids)
+
+
+def test_retag_is_manual_with_params(dagbag: Any) -> None:
+    dag = dagbag.get_dag("akhbar_retag")
+    assert dag.timetable.can_be_scheduled is False
+    assert {"start_date", "end_date", "taxonomy_version"} <= set(dag.params.keys())
+    for t in dag.tasks:
+        assert t.retries >= 1
