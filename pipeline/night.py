@@ -156,6 +156,14 @@ def _load_feed(conn: store.psycopg.Connection, run: store.Run, spec: FeedSpec,
 
 # --- 3. near duplicates and story clusters ----------------------------------------------
 # stage: dedup
+def near_duplicates(url: str, run_id: int, settings: Settings | None = None) -> dict:
+    """Join every article seen tonight to its copy cluster (stored copies of any night)."""
+    from pipeline.dedup_db import dedup_articles
+
+    with store.connect(url) as conn:
+        stats = dedup_articles(conn, store.run_article_ids(conn, run_id))
+        conn.commit()
+    return stats.as_dict()
 
 
 # --- 4. topics and entities -------------------------------------------------------------
@@ -212,5 +220,6 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     run_id, feed_ids = prepare(url, feeds_path, run_key, logical_ts)
     fetch_and_load(url, run_id, feed_ids, settings, progress)
     stages: dict[str, dict] = {}
+    stages["dedup"] = near_duplicates(url, run_id, settings)
     stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
     return summarize(url, run_id, time.monotonic() - started, stages)
