@@ -133,5 +133,31 @@ def dedup_command(
                   ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 
+@app.command("bench")
+def bench_command(
+    sizes: Annotated[str, typer.Option(help="Corpus sizes: 31k (the ANT corpus), 100k, 1m")]
+    = "31k,100k",
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write every figure here")]
+    = None,
+    smoke: Annotated[bool, typer.Option(help="A few hundred articles: checks the suite runs")]
+    = False,
+) -> None:
+    """Run the benchmark suite (a source checkout's benchmarks/ folder)."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    if not (repo / "benchmarks" / "__main__.py").exists():
+        console.print("[red]no benchmarks/ folder beside the package: run from a source "
+                      "checkout[/red]")
+        raise typer.Exit(2)
+    cmd = [sys.executable, "-m", "benchmarks", "--sizes", sizes]
+    if json_out:
+        cmd += ["--json", str(json_out.resolve())]
+    if smoke:
+        cmd.append("--smoke")
+    raise typer.Exit(subprocess.run(cmd, cwd=repo).returncode)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,182 @@
+"""``python -m benchmarks``: every stage and the whole night, measured, with the baselines.
+
+Starts its own PostgreSQL in a temp folder, runs each corpus size in a child process (so each
+peak RSS is that size's own), serves 1,000 feeds from 127.0.0.1 for the fetch round, runs
+the baselines side by side and the scale-out probes, then prints one table per part and,
+with ``--json``, writes every figure for comparison between commits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import baselines, fetch, scaleout
+from benchmarks.corpus import parse_size
+from benchmarks.pg import bench_server, drop_database, fresh_database
+
+REPO = Path(__file__).resolve().parents[1]
+PARTS = ("stages", "fetch", "baselines", "scaleout")
+TARGETS = {
+    "end_to_end": 1000.0, "normalize": 5000.0, "load": 3000.0,
+}
+
+console = Console(width=120)
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures came from: CPUs, CPU model, RAM, versions, commit."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
+                      .splitlines() if line.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        mem_kb = 0
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "cpu": model, "ram_gb": round(mem_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "commit": commit}
+
+
+def run_size(server: Any, size: str, lite: bool, profile: Path | None) -> dict[str, Any]:
+    """One corpus size in a child process against a fresh database."""
+    name = f"bench_{size.lower()}"
+    url = fresh_database(server, name)
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+        out = Path(tmp.name)
+    cmd = [sys.executable, "-m", "benchmarks.stages", "--size", size, "--url", url,
+           "--out", str(out)]
+    if lite:
+        cmd += ["--no-parse", "--no-tag"]
+    if profile:
+        cmd += ["--profile", str(profile)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    started = time.monotonic()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark of {size} failed:\n{proc.stderr[-4000:]}")
+    figures = json.loads(out.read_text())
+    out.unlink()
+    figures["child_seconds"] = round(time.monotonic() - started, 1)
+    figures["lite"] = lite
+    drop_database(server, name)
+    return figures
+
+
+def print_stages(results: dict[str, dict[str, Any]]) -> None:
+    table = Table(title="Articles per second by stage (peak RSS of the benchmark process)")
+    table.add_column("stage")
+    for size in results:
+        table.add_column(size, justify="right")
+    table.add_column("target", justify="right")
+    rows = ("parse", "extract", "normalize", "load", "dedup", "tag")
+    for stage in rows:
+        cells = []
+        for fig in results.values():
+            st = fig["stages"].get(stage)
+            cells.append(f"{st['per_second']:,.0f}" if st else "—")
+        target = TARGETS.get(stage)
+        table.add_row(stage, *cells, f"≥ {target:,.0f}" if target else "")
+    table.add_row("end to end", *[
+        f"{f['end_to_end']['per_second']:,.0f}" + ("*" if f.get("lite") else "")
+        for f in results.values()], "≥ 1,000")
+    table.add_row("dedup seconds", *[f"{f['stages'].get('dedup', {}).get('seconds', 0):,.1f}"
+                                     for f in results.values()], "1M ≤ 12× 100k")
+    table.add_row("peak RSS (MB)", *[f"{f['peak_rss_mb']:,.0f}" for f in results.values()],
+                  "1M < 4,096")
+    table.add_row("DB bytes / 1,000 articles", *[
+        f"{f['db']['bytes_per_1000_articles'] / 1e6:,.1f} MB" for f in results.values()], "")
+    table.add_row("copies generated / found", *[
+        f"{f['dedup']['copy_share_generated']:.1%} / {f['dedup']['copy_share_found']:.1%}"
+        for f in results.values()], "")
+    console.print(table)
+    if any(f.get("lite") for f in results.values()):
+        console.print("* end to end without parse and tag (articles built straight from "
+                      "records): load, extract and dedup only")
+
+
+def print_dict(title: str, figures: dict[str, Any]) -> None:
+    table = Table(title=title, show_header=False)
+    for key, value in figures.items():
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) \
+            else str(value)
+        table.add_row(key, shown)
+    console.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="31k,100k", help="corpus sizes, e.g. 31k,100k,1m")
+    ap.add_argument("--lite", default="1m",
+                    help="sizes run without parse and tag (load and dedup scale only)")
+    ap.add_argument("--json", type=Path, help="write every figure here")
+    ap.add_argument("--smoke", action="store_true",
+                    help="a few hundred articles and small probes: checks the suite runs")
+    ap.add_argument("--parts", default=",".join(PARTS), help=f"subset of {','.join(PARTS)}")
+    ap.add_argument("--profile-dir", type=Path, help="write a cProfile summary per size")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        ap.error(f"unknown parts: {sorted(unknown)}")
+    sizes = ["300"] if args.smoke else [s.strip() for s in args.sizes.split(",") if s.strip()]
+    for s in sizes:
+        parse_size(s)
+    lite = {s.strip().lower() for s in args.lite.split(",") if s.strip()}
+    report: dict[str, Any] = {"machine": machine(), "smoke": args.smoke,
+                              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    print_dict("Machine", report["machine"])
+    with bench_server() as server:
+        if "stages" in parts:
+            results: dict[str, dict[str, Any]] = {}
+            for size in sizes:
+                profile = args.profile_dir / f"profile-{size}.txt" if args.profile_dir else None
+                if profile:
+                    profile.parent.mkdir(parents=True, exist_ok=True)
+                console.print(f"[bold]corpus {size}[/bold]: running every stage…")
+                fig = run_size(server, size, size.lower() in lite, profile)
+                results[fig["size"]] = fig
+            report["stages"] = results
+            print_stages(results)
+            for label, fig in results.items():
+                print_dict(f"Details, {label}", {
+                    k: fig[k] for k in ("articles", "generated", "load", "dedup", "db",
+                                        "startup_seconds", "wall_seconds", "taggers")})
+        if "fetch" in parts:
+            console.print("[bold]fetch round[/bold] over feeds served from 127.0.0.1…")
+            report["fetch"] = fetch.run(smoke=args.smoke)
+            print_dict("Fetch round (200 ms latency per response)", report["fetch"])
+        if "baselines" in parts:
+            console.print("[bold]baselines[/bold] side by side…")
+            report["baselines"] = baselines.run(server, smoke=args.smoke)
+            print_dict("Baselines (ours vs the obvious alternative)", report["baselines"])
+        if "scaleout" in parts:
+            console.print("[bold]scale-out probes[/bold]…")
+            report["scaleout"] = scaleout.run(server, smoke=args.smoke)
+            print_dict("Scale-out probes", report["scaleout"])
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        console.print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
