@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -109,3 +110,29 @@ def entry_to_article(entry: RawEntry, base_url: str, now: datetime,
 
 def normalize_spaces(text: str) -> str:
     return " ".join(text.split())
+
+
+def entries_to_articles(entries: Sequence[RawEntry], base_url: str, now: datetime,
+                        problems: Counter[str]) -> list[Article]:
+    """Clean a feed's entries in order, applying the per-feed rules on top of the entry rules.
+
+    A GUID seen earlier in the same feed is counted; the later entry is dropped only when it
+    also repeats the link (a true repeat), since a CMS that reuses GUIDs across different
+    links would otherwise lose articles.
+    """
+    seen: dict[str, set[str]] = {}
+    out: list[Article] = []
+    for entry in entries:
+        guid = (entry.guid or "").strip()
+        if guid:
+            links = seen.setdefault(guid, set())
+            if links:
+                if (entry.link or "").strip() in links:
+                    problems["dropped_duplicate_guid"] += 1
+                    continue
+                problems["duplicate_guid"] += 1
+            links.add((entry.link or "").strip())
+        article = entry_to_article(entry, base_url, now, problems)
+        if article is not None:
+            out.append(article)
+    return out

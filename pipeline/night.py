@@ -9,6 +9,7 @@ near-duplicate clusters → topics and entities → quality checks → summary.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -17,7 +18,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import extract, feeds, quality, store
+import psycopg
+
+from pipeline import extract, feeds, fetcher, fulltext, health, quality, rawstore, store
 from pipeline.records import Article, FeedSpec, LoadStats
 from pipeline.settings import Settings
 
@@ -31,7 +34,7 @@ class FeedOutcome:
     """How one feed fared tonight."""
 
     feed_id: str
-    status: str  # ok | not_modified | failed
+    status: str  # ok | not_modified | failed | skipped
     entries: int = 0
     new: int = 0
     updated: int = 0
@@ -48,6 +51,7 @@ class RunSummary:
     feeds_ok: int = 0
     feeds_not_modified: int = 0
     feeds_failed: int = 0
+    feeds_skipped: int = 0  # disabled or backing off (see ``akhbar feeds``)
     entries_seen: int = 0
     articles_new: int = 0
     articles_updated: int = 0
@@ -103,55 +107,261 @@ def feed_specs(url: str, feed_ids: Sequence[str]) -> list[FeedSpec]:
 
 # --- 2. fetch, parse, extract, normalize, load ------------------------------------------
 
+@dataclass
+class _Work:
+    """One feed on its way from the fetch to its rows."""
+
+    plan: health.Plan
+    result: feeds.FeedFetch
+    status: str  # ok | not_modified | failed | skipped
+    error: str | None = None
+    reason: str | None = None
+    sha256: str | None = None
+    parsed: feeds.ParsedFeed | None = None
+    articles: list[Article] = field(default_factory=list)
+    problems: Counter[str] = field(default_factory=Counter)
+    pages: list[fulltext.PageOutcome] = field(default_factory=list)
+    reparsed: bool = False
+
+
 def fetch_and_load(url: str, run_id: int, feed_ids: Sequence[str], settings: Settings,
                    progress: Progress | None = None) -> list[FeedOutcome]:
-    """Fetch a shard of feeds and load their articles; a failing feed never stops the rest."""
+    """Fetch a shard of feeds and load their articles; a failing feed never stops the rest.
+
+    Feeds that are disabled or backing off are logged as ``skipped``; 304 answers and bodies
+    identical to the last one parsed are ``not_modified``. Each feed's rows, health and fetch
+    log are written after its articles, so a crash never marks unloaded entries as seen.
+    """
     specs = feed_specs(url, feed_ids)
-    results = feeds.fetch_feeds(specs, settings)
-    outcomes = []
+    now = datetime.now(UTC)
     with store.connect(url) as conn:
+        plans = health.plan(specs, health.load(conn, feed_ids), run_id, now)
+    due = [p for p in plans if p.skip is None]
+    fetched = dict(zip((p.spec.id for p in due), asyncio.run(feeds.fetch_round(
+        [feeds.FeedRequest(p.spec, p.url, p.etag, p.last_modified) for p in due], settings)),
+        strict=True))
+    works = []
+    for p in plans:
+        if p.skip is not None:
+            skipped = feeds.FeedFetch(p.spec.id, p.url, "skipped", error=p.skip,
+                                      started_at=now, finished_at=now, reason="skipped")
+            works.append(_Work(p, skipped, "skipped", p.skip, "skipped"))
+        else:
+            works.append(_parse(p, fetched[p.spec.id], settings))
+    _full_text(url, works, settings, pages=None)
+    return _load_all(url, run_id, works, settings, progress)
+
+
+def _parse(plan: health.Plan, result: feeds.FeedFetch, settings: Settings) -> _Work:
+    """Decode, screen and parse one fetched feed, and clean its entries."""
+    work = _Work(plan, result, result.status, result.error, result.reason)
+    if result.status != "ok":
+        return work
+    work.sha256 = health.body_sha256(result.body)
+    if plan.known_sha256 == work.sha256:
+        work.status, work.reason = "not_modified", "identical_body"
+        return work
+    parsed = feeds.parse_feed(plan.spec, result, settings.max_replacement_ratio)
+    work.parsed = parsed
+    work.problems.update(parsed.problems)
+    if parsed.bozo:
+        work.problems["bozo"] += 1
+    if parsed.error:
+        work.status, work.error, work.reason = "failed", parsed.error, parsed.reason
+        return work
+    now = result.finished_at or datetime.now(UTC)
+    work.articles = extract.entries_to_articles(parsed.entries, result.final_url or plan.url,
+                                                now, work.problems)
+    return work
+
+
+def _full_text(url: str, works: list[_Work], settings: Settings,
+               pages: dict[str, fetcher.Response] | None) -> None:
+    """For ``full_text`` feeds, replace summaries by the article page's main text.
+
+    Pages already taken in an earlier night are reused from the database, so a page is
+    fetched once, not every night. ``pages`` given (a re-parse) means: use only those.
+    """
+    wanted: dict[str, list[tuple[_Work, Article]]] = {}
+    for work in works:
+        if not work.plan.spec.full_text or work.status != "ok":
+            continue
+        summary_only = [a for a in work.articles if a.body_source == "summary"]
+        for n, article in enumerate(summary_only):
+            if n >= settings.max_pages_per_feed:
+                work.problems["page_over_limit"] += 1
+            else:
+                wanted.setdefault(article.url, []).append((work, article))
+    if not wanted:
+        return
+    with store.connect(url) as conn:
+        known = {row[0]: row[1:] for row in conn.execute(
+            "SELECT canonical_url, body, author FROM articles WHERE body_source = 'page' "
+            "AND canonical_url = ANY(%s)",
+            (sorted({a.canonical_url for items in wanted.values() for _, a in items}),))}
+    to_fetch = []
+    for link, items in wanted.items():
+        for work, article in items:
+            if article.canonical_url in known:
+                body, author = known[article.canonical_url]
+                _use_page(article, fulltext.PageText(text=body, author=author), now=None)
+                work.problems["page_reused"] += 1
+        if not all(a.canonical_url in known for _, a in items):
+            to_fetch.append(link)
+    if pages is None:
+        pages = asyncio.run(fulltext.fetch_pages(to_fetch, settings)) if to_fetch else {}
+    for link in to_fetch:
+        resp = pages.get(link)
+        for work, article in wanted[link]:
+            if article.body_source == "page":
+                continue
+            if resp is None:
+                outcome = fulltext.PageOutcome(link, "page_not_stored")
+            else:
+                try:
+                    page = fulltext.extract_page(resp, article.title, article.summary)
+                except fulltext.NotArticle as exc:
+                    outcome = fulltext.PageOutcome(link, exc.reason, response=resp,
+                                                   extra={"detail": str(exc)[:200]})
+                else:
+                    outcome = fulltext.PageOutcome(link, "page", page, resp)
+                    _use_page(article, page, resp.finished_at, work.problems)
+            work.pages.append(outcome)
+            key = "page_used" if outcome.reason == "page" else f"page_fallback_{outcome.reason}"
+            work.problems[key] += 1
+
+
+def _use_page(article: Article, page: fulltext.PageText, now: datetime | None,
+              problems: Counter[str] | None = None) -> None:
+    article.body, article.body_source = page.text, "page"
+    article.author = article.author or page.author
+    if (article.published_at is None and page.date is not None and problems is not None
+            and extract.EARLIEST <= page.date <= (now or datetime.now(UTC))):
+        article.published_at = page.date
+        problems["date_from_page"] += 1
+    extract.finish_article(article)
+
+
+def _load_all(url: str, run_id: int, works: list[_Work], settings: Settings,
+              progress: Progress | None) -> list[FeedOutcome]:
+    """Load every feed; a dropped connection is reopened once per feed and the feed redone."""
+    outcomes: list[FeedOutcome] = []
+    conn = store.connect(url)
+    try:
         run = store.get_run(conn, run_id)
-        for spec, result in zip(specs, results, strict=True):
-            outcomes.append(_load_feed(conn, run, spec, result, settings))
+        for work in works:
+            try:
+                outcome = _load_feed(conn, run, work, settings)
+            except psycopg.OperationalError as exc:
+                log.warning("database connection lost while loading %s (%s); reconnecting "
+                            "and loading it again", work.plan.spec.id, exc)
+                conn.close()
+                conn = store.connect(url)
+                outcome = _load_feed(conn, run, work, settings)
+            outcomes.append(outcome)
             if progress:
-                progress(spec.id, outcomes[-1].entries)
+                progress(work.plan.spec.id, outcome.entries)
+        if settings.keep_raw and not any(w.reparsed for w in works):
+            rawstore.prune(conn, settings.raw_retention_days, settings.raw_max_bytes)
+    finally:
+        conn.close()
     return outcomes
 
 
-def _load_feed(conn: store.psycopg.Connection, run: store.Run, spec: FeedSpec,
-               result: feeds.FetchResult, settings: Settings) -> FeedOutcome:
-    """Parse one fetched feed, clean its entries and load them in batches."""
-    problems: Counter[str] = Counter()
-    outcome = FeedOutcome(spec.id, result.status, error=result.error)
-    if result.status == "ok":
-        parsed = feeds.parse_feed(spec, result)
-        if parsed.bozo:
-            problems["bozo"] += 1
-        if not parsed.entries and parsed.bozo:
-            result.status, result.error = "failed", f"parse error: {parsed.bozo}"
-            outcome.status, outcome.error = result.status, result.error
-        now = datetime.now(UTC)
-        articles: list[Article] = []
-        for entry in parsed.entries:
-            article = extract.entry_to_article(entry, result.final_url or spec.url, now,
-                                               problems)
-            if article is not None:
-                articles.append(article)
-        outcome.entries = len(parsed.entries)
-        stats = LoadStats()
-        for i in range(0, len(articles), settings.load_batch_size):
-            stats.add(store.load_articles(conn, run, articles[i:i + settings.load_batch_size]))
-        outcome.new, outcome.updated, outcome.duplicate = stats.new, stats.updated, \
-            stats.duplicate
-        details = {"problems": dict(problems), "new": stats.new, "updated": stats.updated,
-                   "duplicate": stats.duplicate, "bozo": parsed.bozo}
-    else:
-        details = {"problems": {}}
-    store.record_fetch(conn, run.id, result, outcome.entries,
+def _load_feed(conn: psycopg.Connection, run: store.Run, work: _Work,
+               settings: Settings) -> FeedOutcome:
+    """Keep the raw payloads, load the articles in batches, then log the fetch and health.
+
+    Every step is an upsert, so redoing a feed after a crash neither loses nor doubles rows.
+    """
+    spec, result = work.plan.spec, work.result
+    conn.rollback()  # nothing half-done from an earlier feed may ride along
+    if settings.keep_raw and not work.reparsed:
+        _save_payloads(conn, run.id, work)
+    outcome = FeedOutcome(spec.id, work.status, error=work.error)
+    outcome.entries = len(work.parsed.entries) if work.parsed else 0
+    stats = LoadStats()
+    for i in range(0, len(work.articles), settings.load_batch_size):
+        stats.add(store.load_articles(conn, run, work.articles[i:i + settings.load_batch_size]))
+    outcome.new, outcome.updated, outcome.duplicate = stats.new, stats.updated, stats.duplicate
+    details: dict[str, object] = {
+        "problems": dict(work.problems), "new": stats.new, "updated": stats.updated,
+        "duplicate": stats.duplicate, "reason": work.reason,
+    }
+    if work.parsed:
+        details.update(bozo=work.parsed.bozo, encoding=work.parsed.encoding,
+                       encoding_source=work.parsed.encoding_source)
+    if result.retry_after is not None or result.waited:
+        details.update(retry_after=result.retry_after, waited=result.waited)
+    if result.permanent_url:
+        details["moved_to"] = result.permanent_url
+    if work.pages:
+        details["pages"] = [{"url": p.url, "result": p.reason, **p.extra,
+                             **({"sitename": p.page.sitename} if p.page and p.page.sitename
+                                else {})} for p in work.pages]
+    if work.reparsed:
+        details["reparsed"] = True
+    logged = feeds.FeedFetch(spec.id, result.url, work.status, result.http_status,
+                             error=work.error, started_at=result.started_at or _utcnow(),
+                             finished_at=result.finished_at or _utcnow())
+    if work.status != "skipped" and not work.reparsed:
+        health.record(conn, spec, run.id, _utcnow(), status=work.status, url=result.url,
+                      http_status=result.http_status, error=work.error, reason=work.reason,
+                      headers=result.headers, sha256=work.sha256,
+                      permanent_url=result.permanent_url, retry_after=result.retry_after,
+                      disable_after=settings.disable_after, backoff_base=settings.backoff_base,
+                      backoff_cap=settings.backoff_cap)
+    store.record_fetch(conn, run.id, logged, outcome.entries,
                        outcome.new + outcome.updated + outcome.duplicate, details)
     if outcome.status == "failed":
         log.warning("feed %s failed: %s", spec.id, outcome.error)
     return outcome
+
+
+def _save_payloads(conn: psycopg.Connection, run_id: int, work: _Work) -> None:
+    result = work.result
+    if result.body and work.status != "not_modified":
+        rawstore.save(conn, run_id, work.plan.spec.id, "feed", result.url, result.body,
+                      final_url=result.final_url, fetched_at=result.finished_at or _utcnow(),
+                      http_status=result.http_status, headers=result.headers)
+    for page in work.pages:
+        resp = page.response
+        if resp is not None and resp.body:
+            rawstore.save(conn, run_id, work.plan.spec.id, "page", resp.url, resp.body,
+                          final_url=resp.final_url, fetched_at=resp.finished_at or _utcnow(),
+                          http_status=resp.status, headers=resp.headers)
+    conn.commit()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def reparse(url: str, run_id: int, settings: Settings,
+            feed_ids: Sequence[str] | None = None) -> list[FeedOutcome]:
+    """Parse a night again from its stored raw payloads, without the network.
+
+    Articles are upserted as in the night itself (so nothing doubles), the fetch log rows
+    are replaced (marked ``reparsed``), and feed health is left alone.
+    """
+    with store.connect(url) as conn:
+        stored = rawstore.load_run(conn, run_id, "feed", list(feed_ids) if feed_ids else None)
+        page_rows = rawstore.load_run(conn, run_id, "page",
+                                      list(feed_ids) if feed_ids else None)
+    specs = {s.id: s for s in feed_specs(url, sorted({p.feed_id for p in stored}))}
+    works = []
+    for p in stored:
+        result = feeds.FeedFetch(p.feed_id, p.url, "ok", p.http_status, body=p.body,
+                                 headers=p.headers, final_url=p.final_url,
+                                 started_at=p.fetched_at, finished_at=p.fetched_at)
+        work = _parse(health.Plan(specs[p.feed_id], p.url), result, settings)
+        work.reparsed = True
+        works.append(work)
+    pages = {p.url: fetcher.Response(url=p.url, final_url=p.final_url or p.url,
+                                     status=p.http_status, headers=p.headers, body=p.body,
+                                     finished_at=p.fetched_at) for p in page_rows}
+    _full_text(url, works, settings, pages=pages)
+    return _load_all(url, run_id, works, settings, None)
 
 
 # --- 3. near duplicates and story clusters ----------------------------------------------
