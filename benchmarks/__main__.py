@@ -48,14 +48,17 @@ def machine() -> dict[str, Any]:
                       .splitlines() if line.startswith("MemTotal"))
     except (OSError, StopIteration):
         mem_kb = 0
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                            capture_output=True, text=True).stdout.strip()
+    # An exported tree (git archive) has no .git: the caller names the commit.
+    commit = os.environ.get("AKHBAR_BENCH_COMMIT") or subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+        text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "cpu": model, "ram_gb": round(mem_kb / 1024 / 1024, 1),
             "python": platform.python_version(), "platform": platform.platform(),
             "commit": commit}
 
 
-def run_size(server: Any, size: str, lite: bool, profile: Path | None) -> dict[str, Any]:
+def run_size(server: Any, size: str, lite: bool, profile: Path | None,
+             progress: Path | None = None) -> dict[str, Any]:
     """One corpus size in a child process against a fresh database."""
     name = f"bench_{size.lower()}"
     url = fresh_database(server, name)
@@ -67,6 +70,8 @@ def run_size(server: Any, size: str, lite: bool, profile: Path | None) -> dict[s
         cmd += ["--no-parse", "--no-tag"]
     if profile:
         cmd += ["--profile", str(profile)]
+    if progress:
+        cmd += ["--progress", str(progress)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
@@ -131,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="a few hundred articles and small probes: checks the suite runs")
     ap.add_argument("--parts", default=",".join(PARTS), help=f"subset of {','.join(PARTS)}")
     ap.add_argument("--profile-dir", type=Path, help="write a cProfile summary per size")
+    ap.add_argument("--progress-dir", type=Path,
+                    help="append per-batch cumulative figures per size (JSON lines)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -152,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
                 if profile:
                     profile.parent.mkdir(parents=True, exist_ok=True)
                 console.print(f"[bold]corpus {size}[/bold]: running every stage…")
-                fig = run_size(server, size, size.lower() in lite, profile)
+                progress = args.progress_dir / f"progress-{size}.jsonl" \
+                    if args.progress_dir else None
+                if progress:
+                    progress.parent.mkdir(parents=True, exist_ok=True)
+                fig = run_size(server, size, size.lower() in lite, profile, progress)
                 results[fig["size"]] = fig
             report["stages"] = results
             print_stages(results)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import re
 from collections import deque
@@ -23,7 +24,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-CORPUS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# Beside the checkout, as CI has it; AKHBAR_CORPUS_DIR points elsewhere (an exported tree).
+CORPUS_DIR = Path(os.environ.get("AKHBAR_CORPUS_DIR")
+                  or Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
 ANT_PATH = CORPUS_DIR / "ant-v2.1.jsonl.gz"
 FULL = 0  # size meaning "the whole ANT corpus, as it is"
 

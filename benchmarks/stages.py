@@ -41,7 +41,7 @@ from benchmarks.corpus import (
     size_label,
 )
 from pipeline import extract, feeds, store
-from pipeline.normalize import Tokens, normalize, normalize_inline, tokenize
+from pipeline.normalize import normalize, normalize_inline
 from pipeline.records import Article, FeedSpec, FetchResult
 from pipeline.settings import Settings
 
@@ -52,7 +52,7 @@ FEED_ITEMS = 50  # items per generated feed document
 FEEDS = 1000  # feed ids the articles are spread over
 BATCH = 5000  # articles per round of the pipeline (dedup_db decides 5,000 at a time too)
 
-Tagger = Callable[[Tokens, Tokens], object]
+Tagger = Callable[[str, str], object]  # (title, body) as published
 
 
 @dataclass
@@ -76,7 +76,11 @@ def bench_feeds() -> list[FeedSpec]:
 
 
 def build_taggers() -> list[tuple[str, Tagger]]:
-    """The taggers that exist in this checkout: topics and entities, each optional."""
+    """The taggers that exist in this checkout, as the night builds them; each optional.
+
+    Entities run on the gazetteer and the name rules, without the CAMeL NER model (its
+    data is not installed here); topics on the bundled taxonomy.
+    """
     out: list[tuple[str, Tagger]] = []
     try:
         from pipeline.taxonomy import load_taxonomy
@@ -85,43 +89,17 @@ def build_taggers() -> list[tuple[str, Tagger]]:
         log.warning("pipeline.topics is not available: tag excludes topics")
     else:
         topics = TopicTagger(load_taxonomy())
-        out.append(("topics", topics.tag_tokens))
+        out.append(("topics", lambda title, body: topics.tag(title, body)))
     try:
-        from pipeline import entities
+        from pipeline.entities import EntityTagger
+        from pipeline.gazetteer import default_gazetteer
     except ImportError:
         log.warning("pipeline.entities is not available: tag excludes entities")
     else:
-        fn = _entity_tagger(entities)
-        if fn is not None:
-            out.append(("entities", fn))
+        entities = EntityTagger(default_gazetteer())
+        out.append(("entities", lambda title, body: entities.tag_fields(
+            {"title": title, "body": body})))
     return out
-
-
-def _entity_tagger(module: Any) -> Tagger | None:
-    """Adapt whichever public entry point the entities module offers."""
-    for cls_name in ("EntityTagger", "Tagger", "Linker", "EntityLinker"):
-        cls = getattr(module, cls_name, None)
-        if cls is None:
-            continue
-        tagger = cls(module.load_gazetteer()) if hasattr(module, "load_gazetteer") \
-            and _wants_arg(cls) else cls()
-        for meth in ("tag_tokens", "find_tokens", "link_tokens"):
-            if hasattr(tagger, meth):
-                return getattr(tagger, meth)
-        for meth in ("tag", "find", "link"):
-            if hasattr(tagger, meth):
-                call = getattr(tagger, meth)
-                return lambda title, body, call=call: call(title.text, body.text)
-    log.warning("pipeline.entities has no tagger entry point this benchmark knows")
-    return None
-
-
-def _wants_arg(cls: type) -> bool:
-    import inspect
-
-    params = [p for p in inspect.signature(cls).parameters.values()
-              if p.default is inspect.Parameter.empty]
-    return bool(params)
 
 
 def direct_article(b: BenchArticle) -> Article:
@@ -135,7 +113,8 @@ def direct_article(b: BenchArticle) -> Article:
 
 
 def run_pipeline(corpus: Iterable[BenchArticle], url: str, *, parse: bool = True,
-                 tag: bool = True, batch: int = BATCH) -> dict[str, Any]:
+                 tag: bool = True, batch: int = BATCH,
+                 progress: Path | None = None) -> dict[str, Any]:
     """Push ``corpus`` through every stage against the database at ``url``; return figures."""
     settings = Settings()
     specs = bench_feeds()
@@ -226,11 +205,17 @@ def run_pipeline(corpus: Iterable[BenchArticle], url: str, *, parse: bool = True
             if taggers:
                 def _tag(articles: list[Article] = articles) -> None:
                     for art in articles:
-                        title, body = tokenize(art.title), tokenize(art.body)
                         for _name, fn in taggers:
-                            fn(title, body)
+                            fn(art.title, art.body)
 
                 clock.time("tag", n, _tag)
+            if progress:
+                # One line per batch: how each stage's cost grows with what is stored.
+                with progress.open("a") as fh:
+                    fh.write(json.dumps({
+                        "articles": sum(kinds.values()), "seconds": {
+                            k: round(v, 3) for k, v in clock.seconds.items()},
+                        "rss_mb": current_rss_mb()}) + "\n")
         db = database_figures(conn)
     total = time.perf_counter() - wall
     stage_figures = {
@@ -295,6 +280,15 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def current_rss_mb() -> float:
+    """Resident memory of this process now."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return round(pages * resource.getpagesize() / 2**20, 1)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", required=True, help="31k, 100k, 1m or a number")
@@ -303,6 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-parse", action="store_true", help="build articles without feed XML")
     ap.add_argument("--no-tag", action="store_true")
     ap.add_argument("--profile", type=Path, help="write a cProfile summary here")
+    ap.add_argument("--progress", type=Path, help="append per-batch cumulative figures here")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     started = time.perf_counter()
@@ -313,7 +308,8 @@ def main(argv: list[str] | None = None) -> None:
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
-    figures = run_pipeline(corpus, args.url, parse=not args.no_parse, tag=not args.no_tag)
+    figures = run_pipeline(corpus, args.url, parse=not args.no_parse, tag=not args.no_tag,
+                           progress=args.progress)
     if profiler:
         profiler.disable()
         buf = io.StringIO()
