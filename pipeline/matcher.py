@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 
 import ahocorasick
 
@@ -142,6 +143,40 @@ class Matcher:
             start, stop = tokens.original_span(first, last)
             hits.append(Hit(rule.key, rule.term, first, last, start, stop, tokens.text[start:stop]))
         return hits
+
+    def scan(self, tokens: Tokens) -> list[tuple[int, int, Hashable, str]]:
+        """Every hit, overlapping, as ``(first token, last token, key, term)``.
+
+        The cheap path for callers that weigh many hits and need character offsets for few
+        of them: no :class:`Hit` objects, no original spans (``tokens.original_span`` gives
+        those on demand). Same matching rules as :meth:`find`.
+        """
+        if not self.size:
+            return []
+        joined = tokens.joined
+        rfind, find = joined.rfind, joined.find
+        raw: list[tuple[int, int, _Rule]] = []
+        for end, (length, rules) in self._automaton.iter(joined):
+            start = end - length + 1
+            if joined[start - 1] == " ":  # the usual case: nothing fused in front
+                word_start, prefix = start, ""
+            else:
+                word_start = rfind(" ", 0, start) + 1
+                prefix = joined[word_start:start]
+            suffix = "" if joined[end + 1] == " " else joined[end + 1:find(" ", end + 1)]
+            for rule in rules:
+                if prefix in rule.prefixes and suffix in rule.suffixes:
+                    raw.append((word_start, rule.ntokens, rule))
+        if not raw:
+            return []
+        raw.sort(key=itemgetter(0))
+        out = []
+        pos, index = 0, -1  # walk the text once to turn offsets into token indexes
+        for word_start, ntok, rule in raw:
+            index += joined.count(" ", pos, word_start)
+            pos = word_start
+            out.append((index, index + ntok - 1, rule.key, rule.term))
+        return out
 
 
 def _longest(raw: list[tuple[int, int, int, _Rule]]) -> list[tuple[int, int, int, _Rule]]:
