@@ -99,6 +99,9 @@ def print_stages(results: dict[str, dict[str, Any]]) -> None:
             cells.append(f"{st['per_second']:,.0f}" if st else "—")
         target = TARGETS.get(stage)
         table.add_row(stage, *cells, f"≥ {target:,.0f}" if target else "")
+    table.add_row("normalize, per CPU second", *[
+        f"{f['stages']['normalize']['per_client_cpu_second']:,.0f}" for f in results.values()],
+        "≥ 5,000")
     table.add_row("end to end", *[
         f"{f['end_to_end']['per_second']:,.0f}" + ("*" if f.get("lite") else "")
         for f in results.values()], "≥ 1,000")
@@ -170,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             for label, fig in results.items():
                 print_dict(f"Details, {label}", {
                     k: fig[k] for k in ("articles", "generated", "load", "dedup", "db",
-                                        "startup_seconds", "wall_seconds", "taggers")})
+                                        "startup_seconds", "wall_seconds", "loadavg",
+                                        "taggers")})
         if "fetch" in parts:
             console.print("[bold]fetch round[/bold] over feeds served from 127.0.0.1…")
             report["fetch"] = fetch.run(smoke=args.smoke)
