@@ -159,5 +159,110 @@ def bench_command(
     raise typer.Exit(subprocess.run(cmd, cwd=repo).returncode)
 
 
+@app.command("tag")
+def tag_command(
+    in_path: Annotated[Path, typer.Option("--in", help="JSONL: {id, title, text} per line",
+                                          exists=True, dir_okay=False)],
+    out_path: Annotated[Path, typer.Option("--out", help="JSONL: {id, topics, entities} "
+                                           "per line")],
+    taxonomy_path: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy file "
+                                                       "(default: the packaged one)")] = None,
+) -> None:
+    """Tag articles in a JSONL file with topics and their evidence (the nightly rules)."""
+    from pipeline.taxonomy import TaxonomyError, load_taxonomy
+    from pipeline.topics import Tagger, tag_jsonl
+
+    try:
+        tagger = Tagger(load_taxonomy(taxonomy_path))
+    except TaxonomyError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    counts: dict[str, int] = {}
+    n = 0
+    try:
+        with in_path.open(encoding="utf-8") as fh, out_path.open("w", encoding="utf-8") as out:
+            for line in tag_jsonl(tagger, fh):
+                out.write(line + "\n")
+                n += 1
+                for topic in json.loads(line)["topics"]:
+                    counts[topic["topic"]] = counts.get(topic["topic"], 0) + 1
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {in_path}: {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"{n} articles tagged with taxonomy {tagger.version}: " +
+                  (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no topics"))
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Option(help="JSONL: {id, topics[, split]} per line",
+                                       exists=True, dir_okay=False)],
+    in_path: Annotated[Path, typer.Option("--in", help="JSONL (or .jsonl.gz): {id, title, "
+                                          "text}; only the gold ids are read",
+                                          exists=True, dir_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+    split: Annotated[str | None, typer.Option(help="Only gold lines with this split "
+                                              "(tune, heldout)")] = None,
+    topics: Annotated[str | None, typer.Option(help="Comma-separated topic ids "
+                                               "(default: those in the gold labels)")] = None,
+    taxonomy_path: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy file "
+                                                       "(default: the packaged one)")] = None,
+) -> None:
+    """Precision, recall and F1 of the topic tags against hand labels, with misses by id."""
+    from pipeline import evaluate
+    from pipeline.taxonomy import TaxonomyError, load_taxonomy
+    from pipeline.topics import Tagger
+
+    try:
+        tagger = Tagger(load_taxonomy(taxonomy_path))
+        labels = evaluate.read_gold(gold, split)
+        articles = evaluate.read_articles(in_path, set(labels))
+        report = evaluate.evaluate(tagger, labels, articles,
+                                   topics.split(",") if topics else None)
+    except (TaxonomyError, ValueError, KeyError) as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps({"taxonomy_version": tagger.version, **report.as_dict()},
+                              ensure_ascii=False, indent=2))
+        return
+    console.print(evaluate.render(report, f"Topics, taxonomy {tagger.version}"))
+    for line in evaluate.misses(report):
+        console.print(line, soft_wrap=True)
+
+
+@app.command("retag")
+def retag_command(
+    since: Annotated[str | None, typer.Option(help="First publication date, YYYY-MM-DD "
+                                              "(UTC, inclusive)")] = None,
+    until: Annotated[str | None, typer.Option(help="Last publication date, YYYY-MM-DD "
+                                              "(UTC, inclusive)")] = None,
+) -> None:
+    """Re-tag stored articles with the current taxonomy (after editing it)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from pipeline.taxonomy import TaxonomyError
+    from pipeline.topics import retag
+
+    try:
+        start = datetime.combine(date.fromisoformat(since), datetime.min.time(), UTC) \
+            if since else None
+        end = datetime.combine(date.fromisoformat(until) + timedelta(days=1),
+                               datetime.min.time(), UTC) if until else None
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    settings = Settings.from_env()
+    try:
+        figures = retag(database_url(settings), start=start, end=end)
+    except TaxonomyError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    console.print(f"taxonomy {figures['taxonomy_version']}: {figures['articles']} articles "
+                  f"re-tagged, {figures['tagged']} with a topic, {figures['tags']} tags "
+                  f"({', '.join(f'{k} {v}' for k, v in figures['by_topic'].items()) or '-'}) "
+                  f"in {figures['seconds']} s")
+
+
 if __name__ == "__main__":
     app()

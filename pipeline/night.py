@@ -378,6 +378,17 @@ def near_duplicates(url: str, run_id: int, settings: Settings | None = None) -> 
 
 # --- 4. topics and entities -------------------------------------------------------------
 # stage: topics
+def tag_topics(url: str, run_id: int, settings: Settings | None = None) -> dict:
+    """Tag every article seen tonight with the taxonomy's topics (replacing their tags)."""
+    from pipeline.taxonomy import load_taxonomy
+    from pipeline.topics import tag_articles
+
+    with store.connect(url) as conn:
+        stats = tag_articles(conn, store.run_article_ids(conn, run_id), load_taxonomy())
+        conn.commit()
+    return stats.as_dict()
+
+
 # stage: entities
 
 
@@ -392,6 +403,14 @@ def check_quality(url: str, run_id: int, feeds_expected: int | None = None,
     limits = quality.QualityThresholds.from_env(settings=settings)
     with store.connect(url) as conn:
         return quality.check_run(conn, run_id, feeds_expected, limits)
+
+
+def elapsed(url: str, run_id: int) -> float:
+    """Seconds since the run was opened (or re-opened by a re-run); for tasks in other processes."""
+    with store.connect(url) as conn:
+        row = conn.execute("SELECT extract(epoch FROM clock_timestamp() - started_at) "
+                           "FROM runs WHERE id = %s", (run_id,)).fetchone()
+    return float(row[0]) if row else 0.0
 
 
 def summarize(url: str, run_id: int, seconds: float = 0.0,
@@ -431,5 +450,6 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     fetch_and_load(url, run_id, feed_ids, settings, progress)
     stages: dict[str, dict] = {}
     stages["dedup"] = near_duplicates(url, run_id, settings)
+    stages["topics"] = tag_topics(url, run_id, settings)
     stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
     return summarize(url, run_id, time.monotonic() - started, stages)

@@ -7,6 +7,7 @@ proximity conditions and negative terms; :mod:`pipeline.topics` compiles them.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -258,8 +259,9 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
 
 
 def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
-    """Read and validate the taxonomy file (the packaged one by default)."""
-    path = Path(path) if path else DEFAULT_PATH
+    """Read and validate the taxonomy file: ``path``, else ``AKHBAR_TAXONOMY``, else the
+    packaged one."""
+    path = Path(path or os.environ.get("AKHBAR_TAXONOMY") or DEFAULT_PATH)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

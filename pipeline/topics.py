@@ -12,16 +12,21 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from pipeline.matcher import Kind, Matcher, Term
 from pipeline.normalize import WORD, Tokens, iter_sentences, tokenize, translation_table
-from pipeline.taxonomy import Scoring, Taxonomy, Topic
+from pipeline.taxonomy import Scoring, Taxonomy, Topic, load_taxonomy
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -395,3 +400,151 @@ def tag_jsonl(tagger: Tagger, lines: Iterable[str]) -> Iterator[str]:
             raise ValueError(f"line {n}: expected a JSON object")
         out = next(tagger.tag_records([rec]))
         yield json.dumps(out, ensure_ascii=False)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class TagStats:
+    """What a tagging pass did."""
+
+    taxonomy_version: str
+    articles: int = 0
+    tagged: int = 0
+    tags: int = 0
+    missing: int = 0
+    by_topic: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def add(self, other: TagStats) -> None:
+        self.articles += other.articles
+        self.tagged += other.tagged
+        self.tags += other.tags
+        self.missing += other.missing
+        for topic, n in other.by_topic.items():
+            self.by_topic[topic] = self.by_topic.get(topic, 0) + n
+        self.seconds += other.seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"taxonomy_version": self.taxonomy_version, "articles": self.articles,
+                "tagged": self.tagged, "tags": self.tags, "missing": self.missing,
+                "by_topic": dict(sorted(self.by_topic.items())),
+                "seconds": round(self.seconds, 2)}
+
+
+def _tagger(taxonomy: Taxonomy | Tagger) -> Tagger:
+    return taxonomy if isinstance(taxonomy, Tagger) else Tagger(taxonomy)
+
+
+def sync_topics(conn: psycopg.Connection, taxonomy: Taxonomy | Tagger) -> int:
+    """Upsert the taxonomy's topics into ``topics``; ones the file dropped become inactive.
+
+    Runs in the caller's transaction (the caller commits). Returns the number of topics.
+    """
+    tax = taxonomy.taxonomy if isinstance(taxonomy, Tagger) else taxonomy
+    rows = [(t.id, t.label_ar, t.label_en, " ".join(t.description.split()), tax.version)
+            for t in tax.topics]
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO topics (id, label_ar, label_en, description, taxonomy_version) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+            "label_ar = EXCLUDED.label_ar, label_en = EXCLUDED.label_en, "
+            "description = EXCLUDED.description, taxonomy_version = EXCLUDED.taxonomy_version, "
+            "active = true, updated_at = now()", rows)
+        cur.execute("UPDATE topics SET active = false, updated_at = now() "
+                    "WHERE active AND NOT (id = ANY(%s))", ([r[0] for r in rows],))
+    return len(rows)
+
+
+def tag_articles(conn: psycopg.Connection, article_ids: Iterable[int],
+                 taxonomy: Taxonomy | Tagger) -> TagStats:
+    """Tag stored articles and replace their tags for this taxonomy version, atomically.
+
+    Reads title and body (the summary when there is no body) of each id, and in one
+    transaction (a savepoint inside the caller's) deletes the articles' rows of this
+    version and writes the new ones. Ids that are not in ``articles`` are counted as
+    missing. Pass a :class:`Tagger` to reuse a compiled taxonomy across calls.
+    """
+    started = time.monotonic()
+    tagger = _tagger(taxonomy)
+    version = tagger.version
+    ids = sorted(set(article_ids))
+    stats = TagStats(version)
+    if not ids:
+        return stats
+    with conn.transaction():
+        sync_topics(conn, tagger)
+        found = conn.execute(
+            "SELECT id, title, body, summary FROM articles WHERE id = ANY(%s)", (ids,)
+        ).fetchall()
+        rows = []
+        for article_id, title, body, summary in found:
+            results = tagger.tag(title or "", body or summary or "")
+            for r in results:
+                evidence = [e.as_dict() for e in r.evidence]
+                if not body:
+                    for e in evidence:  # the offsets point into the summary
+                        if e["field"] == BODY:
+                            e["field"] = "summary"
+                rows.append((article_id, r.topic, version, r.score,
+                             json.dumps(evidence, ensure_ascii=False)))
+                stats.by_topic[r.topic] = stats.by_topic.get(r.topic, 0) + 1
+            stats.tagged += bool(results)
+        done = [r[0] for r in found]
+        conn.execute("DELETE FROM article_topics WHERE article_id = ANY(%s) "
+                     "AND taxonomy_version = %s", (done, version))
+        with conn.cursor() as cur:
+            if rows:
+                cur.executemany(
+                    "INSERT INTO article_topics "
+                    "(article_id, topic_id, taxonomy_version, score, evidence) "
+                    "VALUES (%s, %s, %s, %s, %s::jsonb)", rows)
+            counts: dict[int, int] = {}
+            for row in rows:
+                counts[row[0]] = counts.get(row[0], 0) + 1
+            cur.executemany(
+                "INSERT INTO article_topic_runs (article_id, taxonomy_version, topics) "
+                "VALUES (%s, %s, %s) ON CONFLICT (article_id, taxonomy_version) DO UPDATE "
+                "SET topics = EXCLUDED.topics, tagged_at = now()",
+                [(aid, version, counts.get(aid, 0)) for aid in done])
+    stats.articles = len(found)
+    stats.missing = len(ids) - len(found)
+    stats.tags = len(rows)
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def article_ids_between(conn: psycopg.Connection, start: datetime | None,
+                        end: datetime | None) -> list[int]:
+    """Ids of stored articles published (or first seen, when undated) in ``[start, end)``."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM articles WHERE (%(start)s::timestamptz IS NULL "
+        "OR coalesce(published_at, first_seen) >= %(start)s) AND (%(end)s::timestamptz IS NULL "
+        "OR coalesce(published_at, first_seen) < %(end)s) ORDER BY id",
+        {"start": start, "end": end})]
+
+
+def retag(url: str, *, start: datetime | None = None, end: datetime | None = None,
+          taxonomy_version: str | None = None, batch_size: int = 1000,
+          taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """Re-tag stored articles in a date range with the current taxonomy, batch by batch.
+
+    Each batch is committed on its own, so an interrupted re-tag keeps what it finished and
+    a rerun redoes the rest with the same result. ``taxonomy_version``, when given, must be
+    the version of the taxonomy file: tags always record the version that made them.
+    """
+    import psycopg
+
+    tagger = Tagger(taxonomy or load_taxonomy())
+    if taxonomy_version and taxonomy_version != tagger.version:
+        raise ValueError(f"the taxonomy file is version {tagger.version!r}; refusing to write "
+                         f"tags as {taxonomy_version!r}")
+    stats = TagStats(tagger.version)
+    with psycopg.connect(url) as conn:
+        ids = article_ids_between(conn, start, end)
+        conn.commit()
+        for i in range(0, len(ids), batch_size):
+            stats.add(tag_articles(conn, ids[i:i + batch_size], tagger))
+            conn.commit()
+            log.info("re-tagged %d of %d articles", min(i + batch_size, len(ids)), len(ids))
+    return stats.as_dict()
