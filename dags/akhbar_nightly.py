@@ -143,10 +143,8 @@ def run_summary(night_run_id: int) -> dict[str, Any]:
                           ("entities", "tag_entities"), ("quality", "check_data_quality")):
         figures = ti.xcom_pull(task_ids=task_id)
         stages[name] = figures if figures is not None else {"skipped": True}
-    started = context["dag_run"].start_date
-    seconds = (datetime.now(UTC) - started).total_seconds() if started else 0.0
     url = af.warehouse_url()
-    summary = night.summarize(url, night_run_id, seconds, stages)
+    summary = night.summarize(url, night_run_id, night.elapsed(url, night_run_id), stages)
     with store.connect(url) as conn:
         health = quality.feed_health(conn, night_run_id)
     log.info("feed health, run %s (key %s):\n%s", night_run_id, summary.run_key,
