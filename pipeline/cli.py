@@ -64,7 +64,8 @@ def print_summary(summary: night.RunSummary) -> None:
     table = Table(title=f"Akhbar run {summary.run_key}", show_header=False)
     for label, value in (
         ("feeds ok", summary.feeds_ok), ("feeds not modified", summary.feeds_not_modified),
-        ("feeds failed", summary.feeds_failed), ("entries seen", summary.entries_seen),
+        ("feeds failed", summary.feeds_failed), ("feeds skipped", summary.feeds_skipped),
+        ("entries seen", summary.entries_seen),
         ("articles new", summary.articles_new), ("articles updated", summary.articles_updated),
         ("articles duplicate", summary.articles_duplicate), ("seconds", summary.seconds),
     ):
@@ -262,6 +263,83 @@ def retag_command(
                   f"re-tagged, {figures['tagged']} with a topic, {figures['tags']} tags "
                   f"({', '.join(f'{k} {v}' for k, v in figures['by_topic'].items()) or '-'}) "
                   f"in {figures['seconds']} s")
+
+
+feeds_app = typer.Typer(help="Feed health: list it (sickest first), re-enable a feed.")
+app.add_typer(feeds_app, name="feeds")
+
+
+def _when(value: object) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+
+
+@feeds_app.callback(invoke_without_command=True)
+def feeds_command(ctx: typer.Context,
+                  sick: Annotated[bool, typer.Option(help="Only feeds failing, backing off "
+                                                          "or disabled")] = False) -> None:
+    """List every feed's health: last ok, last error, streak, next attempt."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from pipeline import health
+
+    settings = Settings.from_env()
+    with store.connect(database_url(settings)) as conn:
+        rows = health.listing(conn)
+    table = Table(title="Feed health (times in UTC)")
+    for column in ("feed", "state", "last ok", "streak", "next attempt", "last error"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        if r["disabled_at"]:
+            state = f"[red]disabled[/red] {r['disabled_reason']}"
+        elif not r["enabled"]:
+            state = "off in registry"
+        elif r["failure_streak"]:
+            state = f"[yellow]failing[/yellow] ({r['last_reason']})"
+        else:
+            state = r["last_status"] or "never fetched"
+        if r["moved_to"]:
+            state += f"; moved to {r['moved_to']} (update the registry)"
+        if sick and not (r["disabled_at"] or r["failure_streak"]):
+            continue
+        error = f"{_when(r['last_error_at'])} {r['last_error']}" if r["last_error"] else "-"
+        table.add_row(r["feed_id"], state, _when(r["last_ok_at"]), str(r["failure_streak"]),
+                      _when(r["next_attempt_at"]), error)
+    console.print(table)
+
+
+@feeds_app.command("enable")
+def feeds_enable(feed_id: Annotated[str, typer.Argument(help="The feed's id")]) -> None:
+    """Re-enable a disabled feed and clear its failure streak and backoff."""
+    from pipeline import health
+
+    settings = Settings.from_env()
+    with store.connect(database_url(settings)) as conn:
+        known = health.enable(conn, feed_id)
+    if not known:
+        console.print(f"[red]error:[/red] no feed {feed_id!r}")
+        raise typer.Exit(2)
+    console.print(f"feed {feed_id} enabled; it is fetched on the next run")
+
+
+@app.command("reparse")
+def reparse_command(
+    run_key: Annotated[str, typer.Option(help="The run (night) to parse again")],
+    feed: Annotated[list[str] | None, typer.Option(help="Only this feed (repeatable)")] = None,
+) -> None:
+    """Parse a night again from its stored raw payloads, without fetching anything."""
+    settings = Settings.from_env()
+    url = database_url(settings)
+    with store.connect(url) as conn:
+        row = conn.execute("SELECT id, summary FROM runs WHERE run_key = %s",
+                           (run_key,)).fetchone()
+    if row is None:
+        console.print(f"[red]error:[/red] no run {run_key!r}")
+        raise typer.Exit(2)
+    outcomes = night.reparse(url, row[0], settings, feed)
+    if not outcomes:
+        console.print(f"no raw payloads stored for run {run_key!r} (pruned, or AKHBAR_KEEP_RAW=0)")
+        raise typer.Exit(1)
+    print_summary(night.summarize(url, row[0], stages=(row[1] or {}).get("stages", {})))
 
 
 if __name__ == "__main__":
