@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,22 +29,27 @@ def write_registry(path: Path, feeds: list[tuple[str, str]]) -> Path:
 
 
 @pytest.fixture
-def nightly(pg_admin_url: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A function parsing ``akhbar_nightly`` with the test warehouse as ``akhbar_db``."""
+def parse_dag(pg_admin_url: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A function parsing a DAG of dags/ with the test warehouse as ``akhbar_db``."""
     configure_in_process(pg_admin_url)
     monkeypatch.setenv("AIRFLOW_CONN_AKHBAR_DB", db_url)
     monkeypatch.delenv("AKHBAR_DATABASE_URL", raising=False)
     monkeypatch.setenv("AKHBAR_HTTP_TIMEOUT", "2")
     monkeypatch.setenv("AKHBAR_FETCH_SHARDS", "2")
 
-    def parse() -> Any:
+    def parse(dag_id: str) -> Any:
         from airflow.dag_processing.dagbag import BundleDagBag
 
         bag = BundleDagBag(dag_folder=DAGS, bundle_path=DAGS)
         assert bag.import_errors == {}
-        return bag.get_dag("akhbar_nightly")
+        return bag.get_dag(dag_id)
 
     return parse
+
+
+@pytest.fixture
+def nightly(parse_dag: Any) -> Any:
+    return lambda: parse_dag("akhbar_nightly")
 
 
 def states(dag_run: Any) -> dict[str, list[str]]:
@@ -69,9 +75,9 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
         }
 
 
-def optional_stage_state(name: str) -> str:
+def optional_stage_state(name: str, module: Any = night) -> str:
     """A stage this release lacks is skipped by the DAG, never reported as done."""
-    return "success" if hasattr(night, name) else "skipped"
+    return "success" if hasattr(module, name) else "skipped"
 
 
 def test_nightly_dag_loads_the_night_and_a_rerun_leaves_the_same_rows(
@@ -138,3 +144,38 @@ def test_quality_breach_fails_the_night_loudly(
     with psycopg.connect(db_url) as conn:
         failed = conn.execute("SELECT count(*) FROM fetches WHERE status = 'failed'").fetchone()
     assert failed == (3,)
+
+
+def test_retag_dag_retags_stored_articles_in_the_date_range(
+        parse_dag: Any, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.settings import Settings
+
+    night.run_night(db_url, Settings(), SAMPLES / "feeds.yaml", run_key="s", logical_ts=NIGHT)
+    with psycopg.connect(db_url) as conn:
+        conn.execute("DELETE FROM article_topics")
+        conn.execute("DELETE FROM article_topic_runs")
+        [(stored,)] = conn.execute("SELECT count(*) FROM articles").fetchall()
+    monkeypatch.setenv("AKHBAR_TASK_RETRIES", "0")
+    retag = parse_dag("akhbar_retag")
+
+    def tagged() -> int:
+        with psycopg.connect(db_url) as conn:
+            return conn.execute("SELECT count(*) FROM article_topic_runs").fetchone()[0]
+
+    empty = retag.test(run_conf={"start_date": "1990-01-01", "end_date": "1990-01-02"})
+    assert str(empty.state) == "success", states(empty)
+    assert tagged() == 0  # nothing was published in that range
+
+    run = retag.test(run_conf={"start_date": None, "end_date": None, "taxonomy_version": ""})
+    assert str(run.state) == "success", states(run)
+    assert states(run)["retag_topics"] == ["success"]
+    entities = _import_or_none("pipeline.entities")
+    assert states(run)["retag_entities"] == [optional_stage_state("retag", entities)]
+    assert stored > 0 and tagged() == stored
+
+
+def _import_or_none(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError:
+        return None
