@@ -166,3 +166,153 @@ def misses(report: Report) -> list[str]:
         if s.fn_ids:
             lines.append(f"{s.topic} false negatives: {', '.join(s.fn_ids)}")
     return lines
+
+
+# --- entities -------------------------------------------------------------------------------
+# Entity labels are ``{id, entities: [{text, type, canonical}]}``. Per article, as sets: a gold
+# entity is found when a linked prediction of its type carries its canonical English name, or
+# an unlinked prediction of its type has its surface form once both are normalized.
+
+# The dev labels name some entities differently from the gazetteer, whose English names are
+# English Wikipedia titles. Label name -> gazetteer name; names that differ only in accents,
+# case or dash style ("Erdogan"/"Erdoğan") match without an entry.
+ENTITY_LABEL_ALIASES = {
+    "US Treasury": "United States Department of the Treasury",
+    "US State Department": "United States Department of State",
+    "Washington": "Washington, D.C.",
+    "New York": "New York City",
+    "Kremlin": "Moscow Kremlin",
+    "AFP": "Agence France-Presse",
+    "Russian Foreign Ministry": "Ministry of Foreign Affairs (Russia)",
+    "Turkish Foreign Ministry": "Ministry of Foreign Affairs (Turkey)",
+    "Ukrainian Security Service (SBU)": "Security Service of Ukraine",
+    "UN Human Rights Council": "United Nations Human Rights Council",
+    "Arab Coalition": "Saudi-led intervention in the Yemeni civil war",
+    "Esperance de Tunis": "Espérance Sportive de Tunis",
+    "Etoile du Sahel": "Étoile Sportive du Sahel",
+    "Pyeongchang": "Pyeongchang County",
+    "Punggye-ri": "Punggye-ri Nuclear Test Site",
+    "Daimler": "Daimler AG",
+    "Gaza": "Gaza Strip",
+}
+
+
+def fold_name(name: str) -> str:
+    """An English name compared without accents, case or dash style."""
+    import unicodedata
+
+    name = ENTITY_LABEL_ALIASES.get(name, name)
+    name = unicodedata.normalize("NFKD", name.replace("–", "-").replace("—", "-"))
+    return "".join(c for c in name if not unicodedata.combining(c)).casefold().strip()
+
+
+def fold_surface(text: str) -> str:
+    """A surface form compared after normalization (hashtag underscores are spaces)."""
+    from pipeline.normalize import normalize_inline
+
+    return normalize_inline(text.replace("_", " "))
+
+
+@dataclass(slots=True)
+class EntityScore:
+    """Entity counts for one type (or all): recall over gold, precision over predictions."""
+
+    type: str
+    gold: int = 0
+    found: int = 0
+    predicted: int = 0
+    correct: int = 0
+    missed: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "gold": self.gold, "found": self.found,
+                "predicted": self.predicted, "correct": self.correct,
+                "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                "f1": round(self.f1, 4), "missed": self.missed}
+
+
+def _entity_key(e: dict[str, Any]) -> tuple[str, str, str]:
+    if e.get("id") or (e.get("canonical") and "id" not in e):
+        return (e["type"], "name", fold_name(e["canonical"]))
+    return (e["type"], "surface", fold_surface(e["text"]))
+
+
+def score_entities(gold: dict[str, list[dict[str, Any]]],
+                   predicted: dict[str, list[dict[str, Any]]]) -> dict[str, EntityScore]:
+    """Per-type and overall (``all``) entity scores over the gold ids."""
+    scores = {t: EntityScore(t) for t in ("PER", "ORG", "LOC", "all")}
+    for aid in sorted(gold):
+        preds = {_entity_key(p) for p in predicted.get(aid, [])}
+        names = {k for k in preds if k[1] == "name"}
+        surfaces = {k for k in preds if k[1] == "surface"}
+        gold_keys: set[tuple[str, str, str]] = set()
+        for g in gold[aid]:
+            key = (g["type"], fold_name(g["canonical"]), fold_surface(g["text"]))
+            if key[:2] in {k[:2] for k in gold_keys}:
+                continue  # the same entity labelled twice (two spellings)
+            gold_keys.add(key)
+            hit = (g["type"], "name", key[1]) in names or \
+                (g["type"], "surface", key[2]) in surfaces
+            for t in (g["type"], "all"):
+                scores[t].gold += 1
+                scores[t].found += hit
+                if not hit:
+                    scores[t].missed.append(f"{aid}: {g['text']} ({g['canonical']})")
+        for p in preds:
+            ok = any(p[0] == g[0] and p[2] == (g[1] if p[1] == "name" else g[2])
+                     for g in gold_keys)
+            for t in (p[0], "all"):
+                scores[t].predicted += 1
+                scores[t].correct += ok
+    return scores
+
+
+def read_entity_gold(path: Path | str, split: str | None = None
+                     ) -> dict[str, list[dict[str, Any]]]:
+    """Gold entities by id, optionally only the lines whose ``split`` matches."""
+    return {str(r["id"]): list(r.get("entities") or []) for r in read_jsonl(path)
+            if not split or r.get("split", split) == split}
+
+
+def evaluate_entities(gold: dict[str, list[dict[str, Any]]],
+                      articles: dict[str, dict[str, Any]],
+                      tagger: Any = None) -> dict[str, EntityScore]:
+    """Tag the gold articles with the entity tagger and score them per type."""
+    from pipeline.entities import default_tagger
+
+    missing = sorted(set(gold) - set(articles))
+    if missing:
+        raise ValueError(f"{len(missing)} labelled ids have no article, e.g. {missing[:3]}")
+    tagger = tagger or default_tagger()
+    predicted = {aid: tagger.tag_record({"title": articles[aid].get("title"),
+                                         "text": articles[aid].get("text")
+                                         or articles[aid].get("body")})
+                 for aid in gold}
+    return score_entities(gold, predicted)
+
+
+def render_entities(scores: dict[str, EntityScore], title: str = "Entity evaluation") -> Any:
+    """A rich table of entity scores per type."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("type", "gold", "found", "predicted", "correct", "precision", "recall", "F1"):
+        table.add_column(col, justify="left" if col == "type" else "right")
+    for s in scores.values():
+        table.add_row(s.type, str(s.gold), str(s.found), str(s.predicted), str(s.correct),
+                      f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
+                      style="bold" if s.type == "all" else None)
+    return table

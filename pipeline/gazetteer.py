@@ -23,6 +23,9 @@ TYPES = ("PER", "ORG", "LOC")
 ID_PATTERN = re.compile(r"^(Q[1-9][0-9]*|akhbar:[a-z0-9]+(?:-[a-z0-9]+)*)$")
 REQUIRED = ("id", "type", "en", "ar")
 LIST_FIELDS = ("aka", "weak", "ctx")
+# Function words (normalized): a spelling that normalizes to one of these would match everywhere.
+FUNCTION_WORDS = frozenset(("ان", "من", "في", "علي", "الي", "عن", "ما", "لا", "لم", "هو", "هي",
+                            "او", "ثم", "قد", "كل", "مع", "ذلك", "هذا"))
 ALLOWED = frozenset(REQUIRED + LIST_FIELDS)
 
 
@@ -133,6 +136,9 @@ def _entity(source: str, node: Node, index: int) -> Entity:
         norm = norm_alias(alias)
         if not norm:
             raise _err(source, node, f"{where}: alias {alias!r} is empty after normalization")
+        if " " not in norm and (len(norm) <= 2 or norm in FUNCTION_WORDS):
+            raise _err(source, node, f"{where}: alias {alias!r} normalizes to {norm!r}, too "
+                                     "short or a common word; list it under 'weak'")
         if norm in weak_norms or norm in seen:
             continue  # listed as weak, or a variant that normalizes to one already listed
         seen.add(norm)

@@ -1,0 +1,557 @@
+"""Named entities: gazetteer links, unknown names after titles, optional CAMeL NER.
+
+Each article is matched against the gazetteer on normalized tokens (clitics handled by
+:mod:`pipeline.matcher`), longest spelling first, with offsets into the original text.
+Ambiguous short forms (a bare surname, "كوريا", "سول") count only where context supports
+them. Names the gazetteer does not know are picked up after titles and roles (الرئيس،
+وزير الخارجية، السيد، الخبير ...) and from quoted organization names, and stored unlinked
+so that a maintainer can add the frequent ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import psycopg
+
+from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
+from pipeline.matcher import Hit, Kind, Matcher, Term
+from pipeline.normalize import Tokens, normalize_inline, tokenize
+
+log = logging.getLogger(__name__)
+
+COMMON_WORDS_PATH = Path(__file__).resolve().parent / "data" / "entity_common_words.txt"
+METHODS = ("gazetteer", "pattern", "camel")
+WINDOW = 12  # tokens either side of a weak form in which a context term licenses it
+MAX_NAME_TOKENS = 3
+PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "ول", "فب", "فل", "و", "ف",
+              "ب", "ل", "ك")
+
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Whitespace-separated words of a literal list (keeps long Arabic lists readable)."""
+    return tuple(text.split())
+
+
+# Function words that are never part of a name (normalized spelling).
+STOPWORDS = frozenset(normalize_inline(w) for w in _words("""
+في من على إلى عن أن إن أنه أنها لا لم لن ما هذا هذه ذلك تلك التي الذي الذين هو هي هم كان
+كانت قد قد لقد كما مع بعد قبل خلال منذ حتى أو ثم بين عند لدى حول ضد عبر نحو دون غير كل بعض
+أي وقال قال قالت وقالت وأضاف أضاف وأكد أكد يوم أمس اليوم الأحد الاثنين الثلاثاء الأربعاء الخميس
+الجمعة السبت يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر
+كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين إنه إنها بأن وأن لأن إذ إذا كذلك أيضا
+وفق وفقا بحسب حسب نفسه نفسها عليه عليها له لها منه منها فيه فيها به بها إنّ وهو وهي ولا
+"""))
+# A given name that is also a common preposition once normalized (على -> علي).
+AMBIGUOUS_GIVEN = frozenset({normalize_inline("علي")})
+
+# Titles and roles after which a person's name usually follows.
+PERSON_TITLES = tuple(t.strip() for t in """
+الرئيس، الرئيسة، رئيس الوزراء، رئيسة الوزراء، رئيس الحكومة، رئيسة الحكومة، وزير الخارجية،
+وزيرة الخارجية، وزير الدفاع، وزيرة الدفاع، وزير المالية، وزير الخزانة، وزير التجارة، وزير الداخلية،
+الوزير، الوزيرة، المتحدث باسم، المتحدثة باسم، الناطق باسم، الناطقة باسم، المتحدث الرسمي، السيد،
+السيدة، الخبير، الخبيرة، الباحث، الباحثة، المحلل، المحللة، السفير، السفيرة، المندوب، المندوبة،
+النائب، النائبة، الجنرال، اللواء، العميد، العقيد، الأميرال، الأمير، الأميرة، الملك، الملكة، الشيخ،
+الدكتور، الدكتورة، المستشار، المستشارة، الزعيم، الأمين العام، المدير، المديرة، مدير، مديرة، المدرب،
+اللاعب، المهاجم، الحارس، الكاتب، الكاتبة، الصحفي، الصحفية، الصحافي، الصحافية، المراسل، المراسلة،
+البروفيسور، القاضي، المحامي، المحامية، الناشط، الناشطة، المعارض، المعارضة، القيادي، الداعية، القس،
+المغني، المغنية، الممثل، الممثلة، الفنان، الفنانة، المخرج، الرئيس التنفيذي، الرئيسة التنفيذية،
+حاكم، المبعوث، المبعوثة، الأستاذ، الأستاذة، النجم، الزميل، الزميلة، نائب الرئيس، نائبة الرئيس
+""".replace("\n", " ").split("،") if t.strip())
+# Nouns that introduce an organization's name.
+ORG_KEYWORDS = _words("""
+شركة مجموعة منظمة حركة حزب جمعية مؤسسة مركز معهد صندوق وكالة صحيفة مجلة موقع
+قناة هيئة جماعة تنظيم بنك مصرف نادي جبهة لجنة شبكة جامعة""")
+# Nouns that introduce a place name.
+LOC_KEYWORDS = _words("مدينة بلدة قرية محافظة ولاية إقليم مقاطعة جزيرة")
+# Roles that follow a name after a comma ("ديني روي، المتخصص في ...").
+APPOSITIVE_ROLES = _words("""
+الخبير الخبيرة المتخصص المتخصصة الباحث الباحثة المحلل المحللة المتحدث المتحدثة
+الناطق الناطقة المسؤول المسؤولة المستشار المستشارة مدير مديرة رئيس رئيسة الأستاذ أستاذ وزير وزيرة
+سفير سفيرة نائب نائبة زعيم قائد الأمين المبعوث مبعوث عضو المدير المديرة الرئيس الرئيسة""")
+# Organization nouns that may sit between a role and the name ("المتحدث باسم وزارة ...").
+ORG_HEADS = frozenset(normalize_inline(w) for w in
+                      _words("وزارة هيئة مجلس حركة منظمة جهاز حكومة حزب وكالة رئاسة الحكومة"))
+_QUOTED_AFTER = re.compile(r"\s*[«\"“]([^«»\"“”\n]{2,60})[»\"”]")
+_BREAK = re.compile(r"[.,،؛;:!?؟()\[\]«»\"“”/|–—-]|\n")
+
+
+class NerBackend(Protocol):
+    """A recognizer of entity spans in raw text (see :mod:`pipeline.ner_camel`)."""
+
+    def spans(self, text: str) -> list[tuple[int, int, str, float]]:
+        """``(start, end, type, confidence)`` spans of names in ``text``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity mention: linked to a gazetteer id, or an unlinked name."""
+
+    text: str
+    type: str
+    start: int
+    end: int
+    method: str
+    confidence: float
+    entity_id: str | None = None
+    canonical: str | None = None
+    field: str = "text"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``akhbar tag`` shape: ``{text, type, canonical, id, start, end, method}``."""
+        return {"text": self.text, "type": self.type, "canonical": self.canonical,
+                "id": self.entity_id, "start": self.start, "end": self.end,
+                "method": self.method, "confidence": round(self.confidence, 3),
+                "field": self.field}
+
+
+@dataclass
+class EntityStats:
+    """What one tagging pass wrote."""
+
+    articles: int = 0
+    mentions: int = 0
+    linked: int = 0
+    unlinked: int = 0
+    by_method: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_common_words(path: Path = COMMON_WORDS_PATH) -> frozenset[str]:
+    """The frequent non-name words (normalized), comment lines skipped."""
+    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(w for w in words if w and not w.startswith("#"))
+
+
+def build_common_words(texts: Iterable[str], gazetteer: Gazetteer, given_names: Iterable[str],
+                       top: int = 4000) -> list[str]:
+    """Most frequent tokens of ``texts`` that are neither gazetteer spellings nor given names."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(tokenize(text).tokens())
+    skip = {tok for e in gazetteer for a in (*e.aliases, *e.weak) for tok in norm_alias(a).split()}
+    skip |= {norm_alias(n) for n in given_names}
+    out: list[str] = []
+    for tok, _n in counts.most_common():
+        if len(out) >= top:
+            break
+        if tok not in skip and any("\u0600" <= ch <= "\u06ff" for ch in tok):
+            out.append(tok)
+    return out
+
+
+def _kind(alias: str) -> Kind:
+    # Abbreviations of one-letter tokens ("أ ف ب") take no clitics at all.
+    return Kind.EXACT if any(len(t) == 1 for t in norm_alias(alias).split()) else Kind.NAME
+
+
+def _strip_proclitic(token: str) -> str:
+    for p in PROCLITICS:
+        if token.startswith(p) and len(token) - len(p) >= 2:
+            return token[len(p):]
+    return token
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    entity: int
+    strong: bool
+
+
+class EntityTagger:
+    """A compiled gazetteer plus the unknown-name rules; build once, tag many articles."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, ner: NerBackend | None = None,
+                 common_words: frozenset[str] | None = None) -> None:
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.entities: tuple[Entity, ...] = self.gazetteer.entities
+        self.ner = ner
+        self.common = (common_words if common_words is not None else load_common_words())
+        self.common = self.common | STOPWORDS
+        strong_norms = {norm_alias(a) for e in self.entities for a in e.aliases}
+        terms: list[Term] = []
+        ctx_terms: dict[str, set[int]] = defaultdict(set)
+        self._surname_of: dict[int, set[str]] = defaultdict(set)
+        for i, e in enumerate(self.entities):
+            terms += [Term(a, _Key(i, True), _kind(a)) for a in e.aliases]
+            terms += [Term(w, _Key(i, False), _kind(w)) for w in e.weak]
+            for c in e.ctx:
+                ctx_terms[norm_alias(c)].add(i)
+            for w in self._implicit_surnames(e, strong_norms):
+                terms.append(Term(w, _Key(i, False), Kind.NAME))
+        self.matcher = Matcher(terms)
+        self._ctx_entities = dict(ctx_terms)
+        self.ctx_matcher = Matcher(Term(c, c, Kind.WORD) for c in ctx_terms)
+        self.title_matcher = Matcher(Term(t, "PER", Kind.NAME)
+                                     for t in PERSON_TITLES)
+        self.org_matcher = Matcher([Term(k, "ORG", Kind.WORD) for k in ORG_KEYWORDS]
+                                   + [Term(k, "LOC", Kind.WORD) for k in LOC_KEYWORDS])
+        self.role_matcher = Matcher(Term(r, "PER", Kind.NAME) for r in APPOSITIVE_ROLES)
+        self._strong_index = {norm_alias(a): i for i, e in enumerate(self.entities)
+                              for a in e.aliases}
+
+    def _implicit_surnames(self, e: Entity, strong_norms: set[str]) -> list[str]:
+        """A person's last name alone, counted only after a full mention in the article."""
+        if e.type != "PER" or e.weak:
+            return []
+        out = []
+        for alias in e.aliases:
+            parts = norm_alias(alias).split()
+            last = parts[-1] if len(parts) > 1 else ""
+            if (len(last) >= 4 and last not in strong_norms and last not in STOPWORDS
+                    and last not in out):
+                out.append(last)
+        return out
+
+    # --- tagging ------------------------------------------------------------------------
+
+    def tag(self, text: str, field: str = "text") -> list[Mention]:
+        """Mentions in one text, in reading order."""
+        return self.tag_fields({field: text})
+
+    def tag_fields(self, fields: Mapping[str, str | None]) -> list[Mention]:
+        """Mentions in the fields of one article (title, summary, body ...).
+
+        The fields are one document for context: a full mention in the body licenses a bare
+        surname in the title.
+        """
+        toks = {name: tokenize(text) for name, text in fields.items() if text}
+        hits = {name: self.matcher.find(t) for name, t in toks.items()}
+        strong = {h.key.entity for hs in hits.values() for h in hs if h.key.strong}
+        out: list[Mention] = []
+        for name, tokens in toks.items():
+            linked = self._resolve(tokens, hits[name], strong, name)
+            found = linked + self._patterns(tokens, linked, name)
+            if self.ner is not None:
+                found = self._merge_ner(tokens.text, found, name)
+            out += sorted(found, key=lambda m: m.start)
+        return out
+
+    def _resolve(self, tokens: Tokens, hits: list[Hit], strong: set[int],
+                 field: str) -> list[Mention]:
+        """Keep strong hits; keep a weak hit when context singles out one entity."""
+        out: list[Mention] = []
+        by_span: dict[tuple[int, int], list[Hit]] = defaultdict(list)
+        for h in hits:
+            by_span[(h.first, h.last)].append(h)
+        ctx_hits: list[Hit] | None = None
+        doc_ctx: set[int] = set()
+        words = tokens.tokens()
+        strong_at = [(h.first, h.key.entity) for h in hits if h.key.strong]
+        for group in by_span.values():
+            h = group[0]
+            strong_keys = [g for g in group if g.key.strong]
+            if strong_keys:
+                e = self.entities[strong_keys[0].key.entity]
+                conf = 0.98 if h.last > h.first else 0.95
+                out.append(self._mention(h, e, "gazetteer", conf, field))
+                continue
+            if ctx_hits is None:
+                ctx_hits = self.ctx_matcher.find(tokens, overlapping=True)
+                doc_ctx = {i for c in ctx_hits for i in self._ctx_entities.get(c.key, ())}
+            if h.last > h.first and _qualified(words, h.last + 1):
+                continue  # "مجلس الأمن القومي" is not the UN Security Council
+            scores: dict[int, int] = {}
+            for g in group:
+                i = g.key.entity
+                near = any(abs(first - h.first) <= WINDOW and ent == i
+                           for first, ent in strong_at)
+                near = near or any(
+                    i in self._ctx_entities.get(c.key, ()) and
+                    c.last >= h.first - WINDOW and c.first <= h.last + WINDOW and
+                    not (c.first <= h.first and c.last >= h.last)
+                    for c in ctx_hits)
+                scores[i] = 3 if near else 2 if i in strong else 1 if i in doc_ctx else 0
+            best = max(scores.values())
+            winners = [i for i, s in scores.items() if s == best]
+            if best and len(winners) == 1:
+                e = self.entities[winners[0]]
+                conf = {3: 0.9, 2: 0.85, 1: 0.75}[best]
+                out.append(self._mention(h, e, "gazetteer", conf, field))
+        return out
+
+    @staticmethod
+    def _mention(h: Hit, e: Entity, method: str, conf: float, field: str) -> Mention:
+        return Mention(h.surface, e.type, h.start, h.end, method, conf, e.id, e.en, field)
+
+    # --- unknown names ------------------------------------------------------------------
+
+    def _name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
+        """Could ``tok`` be part of a name? Common words, clitic-laden words and digits not."""
+        if len(tok) < 2 or any(ch.isdigit() for ch in tok) or tok in self.common:
+            return False
+        if not any("\u0600" <= ch <= "\u06ff" for ch in tok):
+            return False
+        if tok.startswith(("بال", "لل", "وال", "فال", "كال")):
+            return False
+        if tok.startswith("ال"):
+            return position > 0 and definite_ok
+        if "ال" + tok in self.common:
+            return False  # a noun that commonly takes the article is not a name
+        stem = _strip_proclitic(tok)
+        return stem == tok or not (stem in self.common or stem.startswith("ال")
+                                   or "ال" + stem in self.common)
+
+    def _patterns(self, tokens: Tokens, linked: list[Mention], field: str) -> list[Mention]:
+        """Unlinked names after person titles, before appositive roles, and quoted orgs."""
+        text = tokens.text
+        words = tokens.tokens()
+        if not words:
+            return []
+        spans = tokens.spans
+        taken = {i for m in linked for i in _token_range(spans, m.start, m.end)}
+        last_names = {norm_alias(m.text).split()[-1]: m for m in linked if m.type == "PER"}
+        found: dict[tuple[int, int], Mention] = {}
+
+        def gap(a: int, b: int) -> str:
+            """Original text between token ``a`` and token ``b``."""
+            return text[spans[a][1]:spans[b][0]]
+
+        def name_from(i: int, etype: str, conf: float) -> tuple[int, int] | None:
+            j = i
+            names: list[int] = []
+            while j < len(words) and len(names) < MAX_NAME_TOKENS and j not in taken:
+                if names and _BREAK.search(gap(j - 1, j)):
+                    break
+                tok = words[j]
+                if tok in AMBIGUOUS_GIVEN and not names:
+                    if j + 1 >= len(words) or not self._name_like(words[j + 1], 0):
+                        break
+                elif not self._name_like(tok, len(names), definite_ok=etype == "PER"):
+                    break
+                names.append(j)
+                j += 1
+            if not names:
+                return None
+            return names[0], names[-1]
+
+        def add(first: int, last: int, etype: str, conf: float, quoted: bool = False) -> None:
+            if any(k in taken for k in range(first, last + 1)):
+                return
+            start, end = spans[first][0], spans[last][1]
+            surface = text[start:end]
+            single = first == last
+            if single and words[first] in last_names and etype == "PER":
+                m = last_names[words[first]]
+                found[(first, last)] = Mention(surface, m.type, start, end, "pattern", 0.8,
+                                               m.entity_id, m.canonical, field)
+                return
+            if single and not quoted:
+                conf -= 0.15
+            found[(first, last)] = Mention(surface, etype, start, end, "pattern", conf,
+                                           None, None, field)
+
+        for t in self.title_matcher.find(tokens):
+            j = t.last + 1
+            skipped = 0
+            while j < len(words) and skipped < 4:
+                if j in taken or words[j].startswith("ال") or words[j] in ORG_HEADS:
+                    j, skipped = j + 1, skipped + 1
+                    continue
+                break
+            if j >= len(words) or j in taken:
+                continue
+            if words[j] in last_names and (j + 1 == len(words) or words[j + 1] not in
+                                           last_names and j + 1 not in taken):
+                add(j, j, "PER", 0.65)
+                continue
+            between = gap(t.last, j)
+            if _BREAK.search(between.replace("،", "").replace(",", "")):
+                continue
+            span = name_from(j, "PER", 0.65)
+            if span:
+                add(span[0], span[1], "PER", 0.65)
+
+        for r in self.role_matcher.find(tokens):
+            if r.first == 0 or not re.fullmatch(r"\s*[،,]\s*", gap(r.first - 1, r.first)):
+                continue
+            names: list[int] = []
+            j = r.first - 1
+            while j >= 0 and len(names) < MAX_NAME_TOKENS and j not in taken:
+                if names and _BREAK.search(gap(j, j + 1)):
+                    break
+                if not self._name_like(words[j], 1):
+                    break
+                names.insert(0, j)
+                j -= 1
+            while names and words[names[0]].startswith("ال"):
+                names.pop(0)
+            if len(names) >= 2:
+                add(names[0], names[-1], "PER", 0.6)
+
+        for k in self.org_matcher.find(tokens):
+            j = k.last + 1
+            if j >= len(words):
+                continue
+            quote = _QUOTED_AFTER.match(text, spans[k.last][1])
+            if quote:
+                inner = list(_token_range(spans, quote.start(1), quote.end(1)))
+                if 1 <= len(inner) <= 5 and not any(i in taken for i in inner):
+                    add(inner[0], inner[-1], k.key, 0.7, quoted=True)
+                continue
+            if _BREAK.search(gap(k.last, j)):
+                continue
+            span = name_from(j, k.key, 0.55)
+            if span:
+                add(span[0], span[1], k.key, 0.55)
+        return list(found.values())
+
+    # --- CAMeL NER ----------------------------------------------------------------------
+
+    def link(self, surface: str) -> Entity | None:
+        """The entity whose strong spelling ``surface`` is (clitics stripped), if any."""
+        norm = norm_alias(surface)
+        idx = self._strong_index.get(norm)
+        if idx is None and norm:
+            parts = norm.split()
+            parts[0] = _strip_proclitic(parts[0])
+            idx = self._strong_index.get(" ".join(parts))
+        return self.entities[idx] if idx is not None else None
+
+    def _merge_ner(self, text: str, found: list[Mention], field: str) -> list[Mention]:
+        """Add NER spans that no gazetteer mention covers; they replace overlapping patterns."""
+        assert self.ner is not None
+        out = list(found)
+        for start, end, etype, score in self.ner.spans(text):
+            overlaps = [m for m in out if m.start < end and start < m.end]
+            if any(m.method == "gazetteer" or (m.method == "pattern" and m.entity_id)
+                   for m in overlaps):
+                continue
+            out = [m for m in out if m not in overlaps]
+            surface = text[start:end]
+            entity = self.link(surface)
+            if entity is not None:
+                out.append(Mention(surface, entity.type, start, end, "camel",
+                                   min(0.9, 0.5 + score / 2), entity.id, entity.en, field))
+            else:
+                out.append(Mention(surface, etype, start, end, "camel", round(0.6 * score, 3),
+                                   None, None, field))
+        return out
+
+    # --- batch --------------------------------------------------------------------------
+
+    def tag_record(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """``{title, text}`` in, the ``entities`` list of ``akhbar tag`` out."""
+        fields = {"title": record.get("title") or "", "text": record.get("text") or ""}
+        return [m.as_dict() for m in self.tag_fields(fields)]
+
+
+def _qualified(words: Sequence[str], i: int) -> bool:
+    """Is token ``i`` a definite nisba adjective ("القومي", "الروسية") qualifying a phrase?"""
+    if i >= len(words):
+        return False
+    w = words[i]
+    return w.startswith("ال") and len(w) > 4 and w.endswith(("ي", "يه")) and w not in _CTX_OK
+
+
+_CTX_OK = frozenset(normalize_inline(w) for w in ("الدولي", "الأممي", "الدولية"))
+
+
+def _token_range(spans: Sequence[tuple[int, int]], start: int, end: int) -> Iterator[int]:
+    """Indexes of the tokens that lie inside ``[start, end)`` of the original text."""
+    for i, (s, e) in enumerate(spans):
+        if s >= start and e <= end:
+            yield i
+        elif s >= end:
+            break
+
+
+@cache
+def default_tagger() -> EntityTagger:
+    """The bundled gazetteer compiled once per process, with CAMeL NER when its data exists."""
+    from pipeline import ner_camel
+
+    return EntityTagger(default_gazetteer(), ner=ner_camel.load_if_available())
+
+
+# --- database -------------------------------------------------------------------------
+
+def sync_entities(conn: psycopg.Connection, gazetteer: Gazetteer) -> dict[str, int]:
+    """Upsert the gazetteer into ``entities``; drop entities gone from it and unused."""
+    rows = [(e.id, e.type, e.en, e.ar, list(e.aliases), list(e.weak)) for e in gazetteer]
+    with conn.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE _entities_in (id text, type text, name_en text, "
+                    "name_ar text, aliases text[], weak_aliases text[]) ON COMMIT DROP")
+        with cur.copy("COPY _entities_in FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(
+            "INSERT INTO entities (id, type, name_en, name_ar, aliases, weak_aliases) "
+            "SELECT id, type, name_en, name_ar, aliases, weak_aliases FROM _entities_in "
+            "ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, name_en = EXCLUDED.name_en, "
+            "name_ar = EXCLUDED.name_ar, aliases = EXCLUDED.aliases, "
+            "weak_aliases = EXCLUDED.weak_aliases, updated_at = now() "
+            "WHERE (entities.type, entities.name_en, entities.name_ar, entities.aliases, "
+            "entities.weak_aliases) IS DISTINCT FROM (EXCLUDED.type, EXCLUDED.name_en, "
+            "EXCLUDED.name_ar, EXCLUDED.aliases, EXCLUDED.weak_aliases)")
+        changed = cur.rowcount
+        cur.execute("DELETE FROM entities e WHERE NOT EXISTS "
+                    "(SELECT 1 FROM _entities_in i WHERE i.id = e.id) AND NOT EXISTS "
+                    "(SELECT 1 FROM article_entities a WHERE a.entity_id = e.id)")
+        removed = cur.rowcount
+    conn.commit()
+    return {"entities": len(rows), "changed": changed, "removed": removed}
+
+
+def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer: Gazetteer,
+                 tagger: EntityTagger | None = None, batch: int = 500) -> EntityStats:
+    """Tag the given articles and replace their ``article_entities`` rows.
+
+    Re-tagging an article replaces its rows, so a second pass changes nothing. The
+    gazetteer must have been synced (:func:`sync_entities`) for the links to hold.
+    """
+    tagger = tagger or EntityTagger(gazetteer)
+    stats = EntityStats()
+    methods: Counter[str] = Counter()
+    ids = sorted(set(article_ids))
+    for i in range(0, len(ids), batch):
+        chunk = ids[i:i + batch]
+        rows = conn.execute("SELECT id, title, summary, body FROM articles WHERE id = ANY(%s) "
+                            "ORDER BY id", (chunk,)).fetchall()
+        out = []
+        for aid, title, summary, body in rows:
+            fields = {"title": title, "summary": summary if summary != body else "",
+                      "body": body}
+            for m in tagger.tag_fields(fields):
+                out.append((aid, m.entity_id, m.text, normalize_inline(m.text), m.type,
+                            m.field, m.start, m.end, m.method, m.confidence))
+                methods[m.method] += 1
+                stats.linked += m.entity_id is not None
+                stats.unlinked += m.entity_id is None
+            stats.articles += 1
+        with conn.cursor() as cur:
+            cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)",
+                        ([r[0] for r in rows],))
+            with cur.copy("COPY article_entities (article_id, entity_id, surface, surface_norm, "
+                          "type, field, start_offset, end_offset, method, confidence) "
+                          "FROM STDIN") as copy:
+                for row in out:
+                    copy.write_row(row)
+        conn.commit()
+        stats.mentions += len(out)
+    stats.by_method = dict(sorted(methods.items()))
+    return stats
+
+
+def candidates(conn: psycopg.Connection, limit: int = 50,
+               min_articles: int = 2) -> list[dict[str, Any]]:
+    """The most frequent unlinked names: what a maintainer should add to the gazetteer."""
+    rows = conn.execute(
+        "SELECT surface_norm, type, count(*) AS mentions, count(DISTINCT article_id) AS n, "
+        "mode() WITHIN GROUP (ORDER BY surface) AS example, round(avg(confidence)::numeric, 2) "
+        "FROM article_entities WHERE entity_id IS NULL "
+        "GROUP BY surface_norm, type HAVING count(DISTINCT article_id) >= %s "
+        "ORDER BY n DESC, mentions DESC, surface_norm LIMIT %s", (min_articles, limit)).fetchall()
+    return [{"name": r[4], "normalized": r[0], "type": r[1], "mentions": r[2], "articles": r[3],
+             "confidence": float(r[5])} for r in rows]

@@ -1,0 +1,152 @@
+"""The entity gazetteer: coverage of the bundled file and clear errors for bad ones."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from pipeline.gazetteer import (
+    DEFAULT_PATH,
+    GazetteerError,
+    load_gazetteer,
+    norm_alias,
+    parse_gazetteer,
+)
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def test_bundled_gazetteer_is_large_and_typed(gaz) -> None:
+    types = Counter(e.type for e in gaz)
+    assert len(gaz) >= 1000
+    assert min(types[t] for t in ("PER", "ORG", "LOC")) >= 250
+    for e in gaz:
+        assert re.fullmatch(r"Q[1-9]\d*|akhbar:[a-z0-9]+(-[a-z0-9]+)*", e.id), e.id
+        assert e.aliases or e.weak, e.id
+
+
+@pytest.mark.parametrize("spellings, english", [
+    (["كيم جونغ أون", "كيم جونج اون", "كيم يونغ أون"], "Kim Jong Un"),
+    (["بوتين", "بوتن", "فلاديمير بوتين"], "Vladimir Putin"),
+    (["زيلينسكي", "زيلينسكى"], "Volodymyr Zelenskyy"),
+    (["بيونغ يانغ", "بيونغيانغ"], "Pyongyang"),
+    (["فرانس برس", "أ ف ب", "وكالة فرانس برس"], "Agence France-Presse"),
+    (["مجلس الأمن الدولي"], "United Nations Security Council"),
+    (["الوكالة الدولية للطاقة الذرية"], "International Atomic Energy Agency"),
+    (["حلف شمال الأطلسي", "الناتو"], "NATO"),
+    (["مكتب مراقبة الأصول الأجنبية", "أوفاك"], "Office of Foreign Assets Control"),
+    (["وزارة الخزانة الأمريكية"], "United States Department of the Treasury"),
+    (["الكرملين"], "Moscow Kremlin"),
+    (["البيت الأبيض"], "White House"),
+    (["البنتاغون"], "The Pentagon"),
+    (["مجموعة السبع"], "G7"),
+    (["رويترز"], "Reuters"),
+    (["أسوشيتد برس"], "Associated Press"),
+    (["وكالة الأنباء المركزية الكورية"], "Korean Central News Agency"),
+    (["يونهاب"], "Yonhap News Agency"),
+    (["تاس"], "TASS"),
+    (["ريا نوفوستي"], "RIA Novosti"),
+    (["يونغبيون"], "Yongbyon Nuclear Scientific Research Center"),
+    (["بونغي ري"], "Punggye-ri Nuclear Test Site"),
+    (["بانمونجوم"], "Panmunjom"),
+    (["المنطقة منزوعة السلاح"], "Korean Demilitarized Zone"),
+    (["محطة سوهاي"], "Sohae Satellite Launching Station"),
+    (["قاعدة فوستوشني الفضائية", "فوستوشني"], "Vostochny Cosmodrome"),
+    (["واشنطن"], "Washington, D.C."),
+    (["كوريا الشمالية"], "North Korea"),
+    (["منطقة دونيتسك"], "Donetsk Oblast"),
+    (["باخموت"], "Bakhmut"),
+    (["زابوريجيا"], "Zaporizhzhia"),
+])
+def test_issue_spellings_resolve_to_one_entity(gaz, spellings: list[str], english: str) -> None:
+    index = gaz.strong_index()
+    for spelling in spellings:
+        assert index[norm_alias(spelling)].en == english, spelling
+
+
+def test_officials_of_each_country_across_the_years(gaz) -> None:
+    names = {e.en for e in gaz}
+    for person in ("Moon Jae-in", "Yoon Suk Yeol", "Lee Jae-myung", "Choe Son Hui", "Ri Yong Ho",
+                   "Sergey Lavrov", "Sergei Shoigu", "Andrey Belousov", "Dmitry Peskov",
+                   "Dmytro Kuleba", "Andrii Sybiha", "Rustem Umerov", "Mike Pompeo",
+                   "Antony Blinken", "Marco Rubio", "Jim Mattis", "Lloyd Austin", "Pete Hegseth",
+                   "Wang Yi", "Shinzo Abe", "Fumio Kishida", "Shigeru Ishiba", "Hassan Rouhani",
+                   "Masoud Pezeshkian", "Abbas Araghchi", "Federica Mogherini", "Kaja Kallas",
+                   "Olaf Scholz", "Friedrich Merz", "Jean-Yves Le Drian", "Theresa May",
+                   "Keir Starmer", "António Guterres", "Rafael Grossi", "Jens Stoltenberg"):
+        assert person in names, person
+
+
+def _yaml(body: str) -> str:
+    return "version: 1\nentities:\n" + body
+
+
+def test_missing_field_names_line_and_field() -> None:
+    text = _yaml("- {id: Q1, type: LOC, en: A, ar: ألف}\n- {id: Q2, type: LOC, ar: باء}\n")
+    with pytest.raises(GazetteerError, match=r"<gazetteer>:4: entity #2: missing field 'en'"):
+        parse_gazetteer(text)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("- {id: Q1, type: GPE, en: A, ar: ألف}", r":3: entity Q1: field 'type' must be one of"),
+    ("- {id: wd-1, type: LOC, en: A, ar: ألف}", r":3: entity wd-1: field 'id' must be"),
+    ("- {id: Q1, type: LOC, en: A, ar: ألف, alias: [باء]}",
+     r":3: entity #1: unknown field 'alias'"),
+    ("- {id: Q1, type: LOC, en: A, ar: ألف, aka: باء}",
+     r":3: entity Q1: field 'aka' must be a list"),
+    ("- {id: Q1, type: LOC, en: A, ar: ألف, ctx: [باء]}", r"'ctx' is only used with 'weak'"),
+    ("- {id: Q1, type: LOC, en: A, ar: إن}", r"too short or a common word; list it under 'weak'"),
+    ("- [Q1, LOC]", r":3: entity #1: expected a mapping"),
+])
+def test_bad_entries_are_explained(entry: str, message: str) -> None:
+    with pytest.raises(GazetteerError, match=message):
+        parse_gazetteer(_yaml(entry + "\n"))
+
+
+def test_duplicate_strong_alias_across_entities_names_both_lines() -> None:
+    text = _yaml("- {id: Q1, type: LOC, en: A, ar: كوريا الشمالية}\n"
+                 "- {id: Q2, type: LOC, en: B, ar: باء, aka: [كوريا الشماليّة]}\n")
+    with pytest.raises(GazetteerError, match=r":4: field 'aka': alias 'كوريا الشماليّة' of Q2 "
+                                             r"\(B\) duplicates 'كوريا الشمالية' of Q1 \(A\) "
+                                             r"at line 3"):
+        parse_gazetteer(text)
+
+
+def test_weak_alias_may_be_shared_but_not_strong_elsewhere() -> None:
+    ok = _yaml("- {id: Q1, type: LOC, en: A, ar: ألف, weak: [كوريا]}\n"
+               "- {id: Q2, type: LOC, en: B, ar: باء, weak: [كوريا]}\n")
+    assert len(parse_gazetteer(ok)) == 2
+    bad = _yaml("- {id: Q1, type: LOC, en: A, ar: كوريا}\n"
+                "- {id: Q2, type: LOC, en: B, ar: باء, weak: [كوريا]}\n")
+    with pytest.raises(GazetteerError, match=r":4: field 'weak': 'كوريا' of Q2 is a strong alias"):
+        parse_gazetteer(bad)
+
+
+def test_duplicate_ids_and_english_names() -> None:
+    with pytest.raises(GazetteerError, match=r":4: duplicate id 'Q1' \(first at line 3\)"):
+        parse_gazetteer(_yaml("- {id: Q1, type: LOC, en: A, ar: ألف}\n"
+                              "- {id: Q1, type: LOC, en: B, ar: باء}\n"))
+    with pytest.raises(GazetteerError, match=r"duplicate English name 'A'"):
+        parse_gazetteer(_yaml("- {id: Q1, type: LOC, en: A, ar: ألف}\n"
+                              "- {id: Q2, type: LOC, en: A, ar: باء}\n"))
+
+
+def test_yaml_syntax_error_reports_line() -> None:
+    with pytest.raises(GazetteerError, match=r"<gazetteer>:5: not valid YAML"):
+        parse_gazetteer(_yaml("- {id: Q1, type: LOC, en: A, ar: ألف}\n- {id: Q2, type: [\n"))
+
+
+def test_missing_file_is_a_gazetteer_error(tmp_path) -> None:
+    with pytest.raises(GazetteerError, match="cannot read"):
+        load_gazetteer(tmp_path / "none.yaml")
+    assert DEFAULT_PATH.is_file()
+
+
+def test_variants_that_normalize_alike_are_folded(gaz) -> None:
+    parsed = parse_gazetteer(_yaml("- {id: Q1, type: LOC, en: A, ar: أمريكا, aka: [امريكا]}\n"))
+    assert parsed.entities[0].aliases == ("أمريكا",)
