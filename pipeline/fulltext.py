@@ -11,6 +11,7 @@ is counted.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -45,7 +46,6 @@ NOT_ARTICLE: dict[str, tuple[str, ...]] = {
                      "ملفات تعريف الارتباط", "نستخدم ملفات الكوكيز", "سياسة ملفات"),
 }
 _KINDS = tuple(NOT_ARTICLE)
-_PATTERNS = {kind: tuple(normalize(p) for p in phrases) for kind, phrases in NOT_ARTICLE.items()}
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 SHORT_PAGE = 1500  # below this many characters, a wall's wording decides
 MIN_OVERLAP = 0.34  # share of the entry title's words the page must contain
@@ -104,10 +104,16 @@ def _words(text: str) -> set[str]:
     return {w for w in normalize(text).split() if len(w) >= 3}
 
 
+@functools.cache
+def _patterns() -> dict[str, tuple[str, ...]]:
+    return {kind: tuple(normalize(p) for p in phrases) for kind, phrases in NOT_ARTICLE.items()}
+
+
 def _wall(text: str) -> str | None:
+    """The kind of non-article page ``text`` reads like, if any."""
     norm = normalize(text)
     for kind in _KINDS:
-        if any(p in norm for p in _PATTERNS[kind]):
+        if any(p in norm for p in _patterns()[kind]):
             return kind
     return None
 

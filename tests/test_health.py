@@ -1,0 +1,166 @@
+"""Feed health: backoff, auto-disable, 410, permanent moves, re-enabling, the CLI, and raw
+payloads that let a night be parsed again without the network."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from feedkit import redirect, respond, rss, write_registry
+from typer.testing import CliRunner
+
+from pipeline import health, night, rawstore, store
+from pipeline.cli import app
+from pipeline.records import FeedSpec
+from pipeline.settings import Settings
+
+NOW = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
+SPEC = FeedSpec("f", "F", "https://news.example/rss", "Outlet F")
+HOUR = 3600.0
+
+
+def settings() -> Settings:
+    return Settings(http_timeout=0.5, http_connect_timeout=0.5, http_total_timeout=1.0,
+                    page_interval=0.0)
+
+
+@pytest.fixture
+def feed(conn: psycopg.Connection) -> FeedSpec:
+    store.sync_feeds(conn, [SPEC])
+    return SPEC
+
+
+def fail(conn: psycopg.Connection, run_id: int, now: datetime, reason: str = "http_500",
+         **kw: object) -> health.FeedHealth:
+    return health.record(conn, SPEC, run_id, now, status="failed", url=SPEC.url,
+                         error=reason, reason=reason, **kw)  # type: ignore[arg-type]
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    assert [health.backoff(n, HOUR, 10 * HOUR) for n in range(0, 7)] == \
+        [0, HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 10 * HOUR, 10 * HOUR]
+    assert health.backoff(10_000, HOUR, 10 * HOUR) == 10 * HOUR
+
+
+def test_failures_back_off_then_disable(conn: psycopg.Connection, feed: FeedSpec) -> None:
+    h = fail(conn, 1, NOW)
+    assert h.failure_streak == 1 and h.next_attempt_at == NOW + timedelta(hours=1)
+    # The same night failing again (a retry) does not count twice.
+    assert fail(conn, 1, NOW).failure_streak == 1
+    h = fail(conn, 2, NOW, backoff_base=HOUR)
+    assert h.failure_streak == 2 and h.next_attempt_at == NOW + timedelta(hours=2)
+    plans = health.plan([feed], health.load(conn, ["f"]), 3, NOW + timedelta(hours=1))
+    assert plans[0].skip and "backing off" in plans[0].skip
+    # A retry of the night that failed is not held back by its own backoff.
+    assert health.plan([feed], health.load(conn, ["f"]), 2, NOW)[0].skip is None
+    h = fail(conn, 3, NOW, disable_after=3)
+    assert h.disabled_at == NOW and "3 consecutive failures" in h.disabled_reason
+    assert "disabled" in health.plan([feed], health.load(conn, ["f"]), 4,
+                                     NOW + timedelta(days=30))[0].skip
+    assert health.enable(conn, "f")
+    h = health.load(conn, ["f"])["f"]
+    assert (h.disabled_at, h.failure_streak, h.next_attempt_at) == (None, 0, None)
+    assert not health.enable(conn, "no-such-feed")
+
+
+def test_success_resets_the_streak(conn: psycopg.Connection, feed: FeedSpec) -> None:
+    fail(conn, 1, NOW)
+    h = health.record(conn, feed, 2, NOW, status="not_modified", url=feed.url)
+    assert (h.failure_streak, h.next_attempt_at, h.last_ok_at) == (0, None, NOW)
+
+
+def test_gone_disables_at_once(conn: psycopg.Connection, feed: FeedSpec) -> None:
+    h = fail(conn, 1, NOW, reason="http_410")
+    assert h.disabled_at == NOW and "410" in h.disabled_reason and h.failure_streak == 1
+
+
+def test_retry_after_longer_than_backoff_wins(conn: psycopg.Connection, feed: FeedSpec) -> None:
+    h = fail(conn, 1, NOW, reason="http_429", retry_after=5 * HOUR)
+    assert h.next_attempt_at == NOW + timedelta(hours=5) and h.retry_after == 5 * HOUR
+
+
+def test_validators_and_moves(conn: psycopg.Connection, feed: FeedSpec) -> None:
+    moved = "https://new.example/rss"
+    health.record(conn, feed, 1, NOW, status="ok", url=feed.url, sha256="abc",
+                  headers={"etag": '"e1"', "last-modified": "Fri, 01 Mar 2024 00:00:00 GMT"},
+                  permanent_url=moved)
+    later = health.plan([feed], health.load(conn, ["f"]), 2, NOW)[0]
+    assert (later.url, later.etag, later.known_sha256) == (moved, '"e1"', "abc")
+    assert later.last_modified == "Fri, 01 Mar 2024 00:00:00 GMT"
+    # Within the night that stored them, validators are not used (a retry reloads).
+    same = health.plan([feed], health.load(conn, ["f"]), 1, NOW)[0]
+    assert (same.etag, same.known_sha256) == (None, None)
+    # The operator edits the registry URL: the learned move and validators no longer apply.
+    edited = replace(feed, url="https://other.example/rss")
+    plan = health.plan([edited], health.load(conn, ["f"]), 2, NOW)[0]
+    assert (plan.url, plan.etag) == (edited.url, None)
+
+
+def test_cli_lists_health_and_reenables(db_url: str, conn: psycopg.Connection, feed: FeedSpec,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    fail(conn, 1, NOW, reason="http_410")
+    conn.commit()
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    runner = CliRunner()
+    out = runner.invoke(app, ["feeds"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "disabled" in out.output and "HTTP 410 Gone" in out.output
+    out = runner.invoke(app, ["feeds", "enable", "f"])
+    assert out.exit_code == 0 and "enabled" in out.output
+    assert health.load(conn, ["f"])["f"].disabled_at is None
+    assert runner.invoke(app, ["feeds", "enable", "nope"]).exit_code == 2
+    out = runner.invoke(app, ["feeds", "--sick"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0 and "HTTP 410" not in out.output
+
+
+def test_permanent_redirect_updates_the_url_fetched(db_url: str, http_server, tmp_path: Path,
+                                                    conn: psycopg.Connection) -> None:
+    http_server.route("/old.xml", redirect(308, "/new.xml"))
+    http_server.route("/new.xml", respond(200, rss("moved", 2)))
+    registry = write_registry(tmp_path, [("m", http_server.url("/old.xml"))])
+    night.run_night(db_url, settings(), registry, run_key="a", logical_ts=NOW)
+    assert health.load(conn, ["m"])["m"].moved_to == http_server.url("/new.xml")
+    http_server.requests.clear()
+    night.run_night(db_url, settings(), registry, run_key="b", logical_ts=NOW + timedelta(1))
+    assert [p for p, _ in http_server.requests] == ["/new.xml"]
+
+
+def test_raw_payloads_reparse_a_night_offline(db_url: str, http_server, tmp_path: Path,
+                                              conn: psycopg.Connection) -> None:
+    http_server.route("/a.xml", respond(200, rss("raw", 4)))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    night.run_night(db_url, settings(), registry, run_key="r", logical_ts=NOW)
+    run_id = conn.execute("SELECT id FROM runs WHERE run_key = 'r'").fetchone()[0]
+    stored = rawstore.load_run(conn, run_id, "feed")
+    assert len(stored) == 1 and stored[0].body == rss("raw", 4)
+    assert stored[0].headers["content-length"] == str(len(rss("raw", 4)))
+    ratio = conn.execute("SELECT stored_bytes::float / raw_bytes FROM raw_payloads").fetchone()
+    assert ratio[0] < 0.5  # compressed
+    conn.execute("TRUNCATE articles CASCADE")
+    conn.commit()
+    http_server.close()  # nothing may be fetched now
+    outcomes = night.reparse(db_url, run_id, settings())
+    assert [(o.feed_id, o.status, o.new) for o in outcomes] == [("a", "ok", 4)]
+    assert conn.execute("SELECT count(*) FROM articles").fetchone() == (4,)
+    details = conn.execute("SELECT details FROM fetches WHERE run_id = %s", (run_id,)
+                           ).fetchone()[0]
+    assert details["reparsed"] is True
+    again = night.reparse(db_url, run_id, settings())
+    assert again[0].new == 0 and again[0].duplicate == 4
+
+
+def test_retention_bounds_raw_payloads(conn: psycopg.Connection, feed: FeedSpec) -> None:
+    run = store.start_run(conn, "ret", NOW)
+    for i, age in enumerate((40, 3, 2, 1)):
+        rawstore.save(conn, run.id, "f", "feed", f"https://x/{i}", bytes(range(256)) * 40,
+                      final_url=None, fetched_at=datetime.now(UTC) - timedelta(days=age),
+                      http_status=200, headers={})
+    conn.commit()
+    size = conn.execute("SELECT max(stored_bytes) FROM raw_payloads").fetchone()[0]
+    removed = rawstore.prune(conn, retention_days=30, max_bytes=2 * size)
+    assert removed == 2  # the 40-day-old one by age, then the oldest over the size cap
+    left = [u for (u,) in conn.execute("SELECT url FROM raw_payloads ORDER BY url")]
+    assert left == ["https://x/2", "https://x/3"]
