@@ -1,0 +1,127 @@
+"""The taxonomy file: the packaged one is valid, and bad entries fail with line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
+
+CORE = {"korean_peninsula", "ukraine_war", "sanctions"}
+
+MINIMAL = """\
+version: "1"
+topics:
+  - id: demo
+    label_ar: تجربة
+    label_en: Demo
+    description: A demo topic.
+    terms:
+      - {term: تجربة, weight: 2}
+"""
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(TaxonomyError) as info:
+        parse_taxonomy(text, "demo.yaml")
+    return str(info.value)
+
+
+def test_packaged_taxonomy_is_valid_and_versioned() -> None:
+    tax = load_taxonomy()
+    assert tax.version
+    ids = [t.id for t in tax.topics]
+    assert set(ids) >= CORE
+    assert len(ids) >= len(CORE) + 2  # extra topics come from data alone
+    for topic in tax.topics:
+        assert topic.label_ar and topic.label_en and topic.description
+        for name in topic.required:
+            assert tax.group(topic, name)
+
+
+def test_packaged_taxonomy_covers_post_2022_vocabulary() -> None:
+    tax = load_taxonomy()
+    war = {r.term for r in tax.topic("ukraine_war").terms}
+    for term in ("الغزو الروسي", "العملية العسكرية الخاصة", "زيلينسكي", "باخموت", "خيرسون",
+                 "زابوريجيا", "الهجوم المضاد", "المسيرات", "ممر الحبوب"):
+        assert term in war, term
+    sanctions = {r.term for r in tax.topic("sanctions").terms}
+    for term in ("سقف سعر النفط الروسي", "نظام سويفت", "حزمة عقوبات", "أوفاك", "تجميد الأصول",
+                 "العقوبات الثانوية", "التهرب من العقوبات"):
+        assert term in sanctions, term
+
+
+def test_minimal_file_gets_default_scoring() -> None:
+    tax = parse_taxonomy(MINIMAL)
+    scoring = tax.scoring_for(tax.topic("demo"))
+    assert scoring.threshold == 6.0 and scoring.title_weight == 2.0
+
+
+def test_topic_scoring_overrides_only_what_it_names() -> None:
+    text = MINIMAL.replace("    terms:", "    scoring: {threshold: 2.5}\n    terms:")
+    tax = parse_taxonomy(text)
+    scoring = tax.scoring_for(tax.topic("demo"))
+    assert scoring.threshold == 2.5
+    assert scoring.title_weight == tax.scoring.title_weight
+
+
+def test_bad_weight_names_line_and_field() -> None:
+    msg = error_of(MINIMAL.replace("weight: 2", "weight: -1"))
+    assert "demo.yaml:line 8" in msg
+    assert "topics[demo].terms[تجربة].weight" in msg
+
+
+def test_unknown_field_is_refused() -> None:
+    msg = error_of(MINIMAL.replace("weight: 2}", "weight: 2, wieght: 3}"))
+    assert "line 8" in msg and "wieght" in msg
+
+
+def test_unknown_group_is_refused_with_its_line() -> None:
+    text = MINIMAL.replace("weight: 2}", "weight: 2, near: [actors]}")
+    msg = error_of(text)
+    assert "line 8" in msg and "unknown group 'actors'" in msg
+
+
+def test_duplicate_topic_id() -> None:
+    text = MINIMAL + MINIMAL.split("topics:\n", 1)[1]
+    msg = error_of(text)
+    assert "duplicate topic id 'demo'" in msg and "line 9" in msg
+
+
+def test_missing_version_and_bad_id() -> None:
+    msg = error_of(MINIMAL.replace('version: "1"\n', "").replace("id: demo", "id: Demo Topic"))
+    assert "version" in msg and "Field required" in msg
+    assert "topics[Demo Topic].id" in msg
+
+
+def test_term_without_words_is_refused() -> None:
+    msg = error_of(MINIMAL.replace("term: تجربة", 'term: "..."'))
+    assert "no Arabic or Latin word" in msg and "line 8" in msg
+
+
+def test_duplicate_key_and_broken_yaml() -> None:
+    assert "duplicate key 'version'" in error_of('version: "1"\n' + MINIMAL)
+    assert "not valid YAML" in error_of("topics: [\n")
+    assert "empty" in error_of("")
+
+
+def test_topic_without_terms() -> None:
+    text = MINIMAL.split("    terms:")[0] + "    terms: []\n"
+    assert "terms" in error_of(text)
+
+
+def test_group_members_as_strings_or_mappings() -> None:
+    text = MINIMAL.replace("topics:", "groups:\n  ctx: [واشنطن, {term: سول, kind: name}]\ntopics:")
+    tax = parse_taxonomy(text)
+    assert [(m.term, m.kind) for m in tax.groups["ctx"]] == [("واشنطن", "word"), ("سول", "name")]
+
+
+def test_load_from_path_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "tax.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    assert load_taxonomy(path).version == "1"
+    monkeypatch.setenv("AKHBAR_TAXONOMY", str(path))
+    assert load_taxonomy().version == "1"
+    with pytest.raises(TaxonomyError, match="cannot read"):
+        load_taxonomy(tmp_path / "missing.yaml")

@@ -1,0 +1,419 @@
+"""Topic tagging: rules, traps that must not fire, evidence offsets, storage and the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.normalize import tokenize
+from pipeline.taxonomy import load_taxonomy, parse_taxonomy
+from pipeline.topics import Tagger, fast_tokenize, retag, sync_topics, tag_articles, tag_jsonl
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(load_taxonomy())
+
+
+def topics_of(tagger: Tagger, title: str, text: str) -> set[str]:
+    return {t.topic for t in tagger.tag(title, text)}
+
+
+# --- the traps: each must give no topic ------------------------------------------------
+
+SOUL = ("مهرجان لموسيقى السول في القاهرة",
+        "تنطلق مساء الخميس فعاليات مهرجان موسيقى السول والجاز في دار الأوبرا بالقاهرة "
+        "بمشاركة فرق من الولايات المتحدة وفرنسا.\n"
+        "وقال مدير المهرجان إن موسيقى السول التي ولدت في الكنائس الأمريكية في خمسينيات "
+        "القرن الماضي تلقى إقبالا متزايدا بين الشباب العربي.\n"
+        "وتختتم المغنية الأمريكية الحفل بباقة من أشهر أغاني السول.")
+
+CORREA = ("القضاء الإكوادوري يأمر باعتقال الرئيس السابق رافاييل كوريا",
+          "أمرت محكمة في الإكوادور، الثلاثاء، بتوقيف الرئيس السابق رافاييل كوريا، الذي يقيم "
+          "في بلجيكا، على خلفية قضية خطف نائب معارض عام 2012.\n"
+          "وقال محامي كوريا إن موكله لن يعود إلى كيتو، معتبرا أن القضية ذات دوافع سياسية.\n"
+          "وحكم كوريا الإكوادور بين عامي 2007 و2017، وكان من أبرز وجوه اليسار في أمريكا "
+          "اللاتينية.")
+
+CORREA_FOOTBALL = ("أتلتيكو مدريد يفوز بهدف أنخيل كوريا",
+                   "سجل الأرجنتيني أنخيل كوريا هدف الفوز لأتلتيكو مدريد على ضيفه إشبيلية في "
+                   "الدقيقة 80.\nوقال المدرب إن كوريا قدم أفضل مبارياته هذا الموسم.")
+
+KYIV_FINAL = ("ريال مدريد يتوج بدوري أبطال أوروبا في كييف",
+              "توج ريال مدريد الإسباني بلقب دوري أبطال أوروبا لكرة القدم للمرة الثالثة على "
+              "التوالي بعد فوزه على ليفربول الإنجليزي 3-1 في المباراة النهائية التي أقيمت على "
+              "الملعب الأولمبي في العاصمة الأوكرانية كييف.\n"
+              "وسجل غاريث بيل هدفين، فيما أحرز كريم بنزيمة الهدف الثالث.\n"
+              "وكان آلاف المشجعين قد وصلوا إلى كييف منذ الجمعة، وسط إجراءات أمنية مشددة فرضتها "
+              "السلطات الأوكرانية في محيط الملعب.")
+
+SPORT_PENALTY = ("الفيفا يفرض عقوبات على الاتحاد المكسيكي بسبب هتافات الجماهير",
+                 "فرض الاتحاد الدولي لكرة القدم (فيفا) عقوبات مالية على الاتحاد المكسيكي بعد "
+                 "هتافات معادية أطلقتها الجماهير خلال مباراة المنتخب أمام ألمانيا.\n"
+                 "وقالت لجنة الانضباط في الفيفا إن العقوبات تشمل غرامة قدرها 10 آلاف فرنك "
+                 "سويسري وإنذارا قبل عقوبات أشد قد تصل إلى خوض مباريات دون جمهور.\n"
+                 "وهذه ليست المرة الأولى التي يعاقب فيها الاتحاد المكسيكي بسبب سلوك جماهيره.")
+
+CRIMINAL_LAW = ("البرلمان يقر تعديلات على قانون العقوبات لتشديد عقوبات التحرش",
+                "أقر البرلمان، الأحد، تعديلات على قانون العقوبات تقضي بتشديد العقوبات على جرائم "
+                "التحرش الجنسي لتصل إلى السجن سبع سنوات.\n"
+                "وتنص التعديلات على رفع الغرامات المالية المفروضة على المدانين، وعلى عقوبات "
+                "إضافية في حال تكرار الجريمة.\n"
+                "ورحبت منظمات حقوقية بالقرار، معتبرة أن العقوبات السابقة لم تكن رادعة بما يكفي.")
+
+OIL_BACKGROUND = ("أسعار النفط ترتفع مع تراجع المخزونات الأمريكية",
+                  "ارتفعت أسعار النفط، الأربعاء، بعد أن أظهرت بيانات رسمية تراجع مخزونات الخام "
+                  "في الولايات المتحدة بأكثر من المتوقع.\n"
+                  "وصعدت العقود الآجلة لخام برنت 1.2 بالمئة إلى 84 دولارا للبرميل.\n"
+                  "وقال محللون إن الطلب القوي على الوقود في موسم الصيف يدعم الأسعار، في حين "
+                  "يترقب المتعاملون اجتماع أوبك+ الشهر المقبل.\n"
+                  "وكانت الولايات المتحدة قد فرضت عقوبات على صادرات النفط الإيرانية، ما قلص "
+                  "الإمدادات في السوق.\n"
+                  "وتراجع الدولار أمام سلة من العملات، مما جعل النفط أرخص لحاملي العملات الأخرى.")
+
+GERMANY_BACKGROUND = ("تراجع الإنتاج الصناعي في ألمانيا للشهر الثالث",
+                      "تراجع الإنتاج الصناعي في ألمانيا بنسبة 1.5 بالمئة في أبريل مقارنة بالشهر "
+                      "السابق، بحسب مكتب الإحصاء الاتحادي.\n"
+                      "وسجلت صناعة السيارات والكيماويات أكبر التراجعات، فيما استقر قطاع البناء.\n"
+                      "وتضرر الاقتصاد الألماني من ارتفاع أسعار الطاقة منذ بدء الغزو الروسي "
+                      "لأوكرانيا في فبراير 2022.\n"
+                      "ويتوقع البنك المركزي نموا ضعيفا هذا العام مع تباطؤ الطلب العالمي.")
+
+JAPAN_BACKGROUND = ("اليابان ترفع ميزانية الدفاع إلى مستوى قياسي",
+                    "أقرت الحكومة اليابانية، الجمعة، ميزانية دفاع قياسية للعام المقبل تشمل شراء "
+                    "صواريخ بعيدة المدى وتطوير الصناعات العسكرية المحلية.\n"
+                    "وقال رئيس الوزراء إن البيئة الأمنية في شرق آسيا هي الأصعب منذ الحرب "
+                    "العالمية الثانية، مشيرا إلى تجارب كوريا الشمالية الصاروخية.\n"
+                    "وتواجه الحكومة انتقادات من المعارضة بسبب خطط تمويل الزيادة عبر الضرائب.")
+
+TRAPS = {
+    "soul music is not Seoul": (SOUL, "korean_peninsula"),
+    "Rafael Correa is not Korea": (CORREA, "korean_peninsula"),
+    "Angel Correa the footballer is not Korea": (CORREA_FOOTBALL, "korean_peninsula"),
+    "Kyiv as a football venue is not the war": (KYIV_FINAL, "ukraine_war"),
+    "sport penalties are not sanctions": (SPORT_PENALTY, "sanctions"),
+    "criminal penalties are not sanctions": (CRIMINAL_LAW, "sanctions"),
+    "one background sentence on sanctions": (OIL_BACKGROUND, "sanctions"),
+    "one background sentence on the invasion": (GERMANY_BACKGROUND, "ukraine_war"),
+    "one background sentence on North Korea": (JAPAN_BACKGROUND, "korean_peninsula"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRAPS))
+def test_trap_does_not_fire(tagger: Tagger, name: str) -> None:
+    (title, text), topic = TRAPS[name]
+    assert topic not in topics_of(tagger, title, text)
+    # The trap words are really there (the test is not vacuous): explain shows the attempt
+    # or the text carries the ambiguous word.
+    assert any(w in text for w in ("السول", "كوريا", "كييف", "عقوبات", "العقوبات",
+                                   "الغزو الروسي", "كوريا الشمالية"))
+
+
+def test_background_sentence_alone_still_counts_when_it_is_the_story(tagger: Tagger) -> None:
+    # The same sanctions sentence, as the lead of a story about the sanctions, does tag.
+    title = "واشنطن تشدد العقوبات على صادرات النفط الإيرانية"
+    text = ("فرضت الولايات المتحدة، الخميس، عقوبات جديدة على صادرات النفط الإيرانية "
+            "تستهدف شبكة من الناقلات والشركات في آسيا.\n"
+            "وقالت وزارة الخزانة الأمريكية إن الشبكة ساعدت طهران على التهرب من العقوبات "
+            "وبيع النفط بمئات ملايين الدولارات.")
+    assert "sanctions" in topics_of(tagger, title, text)
+
+
+# --- what must fire: the vocabulary since 2022 ------------------------------------------
+
+def test_war_vocabulary_since_2022(tagger: Tagger) -> None:
+    title = "زيلينسكي: قواتنا تتقدم في محيط باخموت"
+    text = ("قال الرئيس الأوكراني فولوديمير زيلينسكي، الاثنين، إن القوات الأوكرانية حققت "
+            "تقدما في محيط مدينة باخموت شرقي أوكرانيا، في إطار الهجوم المضاد الذي أطلقته "
+            "كييف مطلع الصيف.\n"
+            "وأضاف أن الجيش الروسي شن خلال الليل هجوما بالطائرات المسيرة على خيرسون "
+            "وزابوريجيا، ما أسفر عن مقتل ثلاثة مدنيين.\n"
+            "وتقول موسكو إن ما تسميه العملية العسكرية الخاصة ستستمر حتى تحقيق أهدافها.\n"
+            "في الأثناء، قالت الأمم المتحدة إن ممر الحبوب في البحر الأسود يواجه خطر التوقف.")
+    result = {t.topic: t for t in tagger.tag(title, text)}
+    assert "ukraine_war" in result
+    terms = {e.term for e in result["ukraine_war"].evidence}
+    for term in ("زيلينسكي", "باخموت", "الهجوم المضاد", "الطائرات المسيرة", "خيرسون",
+                 "زابوريجيا", "العملية العسكرية الخاصة", "ممر الحبوب"):
+        assert term in terms, term
+
+
+def test_sanctions_vocabulary_since_2022(tagger: Tagger) -> None:
+    title = "الاتحاد الأوروبي يقر الحزمة الحادية عشرة من العقوبات على روسيا"
+    text = ("أقر الاتحاد الأوروبي، الجمعة، حزمة جديدة من العقوبات على روسيا تستهدف التحايل على "
+            "العقوبات عبر دول ثالثة.\n"
+            "وتشمل الحزمة تجميد أصول 71 شخصا و33 كيانا، وآلية لفرض عقوبات ثانوية على الشركات "
+            "التي تساعد موسكو على الالتفاف على القيود.\n"
+            "وفي واشنطن، أدرج مكتب مراقبة الأصول الأجنبية (أوفاك) شبكة لنقل النفط بما يتجاوز "
+            "سقف سعر النفط الروسي الذي حددته مجموعة السبع.\n"
+            "وكانت البنوك الروسية الكبرى قد فصلت عن نظام سويفت في 2022.")
+    result = {t.topic: t for t in tagger.tag(title, text)}
+    assert "sanctions" in result
+    terms = {e.term for e in result["sanctions"].evidence}
+    for term in ("حزمة جديدة من العقوبات", "التحايل على العقوبات", "تجميد أصول",
+                 "عقوبات ثانوية", "مكتب مراقبة الأصول الأجنبية", "أوفاك",
+                 "سقف سعر النفط الروسي", "نظام سويفت"):
+        assert term in terms, term
+
+
+def test_north_korea_story(tagger: Tagger) -> None:
+    title = "كوريا الشمالية تطلق صاروخا باليستيا عابرا للقارات"
+    text = ("أطلقت كوريا الشمالية، صباح الخميس، صاروخا باليستيا عابرا للقارات سقط في البحر "
+            "قبالة سواحل اليابان، بحسب ما أعلنت هيئة الأركان المشتركة في سول.\n"
+            "وقالت وكالة الأنباء المركزية الكورية إن الزعيم كيم جونغ أون أشرف شخصيا على "
+            "التجربة، وتوعد بتعزيز الردع النووي لبلاده.\n"
+            "ودانت واشنطن وسول وطوكيو الإطلاق، ودعت بيونغ يانغ إلى العودة إلى المحادثات.")
+    assert topics_of(tagger, title, text) == {"korean_peninsula"}
+
+
+def test_clitic_forms_all_count(tagger: Tagger) -> None:
+    title = "واشنطن تلوح بعقوبات جديدة على طهران"
+    text = ("هددت واشنطن بفرض حزمة عقوبات جديدة على طهران، وقالت إن العقوبات الأمريكية ستطال "
+            "قطاع النفط.\n"
+            "وردت إيران بأن عقوباتها لن تغير سياستها، داعية أوروبا إلى التصدي لعقوبات واشنطن.\n"
+            "وقال مسؤول أوروبي إن بروكسل لن تلتزم بالعقوبات الأمريكية على الشركات الأوروبية.")
+    result = {t.topic: t for t in tagger.tag(title, text)}
+    surfaces = {e.surface for e in result["sanctions"].evidence}
+    for form in ("بعقوبات", "عقوباتها", "لعقوبات", "بالعقوبات"):
+        assert any(s.split()[0] == form for s in surfaces), form
+
+
+def test_evidence_offsets_point_into_the_original_text(tagger: Tagger) -> None:
+    title = "«كوريا الشماليّة» تُطلق صاروخاً جديداً"
+    text = ("أطلقت كوريا الشماليّة صاروخاً باليستياً، وفق ما أعلنت سيول.\n"
+            "وأشرف الزعيم كيم جونغ-أون على التجربة في بيونغ يانغ.")
+    (result,) = tagger.tag(title, text)
+    assert result.topic == "korean_peninsula"
+    fields = {"title": title, "text": text}
+    assert {e.field for e in result.evidence} == {"title", "text"}
+    for e in result.evidence:
+        assert fields[e.field][e.start:e.end] == e.surface
+    assert result.score == pytest.approx(sum(e.weight for e in result.evidence), abs=0.05)
+
+
+def test_explain_shows_topics_that_fell_short(tagger: Tagger) -> None:
+    title, text = OIL_BACKGROUND
+    explained = {t.topic: t for t in tagger.tag(title, text, explain=True)}
+    assert "-sanctions" in explained and explained["-sanctions"].evidence
+
+
+def test_repeats_are_capped(tagger: Tagger) -> None:
+    sentence = "وقالت كوريا الشمالية إن المحادثات مستمرة."
+    few = tagger.tag("", "\n".join([sentence] * 4), explain=True)
+    many = tagger.tag("", "\n".join([sentence] * 40), explain=True)
+    assert few[0].score == many[0].score
+
+
+def test_a_topic_added_by_data_alone() -> None:
+    text = """\
+version: "test-1"
+topics:
+  - id: sudan_war
+    label_ar: الحرب في السودان
+    label_en: Sudan war
+    description: The war between the Sudanese army and the Rapid Support Forces.
+    scoring: {threshold: 4}
+    groups:
+      sudan: [السودان, السودانية, {term: الخرطوم, kind: name}]
+    terms:
+      - {term: قوات الدعم السريع, weight: 3}
+      - {term: الفاشر, weight: 2, kind: name}
+      - {term: الجيش, weight: 1, near: [sudan], window: 5}
+"""
+    tagger = Tagger(parse_taxonomy(text))
+    (result,) = tagger.tag("معارك عنيفة في الفاشر",
+                           "اندلعت معارك بين الجيش السوداني وقوات الدعم السريع في الفاشر.\n"
+                           "وقالت قوات الدعم السريع إنها صدت الهجوم.")
+    assert result.topic == "sudan_war" and tagger.version == "test-1"
+    assert tagger.tag("الجيش يحتفل", "أقام الجيش عرضا عسكريا.") == []
+
+
+def test_fast_tokenize_equals_tokenize() -> None:
+    texts = ["", "a_b __ c", "ﻻ يوجد", "كلمة\u200cمع", "\x00نص", "ـــ x", "مُ ّ كلمة",
+             "٣٤٥ ＡＢＣ", "😀 نص", "ﷺ محمد", "#كوريا_الشمالية!", "كلمة\u200eأخرى"]
+    dev = CORPUS / "dev" / "articles.jsonl"
+    if dev.exists():
+        for line in dev.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            texts += [rec.get("title") or "", rec.get("text") or ""]
+    for text in texts:
+        fast, ref = fast_tokenize(text), tokenize(text)
+        assert (fast.joined, fast.count) == (ref.joined, ref.count), text[:40]
+        assert fast.spans == ref.spans, text[:40]
+
+
+def test_tag_jsonl_lines(tagger: Tagger) -> None:
+    lines = [json.dumps({"id": "a1", "title": KYIV_FINAL[0], "text": KYIV_FINAL[1]},
+                        ensure_ascii=False), "",
+             json.dumps({"id": 7, "title": "كوريا الشمالية تطلق صاروخا",
+                         "text": "أطلقت كوريا الشمالية صاروخا.\nوقال كيم جونغ أون إنه نجح."},
+                        ensure_ascii=False)]
+    out = [json.loads(x) for x in tag_jsonl(tagger, lines)]
+    assert [o["id"] for o in out] == ["a1", 7]
+    assert out[0]["topics"] == [] and out[0]["entities"] == []
+    assert out[1]["topics"][0]["topic"] == "korean_peninsula"
+    assert set(out[1]["topics"][0]["evidence"][0]) == {"term", "surface", "field", "start",
+                                                       "end", "weight"}
+    with pytest.raises(ValueError, match="line 1"):
+        list(tag_jsonl(tagger, ["{not json"]))
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+def add_article(conn: psycopg.Connection, key: str, title: str, body: str,
+                published: datetime | None = None, summary: str = "") -> int:
+    row = conn.execute(
+        "INSERT INTO articles (canonical_url, url, outlet, title, summary, body, title_norm, "
+        "body_norm, content_hash, published_at, first_seen, last_seen) "
+        "VALUES (%s, %s, 'test', %s, %s, %s, '', '', %s, %s, now(), now()) RETURNING id",
+        (f"https://example.test/{key}", f"https://example.test/{key}", title, summary, body,
+         key, published)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def stored(conn: psycopg.Connection) -> list[tuple[int, str, str]]:
+    return [tuple(r) for r in conn.execute(
+        "SELECT article_id, topic_id, taxonomy_version FROM article_topics ORDER BY 1, 2, 3")]
+
+
+NK = ("كوريا الشمالية تطلق صاروخا",
+      "أطلقت كوريا الشمالية صاروخا باليستيا.\nوقال الزعيم كيم جونغ أون إن التجربة نجحت.")
+
+
+def test_tag_articles_stores_tags_with_version_and_evidence(
+        conn: psycopg.Connection, tagger: Tagger) -> None:
+    nk = add_article(conn, "nk", *NK)
+    final = add_article(conn, "final", *KYIV_FINAL)
+    conn.commit()
+    stats = tag_articles(conn, [nk, final, 999999], tagger)
+    conn.commit()
+    assert (stats.articles, stats.tagged, stats.tags, stats.missing) == (2, 1, 1, 1)
+    assert stored(conn) == [(nk, "korean_peninsula", tagger.version)]
+    score, evidence = conn.execute(
+        "SELECT score, evidence FROM article_topics WHERE article_id = %s", (nk,)).fetchone()
+    assert score > 0
+    body = NK[1]
+    for e in evidence:
+        assert (NK[0] if e["field"] == "title" else body)[e["start"]:e["end"]] == e["surface"]
+    labels = dict(conn.execute("SELECT id, label_en FROM topics").fetchall())
+    assert labels["korean_peninsula"] == "Korean peninsula" and "sanctions" in labels
+    runs = dict(conn.execute("SELECT article_id, topics FROM article_topic_runs").fetchall())
+    assert runs == {nk: 1, final: 0}
+
+
+def test_retagging_replaces_only_that_version(conn: psycopg.Connection, tagger: Tagger) -> None:
+    nk = add_article(conn, "nk", *NK)
+    conn.commit()
+    tag_articles(conn, [nk], tagger)
+    conn.commit()
+    tag_articles(conn, [nk], tagger)  # the same again: same rows, no duplicates
+    conn.commit()
+    assert stored(conn) == [(nk, "korean_peninsula", tagger.version)]
+    # The taxonomy changes (new version): the old version's tags stay as history.
+    text = Path(load_taxonomy.__globals__["DEFAULT_PATH"]).read_text(encoding="utf-8")
+    newer = Tagger(parse_taxonomy(text.replace(f'version: "{tagger.version}"',
+                                               'version: "next"', 1)))
+    conn.execute("UPDATE articles SET title = 'عنوان آخر', body = 'نص بلا موضوع' WHERE id = %s",
+                 (nk,))
+    conn.commit()
+    tag_articles(conn, [nk], newer)
+    conn.commit()
+    assert stored(conn) == [(nk, "korean_peninsula", tagger.version)]
+    assert conn.execute("SELECT topics FROM article_topic_runs WHERE taxonomy_version = 'next'"
+                        ).fetchone() == (0,)
+
+
+def test_retagging_is_atomic(conn: psycopg.Connection, tagger: Tagger) -> None:
+    nk = add_article(conn, "nk", *NK)
+    conn.commit()
+    tag_articles(conn, [nk], tagger)
+    conn.commit()
+    # Make the insert fail after the delete has run: the old tags must survive.
+    conn.execute("""
+        CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+        CREATE TRIGGER refuse BEFORE INSERT ON article_topics
+        FOR EACH ROW EXECUTE FUNCTION refuse();
+    """)
+    conn.commit()
+    with pytest.raises(psycopg.errors.RaiseException):
+        tag_articles(conn, [nk], tagger)
+    conn.rollback()
+    assert stored(conn) == [(nk, "korean_peninsula", tagger.version)]
+
+
+def test_summary_stands_in_for_a_missing_body(conn: psycopg.Connection, tagger: Tagger) -> None:
+    aid = add_article(conn, "s", NK[0], "", summary=NK[1])
+    conn.commit()
+    tag_articles(conn, [aid], tagger)
+    conn.commit()
+    (evidence,) = conn.execute("SELECT evidence FROM article_topics").fetchone()
+    assert {e["field"] for e in evidence} == {"title", "summary"}
+
+
+def test_sync_marks_dropped_topics_inactive(conn: psycopg.Connection) -> None:
+    tax = load_taxonomy()
+    assert sync_topics(conn, tax) == len(tax.topics)
+    small = parse_taxonomy("""\
+version: "small"
+topics:
+  - {id: sanctions, label_ar: العقوبات, label_en: Sanctions, description: d,
+     terms: [{term: عقوبات, weight: 1}]}
+""")
+    sync_topics(conn, small)
+    conn.commit()
+    active = {r[0] for r in conn.execute("SELECT id FROM topics WHERE active")}
+    assert active == {"sanctions"}
+
+
+def test_retag_by_date_range(db_url: str, conn: psycopg.Connection) -> None:
+    old = add_article(conn, "old", *NK, published=datetime(2022, 1, 10, tzinfo=UTC))
+    new = add_article(conn, "new", *NK, published=datetime(2023, 5, 1, tzinfo=UTC))
+    conn.commit()
+    figures = retag(db_url, start=datetime(2023, 1, 1, tzinfo=UTC), end=None)
+    assert figures["articles"] == 1 and figures["by_topic"] == {"korean_peninsula": 1}
+    assert [r[0] for r in stored(conn)] == [new]
+    figures = retag(db_url)
+    assert figures["articles"] == 2
+    assert sorted(r[0] for r in stored(conn)) == [old, new]
+    with pytest.raises(ValueError, match="refusing"):
+        retag(db_url, taxonomy_version="not-this-one")
+
+
+# --- the command line ---------------------------------------------------------------------
+
+def test_cli_tag(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps({"id": i, "title": t, "text": b}, ensure_ascii=False)
+                             for i, (t, b) in enumerate([NK, SOUL, KYIV_FINAL])) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["tag", "--in", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [[t["topic"] for t in r["topics"]] for r in rows] == [["korean_peninsula"], [], []]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["tag", "--in", str(bad), "--out", str(out)])
+    assert result.exit_code == 2 and "line 1" in result.output
+
+
+def test_cli_retag(db_url: str, conn: psycopg.Connection,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    add_article(conn, "a", *NK, published=datetime(2023, 5, 1, tzinfo=UTC))
+    conn.commit()
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    result = CliRunner().invoke(app, ["retag", "--since", "2023-05-01", "--until", "2023-05-01"])
+    assert result.exit_code == 0, result.output
+    assert "1 articles re-tagged" in result.output and "korean_peninsula 1" in result.output
+    result = CliRunner().invoke(app, ["retag", "--since", "May 1st"])
+    assert result.exit_code == 2
