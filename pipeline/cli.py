@@ -223,13 +223,22 @@ def eval_command(
     except (TaxonomyError, ValueError, KeyError) as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2) from exc
+    entity_gold = evaluate.read_entity_gold(gold, split)
+    entity_gold = {k: v for k, v in entity_gold.items() if v}
+    entity_scores = evaluate.evaluate_entities(entity_gold, articles) if entity_gold else {}
     if as_json:
-        typer.echo(json.dumps({"taxonomy_version": tagger.version, **report.as_dict()},
+        typer.echo(json.dumps({"taxonomy_version": tagger.version, **report.as_dict(),
+                               "entities": {t: s.as_dict() for t, s in entity_scores.items()}},
                               ensure_ascii=False, indent=2))
         return
     console.print(evaluate.render(report, f"Topics, taxonomy {tagger.version}"))
     for line in evaluate.misses(report):
         console.print(line, soft_wrap=True)
+    if entity_scores:
+        console.print(evaluate.render_entities(
+            entity_scores, f"Entities ({len(entity_gold)} articles, salient entities)"))
+        for line in entity_scores["all"].missed:
+            console.print(f"entity missed: {line}", soft_wrap=True)
 
 
 @app.command("retag")
@@ -263,6 +272,61 @@ def retag_command(
                   f"re-tagged, {figures['tagged']} with a topic, {figures['tags']} tags "
                   f"({', '.join(f'{k} {v}' for k, v in figures['by_topic'].items()) or '-'}) "
                   f"in {figures['seconds']} s")
+
+
+entities_app = typer.Typer(help="Named entities: the gazetteer and unlinked names.",
+                            no_args_is_help=True)
+app.add_typer(entities_app, name="entities")
+
+
+@entities_app.command("candidates")
+def entities_candidates(
+    limit: Annotated[int, typer.Option(help="How many names to list")] = 50,
+    min_articles: Annotated[int, typer.Option(help="Only names seen in at least this many "
+                                              "articles")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """The most frequent names the gazetteer does not know: candidates to add to it."""
+    from pipeline.entities import candidates
+
+    settings = Settings.from_env()
+    with store.connect(database_url(settings)) as conn:
+        rows = candidates(conn, limit=limit, min_articles=min_articles)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Unlinked names (add the real ones to pipeline/data/gazetteer.yaml)")
+    for col in ("name", "type", "articles", "mentions", "confidence"):
+        table.add_column(col, justify="left" if col in ("name", "type") else "right")
+    for r in rows:
+        table.add_row(r["name"], r["type"], str(r["articles"]), str(r["mentions"]),
+                      f"{r['confidence']:.2f}")
+    console.print(table)
+
+
+@entities_app.command("retag")
+def entities_retag(
+    since: Annotated[str | None, typer.Option(help="First publication date, YYYY-MM-DD "
+                                              "(UTC, inclusive)")] = None,
+    until: Annotated[str | None, typer.Option(help="Last publication date, YYYY-MM-DD "
+                                              "(UTC, inclusive)")] = None,
+) -> None:
+    """Sync the gazetteer and re-tag stored articles with entities (after editing it)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from pipeline.entities import retag
+    from pipeline.gazetteer import GazetteerError
+
+    try:
+        start = datetime.combine(date.fromisoformat(since), datetime.min.time(), UTC) \
+            if since else None
+        end = datetime.combine(date.fromisoformat(until) + timedelta(days=1),
+                               datetime.min.time(), UTC) if until else None
+        figures = retag(database_url(Settings.from_env()), start=start, end=end)
+    except (ValueError, GazetteerError) as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    console.print(json.dumps(figures, ensure_ascii=False))
 
 
 feeds_app = typer.Typer(help="Feed health: list it (sickest first), re-enable a feed.")

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -443,7 +445,8 @@ class EntityTagger:
 
     def tag_record(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
         """``{title, text}`` in, the ``entities`` list of ``akhbar tag`` out."""
-        fields = {"title": record.get("title") or "", "text": record.get("text") or ""}
+        fields = {"title": record.get("title") or "",
+                  "text": record.get("text") or record.get("body") or ""}
         return [m.as_dict() for m in self.tag_fields(fields)]
 
 
@@ -555,3 +558,44 @@ def candidates(conn: psycopg.Connection, limit: int = 50,
         "ORDER BY n DESC, mentions DESC, surface_norm LIMIT %s", (min_articles, limit)).fetchall()
     return [{"name": r[4], "normalized": r[0], "type": r[1], "mentions": r[2], "articles": r[3],
              "confidence": float(r[5])} for r in rows]
+
+
+def retag(url: str, *, start: datetime | None = None, end: datetime | None = None,
+          taxonomy_version: str | None = None, batch_size: int = 1000) -> dict[str, Any]:
+    """Re-tag stored articles published in ``[start, end)`` (after editing the gazetteer).
+
+    The gazetteer is synced first; each batch commits on its own, so an interrupted re-tag
+    keeps what it finished. ``taxonomy_version`` belongs to topic tagging and is ignored.
+    """
+    from pipeline.topics import article_ids_between
+
+    del taxonomy_version
+    started = time.monotonic()
+    gazetteer = default_gazetteer()
+    tagger = default_tagger()
+    total = EntityStats()
+    with psycopg.connect(url) as conn:
+        synced = sync_entities(conn, gazetteer)
+        ids = article_ids_between(conn, start, end)
+        conn.commit()
+        for i in range(0, len(ids), batch_size):
+            stats = tag_articles(conn, ids[i:i + batch_size], gazetteer, tagger)
+            total.articles += stats.articles
+            total.mentions += stats.mentions
+            total.linked += stats.linked
+            total.unlinked += stats.unlinked
+            for k, v in stats.by_method.items():
+                total.by_method[k] = total.by_method.get(k, 0) + v
+            log.info("entities: re-tagged %d of %d articles", min(i + batch_size, len(ids)),
+                     len(ids))
+    return {**total.as_dict(), "entities": synced["entities"],
+            "seconds": round(time.monotonic() - started, 2)}
+
+
+def tag_run(conn: psycopg.Connection, article_ids: Sequence[int]) -> dict[str, Any]:
+    """The nightly stage: sync the gazetteer, then tag the night's articles."""
+    gazetteer = default_gazetteer()
+    synced = sync_entities(conn, gazetteer)
+    stats = tag_articles(conn, article_ids, gazetteer, default_tagger())
+    return {**stats.as_dict(), "entities_changed": synced["changed"],
+            "ner": default_tagger().ner is not None}

@@ -390,6 +390,14 @@ def tag_topics(url: str, run_id: int, settings: Settings | None = None) -> dict:
 
 
 # stage: entities
+def tag_entities(url: str, run_id: int, settings: Settings | None = None) -> dict:
+    """Link tonight's articles to gazetteer entities and store unknown names (replacing)."""
+    from pipeline.entities import tag_run
+
+    with store.connect(url) as conn:
+        figures = tag_run(conn, store.run_article_ids(conn, run_id))
+        conn.commit()
+    return figures
 
 
 # --- 5. quality checks and the summary ---------------------------------------------------
@@ -451,5 +459,6 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     stages: dict[str, dict] = {}
     stages["dedup"] = near_duplicates(url, run_id, settings)
     stages["topics"] = tag_topics(url, run_id, settings)
+    stages["entities"] = tag_entities(url, run_id, settings)
     stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
     return summarize(url, run_id, time.monotonic() - started, stages)

@@ -242,7 +242,14 @@ class Tagger:
         for rec in records:
             topics = self.tag(rec.get("title") or "", rec.get("text") or rec.get("body") or "")
             yield {"id": rec.get("id"), "topics": [t.as_dict() for t in topics],
-                   "entities": []}
+                   "entities": entity_tagger().tag_record(rec)}
+
+
+def entity_tagger() -> Any:
+    """The entity tagger for ``akhbar tag`` output (imported late: it compiles a gazetteer)."""
+    from pipeline.entities import default_tagger
+
+    return default_tagger()
 
 
 def _resolve(items: list[_Hit]) -> list[_Hit]:
