@@ -258,7 +258,10 @@ def test_tag_jsonl_lines(tagger: Tagger) -> None:
                         ensure_ascii=False)]
     out = [json.loads(x) for x in tag_jsonl(tagger, lines)]
     assert [o["id"] for o in out] == ["a1", 7]
-    assert out[0]["topics"] == [] and out[0]["entities"] == []
+    assert out[0]["topics"] == []
+    assert {e["canonical"] for e in out[1]["entities"]} >= {"North Korea", "Kim Jong Un"}
+    assert all({"text", "type", "canonical", "id", "start", "end", "method"} <= set(e)
+               for o in out for e in o["entities"])
     assert out[1]["topics"][0]["topic"] == "korean_peninsula"
     assert set(out[1]["topics"][0]["evidence"][0]) == {"term", "surface", "field", "start",
                                                        "end", "weight"}
