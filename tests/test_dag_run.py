@@ -150,7 +150,8 @@ def test_retag_dag_retags_stored_articles_in_the_date_range(
         parse_dag: Any, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.settings import Settings
 
-    night.run_night(db_url, Settings(), SAMPLES / "feeds.yaml", run_key="s", logical_ts=NIGHT)
+    run_id, feed_ids = night.prepare(db_url, SAMPLES / "feeds.yaml", "s", NIGHT)
+    night.fetch_and_load(db_url, run_id, feed_ids, Settings())
     with psycopg.connect(db_url) as conn:
         conn.execute("DELETE FROM article_topics")
         conn.execute("DELETE FROM article_topic_runs")
