@@ -61,7 +61,7 @@ class EmbeddedPostgres:
 
     datadir: Path
     port: int
-    user: str = "akhbar"
+    user: str = "postgres"
 
     @property
     def _as_root(self) -> bool:

@@ -33,9 +33,15 @@ class DatabaseNotUtf8(RuntimeError):
     """The database is not UTF-8 with a UTF-8 ctype; Arabic search would silently fail."""
 
 
+# The pipeline's tables live in ``public``; the analysts' views in ``akhbar``. A login role
+# named like a schema would put that schema first on the default search path ("$user"),
+# so the pipeline pins its own.
+SEARCH_PATH_OPTION = "-c search_path=public"
+
+
 def connect(url: str, **kwargs: object) -> psycopg.Connection:
-    """Open a connection; the caller commits."""
-    return psycopg.connect(url, **kwargs)  # type: ignore[arg-type]
+    """Open a connection with the pipeline's search path; the caller commits."""
+    return psycopg.connect(url, options=SEARCH_PATH_OPTION, **kwargs)  # type: ignore[arg-type]
 
 
 def check_database(conn: psycopg.Connection) -> None:
@@ -65,6 +71,7 @@ def migration_files(sql_dir: Path = SQL_DIR) -> list[Path]:
 def migrate(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[str]:
     """Apply pending migrations, each in its own transaction; return the names applied."""
     check_database(conn)
+    conn.execute("SET search_path = public")
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version text PRIMARY KEY, name text NOT NULL,"
