@@ -1,5 +1,6 @@
-"""The feed registry, parsing, and entry extraction rules."""
+"""The feed registry, decoding, parsing, hostile XML, and entry extraction rules."""
 
+import tracemalloc
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,3 +96,129 @@ def test_parse_prefers_full_content() -> None:
     assert len(parsed.entries) == 10
     assert all(e.content_html and len(e.content_html) > len(e.summary_html)
                for e in parsed.entries)
+
+
+# --- entry rules: each rule has a counter in the run summary -----------------------------
+
+def test_missing_title_and_date_are_counted_not_dropped() -> None:
+    problems: Counter[str] = Counter()
+    art = extract.entry_to_article(entry(title="", published=None), "https://a/", NOW,
+                                   problems)
+    assert art is not None and art.title == "ملخص" and art.published_at is None
+    assert problems == Counter(missing_title=1, missing_date=1)
+
+
+def test_link_falls_back_to_a_url_guid_and_bad_links_are_dropped() -> None:
+    problems: Counter[str] = Counter()
+    art = extract.entry_to_article(entry(link="", guid="https://a.example/g"), "https://a/",
+                                   NOW, problems)
+    assert art is not None and art.url == "https://a.example/g"
+    assert extract.entry_to_article(entry(link="javascript:alert(1)"), "https://a/", NOW,
+                                    problems) is None
+    assert extract.entry_to_article(entry(title="", summary_html=""), "https://a/", NOW,
+                                    problems) is None
+    assert problems == Counter(link_from_guid=1, dropped_bad_link=1, missing_title=1,
+                               dropped_empty=1)
+
+
+def test_duplicate_guids_within_a_feed() -> None:
+    problems: Counter[str] = Counter()
+    arts = extract.entries_to_articles([
+        entry(guid="g", link="https://a.example/1"),
+        entry(guid="g", link="https://a.example/1"),  # a true repeat: dropped
+        entry(guid="g", link="https://a.example/2"),  # reused GUID, other article: kept
+        entry(guid=None, link="https://a.example/3"),
+    ], "https://a/", NOW, problems)
+    assert [a.url for a in arts] == ["https://a.example/1", "https://a.example/2",
+                                     "https://a.example/3"]
+    assert problems == Counter(dropped_duplicate_guid=1, duplicate_guid=1)
+
+
+# --- decoding --------------------------------------------------------------------------
+
+ARABIC = "الرئيس يزور العاصمة في زيارة رسمية تستمر يومين"
+
+
+def doc(encoding: str | None, text: str = ARABIC) -> str:
+    decl = f'<?xml version="1.0" encoding="{encoding}"?>' if encoding else ""
+    return (f'{decl}<rss version="2.0"><channel><title>{text}</title><item><title>{text}'
+            "</title><link>https://a.example/1</link></item></channel></rss>")
+
+
+@pytest.mark.parametrize(("body", "ctype", "encoding", "source"), [
+    (doc("utf-8").encode(), "application/rss+xml; charset=utf-8", "utf-8", "http"),
+    (doc(None).encode(), "application/rss+xml", "utf-8", "utf-8"),
+    (doc("windows-1256").encode("cp1256"), "text/xml", "cp1256", "xml"),
+    (doc("windows-1256").encode("cp1256"), "text/xml; charset=windows-1256", "cp1256", "http"),
+    # Mislabelled both ways: cp1256 bytes declared UTF-8, UTF-8 bytes declared cp1256.
+    (doc("utf-8").encode("cp1256"), "text/xml; charset=utf-8", "cp1256", "detected"),
+    (doc("windows-1256").encode(), "text/xml; charset=windows-1256", "utf-8", "utf-8"),
+    (doc(None).encode("cp1256"), "", "cp1256", "detected"),
+    (b"\xef\xbb\xbf" + doc(None).encode(), "", "utf-8-sig", "bom"),
+    (doc("utf-16").encode("utf-16"), "", "utf-16", "bom"),
+])
+def test_decoding_finds_the_real_charset(body: bytes, ctype: str, encoding: str,
+                                         source: str) -> None:
+    got = feeds.decode_body(body, ctype)
+    assert (got.encoding, got.source) == (encoding, source)
+    assert ARABIC in got.text
+
+
+def test_too_many_replacement_characters_is_an_encoding_error() -> None:
+    mojibake = doc("utf-8", "خبر \ufffd\ufffd عاجل \ufffd" * 30).encode()
+    with pytest.raises(feeds.DecodeError, match="replacement characters"):
+        feeds.decode_body(mojibake, "text/xml")
+    spec = FeedSpec("s", "S", "file:x", "O")
+    parsed = feeds.parse_feed(spec, FetchResult("s", "file:x", "ok", body=mojibake))
+    assert parsed.reason == "encoding" and parsed.entries == []
+    # A stray bad character in a long feed is counted, not fatal.
+    one = doc("utf-8", ARABIC * 20 + "\ufffd").encode()
+    assert feeds.decode_body(one, "").replacement_ratio > 0
+
+
+def test_decoded_feed_parses_with_utf8_declaration() -> None:
+    body = doc("windows-1256").encode("cp1256")
+    spec = FeedSpec("s", "S", "file:x", "O")
+    parsed = feeds.parse_feed(spec, FetchResult("s", "file:x", "ok", body=body))
+    assert parsed.bozo is None and parsed.encoding == "cp1256"
+    assert [e.title for e in parsed.entries] == [ARABIC]
+
+
+def test_bozo_feed_with_entries_is_loaded_and_flagged() -> None:
+    body = doc("utf-8").replace("<channel><title>", "<channel><title>R&D ").encode()
+    parsed = feeds.parse_feed(FeedSpec("s", "S", "file:x", "O"),
+                              FetchResult("s", "file:x", "ok", body=body))
+    assert parsed.bozo and parsed.error is None and len(parsed.entries) == 1
+
+
+# --- hostile XML -------------------------------------------------------------------------
+
+def test_entity_declarations_are_refused_before_feedparser() -> None:
+    quadratic = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "' + b"B" * 100_000
+                 + b'">]><rss version="2.0"><channel><item><title>' + b"&big;" * 1000
+                 + b"</title></item></channel></rss>")
+    with pytest.raises(feeds.HostileXML, match="EntitiesForbidden"):
+        feeds.check_hostile_xml(quadratic)
+    tracemalloc.start()
+    try:
+        parsed = feeds.parse_feed(FeedSpec("s", "S", "file:x", "O"),
+                                  FetchResult("s", "file:x", "ok", body=quadratic))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert parsed.reason == "hostile_xml" and parsed.entries == []
+    assert peak < 20_000_000  # expanded, it would be 100 MB of title
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           b"<rss><channel><title>&x;</title></channel></rss>")
+    with pytest.raises(feeds.HostileXML):
+        feeds.check_hostile_xml(xxe)
+    # The words in a comment or CDATA section are not a declaration.
+    feeds.check_hostile_xml(b"<rss><!-- <!ENTITY x 'y'> --><channel><title><![CDATA["
+                            b"<!ENTITY>]]></title></channel></rss>")
+
+
+def test_feedparser_is_never_handed_a_path() -> None:
+    # feedparser opens a str or bytes argument as a file or URL; we pass a file object.
+    parsed = feeds.parse_feed(FeedSpec("s", "S", "file:x", "O"),
+                              FetchResult("s", "file:x", "ok", body=b"/etc/hostname"))
+    assert parsed.entries == [] and parsed.error
