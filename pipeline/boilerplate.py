@@ -158,7 +158,7 @@ def strip_boilerplate(text: str) -> Stripped:
             teaser_budget = _TEASER_MAX_LINES
             removed.append(line)
             continue
-        if any(g in line for g in _DROP_GATE) and any(p.search(line) for p in _DROP_LINE):
+        if any(map(line.__contains__, _DROP_GATE)) and any(p.search(line) for p in _DROP_LINE):
             removed.append(line)
             continue
         only = _credit_only(line) if len(line) <= _CREDIT_LINE_MAX else None

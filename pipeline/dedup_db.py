@@ -91,7 +91,8 @@ def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> li
 
 
 def _write(
-    conn: psycopg.Connection, index: CopyIndex, new_ids: Sequence[int], before: dict[int, int]
+    conn: psycopg.Connection, index: CopyIndex, sigs: dict[int, Signature],
+    new_ids: Sequence[int], before: dict[int, int],
 ) -> int:
     """Write changed members, touched clusters and the new articles' band keys."""
     with conn.cursor() as cur:
@@ -107,7 +108,7 @@ def _write(
         rows = []
         for aid in sorted(index.changed):
             m = index.members[aid]
-            sig = index.signatures.get(aid)
+            sig = sigs.get(aid)
             rows.append((
                 aid, m.cluster_id, m.kind, m.matched_id, m.similarity, m.jaccard,
                 m.containment, m.config_version, sig.content_hash if sig else "", m.size,
@@ -132,7 +133,7 @@ def _write(
         )
         with cur.copy("COPY dedup_bands (band_key, article_id) FROM STDIN") as copy:
             for aid in new_ids:
-                for key in sorted(set(index.signatures[aid].band_keys.tolist())):
+                for key in sorted(set(sigs[aid].band_keys.tolist())):
                     copy.write_row((key, aid))
     return sum(1 for c, old in before.items() if index.canonical.get(c) != old)
 
@@ -169,7 +170,7 @@ def dedup_articles(
         chunk = _signatures(conn, hasher, todo[start : start + _CHUNK])
         stored = sorted(_stored_candidates(conn, chunk.values()))
         stats.stored_candidates += len(stored)
-        index = CopyIndex(cfg)
+        index = CopyIndex(cfg, len(chunk) + len(stored))
         stored_sigs = _signatures(conn, hasher, stored) if stored else {}
         for member in _cluster_members(conn, stored) if stored else []:
             index.load(stored_sigs.get(member.id), member)
@@ -181,7 +182,8 @@ def dedup_articles(
         for aid in chunk:
             kind = index.members[aid].kind
             setattr(stats, kind, getattr(stats, kind) + 1)
-        stats.canonical_changed += _write(conn, index, sorted(chunk), before)
+        stats.canonical_changed += _write(conn, index, {**stored_sigs, **chunk}, sorted(chunk),
+                                          before)
     stats.seconds = round(time.monotonic() - started, 3)
     log.info("dedup: %s", stats.as_dict())
     return stats

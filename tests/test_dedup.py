@@ -153,7 +153,9 @@ def test_unrelated_articles_are_not_even_candidates() -> None:
         "وسجل الهدف الوحيد مهاجم الفريق في الدقيقة الثمانين بعد تمريرة من خط الوسط، وقال المدرب "
         "إن الأداء كان مقنعا رغم غياب عدد من اللاعبين الأساسيين بسبب الإصابة قبل البطولة."
     )
-    assert index.candidates(signature(hasher, "b", "", other)) == []
+    assert index.candidate_ids(signature(hasher, "b", "", other)) == []
+    edited = FULL.replace("الثلاثاء", "الأربعاء")
+    assert index.candidate_ids(signature(hasher, "c", "", edited)) == ["a"]
 
 
 def test_read_articles_reports_bad_lines() -> None:
