@@ -24,3 +24,6 @@ RUN pip install --no-deps -e /opt/akhbar \
     && python -m compileall -q /opt/akhbar/pipeline
 
 COPY --chown=airflow:0 dags /opt/airflow/dags
+# Owned by the airflow user so the named volumes mounted here start writable.
+RUN mkdir -p /opt/airflow/secrets /opt/airflow/akhbar \
+    && chmod g+rwx /opt/airflow/secrets /opt/airflow/akhbar
