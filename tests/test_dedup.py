@@ -188,3 +188,40 @@ def test_cli_writes_one_line_per_article(tmp_path: Path) -> None:
     assert out[1]["duplicate_of"] == "a" and out[1]["kind"] == "near"
     assert out[2]["kind"] == "unique" and out[2]["duplicate_of"] is None
     assert "3 articles" in result.output
+
+
+def test_one_pass_tokenizer_equals_normalize_then_words() -> None:
+    from pipeline.dedup import tokens_of
+    from pipeline.normalize import WORD, normalize
+
+    dev = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dev"
+    texts = [FULL, CANCELLED, "«قالَ» ٢٠١٨ الــرئيس: أإآ ى ة #كوريا_الشمالية ABC-12"]
+    if (dev / "articles.jsonl").exists():
+        for line in (dev / "articles.jsonl").open(encoding="utf-8"):
+            row = json.loads(line)
+            texts += [row["title"] or "", row["text"] or ""]
+    for text in texts:
+        assert tokens_of(text) == " ".join(WORD.findall(normalize(text)))
+
+
+def test_band_table_finds_every_entry_through_growth_and_clashes() -> None:
+    import numpy as np
+
+    from pipeline.lsh import BandTable
+
+    table = BandTable(4)
+    rng = np.random.default_rng(7)
+    keys = [rng.integers(-(2**63), 2**63 - 1, size=64, dtype=np.int64) for _ in range(3000)]
+    keys.append(keys[5].copy())  # a second article under the same keys
+    clash = keys[9][:1] ^ np.int64(1 << 40)  # same low 32 bits, other high bits
+    for number, k in enumerate(keys):
+        table.insert(k, number)
+    table.insert(clash, 99999)
+    assert len(table) == 64 * 3001 + 1
+    for number, k in enumerate(keys):
+        found, tags = table.lookup(k)
+        assert number in found.tolist()
+        assert set(tags.tolist()) <= set(range(64))
+    assert sorted(table.lookup(keys[5][:1])[0].tolist()) == [5, 3000]
+    # A 32-bit fingerprint clash returns an extra candidate, never loses the true one.
+    assert set(table.lookup(keys[9][:1])[0].tolist()) == {9, 99999}
