@@ -194,13 +194,17 @@ class Fetcher:
 
     async def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` within every limit; never raises for network trouble."""
-        host = (urlsplit(url).hostname or "").lower()
+        # Politeness is per server: host and port (a port is a separate server process).
+        host = urlsplit(url).netloc.lower()
         out = Response(url=url, final_url=url)
+        asked: float | None = None
         async with self._global, self._hosts[host]:
             for attempt in (1, 2):
                 await self._pause(host)
                 out = await self._attempt(url, headers or {}, out.waited)
-                wait = out.retry_after
+                if out.retry_after is None:
+                    out.retry_after = asked  # keep what the first answer asked for
+                wait = asked = out.retry_after
                 if attempt == 2 or out.status not in (429, 503) or wait is None:
                     break
                 if wait > self.limits.max_retry_after:

@@ -16,6 +16,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 log = logging.getLogger(__name__)
+_PRUNE_LOCK = 7_311_006
 
 
 @dataclass
@@ -65,8 +66,12 @@ def load_run(conn: psycopg.Connection, run_id: int, kind: str,
 def prune(conn: psycopg.Connection, retention_days: int, max_bytes: int) -> int:
     """Drop payloads older than the retention age, then the oldest until under the cap.
 
-    Commits; returns how many were removed.
+    Commits; returns how many were removed. Shards finishing together prune once.
     """
+    locked = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_PRUNE_LOCK,)).fetchone()
+    if not (locked and locked[0]):
+        conn.rollback()
+        return 0
     removed = conn.execute(
         "DELETE FROM raw_payloads WHERE fetched_at < now() - make_interval(days => %s)",
         (retention_days,)).rowcount
