@@ -415,10 +415,12 @@ class EntityTagger:
         """The entity whose strong spelling ``surface`` is (clitics stripped), if any."""
         norm = norm_alias(surface)
         idx = self._strong_index.get(norm)
-        if idx is None and norm:
-            parts = norm.split()
-            parts[0] = _strip_proclitic(parts[0])
-            idx = self._strong_index.get(" ".join(parts))
+        for p in PROCLITICS:
+            if idx is not None or not norm.startswith(p):
+                continue
+            idx = self._strong_index.get(norm[len(p):])
+            if idx is None and p.endswith(("ال", "لل")):  # "للكرملين" is ل + الكرملين
+                idx = self._strong_index.get("ال" + norm[len(p):])
         return self.entities[idx] if idx is not None else None
 
     def _merge_ner(self, text: str, found: list[Mention], field: str) -> list[Mention]:
