@@ -113,6 +113,45 @@ def db_stop() -> None:
     console.print("embedded PostgreSQL stopped")
 
 
+@db_app.command("docs")
+def db_docs(
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: docs/schema.md)")]
+    = None,
+) -> None:
+    """Write the data dictionary (docs/schema.md) from the database's comments."""
+    from pipeline import schema_doc
+
+    settings = Settings.from_env()
+    with store.connect(database_url(settings)) as conn:
+        missing = schema_doc.undocumented(conn)
+        path = schema_doc.write_docs(conn, out or schema_doc.DOC_PATH)
+    console.print(f"data dictionary written to {path}")
+    if missing:
+        console.print(f"[yellow]without a comment:[/yellow] {', '.join(missing)}")
+
+
+@app.command("report")
+def report_command(
+    date: Annotated[str, typer.Option("--date", help="The night, YYYY-MM-DD (UTC)")],
+    out: Annotated[Path | None, typer.Option(help="HTML file (default: "
+                                             "akhbar-report-YYYY-MM-DD.html)")] = None,
+) -> None:
+    """Write the self-contained HTML report of a night: topics, stories, entities, feeds."""
+    from datetime import date as date_type
+
+    from pipeline import report
+
+    try:
+        day = date_type.fromisoformat(date)
+    except ValueError:
+        raise typer.BadParameter(f"not a date: {date!r} (expected YYYY-MM-DD)",
+                                 param_hint="--date") from None
+    settings = Settings.from_env()
+    path = report.write_report(database_url(settings), day,
+                               out or Path(f"akhbar-report-{day.isoformat()}.html"))
+    console.print(f"report written to {path}")
+
+
 @app.command("dedup")
 def dedup_command(
     in_path: Annotated[Path, typer.Option("--in", help="JSONL: {id, title, text, published?, "
@@ -121,15 +160,24 @@ def dedup_command(
                                            " similarity, kind} per line")],
 ) -> None:
     """Cluster copies of the same story in a JSONL file (the nightly stage's rules)."""
-    from pipeline.dedup import dedup_records, read_articles
+    import itertools
 
-    with in_path.open(encoding="utf-8") as fh:
-        articles = read_articles(fh)
+    from pipeline.dedup import InputError, dedup_records, iter_articles
+
     kinds: dict[str, int] = {}
-    with out_path.open("w", encoding="utf-8") as out:
-        for record in dedup_records(articles):
-            kinds[str(record["kind"])] = kinds.get(str(record["kind"]), 0) + 1
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    with in_path.open(encoding="utf-8") as fh:
+        records = dedup_records(iter_articles(fh))
+        try:
+            # The whole input is read and hashed before the first record comes out, so a bad
+            # line fails the command before the output file is opened.
+            first = next(records, None)
+        except InputError as exc:
+            console.print(f"[red]{in_path}: {exc}[/red]")
+            raise typer.Exit(2) from exc
+        with out_path.open("w", encoding="utf-8") as out:
+            for record in itertools.chain([first] if first else [], records):
+                kinds[str(record["kind"])] = kinds.get(str(record["kind"]), 0) + 1
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
     console.print(f"{sum(kinds.values())} articles: " +
                   ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 

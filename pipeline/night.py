@@ -182,32 +182,28 @@ def _full_text(url: str, works: list[_Work], settings: Settings,
     Pages already taken in an earlier night are reused from the database, so a page is
     fetched once, not every night. ``pages`` given (a re-parse) means: use only those.
     """
-    wanted: dict[str, list[tuple[_Work, Article]]] = {}
-    for work in works:
-        if not work.plan.spec.full_text or work.status != "ok":
-            continue
-        summary_only = [a for a in work.articles if a.body_source == "summary"]
-        for n, article in enumerate(summary_only):
-            if n >= settings.max_pages_per_feed:
-                work.problems["page_over_limit"] += 1
-            else:
-                wanted.setdefault(article.url, []).append((work, article))
-    if not wanted:
+    candidates = [(w, a) for w in works if w.plan.spec.full_text and w.status == "ok"
+                  for a in w.articles if a.body_source == "summary"]
+    if not candidates:
         return
     with store.connect(url) as conn:
         known = {row[0]: row[1:] for row in conn.execute(
             "SELECT canonical_url, body, author FROM articles WHERE body_source = 'page' "
-            "AND canonical_url = ANY(%s)",
-            (sorted({a.canonical_url for items in wanted.values() for _, a in items}),))}
-    to_fetch = []
-    for link, items in wanted.items():
-        for work, article in items:
-            if article.canonical_url in known:
-                body, author = known[article.canonical_url]
-                _use_page(article, fulltext.PageText(text=body, author=author), now=None)
-                work.problems["page_reused"] += 1
-        if not all(a.canonical_url in known for _, a in items):
-            to_fetch.append(link)
+            "AND canonical_url = ANY(%s)", (sorted({a.canonical_url for _, a in candidates}),))}
+    wanted: dict[str, list[tuple[_Work, Article]]] = {}
+    per_feed: Counter[str] = Counter()
+    for work, article in candidates:
+        if article.canonical_url in known:
+            body, author = known[article.canonical_url]
+            _use_page(article, fulltext.PageText(text=body, author=author), now=None)
+            work.problems["page_reused"] += 1
+        elif article.url not in wanted and per_feed[work.plan.spec.id] >= \
+                settings.max_pages_per_feed:
+            work.problems["page_over_limit"] += 1  # left for a later night
+        else:
+            per_feed[work.plan.spec.id] += article.url not in wanted
+            wanted.setdefault(article.url, []).append((work, article))
+    to_fetch = list(wanted)
     if pages is None:
         pages = asyncio.run(fulltext.fetch_pages(to_fetch, settings)) if to_fetch else {}
     for link in to_fetch:
@@ -445,11 +441,22 @@ def summarize(url: str, run_id: int, seconds: float = 0.0,
     return summary
 
 
+# stage: report
+def write_report(url: str, run_id: int, out_path: Path) -> Path:
+    """Write the morning report (pipeline.report) of the night this run belongs to."""
+    from pipeline import report
+
+    with store.connect(url) as conn:
+        run = store.get_run(conn, run_id)
+    return report.write_report(url, run.logical_ts.astimezone(UTC).date(), out_path)
+
+
 # --- the whole night ---------------------------------------------------------------------
 
 def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | None = None,
               logical_ts: datetime | None = None,
-              progress: Progress | None = None) -> RunSummary:
+              progress: Progress | None = None,
+              report_path: Path | None = None) -> RunSummary:
     """Run every stage in order; the same stages the nightly DAG runs as tasks."""
     started = time.monotonic()
     logical_ts = logical_ts or datetime.now(UTC).replace(microsecond=0)
@@ -461,4 +468,7 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     stages["topics"] = tag_topics(url, run_id, settings)
     stages["entities"] = tag_entities(url, run_id, settings)
     stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
-    return summarize(url, run_id, time.monotonic() - started, stages)
+    summary = summarize(url, run_id, time.monotonic() - started, stages)
+    if report_path is not None:
+        write_report(url, run_id, report_path)
+    return summary

@@ -100,6 +100,58 @@ CROSS JOIN LATERAL (
     WHERE m.cluster_id = c.id
 ) agg;
 
+-- --- entities ---------------------------------------------------------------------------------
+
+CREATE OR REPLACE VIEW akhbar.entities AS
+SELECT e.id AS entity_id, e.type, e.name_en, e.name_ar, e.aliases
+FROM public.entities e;
+
+CREATE OR REPLACE VIEW akhbar.entity_mentions AS
+SELECT m.id AS mention_id,
+       m.article_id,
+       m.entity_id,
+       e.name_en AS entity_name_en,
+       e.name_ar AS entity_name_ar,
+       m.type,
+       m.surface,
+       m.surface_norm,
+       m.field,
+       m.start_offset,
+       m.end_offset,
+       m.method,
+       m.confidence,
+       a.outlet,
+       a.published_at,
+       (coalesce(a.published_at, a.first_seen) AT TIME ZONE 'UTC')::date AS published_day,
+       a.first_seen,
+       d.cluster_id AS story_id
+FROM public.article_entities m
+JOIN public.articles a ON a.id = m.article_id
+LEFT JOIN public.entities e ON e.id = m.entity_id
+LEFT JOIN public.dedup_members d ON d.article_id = m.article_id;
+
+-- Both orders of each pair, so that filtering on entity_id lists everyone named with it.
+-- The inner DISTINCT counts an article once however often it names either entity.
+CREATE OR REPLACE VIEW akhbar.entity_cooccurrence AS
+SELECT (coalesce(a.published_at, a.first_seen) AT TIME ZONE 'UTC')::date AS day,
+       x.entity_id,
+       ex.name_en AS entity_name_en,
+       y.entity_id AS other_entity_id,
+       ey.name_en AS other_name_en,
+       ey.name_ar AS other_name_ar,
+       ey.type AS other_type,
+       count(*)::integer AS articles
+FROM (SELECT DISTINCT article_id, entity_id FROM public.article_entities
+      WHERE entity_id IS NOT NULL) x
+JOIN (SELECT DISTINCT article_id, entity_id FROM public.article_entities
+      WHERE entity_id IS NOT NULL) y
+  ON y.article_id = x.article_id AND y.entity_id <> x.entity_id
+JOIN public.articles a ON a.id = x.article_id
+JOIN public.entities ex ON ex.id = x.entity_id
+JOIN public.entities ey ON ey.id = y.entity_id
+GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+
 -- --- runs and feed health ------------------------------------------------------------------
 
 CREATE OR REPLACE VIEW akhbar.runs AS
@@ -193,7 +245,6 @@ GROUP BY 1, 2, 3;
 
 CREATE INDEX IF NOT EXISTS article_topics_article_idx ON public.article_topics (article_id);
 
--- __ENTITIES__
 
 -- --- comments on the views ------------------------------------------------------------------
 
@@ -283,6 +334,47 @@ COMMENT ON COLUMN akhbar.daily_topic_counts.topic_id IS 'Topic.';
 COMMENT ON COLUMN akhbar.daily_topic_counts.articles IS 'Articles tagged with the topic (exact copies folded, near copies counted).';
 COMMENT ON COLUMN akhbar.daily_topic_counts.stories IS 'Distinct stories among them (near copies counted once).';
 COMMENT ON COLUMN akhbar.daily_topic_counts.mean_score IS 'Mean tag score.';
+
+COMMENT ON VIEW akhbar.entities IS 'Canonical entities of the gazetteer (pipeline/data/gazetteer.yaml).';
+COMMENT ON COLUMN akhbar.entities.entity_id IS 'Entity id: its Wikidata QID, or akhbar:slug where none exists.';
+COMMENT ON COLUMN akhbar.entities.type IS 'PER, ORG or LOC.';
+COMMENT ON COLUMN akhbar.entities.name_en IS 'English name (English Wikipedia title).';
+COMMENT ON COLUMN akhbar.entities.name_ar IS 'Arabic canonical name.';
+COMMENT ON COLUMN akhbar.entities.aliases IS 'Arabic spellings matched in text.';
+
+COMMENT ON VIEW akhbar.entity_mentions IS
+    'Every name found in an article: linked to an entity, or unlinked (entity_id NULL: a name '
+    'the gazetteer does not know yet), with character offsets into the original field.';
+COMMENT ON COLUMN akhbar.entity_mentions.mention_id IS 'Mention id.';
+COMMENT ON COLUMN akhbar.entity_mentions.article_id IS 'Article (akhbar.articles).';
+COMMENT ON COLUMN akhbar.entity_mentions.entity_id IS 'Entity (akhbar.entities); NULL for an unlinked name.';
+COMMENT ON COLUMN akhbar.entity_mentions.entity_name_en IS 'English name of the entity.';
+COMMENT ON COLUMN akhbar.entity_mentions.entity_name_ar IS 'Arabic canonical name of the entity.';
+COMMENT ON COLUMN akhbar.entity_mentions.type IS 'PER, ORG or LOC.';
+COMMENT ON COLUMN akhbar.entity_mentions.surface IS 'The mention as it stands in the text, clitics included.';
+COMMENT ON COLUMN akhbar.entity_mentions.surface_norm IS 'Normalized surface: group unlinked names by it.';
+COMMENT ON COLUMN akhbar.entity_mentions.field IS 'title, summary or body.';
+COMMENT ON COLUMN akhbar.entity_mentions.start_offset IS 'Start character offset into the original field text.';
+COMMENT ON COLUMN akhbar.entity_mentions.end_offset IS 'End character offset (exclusive): substr(field, start_offset + 1, end_offset - start_offset) is the surface.';
+COMMENT ON COLUMN akhbar.entity_mentions.method IS 'gazetteer, pattern (a title or role before an unknown name) or camel (NER model).';
+COMMENT ON COLUMN akhbar.entity_mentions.confidence IS 'Confidence in (0, 1].';
+COMMENT ON COLUMN akhbar.entity_mentions.outlet IS 'Outlet of the article.';
+COMMENT ON COLUMN akhbar.entity_mentions.published_at IS 'Publication time of the article (UTC).';
+COMMENT ON COLUMN akhbar.entity_mentions.published_day IS 'UTC day of publication (or first seen).';
+COMMENT ON COLUMN akhbar.entity_mentions.first_seen IS 'Night the article was first loaded.';
+COMMENT ON COLUMN akhbar.entity_mentions.story_id IS 'Story of the article.';
+
+COMMENT ON VIEW akhbar.entity_cooccurrence IS
+    'Pairs of linked entities named in the same article, per UTC day, in both orders: filter '
+    'on entity_id to list who was named with it.';
+COMMENT ON COLUMN akhbar.entity_cooccurrence.day IS 'UTC day of publication (or first seen).';
+COMMENT ON COLUMN akhbar.entity_cooccurrence.entity_id IS 'One entity.';
+COMMENT ON COLUMN akhbar.entity_cooccurrence.entity_name_en IS 'Its English name.';
+COMMENT ON COLUMN akhbar.entity_cooccurrence.other_entity_id IS 'An entity named in the same article.';
+COMMENT ON COLUMN akhbar.entity_cooccurrence.other_name_en IS 'English name of the other entity.';
+COMMENT ON COLUMN akhbar.entity_cooccurrence.other_name_ar IS 'Arabic name of the other entity.';
+COMMENT ON COLUMN akhbar.entity_cooccurrence.other_type IS 'Type of the other entity.';
+COMMENT ON COLUMN akhbar.entity_cooccurrence.articles IS 'Articles naming both that day.';
 
 COMMENT ON VIEW akhbar.runs IS 'One row per night (run) of the pipeline, keyed by its data interval.';
 COMMENT ON COLUMN akhbar.runs.run_id IS 'Run id.';
@@ -477,6 +569,28 @@ SELECT pg_temp.note(rel, col, body) FROM (VALUES
     ('public.article_topic_runs', 'taxonomy_version', 'Taxonomy version.'),
     ('public.article_topic_runs', 'topics', 'Number of topics found.'),
     ('public.article_topic_runs', 'tagged_at', 'When it was tagged.'),
+
+    ('public.entities', NULL, 'The gazetteer: one row per canonical entity.'),
+    ('public.entities', 'id', 'Wikidata QID, or a provisional akhbar:slug.'),
+    ('public.entities', 'type', 'PER, ORG or LOC.'),
+    ('public.entities', 'name_en', 'English Wikipedia title.'),
+    ('public.entities', 'name_ar', 'Arabic canonical name.'),
+    ('public.entities', 'aliases', 'Arabic spellings matched in text.'),
+    ('public.entities', 'weak_aliases', 'Ambiguous short forms that count only with supporting context.'),
+    ('public.entities', 'updated_at', 'Last sync that changed it.'),
+    ('public.article_entities', NULL, 'Every name found in an article, linked or unlinked.'),
+    ('public.article_entities', 'id', 'Mention id.'),
+    ('public.article_entities', 'article_id', 'Article.'),
+    ('public.article_entities', 'entity_id', 'Entity; NULL for an unlinked name.'),
+    ('public.article_entities', 'surface', 'The mention as it stands, clitics included.'),
+    ('public.article_entities', 'surface_norm', 'Normalized surface, for grouping unlinked names.'),
+    ('public.article_entities', 'type', 'PER, ORG or LOC.'),
+    ('public.article_entities', 'field', 'title, summary or body.'),
+    ('public.article_entities', 'start_offset', 'Start offset into the field''s original text.'),
+    ('public.article_entities', 'end_offset', 'End offset (exclusive).'),
+    ('public.article_entities', 'method', 'gazetteer, pattern or camel.'),
+    ('public.article_entities', 'confidence', 'Confidence in (0, 1].'),
+    ('public.article_entities', 'tagged_at', 'When it was tagged.'),
 
     ('public.feed_health', NULL, 'Per-feed health learned from fetching: validators, failure streak, backoff, moves, disabling.'),
     ('public.feed_health', 'feed_id', 'Feed.'),

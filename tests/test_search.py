@@ -147,3 +147,29 @@ def test_database_without_utf8_ctype_is_refused(pg_admin_url: str) -> None:
     finally:
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_find_entity_by_fuzzy_name(conn: psycopg.Connection,
+                                   searchable: dict[str, int]) -> None:
+    conn.execute(
+        "INSERT INTO entities (id, type, name_en, name_ar, aliases) VALUES "
+        "('Q56226', 'PER', 'Kim Jong Un', 'كيم جونغ أون', ARRAY['كيم جونج اون', 'كيم يونغ أون']),"
+        "('Q18808', 'LOC', 'Pyongyang', 'بيونغ يانغ', ARRAY['بيونغيانغ']),"
+        "('Q7747', 'PER', 'Vladimir Putin', 'فلاديمير بوتين', ARRAY['بوتين', 'بوتن'])")
+    article_id = searchable["korea_only"]
+    conn.execute(
+        "INSERT INTO article_entities (article_id, entity_id, surface, surface_norm, type, "
+        "field, start_offset, end_offset, method, confidence) VALUES "
+        "(%s, NULL, 'ري يونغ هو', 'ري يونغ هو', 'PER', 'body', 0, 10, 'pattern', 0.7),"
+        "(%s, 'Q56226', 'كيم', 'كيم', 'PER', 'title', 0, 3, 'gazetteer', 0.9)",
+        (article_id, article_id))
+    top = conn.execute("SELECT entity_id, name_en, mentions FROM akhbar.find_entity(%s)",
+                       ("كيم جونغ اون",)).fetchone()
+    assert top == ("Q56226", "Kim Jong Un", 1)
+    # a spelling the gazetteer does not list still finds its entity
+    assert conn.execute("SELECT entity_id FROM akhbar.find_entity('بيونج يانج')"
+                        ).fetchone() == ("Q18808",)
+    unlinked = conn.execute("SELECT entity_id, matched, mentions FROM "
+                            "akhbar.find_entity('ري يونج هو')").fetchall()
+    assert (None, "ري يونغ هو", 1) in unlinked
+    assert conn.execute("SELECT * FROM akhbar.find_entity('ماكرون')").fetchall() == []
