@@ -606,9 +606,8 @@ class InputError(ValueError):
     """A malformed line of the CLI input, with its line number."""
 
 
-def read_articles(lines: Iterable[str]) -> list[InputArticle]:
-    """Parse ``{id, title, text, published?, url?}`` JSON lines; blank lines are skipped."""
-    out: list[InputArticle] = []
+def iter_articles(lines: Iterable[str]) -> Iterator[InputArticle]:
+    """Parse ``{id, title, text, published?, url?}`` JSON lines lazily; blank lines skipped."""
     seen: set[str] = set()
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -623,8 +622,12 @@ def read_articles(lines: Iterable[str]) -> list[InputArticle]:
         if article_id in seen:
             raise InputError(f"line {number}: duplicate id {article_id!r}")
         seen.add(article_id)
-        out.append(InputArticle(
+        yield InputArticle(
             article_id, str(obj.get("title") or ""), str(obj.get("text") or ""),
             parse_published(obj.get("published")), obj.get("url"),
-        ))
-    return out
+        )
+
+
+def read_articles(lines: Iterable[str]) -> list[InputArticle]:
+    """All articles of a JSONL input (see :func:`iter_articles`)."""
+    return list(iter_articles(lines))

@@ -225,3 +225,13 @@ def test_band_table_finds_every_entry_through_growth_and_clashes() -> None:
     assert sorted(table.lookup(keys[5][:1])[0].tolist()) == [5, 3000]
     # A 32-bit fingerprint clash returns an extra candidate, never loses the true one.
     assert set(table.lookup(keys[9][:1])[0].tolist()) == {9, 99999}
+
+
+def test_cli_bad_input_fails_without_writing(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "title": "t", "text": "x"}\n{broken\n', "utf-8")
+    dst = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["dedup", "--in", str(src), "--out", str(dst)])
+    assert result.exit_code == 2
+    assert "line 2: not JSON" in " ".join(result.output.split())
+    assert not dst.exists()
