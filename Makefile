@@ -13,7 +13,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 TORCH_SOURCE := $(if $(wildcard $(TORCH_WHEELS)/torch-*.whl),--find-links $(TORCH_WHEELS),--extra-index-url $(TORCH_INDEX) --index-strategy unsafe-best-match)
 FEEDS ?= pipeline/data/samples/feeds.yaml
 
-.PHONY: install run test stop lint lock clean
+.PHONY: install run test stop lint lock clean system-deps
 
 install: $(VENV)/.installed
 
@@ -27,7 +27,20 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 run: install
 	$(BIN)/akhbar run --feeds $(FEEDS)
 
-test: install
+# Debian packages the tests need beyond PostgreSQL: headless Chromium renders the report.
+# Installed once when missing (as root, or through passwordless sudo); quiet otherwise.
+SYSTEM_PACKAGES ?= chromium
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "missing: $(SYSTEM_PACKAGES); install them with apt-get as root" >&2; exit 1; fi; \
+	  echo "installing $(SYSTEM_PACKAGES) with apt-get"; \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    $(SYSTEM_PACKAGES) >/dev/null; }
+
+test: install system-deps
 	$(BIN)/python -m pytest -q
 
 stop:
