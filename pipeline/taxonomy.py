@@ -54,7 +54,7 @@ class Rule(_Strict):
     """
 
     term: str = Field(min_length=1)
-    weight: float = Field(gt=0, le=20)
+    weight: float = Field(ge=0, le=20)  # 0 makes a negative a mask (see taxonomy.yaml)
     kind: TermKind = "word"
     near: tuple[str, ...] = ()
     not_near: tuple[str, ...] = ()
@@ -76,6 +76,7 @@ class Scoring(_Strict):
     min_share: float = Field(default=0.0, ge=0, le=1)
     focus: bool = False
     focus_weight: float = Field(default=2.5, gt=0)
+    focus_sum: float = Field(default=0.0, ge=0)
 
 
 class ScoringOverride(_Strict):
@@ -89,6 +90,7 @@ class ScoringOverride(_Strict):
     min_share: float | None = Field(default=None, ge=0, le=1)
     focus: bool | None = None
     focus_weight: float | None = Field(default=None, gt=0)
+    focus_sum: float | None = Field(default=None, ge=0)
 
 
 class Topic(_Strict):

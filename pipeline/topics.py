@@ -93,6 +93,7 @@ class _Scored:
     positive: list[tuple[str, _Hit, float]] = field(default_factory=list)
     negative: list[tuple[str, _Hit, float]] = field(default_factory=list)
     focused: bool = False  # a topical term (weight >= focus_weight) in the title or lead
+    front: float = 0.0  # summed base weight of the positive hits in the title and lead
 
 
 _KINDS = {"word": Kind.WORD, "name": Kind.NAME, "exact": Kind.EXACT}
@@ -229,8 +230,10 @@ class Tagger:
             if entry.role == TERM:
                 scored.score += weight
                 scored.positive.append((name, hit, weight))
-                if up_front and entry.weight >= scoring.focus_weight:
-                    scored.focused = True
+                if up_front:
+                    scored.front += entry.weight
+                    if entry.weight >= scoring.focus_weight:
+                        scored.focused = True
             else:
                 scored.score -= weight
                 scored.negative.append((name, hit, -weight))
@@ -302,7 +305,8 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     units = len(sentences) + (1 if in_title else 0)
     if units < scoring.min_sentences:
         return False
-    if scoring.focus and not scored.focused:
+    if scoring.focus and not scored.focused and not (
+            scoring.focus_sum and scored.front >= scoring.focus_sum):
         return False
     if in_title or not scoring.min_share:
         return True
