@@ -173,7 +173,10 @@ def run(smoke: bool = False, n_feeds: int = 1000, n_ports: int = 50, items: int 
             if previous is None:
                 previous = _validators(results)
         figures["target_seconds"] = 20.0
-        figures["floor_seconds"] = round(n_feeds / settings.fetch_concurrency * latency, 2)
+        # The least a round can take: every response waits ``latency`` and at most
+        # min(global limit, ports x per-host limit) requests are in flight at once.
+        in_flight = min(settings.fetch_concurrency, n_ports * settings.per_host_concurrency)
+        figures["floor_seconds"] = round(n_feeds / in_flight * latency, 2)
     finally:
         control.put("stop")
         proc.join(timeout=10)
