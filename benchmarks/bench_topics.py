@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import time
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def main() -> None:
         print(f"{name}: {len(batch)} articles (mean {chars:.0f} chars), {tagged} with a topic: "
               f"{len(batch) / cpu:.0f} articles per CPU-second ({cpu:.2f} s CPU), "
               f"{len(batch) / wall:.0f} articles/s wall ({wall:.2f} s)")
+    # Other processes on the machine slow even CPU time (shared caches, hyper-threads).
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

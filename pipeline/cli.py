@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -224,7 +225,7 @@ def tag_command(
     try:
         tagger = Tagger(load_taxonomy(taxonomy_path))
     except TaxonomyError as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     counts: dict[str, int] = {}
     n = 0
@@ -236,7 +237,7 @@ def tag_command(
                 for topic in json.loads(line)["topics"]:
                     counts[topic["topic"]] = counts.get(topic["topic"], 0) + 1
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {in_path}: {exc}")
+        console.print(f"[red]error:[/red] {in_path}: {escape(str(exc))}")
         raise typer.Exit(2) from exc
     console.print(f"{n} articles tagged with taxonomy {tagger.version}: " +
                   (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no topics"))
@@ -269,7 +270,7 @@ def eval_command(
         report = evaluate.evaluate(tagger, labels, articles,
                                    topics.split(",") if topics else None)
     except (TaxonomyError, ValueError, KeyError) as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     entity_gold = evaluate.read_entity_gold(gold, split)
     entity_gold = {k: v for k, v in entity_gold.items() if v}
@@ -308,13 +309,13 @@ def retag_command(
         end = datetime.combine(date.fromisoformat(until) + timedelta(days=1),
                                datetime.min.time(), UTC) if until else None
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     settings = Settings.from_env()
     try:
         figures = retag(database_url(settings), start=start, end=end)
     except TaxonomyError as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     console.print(f"taxonomy {figures['taxonomy_version']}: {figures['articles']} articles "
                   f"re-tagged, {figures['tagged']} with a topic, {figures['tags']} tags "

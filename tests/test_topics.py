@@ -410,6 +410,21 @@ def test_cli_tag(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "line 1" in result.output
 
 
+def test_cli_reports_a_bad_taxonomy_with_line_and_field(tmp_path: Path) -> None:
+    good = Path(load_taxonomy.__globals__["DEFAULT_PATH"]).read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.replace("{term: عقوبات, weight: 1.5,", "{term: عقوبات, weight: -1.5,", 1),
+                   encoding="utf-8")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "title": NK[0], "text": NK[1]}, ensure_ascii=False),
+                   encoding="utf-8")
+    result = CliRunner().invoke(app, ["tag", "--in", str(src), "--out", str(tmp_path / "o"),
+                                      "--taxonomy", str(bad)])
+    assert result.exit_code == 2
+    assert "topics[sanctions].terms[عقوبات].weight" in " ".join(result.output.split())
+    assert "bad.yaml:line " in result.output
+
+
 def test_cli_retag(db_url: str, conn: psycopg.Connection,
                    monkeypatch: pytest.MonkeyPatch) -> None:
     add_article(conn, "a", *NK, published=datetime(2023, 5, 1, tzinfo=UTC))
