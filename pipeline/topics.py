@@ -108,10 +108,12 @@ class Tagger:
         self.topics: tuple[Topic, ...] = taxonomy.topics
         self.scoring: tuple[Scoring, ...] = tuple(taxonomy.scoring_for(t) for t in self.topics)
         self._entries: list[_Entry] = []
-        terms: list[Term] = []
+        terms: list[Term] = []  # terms and negatives
+        context: list[Term] = []  # group members, scanned only when a topic may be given
 
         def add(text: str, kind: str, entry: _Entry) -> None:
-            terms.append(Term(text, len(self._entries), _KINDS[kind]))
+            target = context if entry.role == GROUP else terms
+            target.append(Term(text, len(self._entries), _KINDS[kind]))
             self._entries.append(entry)
 
         for ti, topic in enumerate(self.topics):
@@ -128,13 +130,14 @@ class Tagger:
                 for member in taxonomy.group(topic, name):
                     add(member.term, member.kind, _Entry(ti, GROUP, member.term, group=name))
         self._matcher = Matcher(terms)
-        log.debug("taxonomy %s compiled: %d entries, %d patterns",
-                  self.version, len(self._entries), self._matcher.size)
+        self._context = Matcher(context)
+        log.debug("taxonomy %s compiled: %d entries, %d + %d patterns", self.version,
+                  len(self._entries), self._matcher.size, self._context.size)
 
     # --- scanning -----------------------------------------------------------------------
 
     def _hits(self, tokens: Tokens) -> tuple[dict[int, list[_Hit]], dict[int, float]]:
-        """Raw hits per topic index, and per topic the summed weight of its term hits."""
+        """Term and negative hits per topic index, and per topic the summed term weight."""
         per_topic: dict[int, list[_Hit]] = {}
         bound: dict[int, float] = {}
         entries = self._entries
@@ -149,6 +152,15 @@ class Tagger:
                 bound[ti] = bound.get(ti, 0.0) + entry.weight
         return per_topic, bound
 
+    def _add_context(self, tokens: Tokens, per_topic: dict[int, list[_Hit]],
+                     topics: set[int]) -> None:
+        """Add the group hits of ``topics`` (the conditions' context) to their hit lists."""
+        entries = self._entries
+        for first, last, key, _term in self._context.scan(tokens):
+            entry = entries[key]  # type: ignore[index]
+            if entry.topic in topics:
+                per_topic.setdefault(entry.topic, []).append(_Hit(first, last, entry))
+
     def tag(self, title: str, text: str, *, explain: bool = False) -> list[TopicResult]:
         """Topics given to one article (title and body as originally written)."""
         return self.tag_tokens(fast_tokenize(title or ""), fast_tokenize(text or ""),
@@ -159,17 +171,25 @@ class Tagger:
         """Like :meth:`tag`, on tokens already built (shared with entity tagging)."""
         title_hits, title_bound = self._hits(title)
         body_hits, body_bound = self._hits(body)
+        # The most each topic's term hits could add up to: most topics on most texts stop
+        # here, before the context groups are even looked for.
+        candidates = set()
+        for ti in set(title_bound) | set(body_bound):
+            scoring = self.scoring[ti]
+            ceiling = (title_bound.get(ti, 0.0) * scoring.title_weight
+                       + body_bound.get(ti, 0.0) * max(scoring.lead_weight, 1.0))
+            if ceiling >= scoring.threshold or explain:
+                candidates.add(ti)
+        if not candidates:
+            return []
+        self._add_context(title, title_hits, candidates)
+        self._add_context(body, body_hits, candidates)
         fields = {TITLE: title_hits, BODY: body_hits}
         tokens = {TITLE: title, BODY: body}
         results: list[TopicResult] = []
         sentence_starts: list[int] | None = None
-        for ti in sorted(set(title_bound) | set(body_bound)):
+        for ti in sorted(candidates):
             scoring = self.scoring[ti]
-            # The most the term hits could add up to; most topics stop here on most texts.
-            ceiling = (title_bound.get(ti, 0.0) * scoring.title_weight
-                       + body_bound.get(ti, 0.0) * max(scoring.lead_weight, 1.0))
-            if ceiling < scoring.threshold and not explain:
-                continue
             scored = _Scored()
             groups_seen: set[str] = set()
             for name, per_topic in fields.items():
