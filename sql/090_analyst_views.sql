@@ -19,8 +19,9 @@ COMMENT ON SCHEMA akhbar IS
     'The analysts'' schema: stable, documented views over the pipeline tables, and search.';
 
 -- Analysts filter by published day (UTC) more than by anything else.
+-- Articles without a publication date count on the day they were first seen.
 CREATE INDEX IF NOT EXISTS articles_published_day_idx
-    ON public.articles (((published_at AT TIME ZONE 'UTC')::date));
+    ON public.articles (((coalesce(published_at, first_seen) AT TIME ZONE 'UTC')::date));
 CREATE INDEX IF NOT EXISTS articles_first_seen_idx ON public.articles (first_seen);
 CREATE INDEX IF NOT EXISTS articles_outlet_published_idx ON public.articles (outlet, published_at);
 CREATE INDEX IF NOT EXISTS article_sightings_url_idx ON public.article_sightings (url);
@@ -131,7 +132,7 @@ LEFT JOIN public.entities e ON e.id = m.entity_id
 LEFT JOIN public.dedup_members d ON d.article_id = m.article_id;
 
 -- Both orders of each pair, so that filtering on entity_id lists everyone named with it.
--- The inner DISTINCT counts an article once however often it names either entity.
+-- An article counts once however often it names either entity.
 CREATE OR REPLACE VIEW akhbar.entity_cooccurrence AS
 SELECT (coalesce(a.published_at, a.first_seen) AT TIME ZONE 'UTC')::date AS day,
        x.entity_id,
@@ -140,12 +141,9 @@ SELECT (coalesce(a.published_at, a.first_seen) AT TIME ZONE 'UTC')::date AS day,
        ey.name_en AS other_name_en,
        ey.name_ar AS other_name_ar,
        ey.type AS other_type,
-       count(*)::integer AS articles
-FROM (SELECT DISTINCT article_id, entity_id FROM public.article_entities
-      WHERE entity_id IS NOT NULL) x
-JOIN (SELECT DISTINCT article_id, entity_id FROM public.article_entities
-      WHERE entity_id IS NOT NULL) y
-  ON y.article_id = x.article_id AND y.entity_id <> x.entity_id
+       count(DISTINCT x.article_id)::integer AS articles
+FROM public.article_entities x
+JOIN public.article_entities y ON y.article_id = x.article_id AND y.entity_id <> x.entity_id
 JOIN public.articles a ON a.id = x.article_id
 JOIN public.entities ex ON ex.id = x.entity_id
 JOIN public.entities ey ON ey.id = y.entity_id
