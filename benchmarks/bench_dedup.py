@@ -7,7 +7,11 @@ articles are corpus articles rewritten from a vocabulary of the corpus (distinct
 one in ten, lightly edited copies of one (trimmed, diacritics): texts are made on the fly and
 dropped once hashed, as the CLI streams a file.
 
+With ``--db`` it also runs the nightly path (``pipeline.dedup_db``) over the corpus in a
+throwaway PostgreSQL: the corpus split in two "nights", then a rerun that must change nothing.
+
 Run: .venv/bin/python benchmarks/bench_dedup.py [--sizes 10000,100000,1000000] [--skip-corpus]
+     [--db]
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -113,10 +118,50 @@ def one_size(n: int) -> dict[str, float]:
             "exact": kinds["exact"], "load": round(os.getloadavg()[0], 1)}
 
 
+def nightly_path() -> None:
+    """The Postgres-backed index over the corpus: two nights, then a rerun."""
+    from benchmarks.pg import bench_server, fresh_database
+    from pipeline.dedup_db import dedup_articles
+
+    articles = load_corpus()
+    token_table()
+    with bench_server() as server:
+        url = fresh_database(server, "bench_dedup")
+        with psycopg.connect(url) as conn:
+            with conn.cursor().copy(
+                "COPY articles (canonical_url, url, outlet, title, body, title_norm, body_norm,"
+                " content_hash, published_at, first_seen, last_seen) FROM STDIN"
+            ) as copy:
+                for a in articles:
+                    when = a.published or datetime(2018, 1, 1, tzinfo=UTC)
+                    copy.write_row((a.id, a.id, "ant", a.title, a.text, "", "", a.id, when,
+                                    when, when))
+            conn.commit()
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM articles ORDER BY published_at, id")]
+            half = len(ids) // 2
+            for label, batch in (("night 1", ids[:half]), ("night 2", ids[half:]),
+                                 ("rerun of both", ids)):
+                wall, cpu = time.perf_counter(), time.process_time()
+                stats = dedup_articles(conn, batch)
+                conn.commit()
+                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                print(f"nightly path, {label}: {len(batch):,} articles in {wall:.1f} s wall "
+                      f"({cpu:.1f} s CPU in this process, the rest in PostgreSQL): "
+                      f"{len(batch) / wall:,.0f} articles/s; decided unique {stats.unique:,}, "
+                      f"exact {stats.exact:,}, near {stats.near:,}, already done "
+                      f"{stats.already_done:,}, stored candidates {stats.stored_candidates:,}",
+                      flush=True)
+            bands = conn.execute("SELECT pg_total_relation_size('dedup_bands')").fetchone()[0]
+            print(f"dedup_bands with its indexes: {bands / 2**20:,.0f} MB for {len(ids):,} "
+                  "articles", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--skip-corpus", action="store_true")
+    ap.add_argument("--db", action="store_true", help="also time the Postgres-backed path")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size
     args = ap.parse_args()
     if args.one:
@@ -124,6 +169,8 @@ def main() -> None:
         return
     if not args.skip_corpus:
         corpus_throughput()
+    if args.db:
+        nightly_path()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     for size in (int(s) for s in args.sizes.split(",") if s):
         out = subprocess.run([sys.executable, __file__, "--one", str(size)], env=env,

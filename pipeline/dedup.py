@@ -347,6 +347,8 @@ class CopyIndex:
         self.canonical: dict[Hashable, Hashable] = {}  # cluster -> canonical article
         self.changed: set[Hashable] = set()  # members written since the index was loaded
         self.changed_clusters: set[Hashable] = set()
+        # Articles decided as exact copies of an indexed text: they add no band keys.
+        self.exact_copies: set[Hashable] = set()
         self._num: dict[Hashable, int] = {}
         self._ids: list[Hashable] = []
         self._spans = Pool(np.int64, 4 * max(expected, 1024))
@@ -519,6 +521,8 @@ class CopyIndex:
         self.members[article_id] = member
         # An exact copy adds no band the index lacks: its twin's bands already find it.
         exact_copy = kind == "exact" and match is not None
+        if exact_copy:
+            self.exact_copies.add(article_id)
         self._index(number, band_keys[:0] if exact_copy else band_keys, content_hash)
         self.changed.add(article_id)
         self.changed_clusters.add(member.cluster_id)

@@ -133,6 +133,8 @@ def _write(
         )
         with cur.copy("COPY dedup_bands (band_key, article_id) FROM STDIN") as copy:
             for aid in new_ids:
+                if aid in index.exact_copies:
+                    continue  # an exact copy's bands are its twin's, already stored
                 for key in sorted(set(sigs[aid].band_keys.tolist())):
                     copy.write_row((key, aid))
     return sum(1 for c, old in before.items() if index.canonical.get(c) != old)
