@@ -363,6 +363,22 @@ def test_summary_stands_in_for_a_missing_body(conn: psycopg.Connection, tagger: 
     assert {e["field"] for e in evidence} == {"title", "summary"}
 
 
+def test_night_stage_tags_the_run_articles(db_url: str, conn: psycopg.Connection) -> None:
+    from pipeline import night, store
+
+    nk = add_article(conn, "nk", *NK)
+    other = add_article(conn, "other", *KYIV_FINAL)
+    run = store.start_run(conn, "test-night", datetime(2024, 1, 1, tzinfo=UTC))
+    conn.execute("INSERT INTO feeds (id, name, url, outlet) VALUES ('f', 'F', 'file:///f', 't')")
+    conn.execute("INSERT INTO article_sightings (article_id, run_id, feed_id, url, outlet, "
+                 "seen_at) VALUES (%s, %s, 'f', 'u', 't', now())", (nk, run.id))
+    conn.commit()
+    figures = night.tag_topics(db_url, run.id)
+    assert figures["articles"] == 1 and figures["by_topic"] == {"korean_peninsula": 1}
+    assert [r[0] for r in stored(conn)] == [nk]
+    assert other not in {r[0] for r in conn.execute("SELECT article_id FROM article_topic_runs")}
+
+
 def test_sync_marks_dropped_topics_inactive(conn: psycopg.Connection) -> None:
     tax = load_taxonomy()
     assert sync_topics(conn, tax) == len(tax.topics)
