@@ -161,3 +161,15 @@ def test_page_links_are_guarded_without_the_allow_list(db_url: str, http_server,
     assert summary.problems["page_fallback_refused_address"] == 1
     assert [p for p, _ in s.requests] == ["/feed.xml"]
     assert conn.execute("SELECT body_source FROM articles").fetchall() == [("summary",)]
+
+
+def test_pages_per_feed_are_capped(db_url: str, http_server, tmp_path: Path,
+                                   conn: psycopg.Connection) -> None:
+    s = http_server
+    Pages(s, {f"/art/{i}": article_html(item_text("cap", i)[0]) for i in range(4)})
+    s.route("/feed.xml", respond(200, rss("cap", 4, link=lambda i: s.url(f"/art/{i}"))))
+    registry = write_registry(tmp_path, [("cap", s.url("/feed.xml"), True)])
+    summary = night.run_night(db_url, replace(settings(), max_pages_per_feed=2), registry,
+                              run_key="c", logical_ts=NIGHT)
+    assert (summary.problems["page_used"], summary.problems["page_over_limit"]) == (2, 2)
+    assert len([p for p, _ in s.requests if p.startswith("/art/")]) == 2
