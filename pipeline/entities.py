@@ -13,19 +13,21 @@ from __future__ import annotations
 import logging
 import re
 import time
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import psycopg
 
 from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
-from pipeline.matcher import Hit, Kind, Matcher, Term
+from pipeline.matcher import Kind, Matcher, Term, WordFormMatcher
 from pipeline.normalize import Tokens, normalize_inline, tokenize
+from pipeline.topics import fast_tokenize
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +167,36 @@ def _strip_proclitic(token: str) -> str:
     return token
 
 
+class _Found(NamedTuple):
+    """A matcher hit in token space (offsets are computed only for the hits kept)."""
+
+    first: int
+    last: int
+    key: Any
+
+
+def _longest(raw: list[tuple[int, int, Any, str]], ntokens: int) -> list[_Found]:
+    """Keep the longest of overlapping hits; equal spans keep every key. Reading order."""
+    prev_first, prev_last, overlap = -1, -1, False
+    for first, last, _key, _term in raw:
+        if first <= prev_last and (first, last) != (prev_first, prev_last):
+            overlap = True
+            break
+        prev_first, prev_last = first, last
+    if not overlap:  # the usual case: hits in reading order, none inside another
+        return [_Found(first, last, key) for first, last, key, _term in raw]
+    covered = bytearray(ntokens)
+    kept: set[tuple[int, int]] = set()
+    out: list[_Found] = []
+    for first, last, key, _term in sorted(raw, key=lambda r: (r[0] - r[1], r[0])):
+        if (first, last) in kept or not any(covered[first:last + 1]):
+            kept.add((first, last))
+            covered[first:last + 1] = b"\x01" * (last - first + 1)
+            out.append(_Found(first, last, key))
+    out.sort(key=lambda f: f.first)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class _Key:
     entity: int
@@ -175,8 +207,9 @@ class EntityTagger:
     """A compiled gazetteer plus the unknown-name rules; build once, tag many articles."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, ner: NerBackend | None = None,
-                 common_words: frozenset[str] | None = None) -> None:
+                 common_words: frozenset[str] | None = None, patterns: bool = True) -> None:
         self.gazetteer = gazetteer or default_gazetteer()
+        self.patterns = patterns  # unknown-name rules on (off: gazetteer links only)
         self.entities: tuple[Entity, ...] = self.gazetteer.entities
         self.ner = ner
         self.common = (common_words if common_words is not None else load_common_words())
@@ -192,14 +225,15 @@ class EntityTagger:
                 ctx_terms[norm_alias(c)].add(i)
             for w in self._implicit_surnames(e, strong_norms):
                 terms.append(Term(w, _Key(i, False), Kind.NAME))
-        self.matcher = Matcher(terms)
+        # Titles, roles and organization nouns share the entities' automaton (one scan per
+        # text); where one overlaps a gazetteer spelling, the longer wins.
+        terms += [Term(t, ("title", "PER"), Kind.NAME) for t in PERSON_TITLES]
+        terms += [Term(r, ("role", "PER"), Kind.NAME) for r in APPOSITIVE_ROLES]
+        terms += [Term(k, ("keyword", "ORG"), Kind.WORD) for k in ORG_KEYWORDS]
+        terms += [Term(k, ("keyword", "LOC"), Kind.WORD) for k in LOC_KEYWORDS]
+        self.matcher = WordFormMatcher(terms)
         self._ctx_entities = dict(ctx_terms)
         self.ctx_matcher = Matcher(Term(c, c, Kind.WORD) for c in ctx_terms)
-        self.title_matcher = Matcher(Term(t, "PER", Kind.NAME)
-                                     for t in PERSON_TITLES)
-        self.org_matcher = Matcher([Term(k, "ORG", Kind.WORD) for k in ORG_KEYWORDS]
-                                   + [Term(k, "LOC", Kind.WORD) for k in LOC_KEYWORDS])
-        self.role_matcher = Matcher(Term(r, "PER", Kind.NAME) for r in APPOSITIVE_ROLES)
         self._strong_index = {norm_alias(a): i for i, e in enumerate(self.entities)
                               for a in e.aliases}
 
@@ -228,64 +262,91 @@ class EntityTagger:
         The fields are one document for context: a full mention in the body licenses a bare
         surname in the title.
         """
-        toks = {name: tokenize(text) for name, text in fields.items() if text}
-        hits = {name: self.matcher.find(t) for name, t in toks.items()}
-        strong = {h.key.entity for hs in hits.values() for h in hs if h.key.strong}
+        # One pass over the fields joined by line breaks (no name crosses a line break);
+        # mentions are then cut back into per-field offsets.
+        names = [name for name, text in fields.items() if text]
+        if not names:
+            return []
+        bounds: list[tuple[int, int, str]] = []
+        pos = 0
+        for name in names:
+            text = fields[name] or ""
+            bounds.append((pos, pos + len(text), name))
+            pos += len(text) + 1
+        tokens = fast_tokenize("\n".join(fields[n] or "" for n in names))
+        hits = _longest(self.matcher.scan(tokens), tokens.count)
+        entity_hits = [h for h in hits if isinstance(h.key, _Key)]
+        triggers = [h for h in hits if not isinstance(h.key, _Key)]
+        strong = {h.key.entity for h in entity_hits if h.key.strong}
+        words = tokens.tokens()
+        linked = self._resolve(tokens, words, entity_hits, strong, "")
+        found = [m for m, _f, _l in linked]
+        if triggers and self.patterns:
+            found += self._patterns(tokens, words, linked, triggers, "")
+        if self.ner is not None:
+            found = self._merge_ner(tokens.text, found, "")
+        if len(bounds) == 1:
+            return sorted((replace(m, field=names[0]) for m in found), key=lambda m: m.start)
         out: list[Mention] = []
-        for name, tokens in toks.items():
-            linked = self._resolve(tokens, hits[name], strong, name)
-            found = linked + self._patterns(tokens, linked, name)
-            if self.ner is not None:
-                found = self._merge_ner(tokens.text, found, name)
-            out += sorted(found, key=lambda m: m.start)
+        for m in sorted(found, key=lambda m: m.start):
+            for lo, hi, name in bounds:
+                if lo <= m.start and m.end <= hi:
+                    out.append(replace(m, start=m.start - lo, end=m.end - lo, field=name))
+                    break
         return out
 
-    def _resolve(self, tokens: Tokens, hits: list[Hit], strong: set[int],
-                 field: str) -> list[Mention]:
-        """Keep strong hits; keep a weak hit when context singles out one entity."""
-        out: list[Mention] = []
-        by_span: dict[tuple[int, int], list[Hit]] = defaultdict(list)
+    def _resolve(self, tokens: Tokens, words: list[str], hits: list[_Found], strong: set[int],
+                 field: str) -> list[tuple[Mention, int, int]]:
+        """Keep strong hits; keep a weak hit when context singles out one entity.
+
+        Returns each mention with its first and last token index.
+        """
+        out: list[tuple[Mention, int, int]] = []
+        by_span: dict[tuple[int, int], list[_Found]] = defaultdict(list)
         for h in hits:
             by_span[(h.first, h.last)].append(h)
-        ctx_hits: list[Hit] | None = None
-        doc_ctx: set[int] = set()
-        words = tokens.tokens()
-        strong_at = [(h.first, h.key.entity) for h in hits if h.key.strong]
+        ctx_at: dict[int, list[tuple[int, int]]] | None = None  # entity -> its ctx hits
+        strong_at: dict[int, list[int]] = defaultdict(list)  # entity -> its strong hits
+        for h in hits:
+            if h.key.strong:
+                strong_at[h.key.entity].append(h.first)
         for group in by_span.values():
             h = group[0]
             strong_keys = [g for g in group if g.key.strong]
             if strong_keys:
                 e = self.entities[strong_keys[0].key.entity]
                 conf = 0.98 if h.last > h.first else 0.95
-                out.append(self._mention(h, e, "gazetteer", conf, field))
+                out.append((self._mention(tokens, h, e, conf, field), h.first, h.last))
                 continue
-            if ctx_hits is None:
-                ctx_hits = self.ctx_matcher.find(tokens, overlapping=True)
-                doc_ctx = {i for c in ctx_hits for i in self._ctx_entities.get(c.key, ())}
+            if ctx_at is None:
+                ctx_at = defaultdict(list)
+                for first, last, key, _term in self.ctx_matcher.scan(tokens):
+                    for i in self._ctx_entities.get(key, ()):
+                        ctx_at[i].append((first, last))
             if h.last > h.first and _qualified(words, h.last + 1):
                 continue  # "مجلس الأمن القومي" is not the UN Security Council
             scores: dict[int, int] = {}
             for g in group:
                 i = g.key.entity
-                near = any(abs(first - h.first) <= WINDOW and ent == i
-                           for first, ent in strong_at)
+                near = any(abs(first - h.first) <= WINDOW for first in strong_at.get(i, ()))
                 near = near or any(
-                    i in self._ctx_entities.get(c.key, ()) and
-                    c.last >= h.first - WINDOW and c.first <= h.last + WINDOW and
-                    not (c.first <= h.first and c.last >= h.last)
-                    for c in ctx_hits)
-                scores[i] = 3 if near else 2 if i in strong else 1 if i in doc_ctx else 0
+                    last >= h.first - WINDOW and first <= h.last + WINDOW and
+                    not (first <= h.first and last >= h.last)
+                    for first, last in ctx_at.get(i, ()))
+                scores[i] = 3 if near else 2 if i in strong else 1 if i in ctx_at else 0
             best = max(scores.values())
             winners = [i for i, s in scores.items() if s == best]
             if best and len(winners) == 1:
                 e = self.entities[winners[0]]
                 conf = {3: 0.9, 2: 0.85, 1: 0.75}[best]
-                out.append(self._mention(h, e, "gazetteer", conf, field))
+                out.append((self._mention(tokens, h, e, conf, field), h.first, h.last))
         return out
 
     @staticmethod
-    def _mention(h: Hit, e: Entity, method: str, conf: float, field: str) -> Mention:
-        return Mention(h.surface, e.type, h.start, h.end, method, conf, e.id, e.en, field)
+    def _mention(tokens: Tokens, h: _Found, e: Entity, conf: float, field: str) -> Mention:
+        start, end = tokens.original_span(h.first, h.last)
+        return Mention(tokens.text[start:end], e.type, start, end, "gazetteer", conf, e.id,
+                       e.en, field)
 
     # --- unknown names ------------------------------------------------------------------
 
@@ -305,15 +366,13 @@ class EntityTagger:
         return stem == tok or not (stem in self.common or stem.startswith("ال")
                                    or "ال" + stem in self.common)
 
-    def _patterns(self, tokens: Tokens, linked: list[Mention], field: str) -> list[Mention]:
+    def _patterns(self, tokens: Tokens, words: list[str], linked: list[tuple[Mention, int, int]],
+                  triggers: list[_Found], field: str) -> list[Mention]:
         """Unlinked names after person titles, before appositive roles, and quoted orgs."""
         text = tokens.text
-        words = tokens.tokens()
-        if not words:
-            return []
         spans = tokens.spans
-        taken = {i for m in linked for i in _token_range(spans, m.start, m.end)}
-        last_names = {norm_alias(m.text).split()[-1]: m for m in linked if m.type == "PER"}
+        taken = {i for _m, first, last in linked for i in range(first, last + 1)}
+        last_names = {words[last]: m for m, _first, last in linked if m.type == "PER"}
         found: dict[tuple[int, int], Mention] = {}
 
         def gap(a: int, b: int) -> str:
@@ -354,7 +413,7 @@ class EntityTagger:
             found[(first, last)] = Mention(surface, etype, start, end, "pattern", conf,
                                            None, None, field)
 
-        for t in self.title_matcher.find(tokens):
+        for t in (h for h in triggers if h.key[0] == "title"):
             j = t.last + 1
             skipped = 0
             while j < len(words) and skipped < 4:
@@ -375,7 +434,7 @@ class EntityTagger:
             if span:
                 add(span[0], span[1], "PER", 0.65)
 
-        for r in self.role_matcher.find(tokens):
+        for r in (h for h in triggers if h.key[0] == "role"):
             if r.first == 0 or not re.fullmatch(r"\s*[،,]\s*", gap(r.first - 1, r.first)):
                 continue
             names: list[int] = []
@@ -392,7 +451,7 @@ class EntityTagger:
             if len(names) >= 2:
                 add(names[0], names[-1], "PER", 0.6)
 
-        for k in self.org_matcher.find(tokens):
+        for k in (h for h in triggers if h.key[0] == "keyword"):
             j = k.last + 1
             if j >= len(words):
                 continue
@@ -400,13 +459,13 @@ class EntityTagger:
             if quote:
                 inner = list(_token_range(spans, quote.start(1), quote.end(1)))
                 if 1 <= len(inner) <= 5 and not any(i in taken for i in inner):
-                    add(inner[0], inner[-1], k.key, 0.7, quoted=True)
+                    add(inner[0], inner[-1], k.key[1], 0.7, quoted=True)
                 continue
             if _BREAK.search(gap(k.last, j)):
                 continue
-            span = name_from(j, k.key, 0.55)
+            span = name_from(j, k.key[1], 0.55)
             if span:
-                add(span[0], span[1], k.key, 0.55)
+                add(span[0], span[1], k.key[1], 0.55)
         return list(found.values())
 
     # --- CAMeL NER ----------------------------------------------------------------------
@@ -463,13 +522,13 @@ def _qualified(words: Sequence[str], i: int) -> bool:
 _CTX_OK = frozenset(normalize_inline(w) for w in ("الدولي", "الأممي", "الدولية"))
 
 
-def _token_range(spans: Sequence[tuple[int, int]], start: int, end: int) -> Iterator[int]:
+def _token_range(spans: Sequence[tuple[int, int]], start: int, end: int) -> range:
     """Indexes of the tokens that lie inside ``[start, end)`` of the original text."""
-    for i, (s, e) in enumerate(spans):
-        if s >= start and e <= end:
-            yield i
-        elif s >= end:
-            break
+    first = bisect_left(spans, (start, -1))
+    last = first
+    while last < len(spans) and spans[last][1] <= end:
+        last += 1
+    return range(first, last)
 
 
 @cache
