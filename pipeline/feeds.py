@@ -225,6 +225,7 @@ class Decoded:
     source: str  # bom | http | xml | utf-8 | detected | fallback
     replacement_ratio: float = 0.0
     declared_mismatch: bool = False
+    repaired: int = 0  # runs of double-encoded UTF-8 undone
 
 
 def _codec(name: str | None) -> str | None:
@@ -302,7 +303,41 @@ def _checked(text: str, encoding: str, source: str, max_ratio: float) -> Decoded
     if ratio > max_ratio:
         raise DecodeError(f"encoding error: {ratio:.1%} of the non-ASCII characters are "
                           f"replacement characters when read as {encoding} ({source})")
-    return Decoded(text, encoding, source, ratio)
+    text, repaired = repair_double_utf8(text)
+    return Decoded(text, encoding, source, ratio, repaired=repaired)
+
+
+# Characters that UTF-8 bytes turn into when wrongly read as windows-1252 or Latin-1.
+_MOJIBAKE_RUN = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                           "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022"
+                           "\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def repair_double_utf8(text: str) -> tuple[str, int]:
+    """Undo Arabic UTF-8 that was read as windows-1252/Latin-1 upstream ("Ø§Ù„" for "ال").
+
+    Only runs that decode as valid UTF-8 *into Arabic* are replaced, so accented Latin text
+    stays as it is. Returns the text and the number of runs repaired.
+    """
+    if "Ø" not in text and "Ù" not in text:
+        return text, 0
+    count = 0
+
+    def fix(m: re.Match[str]) -> str:
+        nonlocal count
+        run = m.group(0)
+        for enc in ("cp1252", "latin-1"):
+            try:
+                fixed = run.encode(enc).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            if _ARABIC.search(fixed):
+                count += 1
+                return fixed
+        return run
+
+    return _MOJIBAKE_RUN.sub(fix, text), count
 
 
 def as_utf8_xml(text: str) -> bytes:
@@ -367,6 +402,8 @@ def parse_feed(spec: FeedSpec, result: FetchResult, max_ratio: float = 0.02) -> 
         out.problems["charset_mismatch"] += 1
     if decoded.replacement_ratio:
         out.problems["replacement_chars"] += 1
+    if decoded.repaired:
+        out.problems["mojibake_repaired"] += 1
     data = as_utf8_xml(decoded.text)
     try:
         check_hostile_xml(data)

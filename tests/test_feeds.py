@@ -222,3 +222,16 @@ def test_feedparser_is_never_handed_a_path() -> None:
     parsed = feeds.parse_feed(FeedSpec("s", "S", "file:x", "O"),
                               FetchResult("s", "file:x", "ok", body=b"/etc/hostname"))
     assert parsed.entries == [] and parsed.error
+
+
+def test_double_encoded_utf8_is_repaired_and_counted() -> None:
+    broken = ARABIC.encode("utf-8").decode("latin-1")  # "Ø§Ù\x84Ø±Ø¦Ù\x8aØ³ ..."
+    body = doc("utf-8", broken + " — café").encode()
+    parsed = feeds.parse_feed(FeedSpec("s", "S", "file:x", "O"),
+                              FetchResult("s", "file:x", "ok", body=body))
+    assert [e.title for e in parsed.entries] == [ARABIC + " — café"]
+    assert parsed.problems["mojibake_repaired"] == 1
+    windows = "الرئيس يزور العاصمة"
+    assert feeds.repair_double_utf8(windows.encode().decode("cp1252"))[0] == windows
+    # Accented Latin names are not "repaired".
+    assert feeds.repair_double_utf8("Ødegaard Ùnited Müller") == ("Ødegaard Ùnited Müller", 0)

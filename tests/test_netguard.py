@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
+import ssl
+import subprocess
 
 import pytest
 from feedkit import redirect, respond, rss
 
-from pipeline import feeds
+from pipeline import feeds, netguard
 from pipeline.fetcher import Fetcher, Limits
 from pipeline.netguard import AllowList, RefusedAddress, checked_addresses, why_refused
 from pipeline.records import FeedSpec
@@ -96,3 +99,27 @@ def test_registered_feed_host_is_trusted_but_not_where_it_redirects(http_server)
     assert ok.status == "ok" and b"trusted" in ok.body
     assert bounce.status == "failed" and bounce.reason == "refused_address"
     assert "/x" not in [p for p, _ in http_server.requests]
+
+
+def test_unknown_host_is_a_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def no_such_host(*args: object, **kwargs: object) -> list:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    # No real resolver is asked: tests send traffic to 127.0.0.1 only.
+    monkeypatch.setattr(netguard.anyio, "getaddrinfo", no_such_host)
+    resp = asyncio.run(_get("http://feeds.nowhere.example/rss", AllowList()))
+    assert resp.reason == "dns" and "cannot resolve" in resp.error
+
+
+def test_bad_certificate_is_a_tls_failure(tmp_path, http_server) -> None:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=30)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    http_server.httpd.socket = context.wrap_socket(http_server.httpd.socket, server_side=True)
+    http_server.route("/feed", respond(200, b"<rss/>"))
+    resp = asyncio.run(_get(f"https://127.0.0.1:{http_server.port}/feed",
+                            AllowList.parse(["127.0.0.1"])))
+    assert resp.reason == "tls", resp.error
