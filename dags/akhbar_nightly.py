@@ -160,10 +160,14 @@ def run_summary(night_run_id: int) -> dict[str, Any]:
 
 @task(task_id="write_report", trigger_rule=TriggerRule.NONE_FAILED)
 def write_report(night_run_id: int) -> str:
-    """Write the night's HTML report, when this release has the report stage."""
+    """Write the night's HTML report into ``$AKHBAR_HOME/reports``, when the release has it."""
     write = af.stage_function("pipeline.report", "write_report")
-    path = write(af.warehouse_url(), night_run_id)
-    log.info("report written: %s", path)
+    key = af.night_key(get_current_context())
+    # The report covers the articles first seen on the day the night's interval ends.
+    day = key.logical_ts.date()
+    out = _settings().home / "reports" / f"akhbar-report-{day.isoformat()}.html"
+    path = write(af.warehouse_url(), day, out)
+    log.info("report of run %s written: %s", night_run_id, path)
     return str(path)
 
 

@@ -23,6 +23,8 @@ SERVICES=(api-server scheduler dag-processor)
 CORES="$(nproc 2>/dev/null || echo 2)"
 
 configure() {
+    # Task processes run from other folders: give the project home as an absolute path.
+    export AKHBAR_HOME="${AKHBAR_HOME:-$REPO/.akhbar}"
     export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$REPO/dags}"
     export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
     export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"

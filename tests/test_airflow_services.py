@@ -92,6 +92,7 @@ def test_services_run_the_nightly_dag_triggered_through_the_api(
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqlalchemy_url(meta),
         "AIRFLOW_CONN_AKHBAR_DB": db_url,
         "AKHBAR_AIRFLOW_PORT": str(port),
+        "AKHBAR_HOME": str(tmp_path / "akhbar"),
         "AKHBAR_FEEDS": str(registry),
         "AKHBAR_HTTP_TIMEOUT": "2",
         "AKHBAR_FETCH_SHARDS": "2",

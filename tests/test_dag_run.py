@@ -29,9 +29,13 @@ def write_registry(path: Path, feeds: list[tuple[str, str]]) -> Path:
 
 
 @pytest.fixture
-def parse_dag(pg_admin_url: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def parse_dag(pg_admin_url: str, db_url: str, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> Any:
     """A function parsing a DAG of dags/ with the test warehouse as ``akhbar_db``."""
     configure_in_process(pg_admin_url)
+    monkeypatch.setenv("AKHBAR_HOME", str(tmp_path / "home"))
+    # A failing task fails at once: dag.test() would otherwise sit out the retry backoff.
+    monkeypatch.setenv("AKHBAR_TASK_RETRIES", "0")
     monkeypatch.setenv("AIRFLOW_CONN_AKHBAR_DB", db_url)
     monkeypatch.delenv("AKHBAR_DATABASE_URL", raising=False)
     monkeypatch.setenv("AKHBAR_HTTP_TIMEOUT", "2")
@@ -103,6 +107,11 @@ def test_nightly_dag_loads_the_night_and_a_rerun_leaves_the_same_rows(
         assert got[task_id] == ["success"], task_id
     assert got["find_near_duplicates"] == [optional_stage_state("near_duplicates")]
     assert got["tag_topics"] == [optional_stage_state("tag_topics")]
+    assert got["tag_entities"] == [optional_stage_state("tag_entities")]
+    report = _import_or_none("pipeline.report")
+    assert got["write_report"] == [optional_stage_state("write_report", report)]
+    if report is not None:  # the night's interval ends on 1 March
+        assert (tmp_path / "home" / "reports" / "akhbar-report-2024-03-01.html").is_file()
 
     rows = snapshot(db_url)
     assert len(rows["articles"]) == 28
@@ -133,7 +142,6 @@ def test_quality_breach_fails_the_night_loudly(
         ("sky", http_server.url("/sky.xml"))] + [
         (name, http_server.url(f"/{name}.xml")) for name in ("a", "b", "c")])
     monkeypatch.setenv("AKHBAR_FEEDS", str(registry))
-    monkeypatch.setenv("AKHBAR_TASK_RETRIES", "0")
 
     run = nightly().test(logical_date=NIGHT)
     assert str(run.state) == "failed"
@@ -156,7 +164,6 @@ def test_retag_dag_retags_stored_articles_in_the_date_range(
         conn.execute("DELETE FROM article_topics")
         conn.execute("DELETE FROM article_topic_runs")
         [(stored,)] = conn.execute("SELECT count(*) FROM articles").fetchall()
-    monkeypatch.setenv("AKHBAR_TASK_RETRIES", "0")
     retag = parse_dag("akhbar_retag")
 
     def tagged() -> int:
