@@ -2,16 +2,8 @@
 -- the pipeline's own tables (which may change shape), and a comment on every table, view and
 -- column, pipeline tables included. docs/schema.md is generated from these comments.
 
--- A login named like this schema (the default user of the embedded server is akhbar) would
--- find akhbar.articles before public.articles through the default search_path ("$user",
--- public): the pipeline's own queries must keep seeing its tables first.
-DO $do$
-BEGIN
-    IF current_user = 'akhbar' THEN
-        EXECUTE 'ALTER ROLE CURRENT_USER SET search_path = public, akhbar';
-    END IF;
-END
-$do$;
+-- The pipeline's tables first, whoever applies this file (a role named akhbar would put the
+-- akhbar schema first on the default search path).
 SET search_path = public, akhbar;
 
 CREATE SCHEMA IF NOT EXISTS akhbar;

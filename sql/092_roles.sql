@@ -36,6 +36,12 @@ END
 $do$;
 
 GRANT USAGE, CREATE ON SCHEMA public TO akhbar_owner;
+DO $do$
+BEGIN
+    -- A schema's new owner must be allowed to create schemas in the database.
+    EXECUTE format('GRANT CONNECT, CREATE ON DATABASE %I TO akhbar_owner', current_database());
+END
+$do$;
 ALTER SCHEMA akhbar OWNER TO akhbar_owner;
 
 -- Hand every table, view and function of both schemas to the owner (extension members

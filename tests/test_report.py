@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from warehouse_data import SAMPLE_NIGHT, run_sample_night
 
-from pipeline import report
+from pipeline import night, report
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
@@ -75,7 +75,11 @@ class Tables(HTMLParser):
 def page(db_url: str, tmp_path: Path) -> Path:
     summary = run_sample_night(db_url, tmp_path)
     assert summary.articles_new > 20 and summary.feeds_failed == 1
-    return report.write_report(db_url, SAMPLE_NIGHT.date(), tmp_path / "report.html")
+    # the night's own report stage writes the same page as the command
+    by_stage = night.write_report(db_url, summary.run_id, tmp_path / "stage.html")
+    by_date = report.write_report(db_url, SAMPLE_NIGHT.date(), tmp_path / "report.html")
+    assert by_stage.read_text(encoding="utf-8") == by_date.read_text(encoding="utf-8")
+    return by_date
 
 
 def test_report_renders_charts_and_tables_in_chromium(

@@ -189,3 +189,29 @@ def test_hostile_titles_go_through_the_pipeline_as_text(
     # In a search the same text is only words to look for, found in the article that has them.
     found = conn.execute("SELECT title FROM akhbar.search(%s)", (HOSTILE,)).fetchall()
     assert found == [(HOSTILE,)]
+
+
+def test_migrations_apply_as_a_database_owner_without_superuser(pg_admin_url: str) -> None:
+    """As in the Docker deployment: a login with CREATEROLE that owns the database."""
+    user, password = f"u_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+    dbname = f"d_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(
+            sql.Identifier(user), sql.Literal(password)))
+        admin.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' LC_COLLATE "
+                              "'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0").format(
+            sql.Identifier(dbname), sql.Identifier(user)))
+    url = login_url(pg_admin_url.rsplit("/", 1)[0] + "/" + dbname, user, password)
+    try:
+        with store.connect(url) as conn:
+            assert "092_roles.sql" in store.migrate(conn)
+            # the migrating login keeps its rights through the owner role, and loads a night
+            load(conn, "2024-03-01", NIGHT, [article(
+                "wire", "Wire", "https://news.example/1", "خبر", "نص الخبر.", NIGHT)])
+            assert conn.execute("SELECT count(*) FROM akhbar.articles").fetchone() == (1,)
+            assert store.migrate(conn) == []
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(dbname)))
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(user)))
