@@ -152,6 +152,31 @@ def test_raw_payloads_reparse_a_night_offline(db_url: str, http_server, tmp_path
     assert again[0].new == 0 and again[0].duplicate == 4
 
 
+def test_reparse_command(db_url: str, http_server, tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    http_server.route("/a.xml", respond(200, rss("cli", 3)))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    night.run_night(db_url, settings(), registry, run_key="night-1", logical_ts=NOW)
+    http_server.close()
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    runner = CliRunner()
+    out = runner.invoke(app, ["reparse", "--run-key", "night-1"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "articles duplicate" in out.output and "3" in out.output
+    assert runner.invoke(app, ["reparse", "--run-key", "no-such-night"]).exit_code == 2
+
+
+def test_fetch_settings_from_env() -> None:
+    got = Settings.from_env({"AKHBAR_DISABLE_AFTER": "3", "AKHBAR_KEEP_RAW": "off",
+                             "AKHBAR_BACKOFF_BASE": "60", "AKHBAR_PAGE_INTERVAL": "2.5",
+                             "AKHBAR_ALLOW_PRIVATE_HOSTS": "127.0.0.1, 10.0.0.0/8",
+                             "AKHBAR_RAW_RETENTION_DAYS": "7"})
+    assert (got.disable_after, got.keep_raw, got.backoff_base, got.page_interval) == \
+        (3, False, 60.0, 2.5)
+    assert got.allow_private_hosts == ("127.0.0.1", "10.0.0.0/8")
+    assert got.raw_retention_days == 7 and Settings.from_env({}).keep_raw is True
+
+
 def test_retention_bounds_raw_payloads(conn: psycopg.Connection, feed: FeedSpec) -> None:
     run = store.start_run(conn, "ret", NOW)
     for i, age in enumerate((40, 3, 2, 1)):
