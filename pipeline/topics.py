@@ -1,10 +1,11 @@
 """Tag articles with topics, each with a score and the evidence an analyst can read.
 
-The taxonomy's terms are compiled once into one phrase matcher; an article is scanned once
-(title and body), and each topic scores the hits that belong to it: weighted terms, context
-conditions (``near``/``not_near`` groups within a token window), negative terms, title and
-lead weighting, and a spread test so that one background sentence does not make a topic.
-Evidence carries character offsets into the original title or body.
+The taxonomy is compiled once into two phrase matchers, its terms and their context groups;
+an article's title and body are scanned for terms, and for context only when some topic
+could reach its threshold. Each topic scores the hits that belong to it: weighted terms,
+context conditions (``near``/``not_near`` groups within a token window), negative terms,
+title and lead weighting, and spread and focus tests so that one background sentence does
+not make a topic. Evidence carries character offsets into the original title or body.
 """
 
 from __future__ import annotations
@@ -254,7 +255,7 @@ class Tagger:
                     scored.front += entry.weight
                     if entry.weight >= scoring.focus_weight:
                         scored.focused = True
-            else:
+            elif weight:  # a weight-0 negative only masked the terms inside it
                 scored.score -= weight
                 scored.negative.append((name, hit, -weight))
 
