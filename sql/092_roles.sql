@@ -84,8 +84,12 @@ REVOKE INSERT, UPDATE, DELETE ON public.schema_migrations FROM akhbar_writer;
 -- The analyst, and the writer too: the views and the search functions.
 GRANT USAGE ON SCHEMA akhbar TO akhbar_analyst, akhbar_writer;
 GRANT SELECT ON ALL TABLES IN SCHEMA akhbar TO akhbar_analyst, akhbar_writer;
+-- These two run as their owner (SECURITY DEFINER): only the Akhbar roles may call them.
 REVOKE ALL ON FUNCTION akhbar.search(text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION akhbar.search(text, integer) TO akhbar_analyst, akhbar_writer;
+REVOKE ALL ON FUNCTION akhbar.find_entity(text, real, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION akhbar.find_entity(text, real, integer)
+    TO akhbar_analyst, akhbar_writer;
 
 -- Objects later migrations create, as the owner or as this login, get the same grants.
 DO $do$

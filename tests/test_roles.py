@@ -88,6 +88,25 @@ def test_analyst_reads_every_view_and_searches(
         assert analyst.execute("SELECT count(*) FROM akhbar.articles").fetchone() == (1,)
         hits = analyst.execute("SELECT title FROM akhbar.search('عقوبات كوريا')").fetchall()
         assert hits == [("عقوبات جديدة على كوريا الشمالية",)]
+        analyst.execute("SELECT * FROM akhbar.find_entity('بوتين')").fetchall()
+
+
+def test_a_login_outside_the_akhbar_roles_cannot_search(
+        login, pg_admin_url: str, db_url: str, filled: int) -> None:
+    # The search functions run as their owner, so they are for the Akhbar roles only: even
+    # a login that may look into the schema cannot call them.
+    url = login("pg_read_all_settings")
+    with psycopg.connect(db_url, autocommit=True) as owner:
+        owner.execute(sql.SQL("GRANT USAGE ON SCHEMA akhbar TO {}").format(
+            sql.Identifier(urlsplit(url).username)))
+    with psycopg.connect(url) as other:
+        assert other.execute("SELECT akhbar.normalize('كوريا')").fetchone() == ("كوريا",)
+        for call in ("SELECT * FROM akhbar.search('كوريا')",
+                     "SELECT * FROM akhbar.find_entity('كوريا')",
+                     "SELECT * FROM akhbar.articles"):
+            with pytest.raises(errors.InsufficientPrivilege):
+                other.execute(call)
+            other.rollback()
 
 
 REFUSED = [
