@@ -6,8 +6,10 @@ pointed at its home and metadata database before that import, once per test sess
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,7 @@ def configure_in_process(admin_url: str) -> Path:
     if "airflow" in sys.modules and not os.environ.get("_AKHBAR_TEST_AIRFLOW"):
         raise RuntimeError("airflow was imported before the test harness configured it")
     home = Path(tempfile.mkdtemp(prefix="akhbar-airflow-"))
+    atexit.register(shutil.rmtree, home, True)
     env = airflow_env(home, create_database(admin_url, "airflow_meta_inproc"))
     migrate(env)
     os.environ.update(env)
