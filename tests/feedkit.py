@@ -138,3 +138,14 @@ def etagged(body: bytes, etag: str) -> Handler:
         else:
             respond(200, body, {"ETag": etag, "Content-Type": "application/rss+xml"})(h)
     return handler
+
+
+def fetch_night(db_url: str, settings: object, registry: Path, run_key: str,
+                logical_ts: object) -> object:
+    """Only the fetching part of a night (registry, fetch and load, summary): the later
+    stages are tested on their own, and skipping them keeps these tests quick."""
+    from pipeline import night
+
+    run_id, feed_ids = night.prepare(db_url, registry, run_key, logical_ts)  # type: ignore[arg-type]
+    night.fetch_and_load(db_url, run_id, feed_ids, settings)  # type: ignore[arg-type]
+    return night.summarize(db_url, run_id)

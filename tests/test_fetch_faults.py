@@ -21,6 +21,7 @@ from feedkit import (
     drip,
     endless,
     etagged,
+    fetch_night,
     redirect,
     reset,
     respond,
@@ -195,7 +196,7 @@ def test_fault_matrix_first_and_second_night(db_url: str, faults, conn: psycopg.
 
     # Night 2: conditional GET, identical bodies, the move remembered, backoff and disable.
     server.requests.clear()
-    summary2 = night.run_night(db_url, settings(), registry, run_key="n2", logical_ts=NIGHT2)
+    summary2 = fetch_night(db_url, settings(), registry, run_key="n2", logical_ts=NIGHT2)
     conn.commit()
     rows2 = fetch_rows(conn, "n2")
     assert rows2["etag"][:2] == ("not_modified", None)
@@ -215,8 +216,8 @@ def test_fault_matrix_first_and_second_night(db_url: str, faults, conn: psycopg.
 def test_rerun_of_the_same_night_reloads_instead_of_not_modified(
         db_url: str, faults, conn: psycopg.Connection) -> None:
     registry, _ = faults
-    night.run_night(db_url, settings(), registry, run_key="n1", logical_ts=NIGHT1)
-    again = night.run_night(db_url, settings(), registry, run_key="n1", logical_ts=NIGHT1)
+    fetch_night(db_url, settings(), registry, run_key="n1", logical_ts=NIGHT1)
+    again = fetch_night(db_url, settings(), registry, run_key="n1", logical_ts=NIGHT1)
     conn.commit()
     rows = fetch_rows(conn, "n1")
     assert all(rows[f][0] == "ok" for f in GOOD)
@@ -271,11 +272,11 @@ def test_connection_killed_mid_load(db_url: str, pg_admin_url: str, http_server,
     cfg = replace(settings(), load_batch_size=3)
     try:
         if len(stalls) == 1:
-            night.run_night(db_url, cfg, registry, run_key="k", logical_ts=NIGHT1)
+            fetch_night(db_url, cfg, registry, run_key="k", logical_ts=NIGHT1)
         else:  # killed again while redoing the feed: the run fails, a rerun completes
             with pytest.raises(psycopg.OperationalError):
-                night.run_night(db_url, cfg, registry, run_key="k", logical_ts=NIGHT1)
-            night.run_night(db_url, cfg, registry, run_key="k", logical_ts=NIGHT1)
+                fetch_night(db_url, cfg, registry, run_key="k", logical_ts=NIGHT1)
+            fetch_night(db_url, cfg, registry, run_key="k", logical_ts=NIGHT1)
     finally:
         stop.set()
         killer.join(5)

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from feedkit import item_text, respond, rss, write_registry
+from feedkit import fetch_night, item_text, respond, rss, write_registry
 
-from pipeline import night
 from pipeline.fetcher import Response
 from pipeline.fulltext import NotArticle, extract_page
 from pipeline.settings import Settings
@@ -119,7 +118,7 @@ def test_full_text_night(db_url: str, http_server, tmp_path: Path,
                           item_text("ft", 5)[0])})
     s.route("/feed.xml", respond(200, rss("ft", 5, link=lambda i: s.url(f"/art/{i}"))))
     registry = write_registry(tmp_path, [("ft", s.url("/feed.xml"), True)])
-    summary = night.run_night(db_url, settings(), registry, run_key="n1", logical_ts=NIGHT)
+    summary = fetch_night(db_url, settings(), registry, run_key="n1", logical_ts=NIGHT)
 
     rows = dict(conn.execute("SELECT url, body_source FROM articles"))
     assert rows == {s.url("/art/0"): "page", **{s.url(f"/art/{i}"): "summary"
@@ -138,7 +137,7 @@ def test_full_text_night(db_url: str, http_server, tmp_path: Path,
     # page text is kept (the summary does not overwrite it).
     s.requests.clear()
     s.route("/feed.xml", respond(200, rss("ft", 6, link=lambda i: s.url(f"/art/{i}"))))
-    night.run_night(db_url, settings(), registry, run_key="n2",
+    fetch_night(db_url, settings(), registry, run_key="n2",
                     logical_ts=NIGHT + timedelta(days=1))
     conn.commit()
     fetched = sorted(p for p, _ in s.requests if p.startswith("/art/"))
@@ -156,7 +155,7 @@ def test_page_links_are_guarded_without_the_allow_list(db_url: str, http_server,
     Pages(s, {"/art/0": article_html(item_text("g", 0)[0])})
     s.route("/feed.xml", respond(200, rss("g", 1, link=lambda i: s.url(f"/art/{i}"))))
     registry = write_registry(tmp_path, [("g", s.url("/feed.xml"), True)])
-    summary = night.run_night(db_url, replace(settings(), allow_private_hosts=()), registry,
+    summary = fetch_night(db_url, replace(settings(), allow_private_hosts=()), registry,
                               run_key="g", logical_ts=NIGHT)
     assert summary.problems["page_fallback_refused_address"] == 1
     assert [p for p, _ in s.requests] == ["/feed.xml"]
@@ -169,7 +168,7 @@ def test_pages_per_feed_are_capped(db_url: str, http_server, tmp_path: Path,
     Pages(s, {f"/art/{i}": article_html(item_text("cap", i)[0]) for i in range(4)})
     s.route("/feed.xml", respond(200, rss("cap", 4, link=lambda i: s.url(f"/art/{i}"))))
     registry = write_registry(tmp_path, [("cap", s.url("/feed.xml"), True)])
-    summary = night.run_night(db_url, replace(settings(), max_pages_per_feed=2), registry,
+    summary = fetch_night(db_url, replace(settings(), max_pages_per_feed=2), registry,
                               run_key="c", logical_ts=NIGHT)
     assert (summary.problems["page_used"], summary.problems["page_over_limit"]) == (2, 2)
     assert len([p for p, _ in s.requests if p.startswith("/art/")]) == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from feedkit import redirect, respond, rss, write_registry
+from feedkit import fetch_night, redirect, respond, rss, write_registry
 from typer.testing import CliRunner
 
 from pipeline import health, night, rawstore, store
@@ -121,10 +121,10 @@ def test_permanent_redirect_updates_the_url_fetched(db_url: str, http_server, tm
     http_server.route("/old.xml", redirect(308, "/new.xml"))
     http_server.route("/new.xml", respond(200, rss("moved", 2)))
     registry = write_registry(tmp_path, [("m", http_server.url("/old.xml"))])
-    night.run_night(db_url, settings(), registry, run_key="a", logical_ts=NOW)
+    fetch_night(db_url, settings(), registry, run_key="a", logical_ts=NOW)
     assert health.load(conn, ["m"])["m"].moved_to == http_server.url("/new.xml")
     http_server.requests.clear()
-    night.run_night(db_url, settings(), registry, run_key="b", logical_ts=NOW + timedelta(1))
+    fetch_night(db_url, settings(), registry, run_key="b", logical_ts=NOW + timedelta(1))
     assert [p for p, _ in http_server.requests] == ["/new.xml"]
 
 
@@ -132,7 +132,7 @@ def test_raw_payloads_reparse_a_night_offline(db_url: str, http_server, tmp_path
                                               conn: psycopg.Connection) -> None:
     http_server.route("/a.xml", respond(200, rss("raw", 4)))
     registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
-    night.run_night(db_url, settings(), registry, run_key="r", logical_ts=NOW)
+    fetch_night(db_url, settings(), registry, run_key="r", logical_ts=NOW)
     run_id = conn.execute("SELECT id FROM runs WHERE run_key = 'r'").fetchone()[0]
     stored = rawstore.load_run(conn, run_id, "feed")
     assert len(stored) == 1 and stored[0].body == rss("raw", 4)
@@ -156,7 +156,7 @@ def test_reparse_command(db_url: str, http_server, tmp_path: Path,
                          monkeypatch: pytest.MonkeyPatch) -> None:
     http_server.route("/a.xml", respond(200, rss("cli", 3)))
     registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
-    night.run_night(db_url, settings(), registry, run_key="night-1", logical_ts=NOW)
+    fetch_night(db_url, settings(), registry, run_key="night-1", logical_ts=NOW)
     http_server.close()
     monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
     runner = CliRunner()
