@@ -31,7 +31,8 @@ from feedkit import (
     write_registry,
 )
 
-from pipeline import health, night
+from pipeline import feeds, health, night
+from pipeline.records import FeedSpec
 from pipeline.settings import Settings
 
 NIGHT1 = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
@@ -288,3 +289,26 @@ def test_connection_killed_mid_load(db_url: str, pg_admin_url: str, http_server,
                          "FROM article_sightings").fetchone() == (11, 11)
         assert dict(c.execute("SELECT feed_id, status FROM fetches")) == {"a": "ok", "b": "ok"}
         assert c.execute("SELECT nextval('kill_seq')").fetchone()[0] > max(stalls)
+
+
+def test_per_server_and_global_concurrency_limits(http_server) -> None:
+    lock, state = threading.Lock(), {"active": 0, "peak": 0}
+
+    def counted(h) -> None:
+        with lock:
+            state["active"] += 1
+            state["peak"] = max(state["peak"], state["active"])
+        time.sleep(0.2)  # long enough for requests to overlap if the limit leaked
+        with lock:
+            state["active"] -= 1
+        respond(200, rss("c", 1), RSS)(h)
+
+    for i in range(8):
+        http_server.route(f"/c{i}.xml", counted)
+    specs = [FeedSpec(f"c{i}", "c", http_server.url(f"/c{i}.xml"), "O") for i in range(8)]
+    results = feeds.fetch_feeds(specs, replace(settings(), per_host_concurrency=2))
+    assert [r.status for r in results] == ["ok"] * 8
+    assert state["peak"] == 2
+    state["peak"] = 0
+    feeds.fetch_feeds(specs, replace(settings(), per_host_concurrency=8, fetch_concurrency=3))
+    assert state["peak"] == 3
