@@ -81,6 +81,13 @@ APPOSITIVE_ROLES = _words("""
 الخبير الخبيرة المتخصص المتخصصة الباحث الباحثة المحلل المحللة المتحدث المتحدثة
 الناطق الناطقة المسؤول المسؤولة المستشار المستشارة مدير مديرة رئيس رئيسة الأستاذ أستاذ وزير وزيرة
 سفير سفيرة نائب نائبة زعيم قائد الأمين المبعوث مبعوث عضو المدير المديرة الرئيس الرئيسة""")
+# Nouns of places and things named after a person ("مطار الملك خالد"), and the honorifics
+# that may stand between them and the name.
+FACILITIES = frozenset(normalize_inline(w) for w in _words("""
+مستشفى مطار ملعب استاد ستاد جامعة مسجد شارع جائزة قاعة برج حديقة مدرسة مدينة مؤسسة مركز ميناء
+قصر كأس بطولة جسر ساحة ميدان معهد كلية مجمع سد مستشفي نادي مكتبة متحف قاعدة"""))
+HONORIFICS = frozenset(normalize_inline(w) for w in _words(
+    "الشيخ الملك الأمير الرئيس السلطان الإمام الشهيد الراحل المغفور"))
 # Organization nouns that may sit between a role and the name ("المتحدث باسم وزارة ...").
 ORG_HEADS = frozenset(normalize_inline(w) for w in
                       _words("وزارة هيئة مجلس حركة منظمة جهاز حكومة حزب وكالة رئاسة الحكومة"))
@@ -188,7 +195,9 @@ def _longest(raw: list[tuple[int, int, Any, str]], ntokens: int) -> list[_Found]
     covered = bytearray(ntokens)
     kept: set[tuple[int, int]] = set()
     out: list[_Found] = []
-    for first, last, key, _term in sorted(raw, key=lambda r: (r[0] - r[1], r[0])):
+    # Longest first; at equal length a gazetteer spelling beats a title or keyword.
+    for first, last, key, _term in sorted(
+            raw, key=lambda r: (r[0] - r[1], not isinstance(r[2], _Key), r[0])):
         if (first, last) in kept or not any(covered[first:last + 1]):
             kept.add((first, last))
             covered[first:last + 1] = b"\x01" * (last - first + 1)
@@ -231,6 +240,7 @@ class EntityTagger:
         terms += [Term(r, ("role", "PER"), Kind.NAME) for r in APPOSITIVE_ROLES]
         terms += [Term(k, ("keyword", "ORG"), Kind.WORD) for k in ORG_KEYWORDS]
         terms += [Term(k, ("keyword", "LOC"), Kind.WORD) for k in LOC_KEYWORDS]
+        terms += [Term(p, ("stop", ""), Kind.NAME) for p in self.gazetteer.stop]
         self.matcher = WordFormMatcher(terms)
         self._ctx_entities = dict(ctx_terms)
         self.ctx_matcher = Matcher(Term(c, c, Kind.WORD) for c in ctx_terms)
@@ -276,7 +286,7 @@ class EntityTagger:
         tokens = fast_tokenize("\n".join(fields[n] or "" for n in names))
         hits = _longest(self.matcher.scan(tokens), tokens.count)
         entity_hits = [h for h in hits if isinstance(h.key, _Key)]
-        triggers = [h for h in hits if not isinstance(h.key, _Key)]
+        triggers = [h for h in hits if not isinstance(h.key, _Key) and h.key[0] != "stop"]
         strong = {h.key.entity for h in entity_hits if h.key.strong}
         words = tokens.tokens()
         linked = self._resolve(tokens, words, entity_hits, strong, "")
@@ -312,6 +322,8 @@ class EntityTagger:
                 strong_at[h.key.entity].append(h.first)
         for group in by_span.values():
             h = group[0]
+            if self._not_a_reference(tokens, words, h, self.entities[h.key.entity]):
+                continue
             strong_keys = [g for g in group if g.key.strong]
             if strong_keys:
                 e = self.entities[strong_keys[0].key.entity]
@@ -341,6 +353,27 @@ class EntityTagger:
                 conf = {3: 0.9, 2: 0.85, 1: 0.75}[best]
                 out.append((self._mention(tokens, h, e, conf, field), h.first, h.last))
         return out
+
+    @staticmethod
+    def _not_a_reference(tokens: Tokens, words: list[str], h: _Found, e: Entity) -> bool:
+        """A spelling used as part of another name or as an adjective, not for the entity.
+
+        "مستشفى الشيخ خليفة بن زايد" names a hospital; in "القنصلية السعودية" the word is
+        the adjective of a definite noun, not the country's name.
+        """
+        i = h.first - 1
+        if e.type == "PER":
+            while i >= 0 and words[i] in HONORIFICS:
+                i -= 1
+            return i >= 0 and _strip_proclitic(words[i]) in FACILITIES
+        if e.type == "LOC" and h.first == h.last and i >= 0:
+            w = words[h.first]
+            if not (w.startswith("ال") and w.endswith("يه") and words[i].startswith("ال")
+                    and words[i] not in _CTX_OK):
+                return False
+            spans = tokens.spans
+            return not tokens.text[spans[i][1]:spans[h.first][0]].strip()
+        return False
 
     @staticmethod
     def _mention(tokens: Tokens, h: _Found, e: Entity, conf: float, field: str) -> Mention:

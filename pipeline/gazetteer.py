@@ -57,6 +57,7 @@ class Gazetteer:
 
     entities: tuple[Entity, ...]
     source: str
+    stop: tuple[str, ...] = ()  # phrases that contain a spelling but name something else
 
     def __len__(self) -> int:
         return len(self.entities)
@@ -165,7 +166,18 @@ def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
         raise _err(source, root, "expected a top-level 'entities' list")
     entities = [_entity(source, n, i) for i, n in enumerate(top["entities"].value)]
     _check_unique(source, entities)
-    return Gazetteer(tuple(entities), source)
+    stop: tuple[str, ...] = ()
+    if "stop" in top:
+        stop = _strings(source, top["stop"], "stop", "top level")
+        strong = {norm_alias(a): e for e in entities for a in e.aliases}
+        for phrase, node in zip(stop, top["stop"].value, strict=True):
+            norm = norm_alias(phrase)
+            if not norm:
+                raise _err(source, node, f"stop phrase {phrase!r} is empty after normalization")
+            if norm in strong:
+                raise _err(source, node, f"stop phrase {phrase!r} is a spelling of "
+                                         f"{strong[norm].id} ({strong[norm].en})")
+    return Gazetteer(tuple(entities), source, stop)
 
 
 def _check_unique(source: str, entities: list[Entity]) -> None:
