@@ -147,9 +147,19 @@ def fetch_and_load(url: str, run_id: int, feed_ids: Sequence[str], settings: Set
                                       started_at=now, finished_at=now, reason="skipped")
             works.append(_Work(p, skipped, "skipped", p.skip, "skipped"))
         else:
-            works.append(_parse(p, fetched[p.spec.id], settings))
+            works.append(_parse_safely(p, fetched[p.spec.id], settings))
     _full_text(url, works, settings, pages=None)
     return _load_all(url, run_id, works, settings, progress)
+
+
+def _parse_safely(plan: health.Plan, result: feeds.FeedFetch, settings: Settings) -> _Work:
+    """:func:`_parse`, with an unexpected crash on one feed's content made that feed's failure."""
+    try:
+        return _parse(plan, result, settings)
+    except Exception as exc:  # noqa: BLE001 - one odd document must not stop the shard
+        log.exception("parsing feed %s crashed", plan.spec.id)
+        return _Work(plan, result, "failed", f"parser crashed: {type(exc).__name__}: {exc}",
+                     "crash")
 
 
 def _parse(plan: health.Plan, result: feeds.FeedFetch, settings: Settings) -> _Work:
@@ -219,6 +229,10 @@ def _full_text(url: str, works: list[_Work], settings: Settings,
                 except fulltext.NotArticle as exc:
                     outcome = fulltext.PageOutcome(link, exc.reason, response=resp,
                                                    extra={"detail": str(exc)[:200]})
+                except Exception as exc:  # noqa: BLE001 - the summary stays; counted
+                    log.exception("extracting %s crashed", link)
+                    outcome = fulltext.PageOutcome(link, "extract_crashed", response=resp,
+                                                   extra={"detail": repr(exc)[:200]})
                 else:
                     outcome = fulltext.PageOutcome(link, "page", page, resp)
                     _use_page(article, page, resp.finished_at, work.problems)

@@ -312,3 +312,24 @@ def test_per_server_and_global_concurrency_limits(http_server) -> None:
     state["peak"] = 0
     feeds.fetch_feeds(specs, replace(settings(), per_host_concurrency=8, fetch_concurrency=3))
     assert state["peak"] == 3
+
+
+def test_a_parser_crash_fails_only_that_feed(db_url: str, http_server, tmp_path: Path,
+                                             conn: psycopg.Connection,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    http_server.route("/ok.xml", respond(200, rss("fine", 3), RSS))
+    http_server.route("/odd.xml", respond(200, rss("odd", 3), RSS))
+    registry = write_registry(tmp_path, [("ok", http_server.url("/ok.xml")),
+                                         ("odd", http_server.url("/odd.xml"))])
+    real = feeds.parse_feed
+
+    def crash_on_odd(spec, result, *args):
+        if spec.id == "odd":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(spec, result, *args)
+
+    monkeypatch.setattr(feeds, "parse_feed", crash_on_odd)
+    summary = fetch_night(db_url, settings(), registry, run_key="c", logical_ts=NIGHT1)
+    assert (summary.feeds_ok, summary.feeds_failed) == (1, 1)
+    assert health.load(conn, ["odd"])["odd"].last_reason == "crash"
+    assert conn.execute("SELECT count(*) FROM articles").fetchone() == (3,)
