@@ -38,6 +38,8 @@ re-running a task or backfilling a night rewrites the same rows** instead of add
 * `fetch_feeds` is mapped over shards of feeds (`AKHBAR_FETCH_SHARDS`, now
   {CONFIG.fetch_shards}); each map index is named after the feeds it holds. A failed shard
   can be cleared and retried alone.
+* `write_report` writes the night's HTML report to
+  `$AKHBAR_HOME/reports/akhbar-report-<day the interval ends>.html`.
 * A stage shown as *skipped* is not part of this release; its log says which function is
   missing.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -75,3 +75,38 @@ def test_retag_is_manual_with_params(dagbag: Any) -> None:
     assert {"start_date", "end_date", "taxonomy_version"} <= set(dag.params.keys())
     for t in dag.tasks:
         assert t.retries >= 1
+
+
+def test_warehouse_url_from_the_connection_then_the_fallback(
+        dagbag: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import akhbar_airflow as af
+
+    monkeypatch.setenv("AIRFLOW_CONN_AKHBAR_DB",
+                       "postgresql://akhbar:p%40ss@db.internal:5433/warehouse?sslmode=require")
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", "postgresql://other@127.0.0.1/other")
+    from psycopg.conninfo import conninfo_to_dict
+
+    assert conninfo_to_dict(af.warehouse_url()) == {
+        "host": "db.internal", "port": "5433", "user": "akhbar", "password": "p@ss",
+        "dbname": "warehouse", "sslmode": "require"}
+    monkeypatch.delenv("AIRFLOW_CONN_AKHBAR_DB")
+    assert af.warehouse_url() == "postgresql://other@127.0.0.1/other"
+    monkeypatch.delenv("AKHBAR_DATABASE_URL")
+    with pytest.raises(RuntimeError, match="AIRFLOW_CONN_AKHBAR_DB"):
+        af.warehouse_url()
+
+
+def test_night_key_is_the_data_interval(dagbag: Any) -> None:
+    from types import SimpleNamespace
+
+    import akhbar_airflow as af
+
+    start, end = datetime(2024, 2, 29, 2, 30, tzinfo=UTC), datetime(2024, 3, 1, 2, 30, tzinfo=UTC)
+    key = af.night_key({"data_interval_start": start, "data_interval_end": end})
+    assert key == af.NightKey("2024-02-29T02:30:00+00:00", end, start, end)
+    # A manual run without a logical date has no interval: keyed by its own run id.
+    run = SimpleNamespace(run_id="manual__x", run_after=datetime(2024, 3, 5, 9, 1, 2, 345,
+                                                                  tzinfo=UTC))
+    key = af.night_key({"data_interval_start": None, "data_interval_end": None, "dag_run": run})
+    assert key == af.NightKey("manual:manual__x", datetime(2024, 3, 5, 9, 1, 2, tzinfo=UTC),
+                              None, None)
