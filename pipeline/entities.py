@@ -366,6 +366,8 @@ class EntityTagger:
             while i >= 0 and words[i] in HONORIFICS:
                 i -= 1
             return i >= 0 and _strip_proclitic(words[i]) in FACILITIES
+        if e.type == "LOC" and i >= 0 and _strip_proclitic(words[i]) == _UNIVERSITY:
+            return True  # "جامعة ريو دي جانيرو" is a university
         if e.type == "LOC" and h.first == h.last and i >= 0:
             w = words[h.first]
             if not (w.startswith("ال") and w.endswith("يه") and words[i].startswith("ال")
@@ -552,6 +554,7 @@ def _qualified(words: Sequence[str], i: int) -> bool:
     return w.startswith("ال") and len(w) > 4 and w.endswith(("ي", "يه")) and w not in _CTX_OK
 
 
+_UNIVERSITY = normalize_inline("جامعة")
 _CTX_OK = frozenset(normalize_inline(w) for w in ("الدولي", "الأممي", "الدولية"))
 
 

@@ -199,3 +199,29 @@ def test_cli_candidates(conn, db_url: str, monkeypatch: pytest.MonkeyPatch) -> N
     result = CliRunner().invoke(app, ["entities", "candidates", "--json", "--min-articles", "2"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["name"] == "ستيف بلوك"
+
+
+def test_names_inside_other_names_are_not_links(tagger: EntityTagger) -> None:
+    text = ("نقل إلى مستشفى الشيخ خليفة بن زايد. وفاز ميامي هيت على بوسطن. "
+            "وتعمل الشركة السعودية للصناعات العسكرية مع جامعة ريو دي جانيرو. "
+            "وقالت الحكومة السعودية إن وفدا زار السعودية.")
+    got = [(m.text, m.canonical) for m in tagger.tag(text) if m.entity_id]
+    assert got == [("بوسطن", "Boston"),
+                   ("الشركة السعودية للصناعات العسكرية", "Saudi Arabian Military Industries"),
+                   ("السعودية", "Saudi Arabia")]
+
+
+def test_word_form_matcher_scans_like_the_matcher() -> None:
+    from pipeline.matcher import Kind, Matcher, Term, WordFormMatcher
+    from pipeline.normalize import tokenize
+
+    terms = [Term("كوريا الشمالية", "nk", Kind.NAME), Term("الأمم المتحدة", "un", Kind.NAME),
+             Term("عقوبة", "penalty", Kind.WORD), Term("صحيفة", "paper", Kind.WORD),
+             Term("أ ف ب", "afp", Kind.EXACT), Term("سول", "seoul", Kind.NAME)]
+    fast, slow = WordFormMatcher(terms), Matcher(terms)
+    for article in list(_dev_articles().values())[:20]:
+        tokens = tokenize(article["text"])
+        assert fast.scan(tokens) == sorted(slow.scan(tokens))
+    tokens = tokenize("فرضت للأمم المتحدة عقوباتها وصحيفتهم في سول لا السول (أ ف ب)")
+    assert [k for _f, _l, k, _t in fast.scan(tokens)] == ["un", "penalty", "paper", "seoul",
+                                                          "afp"]
