@@ -8,6 +8,7 @@ from typing import Any
 
 import akhbar_airflow as af
 from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
 
 log = logging.getLogger(__name__)
 CONFIG = af.DagConfig.from_env()
@@ -45,7 +46,10 @@ def _window(params: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
 
 def _retag(module: str, what: str) -> dict[str, Any]:
     params = get_current_context()["params"]
-    start, end = _window(params)
+    try:
+        start, end = _window(params)
+    except ValueError as exc:  # bad parameters: retrying cannot help
+        raise AirflowFailException(f"invalid parameters: {exc}") from exc
     fn = af.stage_function(module, "retag")
     figures = fn(af.warehouse_url(), start=start, end=end,
                  taxonomy_version=params.get("taxonomy_version") or None)

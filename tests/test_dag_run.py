@@ -187,3 +187,13 @@ def _import_or_none(module: str) -> Any:
         return importlib.import_module(module)
     except ModuleNotFoundError:
         return None
+
+
+def test_retag_refuses_a_reversed_date_range_without_retrying(
+        parse_dag: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AKHBAR_TASK_RETRIES", "2")  # AirflowFailException skips the retries
+    run = parse_dag("akhbar_retag").test(
+        run_conf={"start_date": "2024-03-02", "end_date": "2024-03-01"})
+    assert str(run.state) == "failed"
+    [ti] = [t for t in run.get_task_instances() if t.task_id == "retag_topics"]
+    assert (str(ti.state), ti.try_number) == ("failed", 1)
