@@ -246,7 +246,7 @@ def render_report(data: ReportData) -> str:
         night_articles=data.night["articles"], night_stories=data.night["stories"],
         night_runs=data.night["runs"], feeds_total=len(data.feeds), feeds_failing=failing,
         days=DAYS,
-        trend_table=_table("topic-trends", ["topic", "tonight's day", "last 7 days",
+        trend_table=_table("topic-trends", ["topic", "on the day", "last 7 days",
                                             "previous 7 days", "change", f"{DAYS} days",
                                             f"stories ({DAYS} days)"],
                            _trend_rows(data), "No topics."),
