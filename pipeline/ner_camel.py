@@ -8,6 +8,7 @@ BIO labels into character spans of the original text, in the entity tagger's typ
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -38,10 +39,22 @@ def data_dir() -> Path:
 
 
 def model_path(base: Path | None = None) -> Path | None:
-    """The installed ``ner-arabert`` model folder, or None when it is not installed."""
-    folder = (base or data_dir()) / MODEL_SUBDIR
-    if (folder / "config.json").is_file() and (folder / "vocab.txt").is_file():
-        return folder
+    """The installed ``ner-arabert`` model folder, or None when it is not installed.
+
+    The folder is the one CAMeL's catalogue names for its default NER dataset, read as plain
+    JSON (importing ``camel_tools.data`` would try a download), else ``data/ner/arabert``.
+    """
+    base = base or data_dir()
+    folders = [base / MODEL_SUBDIR]
+    try:
+        catalogue = json.loads((base / "catalogue.json").read_text(encoding="utf-8"))
+        ner = catalogue["components"]["NamedEntityRecognition"]
+        folders.insert(0, base / "data" / ner["datasets"][ner["default"]]["path"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no catalogue or another layout: the usual folder
+    for folder in folders:
+        if (folder / "config.json").is_file() and (folder / "vocab.txt").is_file():
+            return folder
     return None
 
 

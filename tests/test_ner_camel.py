@@ -56,6 +56,18 @@ def test_a_broken_install_is_logged_not_raised(tmp_path: Path,
     assert "could not be loaded: weights missing" in caplog.text
 
 
+def test_the_catalogue_names_the_model_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "ner" / "arabert-v2"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    (folder / "vocab.txt").write_text("[PAD]\n")
+    assert model_path(tmp_path) is None
+    (tmp_path / "catalogue.json").write_text(json.dumps({"components": {
+        "NamedEntityRecognition": {"default": "arabert",
+                                   "datasets": {"arabert": {"path": "ner/arabert-v2"}}}}}))
+    assert model_path(tmp_path) == folder
+
+
 class FakeRecognizer:
     """Labels the words it is told to, per sentence, like ``NERecognizer.predict``."""
 
