@@ -16,7 +16,7 @@ import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -296,12 +296,15 @@ class EntityTagger:
         if self.ner is not None:
             found = self._merge_ner(tokens.text, found, "")
         if len(bounds) == 1:
-            return sorted((replace(m, field=names[0]) for m in found), key=lambda m: m.start)
+            name = names[0]
+            return [Mention(m.text, m.type, m.start, m.end, m.method, m.confidence, m.entity_id,
+                            m.canonical, name) for m in sorted(found, key=_by_start)]
         out: list[Mention] = []
-        for m in sorted(found, key=lambda m: m.start):
+        for m in sorted(found, key=_by_start):
             for lo, hi, name in bounds:
                 if lo <= m.start and m.end <= hi:
-                    out.append(replace(m, start=m.start - lo, end=m.end - lo, field=name))
+                    out.append(Mention(m.text, m.type, m.start - lo, m.end - lo, m.method,
+                                       m.confidence, m.entity_id, m.canonical, name))
                     break
         return out
 
@@ -312,14 +315,17 @@ class EntityTagger:
         Returns each mention with its first and last token index.
         """
         out: list[tuple[Mention, int, int]] = []
-        by_span: dict[tuple[int, int], list[_Found]] = defaultdict(list)
-        for h in hits:
-            by_span[(h.first, h.last)].append(h)
-        ctx_at: dict[int, list[tuple[int, int]]] | None = None  # entity -> its ctx hits
+        by_span: dict[tuple[int, int], list[_Found]] = {}
         strong_at: dict[int, list[int]] = defaultdict(list)  # entity -> its strong hits
         for h in hits:
+            span = (h.first, h.last)
+            if span in by_span:
+                by_span[span].append(h)
+            else:
+                by_span[span] = [h]
             if h.key.strong:
                 strong_at[h.key.entity].append(h.first)
+        ctx_at: dict[int, list[tuple[int, int]]] | None = None  # entity -> its ctx hits
         for group in by_span.values():
             h = group[0]
             if self._not_a_reference(tokens, words, h, self.entities[h.key.entity]):
@@ -544,6 +550,10 @@ class EntityTagger:
         fields = {"title": record.get("title") or "",
                   "text": record.get("text") or record.get("body") or ""}
         return [m.as_dict() for m in self.tag_fields(fields)]
+
+
+def _by_start(m: Mention) -> int:
+    return m.start
 
 
 def _qualified(words: Sequence[str], i: int) -> bool:
