@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, Protocol
 import psycopg
 
 from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
-from pipeline.matcher import Kind, Matcher, Term, WordFormMatcher
+from pipeline.matcher import Kind, Term, WordFormMatcher
 from pipeline.normalize import Tokens, normalize_inline, tokenize
 from pipeline.topics import fast_tokenize
 
@@ -83,7 +83,8 @@ APPOSITIVE_ROLES = _words("""
 سفير سفيرة نائب نائبة زعيم قائد الأمين المبعوث مبعوث عضو المدير المديرة الرئيس الرئيسة""")
 # Nouns of places and things named after a person ("مطار الملك خالد"), and the honorifics
 # that may stand between them and the name.
-FACILITIES = frozenset(normalize_inline(w) for w in _words("""
+_NOUN_PROCLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")
+FACILITIES = frozenset(p + normalize_inline(w) for p in _NOUN_PROCLITICS for w in _words("""
 مستشفى مطار ملعب استاد ستاد جامعة مسجد شارع جائزة قاعة برج حديقة مدرسة مدينة مؤسسة مركز ميناء
 قصر كأس بطولة جسر ساحة ميدان معهد كلية مجمع سد مستشفي نادي مكتبة متحف قاعدة"""))
 HONORIFICS = frozenset(normalize_inline(w) for w in _words(
@@ -226,7 +227,6 @@ class EntityTagger:
         strong_norms = {norm_alias(a) for e in self.entities for a in e.aliases}
         terms: list[Term] = []
         ctx_terms: dict[str, set[int]] = defaultdict(set)
-        self._surname_of: dict[int, set[str]] = defaultdict(set)
         for i, e in enumerate(self.entities):
             terms += [Term(a, _Key(i, True), _kind(a)) for a in e.aliases]
             terms += [Term(w, _Key(i, False), _kind(w)) for w in e.weak]
@@ -243,7 +243,7 @@ class EntityTagger:
         terms += [Term(p, ("stop", ""), Kind.NAME) for p in self.gazetteer.stop]
         self.matcher = WordFormMatcher(terms)
         self._ctx_entities = dict(ctx_terms)
-        self.ctx_matcher = Matcher(Term(c, c, Kind.WORD) for c in ctx_terms)
+        self.ctx_matcher = WordFormMatcher(Term(c, c, Kind.NAME) for c in ctx_terms)
         self._strong_index = {norm_alias(a): i for i, e in enumerate(self.entities)
                               for a in e.aliases}
 
@@ -371,8 +371,8 @@ class EntityTagger:
         if e.type == "PER":
             while i >= 0 and words[i] in HONORIFICS:
                 i -= 1
-            return i >= 0 and _strip_proclitic(words[i]) in FACILITIES
-        if e.type == "LOC" and i >= 0 and _strip_proclitic(words[i]) == _UNIVERSITY:
+            return i >= 0 and words[i] in FACILITIES
+        if e.type == "LOC" and i >= 0 and words[i] in _UNIVERSITY:
             return True  # "جامعة ريو دي جانيرو" is a university
         if e.type == "LOC" and h.first == h.last and i >= 0:
             w = words[h.first]
@@ -564,7 +564,7 @@ def _qualified(words: Sequence[str], i: int) -> bool:
     return w.startswith("ال") and len(w) > 4 and w.endswith(("ي", "يه")) and w not in _CTX_OK
 
 
-_UNIVERSITY = normalize_inline("جامعة")
+_UNIVERSITY = frozenset(p + normalize_inline("جامعة") for p in _NOUN_PROCLITICS)
 _CTX_OK = frozenset(normalize_inline(w) for w in ("الدولي", "الأممي", "الدولية"))
 
 
