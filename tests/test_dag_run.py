@@ -79,6 +79,18 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
         }
 
 
+def assets_emitted(dag_run: Any) -> set[str]:
+    """Names of the assets the run published (asset events from its tasks)."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return set(session.scalars(
+            select(AssetModel.name).join(AssetEvent, AssetEvent.asset_id == AssetModel.id)
+            .where(AssetEvent.source_run_id == dag_run.run_id)))
+
+
 def optional_stage_state(name: str, module: Any = night) -> str:
     """A stage this release lacks is skipped by the DAG, never reported as done."""
     return "success" if hasattr(module, name) else "skipped"
@@ -112,6 +124,10 @@ def test_nightly_dag_loads_the_night_and_a_rerun_leaves_the_same_rows(
     assert got["write_report"] == [optional_stage_state("write_report", report)]
     if report is not None:  # the night's interval ends on 1 March
         assert (tmp_path / "home" / "reports" / "akhbar-report-2024-03-01.html").is_file()
+
+    assert assets_emitted(first) == {
+        "akhbar.articles", "akhbar.article_sightings", "akhbar.fetches", "akhbar.runs",
+        "akhbar.dedup_clusters", "akhbar.article_topics", "akhbar.article_entities"}
 
     rows = snapshot(db_url)
     assert len(rows["articles"]) == 28
@@ -149,6 +165,7 @@ def test_quality_breach_fails_the_night_loudly(
     assert got["fetch_feeds"] == ["success", "success"]  # failing feeds do not fail shards
     assert got["check_data_quality"] == ["failed"]
     assert got["write_report"] == ["upstream_failed"]
+    assert assets_emitted(run) == set()  # analysts' DAGs never see a night that failed
     with psycopg.connect(db_url) as conn:
         failed = conn.execute("SELECT count(*) FROM fetches WHERE status = 'failed'").fetchone()
     assert failed == (3,)
