@@ -83,7 +83,9 @@ def fetch_feeds(night_run_id: int, feed_ids: list[str]) -> dict[str, int]:
     from pipeline import night
 
     context = get_current_context()
-    context["shard_label"] = f"{feed_ids[0]} … {feed_ids[-1]} ({len(feed_ids)} feeds)"  # type: ignore[typeddict-unknown-key]
+    label = feed_ids[0] if len(feed_ids) == 1 else \
+        f"{feed_ids[0]} … {feed_ids[-1]} ({len(feed_ids)} feeds)"
+    context["shard_label"] = label  # type: ignore[typeddict-unknown-key]
     outcomes = night.fetch_and_load(af.warehouse_url(), night_run_id, feed_ids, _settings())
     counts = {"feeds": len(outcomes), "entries": sum(o.entries for o in outcomes),
               "new": sum(o.new for o in outcomes)}

@@ -95,8 +95,12 @@ start() {
             echo "$svc already running (pid $(cat "$RUN_DIR/$svc.pid"))"
             continue
         fi
+        local args=("$svc")
+        # The scheduler's log server would listen on all interfaces; with every process on
+        # this machine the api-server reads task logs from $AIRFLOW_HOME/logs directly.
+        [[ "$svc" == scheduler ]] && args+=(--skip-serve-logs)
         # setsid: each service leads its own process group, so stop ends its children too.
-        setsid "$AIRFLOW" "$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
+        setsid "$AIRFLOW" "${args[@]}" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
         echo $! >"$RUN_DIR/$svc.pid"
         echo "started $svc (pid $!, log $LOG_DIR/$svc.log)"
     done

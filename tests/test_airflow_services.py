@@ -138,9 +138,12 @@ def test_services_run_the_nightly_dag_triggered_through_the_api(
         state = wait_for(finished, deadline, "the triggered run to finish")
         tis = client.get("/api/v2/dags/akhbar_nightly/dagRuns/api_trigger/taskInstances").json()
         got = {(t["task_id"], t["map_index"]): t["state"] for t in tis["task_instances"]}
+        shards = {t["map_index"]: t["rendered_map_index"] for t in tis["task_instances"]
+                  if t["task_id"] == "fetch_feeds"}
         assert state == "success", f"{got}\n{service_logs(home)}"
         assert got[("load_feed_registry", -1)] == "success"
         assert got[("fetch_feeds", 0)] == got[("fetch_feeds", 1)] == "success"
+        assert shards == {0: "arabiya … error (2 feeds)", 1: "sky"}  # named in the UI
         assert got[("check_data_quality", -1)] == got[("run_summary", -1)] == "success"
 
         with psycopg.connect(db_url) as conn:
