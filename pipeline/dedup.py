@@ -341,8 +341,11 @@ class CopyIndex:
     few gigabytes. Only the decisions (:class:`Member`) are Python objects.
     """
 
-    def __init__(self, config: DedupConfig, expected: int = 0) -> None:
+    def __init__(self, config: DedupConfig, expected: int = 0, track_changes: bool = True,
+                 ) -> None:
         self.config = config
+        # The database path writes back what changed; the in-memory path needs no record.
+        self._track = track_changes
         self.members: dict[Hashable, Member] = {}
         self.canonical: dict[Hashable, Hashable] = {}  # cluster -> canonical article
         self.changed: set[Hashable] = set()  # members written since the index was loaded
@@ -524,8 +527,9 @@ class CopyIndex:
         if exact_copy:
             self.exact_copies.add(article_id)
         self._index(number, band_keys[:0] if exact_copy else band_keys, content_hash)
-        self.changed.add(article_id)
-        self.changed_clusters.add(member.cluster_id)
+        if self._track:
+            self.changed.add(article_id)
+            self.changed_clusters.add(member.cluster_id)
         if member.kind != "unique":
             self._maybe_promote(member)
         return member
@@ -547,7 +551,8 @@ class CopyIndex:
             child.kind, child.matched_id = kind, path[i].id
             child.similarity, child.jaccard, child.containment = sim, jac, cont
             child.config_version = version
-            self.changed.add(child.id)
+            if self._track:
+                self.changed.add(child.id)
         head = path[0]
         head.kind, head.matched_id = "unique", None
         head.similarity = head.jaccard = head.containment = None
@@ -597,26 +602,38 @@ def dedup_records(
     """
     cfg = config or DedupConfig()
     hasher = Hasher(cfg)
-    index = CopyIndex(cfg, expected)
+    index = CopyIndex(cfg, expected, track_changes=False)
     keys = Pool(np.int64, 2 * cfg.bands * max(expected, 1024))
-    staged: list[tuple[datetime, str, int, int, int, str]] = []
+    # Per article number, kept compact for a million articles: band-key span, publication
+    # time (seconds; +inf when unknown) and content hash.
+    key_spans = Pool(np.int64, 2 * max(expected, 1024))
+    times = Pool(np.float64, max(expected, 1024))
+    hashes: list[str] = []
     credits: dict[int, tuple[str, ...]] = {}
     for a in articles:
         sig = signature(hasher, a.id, a.title, a.text, a.published)
         if sig.id in index.numbers:
             continue  # an id seen before: its first occurrence stands
         number = index.stage(sig)
-        k0, k1 = keys.append(sig.band_keys)
-        staged.append((sig.published or _FAR_FUTURE, str(sig.id), number, k0, k1,
-                       sig.content_hash))
+        key_spans.append(np.array(keys.append(sig.band_keys), dtype=np.int64))
+        times.append(np.array([sig.published.timestamp() if sig.published else np.inf]))
+        hashes.append(sig.content_hash)
         if sig.wire_credits:
             credits[number] = sig.wire_credits
-    staged.sort(key=lambda t: (t[0], t[1]))
+    ids = index.ids
+    by_id = sorted(range(len(ids)), key=lambda n: str(ids[n]))
+    id_rank = np.empty(len(ids), dtype=np.int64)
+    id_rank[by_id] = np.arange(len(ids))
+    del by_id
+    order = np.lexsort((id_rank, times.get(0, len(ids))))
+    spans = key_spans.get(0, 2 * len(ids))
+    stamps = times.get(0, len(ids))
     index.decide_many(
-        (number, keys.get(k0, k1), content_hash, None if published == _FAR_FUTURE else published)
-        for published, _, number, k0, k1, content_hash in staged
+        (n, keys.get(int(spans[2 * n]), int(spans[2 * n + 1])), hashes[n],
+         datetime.fromtimestamp(stamps[n], UTC) if np.isfinite(stamps[n]) else None)
+        for n in order.tolist()
     )
-    del staged, keys
+    del keys, key_spans, times, stamps, spans, hashes, order, id_rank
     for number, article_id in enumerate(index.ids):
         m = index.members[article_id]
         yield {
