@@ -170,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[fig["size"]] = fig
             report["stages"] = results
             print_stages(results)
+            save(args.json, report)
             for label, fig in results.items():
                 print_dict(f"Details, {label}", {
                     k: fig[k] for k in ("articles", "generated", "load", "dedup", "db",
@@ -179,18 +180,26 @@ def main(argv: list[str] | None = None) -> int:
             console.print("[bold]fetch round[/bold] over feeds served from 127.0.0.1…")
             report["fetch"] = fetch.run(smoke=args.smoke)
             print_dict("Fetch round (200 ms latency per response)", report["fetch"])
+            save(args.json, report)
         if "baselines" in parts:
             console.print("[bold]baselines[/bold] side by side…")
             report["baselines"] = baselines.run(server, smoke=args.smoke)
             print_dict("Baselines (ours vs the obvious alternative)", report["baselines"])
+            save(args.json, report)
         if "scaleout" in parts:
             console.print("[bold]scale-out probes[/bold]…")
             report["scaleout"] = scaleout.run(server, smoke=args.smoke)
             print_dict("Scale-out probes", report["scaleout"])
+            save(args.json, report)
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
         console.print(f"figures written to {args.json}")
     return 0
+
+
+def save(path: Path | None, report: dict[str, Any]) -> None:
+    """Write the figures so far: a part that fails later does not lose the earlier ones."""
+    if path:
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -127,7 +127,12 @@ _MONTH_SEEN_AGAIN = (
 def partitioning(server: EmbeddedPostgres, total: int) -> dict[str, Any]:
     """Load the same articles into a flat twin and a monthly-partitioned prototype."""
     base = load_ant()
-    articles = [direct_article(a) for a in base[:total]]
+    # One row per URL: the corpus repeats some URLs, and one upsert cannot touch a row twice.
+    by_url: dict[str, Any] = {}
+    for rec in base[:total]:
+        art = direct_article(rec)
+        by_url.setdefault(art.canonical_url, art)
+    articles = list(by_url.values())
     months = sorted({a.published_at.strftime("%Y-%m") for a in articles if a.published_at})
     name = "bench_partitioning"
     url = fresh_database(server, name, migrate=False)
