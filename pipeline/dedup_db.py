@@ -166,7 +166,15 @@ def dedup_articles(
         )
     }
     stats.already_done = len(done)
-    todo = [i for i in ids if i not in done]
+    # Decide in publication order across chunks too, as the in-memory path does.
+    todo = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM articles WHERE id = ANY(%s) "
+            "ORDER BY coalesce(published_at, first_seen), id",
+            ([i for i in ids if i not in done],),
+        )
+    ]
     hasher = Hasher(cfg)
     for start in range(0, len(todo), _CHUNK):
         chunk = _signatures(conn, hasher, todo[start : start + _CHUNK])
