@@ -171,7 +171,7 @@ def partitioning(server: EmbeddedPostgres, total: int) -> dict[str, Any]:
             q_seconds = time.perf_counter() - q_started
             out[table] = {"load_per_s": round(len(articles) / seconds, 1), "rows": rows,
                           "one_month_query_ms": round(q_seconds * 1000, 1),
-                          "partitions_scanned": len(set(re.findall(r"month_articles_\w+",
+                          "partitions_scanned": len(set(re.findall(r" on (month_articles_\w+)",
                                                                    plan)))}
     drop_database(server, name)
     out["unique_keys"] = ("partitioned: PRIMARY KEY (id, first_seen), UNIQUE (canonical_url, "
