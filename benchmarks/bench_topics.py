@@ -15,8 +15,9 @@ import os
 import time
 from pathlib import Path
 
+from pipeline.normalize import tokenize
 from pipeline.taxonomy import load_taxonomy
-from pipeline.topics import Tagger, fast_tokenize
+from pipeline.topics import Tagger
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "ant-v2.1.jsonl.gz"
 
@@ -56,8 +57,8 @@ def main() -> None:
     args = parser.parse_args()
 
     articles = load(args.corpus, args.limit)
-    fast_tokenize("")  # lookup tables are built once per process; not part of tagging
-    fast_tokenize("x")
+    tokenize("")  # lookup tables are built once per process; not part of tagging
+    tokenize("x")
     t0 = time.perf_counter()
     tagger = Tagger(load_taxonomy())
     compile_s = time.perf_counter() - t0

@@ -27,7 +27,6 @@ import psycopg
 from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
 from pipeline.matcher import Kind, Term, WordFormMatcher
 from pipeline.normalize import Tokens, normalize_inline, tokenize
-from pipeline.topics import fast_tokenize
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +282,7 @@ class EntityTagger:
             text = fields[name] or ""
             bounds.append((pos, pos + len(text), name))
             pos += len(text) + 1
-        tokens = fast_tokenize("\n".join(fields[n] or "" for n in names))
+        tokens = tokenize("\n".join(fields[n] or "" for n in names))
         hits = _longest(self.matcher.scan(tokens), tokens.count)
         entity_hits = [h for h in hits if isinstance(h.key, _Key)]
         triggers = [h for h in hits if not isinstance(h.key, _Key) and h.key[0] != "stop"]

@@ -17,13 +17,10 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-
 from pipeline.matcher import Kind, Matcher, Term
-from pipeline.normalize import WORD, Tokens, iter_sentences, tokenize, translation_table
+from pipeline.normalize import Tokens, iter_sentences, tokenize
 from pipeline.taxonomy import Scoring, Taxonomy, Topic, load_taxonomy
 
 if TYPE_CHECKING:
@@ -164,7 +161,7 @@ class Tagger:
 
     def tag(self, title: str, text: str, *, explain: bool = False) -> list[TopicResult]:
         """Topics given to one article (title and body as originally written)."""
-        return self.tag_tokens(fast_tokenize(title or ""), fast_tokenize(text or ""),
+        return self.tag_tokens(tokenize(title or ""), tokenize(text or ""),
                                explain=explain)
 
     def tag_tokens(self, title: Tokens, body: Tokens, *,
@@ -343,78 +340,6 @@ def _evidence(scored: _Scored, tokens: dict[str, Tokens]) -> list[Evidence]:
                             round(weight, 2)))
     out.sort(key=lambda e: (e.field != TITLE, e.start))
     return out
-
-
-# --- fast tokenization ------------------------------------------------------------------
-
-_SPACE = 0x20
-
-
-@cache
-def _lookup() -> tuple[np.ndarray, np.ndarray]:
-    """Per code point: its normalized form inside a word, a space outside words.
-
-    A character is a word character exactly when :data:`pipeline.normalize.WORD` matches
-    it. Normalization drops some characters (0 in the array) and maps most to one
-    character; the few that expand to several characters or to a space are flagged, and
-    a text that contains one takes the reference path.
-    """
-    table = translation_table()
-    everything = "".join(map(chr, range(0x110000)))
-    lut = np.full(0x110000, _SPACE, dtype=np.uint32)
-    for m in WORD.finditer(everything):
-        lut[m.start():m.end()] = np.arange(m.start(), m.end(), dtype=np.uint32)
-    special = np.zeros(0x110000, dtype=bool)
-    for cp, out in table.items():
-        if lut[cp] == _SPACE and cp != _SPACE:
-            continue  # not a word character: never reaches the table in a word
-        if not out:
-            lut[cp] = 0
-        elif len(out) == 1 and not out.isspace():
-            lut[cp] = ord(out)
-        else:
-            special[cp] = True
-    return lut, special
-
-
-@dataclass
-class _FastTokens(Tokens):
-    """Tokens that keep their code points, so original spans come from array arithmetic."""
-
-    _codes: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def spans(self) -> list[tuple[int, int]]:
-        if self._spans is None and self._codes is not None:
-            lut, _special = _lookup()
-            mapped = lut[self._codes]
-            word = np.concatenate(([False], mapped != _SPACE, [False]))
-            edges = np.diff(word.astype(np.int8))
-            starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-            # A run made only of characters that normalization drops is no token.
-            kept = np.concatenate(([0], np.cumsum(mapped != 0)))
-            live = kept[ends] - kept[starts] > 0
-            self._spans = list(zip(starts[live].tolist(), ends[live].tolist(), strict=True))
-        return super().spans
-
-
-def fast_tokenize(text: str) -> Tokens:
-    """Exactly :func:`pipeline.normalize.tokenize`, several times faster on long texts.
-
-    One array lookup per character turns word characters into their normalized form and
-    everything else into spaces; splitting on spaces then gives the tokens. A text with a
-    character that normalizes to several characters or to a space takes the reference path.
-    """
-    if not text:
-        return tokenize(text)
-    lut, special = _lookup()
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if special[codes].any():
-        return tokenize(text)
-    mapped = lut[codes]
-    parts = mapped[mapped != 0].tobytes().decode("utf-32-le").split()
-    return _FastTokens(text=text, joined=" " + " ".join(parts) + " ", count=len(parts),
-                       _codes=codes)
 
 
 # --- JSONL ------------------------------------------------------------------------------

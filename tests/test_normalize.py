@@ -12,6 +12,7 @@ from pipeline.normalize import (
     normalize_inline,
     reference_normalize,
     tokenize,
+    tokenize_reference,
     translation_table,
 )
 
@@ -81,3 +82,19 @@ def test_html_to_text() -> None:
     html = "<p>أول &amp; فقرة</p><script>x()</script><br/>ثانية&nbsp;هنا"
     assert html_to_text(html) == "أول & فقرة\nثانية هنا"
     assert html_to_text("نص بلا وسوم") == "نص بلا وسوم"
+
+
+def test_fast_tokenize_equals_the_reference() -> None:
+    texts = ["", "a_b __ c", "ﻻ يوجد", "كلمة\u200cمع", "\x00نص", "ـــ x", "مُ ّ كلمة",
+             "٣٤٥ ＡＢＣ", "😀 نص", "ﷺ محمد", "#كوريا_الشمالية!", "كلمة\u200eأخرى"]
+    for line in (CORPUS / "dev" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        texts += [rec.get("title") or "", rec.get("text") or ""]
+    with gzip.open(CORPUS / "ant-v2.1.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i % 100 == 0:
+                texts.append(json.loads(line)["text"] or "")
+    for text in texts:
+        fast, ref = tokenize(text), tokenize_reference(text)
+        assert (fast.joined, fast.count) == (ref.joined, ref.count), text[:40]
+        assert fast.spans == ref.spans, text[:40]
