@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -290,19 +291,9 @@ def eval_command(
             console.print(f"entity missed: {line}", soft_wrap=True)
 
 
-@app.command("retag")
-def retag_command(
-    since: Annotated[str | None, typer.Option(help="First publication date, YYYY-MM-DD "
-                                              "(UTC, inclusive)")] = None,
-    until: Annotated[str | None, typer.Option(help="Last publication date, YYYY-MM-DD "
-                                              "(UTC, inclusive)")] = None,
-) -> None:
-    """Re-tag stored articles with the current taxonomy (after editing it)."""
-    from datetime import UTC, date, datetime, timedelta
-
-    from pipeline.taxonomy import TaxonomyError
-    from pipeline.topics import retag
-
+def _date_range(since: str | None, until: str | None) -> tuple[datetime | None,
+                                                              datetime | None]:
+    """``[since, until]`` as inclusive UTC days turned into a half-open datetime range."""
     try:
         start = datetime.combine(date.fromisoformat(since), datetime.min.time(), UTC) \
             if since else None
@@ -311,16 +302,44 @@ def retag_command(
     except ValueError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
-    settings = Settings.from_env()
+    return start, end
+
+
+Since = Annotated[str | None, typer.Option(help="First publication date, YYYY-MM-DD "
+                                           "(UTC, inclusive)")]
+Until = Annotated[str | None, typer.Option(help="Last publication date, YYYY-MM-DD "
+                                           "(UTC, inclusive)")]
+
+
+@app.command("retag")
+def retag_command(
+    since: Since = None,
+    until: Until = None,
+    topics: Annotated[bool, typer.Option(help="Re-tag topics")] = True,
+    entities: Annotated[bool, typer.Option(help="Re-tag entities")] = True,
+) -> None:
+    """Re-tag stored articles with the current taxonomy and gazetteer (after editing them)."""
+    from pipeline import entities as entities_module
+    from pipeline import topics as topics_module
+    from pipeline.gazetteer import GazetteerError
+    from pipeline.taxonomy import TaxonomyError
+
+    start, end = _date_range(since, until)
+    url = database_url(Settings.from_env())
     try:
-        figures = retag(database_url(settings), start=start, end=end)
-    except TaxonomyError as exc:
+        if topics:
+            figures = topics_module.retag(url, start=start, end=end)
+            console.print(
+                f"taxonomy {figures['taxonomy_version']}: {figures['articles']} articles "
+                f"re-tagged, {figures['tagged']} with a topic, {figures['tags']} tags "
+                f"({', '.join(f'{k} {v}' for k, v in figures['by_topic'].items()) or '-'}) "
+                f"in {figures['seconds']} s")
+        if entities:
+            figures = entities_module.retag(url, start=start, end=end)
+            console.print("entities: " + json.dumps(figures, ensure_ascii=False))
+    except (TaxonomyError, GazetteerError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
-    console.print(f"taxonomy {figures['taxonomy_version']}: {figures['articles']} articles "
-                  f"re-tagged, {figures['tagged']} with a topic, {figures['tags']} tags "
-                  f"({', '.join(f'{k} {v}' for k, v in figures['by_topic'].items()) or '-'}) "
-                  f"in {figures['seconds']} s")
 
 
 entities_app = typer.Typer(help="Named entities: the gazetteer and unlinked names.",
@@ -354,28 +373,9 @@ def entities_candidates(
 
 
 @entities_app.command("retag")
-def entities_retag(
-    since: Annotated[str | None, typer.Option(help="First publication date, YYYY-MM-DD "
-                                              "(UTC, inclusive)")] = None,
-    until: Annotated[str | None, typer.Option(help="Last publication date, YYYY-MM-DD "
-                                              "(UTC, inclusive)")] = None,
-) -> None:
-    """Sync the gazetteer and re-tag stored articles with entities (after editing it)."""
-    from datetime import UTC, date, datetime, timedelta
-
-    from pipeline.entities import retag
-    from pipeline.gazetteer import GazetteerError
-
-    try:
-        start = datetime.combine(date.fromisoformat(since), datetime.min.time(), UTC) \
-            if since else None
-        end = datetime.combine(date.fromisoformat(until) + timedelta(days=1),
-                               datetime.min.time(), UTC) if until else None
-        figures = retag(database_url(Settings.from_env()), start=start, end=end)
-    except (ValueError, GazetteerError) as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(2) from exc
-    console.print(json.dumps(figures, ensure_ascii=False))
+def entities_retag(since: Since = None, until: Until = None) -> None:
+    """Sync the gazetteer and re-tag stored articles with entities only."""
+    retag_command(since=since, until=until, topics=False, entities=True)
 
 
 feeds_app = typer.Typer(help="Feed health: list it (sickest first), re-enable a feed.")

@@ -452,5 +452,8 @@ def test_cli_retag(db_url: str, conn: psycopg.Connection,
     result = CliRunner().invoke(app, ["retag", "--since", "2023-05-01", "--until", "2023-05-01"])
     assert result.exit_code == 0, result.output
     assert "1 articles re-tagged" in result.output and "korean_peninsula 1" in result.output
+    assert '"articles": 1' in result.output  # the same command re-tags entities too
+    mentions = conn.execute("SELECT count(*) FROM article_entities").fetchone()
+    assert mentions is not None and mentions[0] > 0
     result = CliRunner().invoke(app, ["retag", "--since", "May 1st"])
     assert result.exit_code == 2
