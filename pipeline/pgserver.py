@@ -18,6 +18,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -181,3 +183,17 @@ def embedded_url(home: Path, port: int, dbname: str = "akhbar") -> str:
     server = project_server(home, port)
     server.start()
     return server.ensure_database(dbname)
+
+
+@contextmanager
+def throwaway_server() -> Iterator[EmbeddedPostgres]:
+    """A cluster in a fresh temporary folder, stopped and removed on exit (tests, benchmarks)."""
+    base = Path(tempfile.mkdtemp(prefix="akhbar-pg-"))
+    base.chmod(0o755)  # the postgres user (when running as root) must reach it
+    server = EmbeddedPostgres(datadir=base / "data", port=free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)

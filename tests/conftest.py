@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,7 +13,7 @@ import psycopg
 import pytest
 
 from pipeline import store
-from pipeline.pgserver import EmbeddedPostgres, free_port
+from pipeline.pgserver import EmbeddedPostgres, throwaway_server
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -25,15 +23,8 @@ TEMPLATE_DB = "akhbar_template"
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[EmbeddedPostgres]:
     """A PostgreSQL cluster in a temporary folder, stopped and removed at the end."""
-    base = Path(tempfile.mkdtemp(prefix="akhbar-test-pg-"))
-    base.chmod(0o755)  # the postgres user (when running as root) must reach it
-    server = EmbeddedPostgres(datadir=base / "data", port=free_port())
-    server.start()
-    try:
+    with throwaway_server() as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
