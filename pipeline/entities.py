@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, Protocol
 
 import psycopg
 
+from pipeline import store
 from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
 from pipeline.matcher import Kind, Term, WordFormMatcher
 from pipeline.normalize import Tokens, normalize_inline, tokenize
@@ -680,7 +681,7 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
     gazetteer = default_gazetteer()
     tagger = default_tagger()
     total = EntityStats()
-    with psycopg.connect(url) as conn:
+    with store.connect(url) as conn:
         synced = sync_entities(conn, gazetteer)
         ids = article_ids_between(conn, start, end)
         conn.commit()

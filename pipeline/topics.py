@@ -490,14 +490,14 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
     a rerun redoes the rest with the same result. ``taxonomy_version``, when given, must be
     the version of the taxonomy file: tags always record the version that made them.
     """
-    import psycopg
+    from pipeline import store
 
     tagger = Tagger(taxonomy or load_taxonomy())
     if taxonomy_version and taxonomy_version != tagger.version:
         raise ValueError(f"the taxonomy file is version {tagger.version!r}; refusing to write "
                          f"tags as {taxonomy_version!r}")
     stats = TagStats(tagger.version)
-    with psycopg.connect(url) as conn:
+    with store.connect(url) as conn:
         ids = article_ids_between(conn, start, end)
         conn.commit()
         for i in range(0, len(ids), batch_size):
