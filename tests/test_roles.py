@@ -148,6 +148,7 @@ def test_analyst_is_refused(login, filled: int, statement: str) -> None:
 def test_writer_loads_but_cannot_change_the_schema(
         login, filled: int, conn: psycopg.Connection) -> None:
     with psycopg.connect(login("akhbar_writer")) as writer:
+        assert store.migrate(writer) == []  # nothing pending: a writer runs on
         load(writer, "2024-03-02", NIGHT.replace(day=2), [article(
             "wire", "Wire", "https://news.example/2", "خبر ثان", "نص الخبر الثاني.", NIGHT)])
         assert writer.execute("SELECT count(*) FROM articles").fetchone() == (2,)
