@@ -71,6 +71,8 @@ class DedupConfig:
     # A later copy replaces the canonical member only when it is clearly fuller (10 % more
     # shingles), so near-equal copies do not flip the canonical back and forth between nights.
     canonical_gain: float = 1.1
+    # Seed of the hash functions. It shapes the band keys stored in dedup_bands: change it (or
+    # shingle_size, num_perm, bands) only together with a rebuild of that table.
     seed: int = 20180218
 
     @property
@@ -133,7 +135,11 @@ class Verdict:
 
 
 class Hasher:
-    """Stable 64-bit shingle hashing and MinHash permutations for one configuration."""
+    """Shingle hashing (64-bit token hashes, 32-bit shingles) and MinHash for one configuration.
+
+    Nothing depends on the interpreter's hash seed, so band keys stored in PostgreSQL by one
+    worker match those another worker computes.
+    """
 
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
