@@ -245,8 +245,11 @@ def http_charset(content_type: str) -> str | None:
 
 def replacement_ratio(text: str) -> float:
     """Share of U+FFFD among the non-ASCII characters (markup is ASCII, so it is excluded)."""
-    wide = sum(1 for ch in text if ord(ch) > 127)
-    return text.count("\ufffd") / wide if wide else 0.0
+    bad = text.count("\ufffd")
+    if not bad:
+        return 0.0  # the common case, decided in C
+    wide = len(text) - len(text.encode("ascii", "ignore"))
+    return bad / wide
 
 
 def decode_body(body: bytes, content_type: str = "", max_ratio: float = 0.02) -> Decoded:
