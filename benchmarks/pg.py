@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from pipeline import store
-from pipeline.pgserver import EmbeddedPostgres, free_port
+from pipeline.pgserver import EmbeddedPostgres, throwaway_server
 
-
-@contextmanager
-def bench_server() -> Iterator[EmbeddedPostgres]:
-    """Start a throwaway cluster (fsync off, as the project's embedded server runs it)."""
-    base = Path(tempfile.mkdtemp(prefix="akhbar-bench-pg-"))
-    base.chmod(0o755)  # the postgres user (when running as root) must reach it
-    server = EmbeddedPostgres(datadir=base / "data", port=free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
+# The benchmark's server is the project's throwaway cluster (fsync off, like the embedded one).
+bench_server = throwaway_server
 
 
 REPO = Path(__file__).resolve().parents[1]
