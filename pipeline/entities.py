@@ -126,6 +126,20 @@ class Mention:
                 "field": self.field}
 
 
+class _M(NamedTuple):
+    """A mention while tagging, in the offsets of the joined fields; a :class:`Mention` is
+    built once, at the end, with its field and field offsets (tuples are cheaper to make)."""
+
+    text: str
+    type: str
+    start: int
+    end: int
+    method: str
+    confidence: float
+    entity_id: str | None = None
+    canonical: str | None = None
+
+
 @dataclass
 class EntityStats:
     """What one tagging pass wrote."""
@@ -284,23 +298,24 @@ class EntityTagger:
             bounds.append((pos, pos + len(text), name))
             pos += len(text) + 1
         tokens = tokenize("\n".join(fields[n] or "" for n in names))
-        hits = _longest(self.matcher.scan(tokens), tokens.count)
+        words = tokens.tokens()
+        hits = _longest(self.matcher.scan(tokens), len(words))
         entity_hits = [h for h in hits if isinstance(h.key, _Key)]
         triggers = [h for h in hits if not isinstance(h.key, _Key) and h.key[0] != "stop"]
         strong = {h.key.entity for h in entity_hits if h.key.strong}
-        words = tokens.tokens()
         linked = self._resolve(tokens, words, entity_hits, strong, "")
         found = [m for m, _f, _l in linked]
         if triggers and self.patterns:
             found += self._patterns(tokens, words, linked, triggers, "")
         if self.ner is not None:
             found = self._merge_ner(tokens.text, found, "")
+        found.sort(key=_by_start)
         if len(bounds) == 1:
             name = names[0]
             return [Mention(m.text, m.type, m.start, m.end, m.method, m.confidence, m.entity_id,
-                            m.canonical, name) for m in sorted(found, key=_by_start)]
+                            m.canonical, name) for m in found]
         out: list[Mention] = []
-        for m in sorted(found, key=_by_start):
+        for m in found:
             for lo, hi, name in bounds:
                 if lo <= m.start and m.end <= hi:
                     out.append(Mention(m.text, m.type, m.start - lo, m.end - lo, m.method,
@@ -309,12 +324,12 @@ class EntityTagger:
         return out
 
     def _resolve(self, tokens: Tokens, words: list[str], hits: list[_Found], strong: set[int],
-                 field: str) -> list[tuple[Mention, int, int]]:
+                 field: str) -> list[tuple[_M, int, int]]:
         """Keep strong hits; keep a weak hit when context singles out one entity.
 
         Returns each mention with its first and last token index.
         """
-        out: list[tuple[Mention, int, int]] = []
+        out: list[tuple[_M, int, int]] = []
         by_span: dict[tuple[int, int], list[_Found]] = {}
         strong_at: dict[int, list[int]] = defaultdict(list)  # entity -> its strong hits
         for h in hits:
@@ -326,6 +341,7 @@ class EntityTagger:
             if h.key.strong:
                 strong_at[h.key.entity].append(h.first)
         ctx_at: dict[int, list[tuple[int, int]]] | None = None  # entity -> its ctx hits
+        spans: list[tuple[int, int]] = []  # token spans, fetched with the first mention
         for group in by_span.values():
             h = group[0]
             if self._not_a_reference(tokens, words, h, self.entities[h.key.entity]):
@@ -334,7 +350,8 @@ class EntityTagger:
             if strong_keys:
                 e = self.entities[strong_keys[0].key.entity]
                 conf = 0.98 if h.last > h.first else 0.95
-                out.append((self._mention(tokens, h, e, conf, field), h.first, h.last))
+                spans = spans or tokens.spans
+                out.append((_mention(tokens.text, spans, h, e, conf), h.first, h.last))
                 continue
             if ctx_at is None:
                 ctx_at = defaultdict(list)
@@ -357,7 +374,8 @@ class EntityTagger:
             if best and len(winners) == 1:
                 e = self.entities[winners[0]]
                 conf = {3: 0.9, 2: 0.85, 1: 0.75}[best]
-                out.append((self._mention(tokens, h, e, conf, field), h.first, h.last))
+                spans = spans or tokens.spans
+                out.append((_mention(tokens.text, spans, h, e, conf), h.first, h.last))
         return out
 
     @staticmethod
@@ -383,12 +401,6 @@ class EntityTagger:
             return not tokens.text[spans[i][1]:spans[h.first][0]].strip()
         return False
 
-    @staticmethod
-    def _mention(tokens: Tokens, h: _Found, e: Entity, conf: float, field: str) -> Mention:
-        start, end = tokens.original_span(h.first, h.last)
-        return Mention(tokens.text[start:end], e.type, start, end, "gazetteer", conf, e.id,
-                       e.en, field)
-
     # --- unknown names ------------------------------------------------------------------
 
     def _name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
@@ -407,14 +419,14 @@ class EntityTagger:
         return stem == tok or not (stem in self.common or stem.startswith("ال")
                                    or "ال" + stem in self.common)
 
-    def _patterns(self, tokens: Tokens, words: list[str], linked: list[tuple[Mention, int, int]],
-                  triggers: list[_Found], field: str) -> list[Mention]:
+    def _patterns(self, tokens: Tokens, words: list[str], linked: list[tuple[_M, int, int]],
+                  triggers: list[_Found], field: str) -> list[_M]:
         """Unlinked names after person titles, before appositive roles, and quoted orgs."""
         text = tokens.text
         spans = tokens.spans
         taken = {i for _m, first, last in linked for i in range(first, last + 1)}
         last_names = {words[last]: m for m, _first, last in linked if m.type == "PER"}
-        found: dict[tuple[int, int], Mention] = {}
+        found: dict[tuple[int, int], _M] = {}
 
         def gap(a: int, b: int) -> str:
             """Original text between token ``a`` and token ``b``."""
@@ -446,13 +458,12 @@ class EntityTagger:
             single = first == last
             if single and words[first] in last_names and etype == "PER":
                 m = last_names[words[first]]
-                found[(first, last)] = Mention(surface, m.type, start, end, "pattern", 0.8,
-                                               m.entity_id, m.canonical, field)
+                found[(first, last)] = _M(surface, m.type, start, end, "pattern", 0.8,
+                                          m.entity_id, m.canonical)
                 return
             if single and not quoted:
                 conf -= 0.15
-            found[(first, last)] = Mention(surface, etype, start, end, "pattern", conf,
-                                           None, None, field)
+            found[(first, last)] = _M(surface, etype, start, end, "pattern", conf)
 
         for t in (h for h in triggers if h.key[0] == "title"):
             j = t.last + 1
@@ -523,7 +534,7 @@ class EntityTagger:
                 idx = self._strong_index.get("ال" + norm[len(p):])
         return self.entities[idx] if idx is not None else None
 
-    def _merge_ner(self, text: str, found: list[Mention], field: str) -> list[Mention]:
+    def _merge_ner(self, text: str, found: list[_M], field: str) -> list[_M]:
         """Add NER spans that no gazetteer mention covers; they replace overlapping patterns."""
         assert self.ner is not None
         out = list(found)
@@ -536,11 +547,10 @@ class EntityTagger:
             surface = text[start:end]
             entity = self.link(surface)
             if entity is not None:
-                out.append(Mention(surface, entity.type, start, end, "camel",
-                                   min(0.9, 0.5 + score / 2), entity.id, entity.en, field))
+                out.append(_M(surface, entity.type, start, end, "camel",
+                              min(0.9, 0.5 + score / 2), entity.id, entity.en))
             else:
-                out.append(Mention(surface, etype, start, end, "camel", round(0.6 * score, 3),
-                                   None, None, field))
+                out.append(_M(surface, etype, start, end, "camel", round(0.6 * score, 3)))
         return out
 
     # --- batch --------------------------------------------------------------------------
@@ -552,8 +562,14 @@ class EntityTagger:
         return [m.as_dict() for m in self.tag_fields(fields)]
 
 
-def _by_start(m: Mention) -> int:
+def _by_start(m: _M) -> int:
     return m.start
+
+
+def _mention(text: str, spans: Sequence[tuple[int, int]], h: _Found, e: Entity,
+             conf: float) -> _M:
+    start, end = spans[h.first][0], spans[h.last][1]
+    return _M(text[start:end], e.type, start, end, "gazetteer", conf, e.id, e.en)
 
 
 def _qualified(words: Sequence[str], i: int) -> bool:
