@@ -125,6 +125,21 @@ def test_quality_on_the_held_out_sets() -> None:
     assert report.micro.f1 >= 0.82
 
 
+# The third held-out set (labelled before the 2026.11.5 `ukraine_war` rules, measured once
+# with them: F1 0.700 on 13 positives). Its floor sits one missed article below.
+HELDOUT3_FLOORS = {"ukraine_war": 0.60}
+
+
+@needs_corpus
+def test_quality_on_the_third_held_out_set() -> None:
+    gold, articles = labelled("heldout3")
+    assert sum("ukraine_war" in t for t in gold.values()) >= 12
+    report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
+    f1 = {s.topic: s.f1 for s in report.topics}
+    for topic, floor in HELDOUT3_FLOORS.items():
+        assert f1[topic] >= floor, (topic, f1[topic], evaluate.misses(report))
+
+
 @needs_corpus
 def test_cli_eval_json() -> None:
     result = CliRunner().invoke(app, ["eval", "--gold", str(DEV / "labels.jsonl"),
