@@ -207,12 +207,33 @@ def _longest(raw: list[tuple[int, int, Any, str]], ntokens: int) -> list[_Found]
         prev_first, prev_last = first, last
     if not overlap:  # the usual case: hits in reading order, none inside another
         return [_Found(first, last, key) for first, last, key, _term in raw]
+    # Only hits that overlap (directly or through others) compete, so each run of such
+    # hits is settled on its own; a lone hit is kept as it is.
     covered = bytearray(ntokens)
+    out: list[_Found] = []
+    i, n = 0, len(raw)
+    while i < n:
+        first, last, key, _term = raw[i]
+        j, end = i + 1, last
+        while j < n and raw[j][0] <= end:
+            if raw[j][1] > end:
+                end = raw[j][1]
+            j += 1
+        if j == i + 1:
+            out.append(_Found(first, last, key))
+        else:
+            out += _longest_run(raw[i:j], covered)
+        i = j
+    return out
+
+
+def _longest_run(run: list[tuple[int, int, Any, str]], covered: bytearray) -> list[_Found]:
+    """Settle one run of overlapping hits: longest first, the rest only where uncovered."""
     kept: set[tuple[int, int]] = set()
     out: list[_Found] = []
     # Longest first; at equal length a gazetteer spelling beats a title or keyword.
     for first, last, key, _term in sorted(
-            raw, key=lambda r: (r[0] - r[1], not isinstance(r[2], _Key), r[0])):
+            run, key=lambda r: (r[0] - r[1], not isinstance(r[2], _Key), r[0])):
         if (first, last) in kept or not any(covered[first:last + 1]):
             kept.add((first, last))
             covered[first:last + 1] = b"\x01" * (last - first + 1)
