@@ -184,23 +184,37 @@ def _lookup() -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class _FastTokens(Tokens):
-    """Tokens that keep their code points, so original spans come from array arithmetic."""
+    """Tokens that keep their normalized code points, so original spans come from array
+    arithmetic, and their token list, so :meth:`tokens` need not split ``joined`` again."""
 
-    _codes: np.ndarray | None = field(default=None, repr=False)
+    _mapped: np.ndarray | None = field(default=None, repr=False)
+    _parts: list[str] | None = field(default=None, repr=False)
 
     @property
     def spans(self) -> list[tuple[int, int]]:
-        if self._spans is None and self._codes is not None:
-            lut, _special = _lookup()
-            mapped = lut[self._codes]
-            word = np.concatenate(([False], mapped != _SPACE, [False]))
-            edges = np.diff(word.astype(np.int8))
-            starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        if self._spans is None and self._mapped is not None:
+            mapped = self._mapped
+            word = mapped != _SPACE
+            # Word runs start and end where the word mask changes.
+            edges = np.flatnonzero(word[1:] != word[:-1]) + 1
+            if word.size and word[0]:
+                edges = np.concatenate(([0], edges))
+            if word.size and word[-1]:
+                edges = np.concatenate((edges, [word.size]))
+            starts, ends = edges[0::2], edges[1::2]
             # A run made only of characters that normalization drops is no token.
-            kept = np.concatenate(([0], np.cumsum(mapped != 0)))
-            live = kept[ends] - kept[starts] > 0
-            self._spans = list(zip(starts[live].tolist(), ends[live].tolist(), strict=True))
+            dropped = np.flatnonzero(mapped == 0)
+            if dropped.size:
+                inside = np.searchsorted(dropped, ends) - np.searchsorted(dropped, starts)
+                live = inside < ends - starts
+                starts, ends = starts[live], ends[live]
+            self._spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
         return super().spans
+
+    def tokens(self) -> list[str]:
+        if self._parts is not None:
+            return list(self._parts)
+        return super().tokens()
 
 
 def tokenize(text: str) -> Tokens:
@@ -221,7 +235,7 @@ def tokenize(text: str) -> Tokens:
     mapped = lut[codes]
     parts = mapped[mapped != 0].tobytes().decode("utf-32-le").split()
     return _FastTokens(text=text, joined=" " + " ".join(parts) + " ", count=len(parts),
-                       _codes=codes)
+                       _mapped=mapped, _parts=parts)
 
 
 def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
