@@ -278,6 +278,7 @@ class EntityTagger:
         terms += [Term(p, ("stop", ""), Kind.NAME) for p in self.gazetteer.stop]
         self.matcher = WordFormMatcher(terms)
         self._ctx_entities = dict(ctx_terms)
+        self._ctx_owners = frozenset(i for owners in ctx_terms.values() for i in owners)
         self.ctx_matcher = WordFormMatcher(Term(c, c, Kind.NAME) for c in ctx_terms)
         self._strong_index = {norm_alias(a): i for i, e in enumerate(self.entities)
                               for a in e.aliases}
@@ -374,13 +375,16 @@ class EntityTagger:
                 spans = spans or tokens.spans
                 out.append((_mention(tokens.text, spans, h, e, conf), h.first, h.last))
                 continue
-            if ctx_at is None:
+            if h.last > h.first and _qualified(words, h.last + 1):
+                continue  # "مجلس الأمن القومي" is not the UN Security Council
+            # The text is scanned for context terms once, and only when an entity of the
+            # group has any (for the others there is nothing to find).
+            if ctx_at is None and any(g.key.entity in self._ctx_owners for g in group):
                 ctx_at = defaultdict(list)
                 for first, last, key, _term in self.ctx_matcher.scan(tokens):
                     for i in self._ctx_entities.get(key, ()):
                         ctx_at[i].append((first, last))
-            if h.last > h.first and _qualified(words, h.last + 1):
-                continue  # "مجلس الأمن القومي" is not the UN Security Council
+            ctx = ctx_at if ctx_at is not None else {}
             scores: dict[int, int] = {}
             for g in group:
                 i = g.key.entity
@@ -388,8 +392,8 @@ class EntityTagger:
                 near = near or any(
                     last >= h.first - WINDOW and first <= h.last + WINDOW and
                     not (first <= h.first and last >= h.last)
-                    for first, last in ctx_at.get(i, ()))
-                scores[i] = 3 if near else 2 if i in strong else 1 if i in ctx_at else 0
+                    for first, last in ctx.get(i, ()))
+                scores[i] = 3 if near else 2 if i in strong else 1 if i in ctx else 0
             best = max(scores.values())
             winners = [i for i, s in scores.items() if s == best]
             if best and len(winners) == 1:
@@ -426,9 +430,11 @@ class EntityTagger:
 
     def _name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
         """Could ``tok`` be part of a name? Common words, clitic-laden words and digits not."""
-        if len(tok) < 2 or any(ch.isdigit() for ch in tok) or tok in self.common:
+        # No character is both a letter and a digit: isalpha() spares the per-character test.
+        if (len(tok) < 2 or tok in self.common
+                or not tok.isalpha() and any(ch.isdigit() for ch in tok)):
             return False
-        if not any("\u0600" <= ch <= "\u06ff" for ch in tok):
+        if not ("\u0600" <= tok[0] <= "\u06ff" or any("\u0600" <= ch <= "\u06ff" for ch in tok)):
             return False
         if tok.startswith(("بال", "لل", "وال", "فال", "كال")):
             return False
