@@ -8,7 +8,6 @@ band hashes hit, adds tonight's articles, and writes the changes back.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from functools import cache
 import numpy as np
 
 from pipeline.boilerplate import strip_boilerplate
+from pipeline.jsonl import JsonlError, iter_objects
 from pipeline.lsh import BandTable, Pool
 from pipeline.normalize import WORD, translation_table
 
@@ -655,21 +655,15 @@ def dedup_records(
         }
 
 
-class InputError(ValueError):
-    """A malformed line of the CLI input, with its line number."""
+# A malformed line of the CLI input, with its line number.
+InputError = JsonlError
 
 
 def iter_articles(lines: Iterable[str]) -> Iterator[InputArticle]:
     """Parse ``{id, title, text, published?, url?}`` JSON lines lazily; blank lines skipped."""
     seen: set[str] = set()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"line {number}: not JSON ({exc.msg})") from exc
-        if not isinstance(obj, dict) or "id" not in obj:
+    for number, obj in iter_objects(lines):
+        if "id" not in obj:
             raise InputError(f"line {number}: an object with an 'id' is required")
         article_id = str(obj["id"])
         if article_id in seen:

@@ -7,13 +7,12 @@ labelled ids can be read straight out of the shared corpus file.
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.jsonl import read_file
 from pipeline.topics import Tagger
 
 CORE_TOPICS = ("korean_peninsula", "ukraine_war", "sanctions")
@@ -93,15 +92,7 @@ def score(gold: dict[str, set[str]], predicted: dict[str, set[str]],
 
 def read_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
     """JSON objects from a ``.jsonl`` or ``.jsonl.gz`` file."""
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{n}: not JSON: {exc}") from exc
+    return read_file(path)
 
 
 def read_gold(path: Path | str, split: str | None = None) -> dict[str, set[str]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from pipeline.jsonl import iter_objects
 from pipeline.matcher import Kind, Matcher, Term
 from pipeline.normalize import Tokens, iter_sentences, tokenize
 from pipeline.taxonomy import Scoring, Taxonomy, Topic, load_taxonomy
@@ -346,15 +347,7 @@ def _evidence(scored: _Scored, tokens: dict[str, Tokens]) -> list[Evidence]:
 
 def tag_jsonl(tagger: Tagger, lines: Iterable[str]) -> Iterator[str]:
     """Tag ``{id, title, text}`` JSON lines; yields output JSON lines (blank lines skipped)."""
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"line {n}: not JSON: {exc}") from exc
-        if not isinstance(rec, dict):
-            raise ValueError(f"line {n}: expected a JSON object")
+    for _n, rec in iter_objects(lines):
         out = next(tagger.tag_records([rec]))
         yield json.dumps(out, ensure_ascii=False)
 
