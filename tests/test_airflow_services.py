@@ -19,6 +19,7 @@ import httpx
 import psycopg
 import pytest
 from airflow_harness import REPO, create_database, sqlalchemy_url
+from feedkit import write_registry
 
 from pipeline.pgserver import free_port
 
@@ -28,15 +29,6 @@ SCRIPT = REPO / "scripts" / "airflow-local.sh"
 SAMPLES = REPO / "pipeline" / "data" / "samples"
 SERVICES = ("api-server", "scheduler", "dag-processor")
 RUN_TIMEOUT = 240.0  # seconds for the triggered run, on top of start-up (bounded at 150 s)
-
-
-def write_registry(path: Path, feeds: list[tuple[str, str]]) -> Path:
-    lines = ["feeds:"]
-    for feed_id, url in feeds:
-        lines += [f"  - id: {feed_id}", f"    name: {feed_id}", f"    url: {url}",
-                  f"    outlet: Outlet {feed_id}"]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def group_alive(pgid: int) -> bool:
@@ -79,7 +71,7 @@ def test_services_run_the_nightly_dag_triggered_through_the_api(
     http_server.static("/arabiya.atom", (SAMPLES / "alarabiya-atom.xml").read_bytes(),
                        content_type="application/atom+xml")
     http_server.static("/error.xml", b"oops", status=500)
-    registry = write_registry(tmp_path / "feeds.yaml", [
+    registry = write_registry(tmp_path, [
         ("sky", http_server.url("/sky.xml")), ("arabiya", http_server.url("/arabiya.atom")),
         ("error", http_server.url("/error.xml"))])
     home = tmp_path / "airflow"

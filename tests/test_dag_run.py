@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 from airflow_harness import DAGS, configure_in_process
+from feedkit import write_registry
 
 from pipeline import night
 
@@ -17,15 +18,6 @@ SAMPLES = Path(__file__).resolve().parents[1] / "pipeline" / "data" / "samples"
 # A scheduled night: 02:30 UTC on 1 March covers the interval from 02:30 on 29 February.
 NIGHT = datetime(2024, 3, 1, 2, 30, tzinfo=UTC)
 INTERVAL_START = datetime(2024, 2, 29, 2, 30, tzinfo=UTC)
-
-
-def write_registry(path: Path, feeds: list[tuple[str, str]]) -> Path:
-    lines = ["feeds:"]
-    for feed_id, url in feeds:
-        lines += [f"  - id: {feed_id}", f"    name: {feed_id}", f"    url: {url}",
-                  f"    outlet: Outlet {feed_id}"]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -105,7 +97,7 @@ def test_nightly_dag_loads_the_night_and_a_rerun_leaves_the_same_rows(
     http_server.static("/bbc.xml", (SAMPLES / "bbc-windows-1256.xml").read_bytes(),
                        content_type="application/rss+xml; charset=windows-1256")
     http_server.static("/error.xml", b"oops", status=500)
-    registry = write_registry(tmp_path / "feeds.yaml", [
+    registry = write_registry(tmp_path, [
         ("sky", http_server.url("/sky.xml")), ("arabiya", http_server.url("/arabiya.atom")),
         ("bbc", http_server.url("/bbc.xml")), ("error", http_server.url("/error.xml"))])
     monkeypatch.setenv("AKHBAR_FEEDS", str(registry))
@@ -154,7 +146,7 @@ def test_quality_breach_fails_the_night_loudly(
     http_server.static("/sky.xml", (SAMPLES / "skynews-rss.xml").read_bytes())
     for name in ("a", "b", "c"):
         http_server.static(f"/{name}.xml", b"gone", status=404)
-    registry = write_registry(tmp_path / "feeds.yaml", [
+    registry = write_registry(tmp_path, [
         ("sky", http_server.url("/sky.xml"))] + [
         (name, http_server.url(f"/{name}.xml")) for name in ("a", "b", "c")])
     monkeypatch.setenv("AKHBAR_FEEDS", str(registry))

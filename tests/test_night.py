@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import psycopg
 import pytest
+from feedkit import slow, write_registry
 
 from pipeline import night
 from pipeline.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "pipeline" / "data" / "samples"
 NIGHT = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
-
-
-def write_registry(tmp_path: Path, feeds: list[tuple[str, str]]) -> Path:
-    lines = ["feeds:"]
-    for feed_id, url in feeds:
-        lines += [f"  - id: {feed_id}", f"    name: {feed_id}", f"    url: {url}",
-                  f"    outlet: Outlet {feed_id}"]
-    path = tmp_path / "feeds.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def slow(seconds: float):
-    def handler(h: BaseHTTPRequestHandler) -> None:
-        time.sleep(seconds)
-        try:
-            h.send_response(200)
-            h.end_headers()
-            h.wfile.write(b"<rss/>")
-        except OSError:
-            pass
-    return handler
 
 
 @pytest.fixture
