@@ -7,7 +7,7 @@ labelled ids can be read straight out of the shared corpus file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,15 +90,10 @@ def score(gold: dict[str, set[str]], predicted: dict[str, set[str]],
     return Report(len(gold), list(per.values()), micro)
 
 
-def read_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
-    """JSON objects from a ``.jsonl`` or ``.jsonl.gz`` file."""
-    return read_file(path)
-
-
 def read_gold(path: Path | str, split: str | None = None) -> dict[str, set[str]]:
     """Gold topics by id, optionally only the lines whose ``split`` matches."""
     gold: dict[str, set[str]] = {}
-    for rec in read_jsonl(path):
+    for rec in read_file(path):
         if split and rec.get("split", split) != split:
             continue
         gold[str(rec["id"])] = set(rec.get("topics") or ())
@@ -108,7 +103,7 @@ def read_gold(path: Path | str, split: str | None = None) -> dict[str, set[str]]
 def read_articles(path: Path | str, ids: set[str] | None = None) -> dict[str, dict[str, Any]]:
     """Articles by id (``text`` or ``body`` for the body), only ``ids`` when given."""
     out: dict[str, dict[str, Any]] = {}
-    for rec in read_jsonl(path):
+    for rec in read_file(path):
         aid = str(rec.get("id"))
         if ids is None or aid in ids:
             out[aid] = rec
@@ -274,7 +269,7 @@ def score_entities(gold: dict[str, list[dict[str, Any]]],
 def read_entity_gold(path: Path | str, split: str | None = None
                      ) -> dict[str, list[dict[str, Any]]]:
     """Gold entities by id, optionally only the lines whose ``split`` matches."""
-    return {str(r["id"]): list(r.get("entities") or []) for r in read_jsonl(path)
+    return {str(r["id"]): list(r.get("entities") or []) for r in read_file(path)
             if not split or r.get("split", split) == split}
 
 
