@@ -95,7 +95,7 @@ def labelled(split: str) -> tuple[dict[str, set[str]], dict[str, dict]]:
 
 # Figures measured with `akhbar eval` when these floors were set (see README, Topics): the
 # floors sit below them so that a regression fails while a one-article wobble does not.
-TUNE_FLOORS = {"korean_peninsula": 0.93, "ukraine_war": 0.90, "sanctions": 0.93}
+TUNE_FLOORS = {"korean_peninsula": 0.93, "ukraine_war": 0.85, "sanctions": 0.93}
 
 
 @needs_corpus
@@ -107,37 +107,40 @@ def test_quality_on_the_tuning_set() -> None:
         assert f1[topic] >= floor, (topic, f1[topic], evaluate.misses(report))
 
 
-# The held-out sets, both together (see README, Topics, for how each was measured). They
-# are never tuned on; the floors only catch a regression.
-HELDOUT_FLOORS = {"korean_peninsula": 0.90, "ukraine_war": 0.55, "sanctions": 0.82}
+# `heldout`, `heldout2` and `heldout3` were each measured clean once, then the rules changed
+# knowing their misses (README, Topics): together they are tuning data now, 2026.11.6 gives
+# F1 0.966 / 0.878 / 0.842 on them. The floors only catch a regression.
+SEEN_FLOORS = {"korean_peninsula": 0.90, "ukraine_war": 0.80, "sanctions": 0.82}
 
 
 @needs_corpus
-def test_quality_on_the_held_out_sets() -> None:
-    gold, articles = labelled("heldout")
-    more, more_articles = labelled("heldout2")
-    gold.update(more)
-    articles.update(more_articles)
+def test_quality_on_the_earlier_held_out_sets() -> None:
+    gold: dict[str, set[str]] = {}
+    articles: dict[str, dict] = {}
+    for split in ("heldout", "heldout2", "heldout3"):
+        more, more_articles = labelled(split)
+        gold.update(more)
+        articles.update(more_articles)
+    assert sum("ukraine_war" in t for t in gold.values()) >= 20
     report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
     f1 = {s.topic: s.f1 for s in report.topics}
-    for topic, floor in HELDOUT_FLOORS.items():
+    for topic, floor in SEEN_FLOORS.items():
         assert f1[topic] >= floor, (topic, f1[topic], evaluate.misses(report))
-    assert report.micro.f1 >= 0.82
 
 
-# The third held-out set (labelled before the 2026.11.5 `ukraine_war` rules, measured once
-# with them: F1 0.700 on 13 positives). Its floor sits one missed article below.
-HELDOUT3_FLOORS = {"ukraine_war": 0.60}
-
-
+# `heldout4` is for measurement only (never tuned on): 87 articles, 10 Korea and 11
+# sanctions stories, no war story among 39 drawn for Ukraine words (venues, look-alikes,
+# background mentions). Measured F1 0.909 / 0.870 with 2026.11.5 and 2026.11.6 alike.
 @needs_corpus
-def test_quality_on_the_third_held_out_set() -> None:
-    gold, articles = labelled("heldout3")
-    assert sum("ukraine_war" in t for t in gold.values()) >= 12
+def test_quality_on_the_measurement_only_set() -> None:
+    gold, articles = labelled("heldout4")
+    assert len(gold) >= 80
     report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
-    f1 = {s.topic: s.f1 for s in report.topics}
-    for topic, floor in HELDOUT3_FLOORS.items():
-        assert f1[topic] >= floor, (topic, f1[topic], evaluate.misses(report))
+    by_topic = {s.topic: s for s in report.topics}
+    assert by_topic["korean_peninsula"].f1 >= 0.85, evaluate.misses(report)
+    assert by_topic["sanctions"].f1 >= 0.80, evaluate.misses(report)
+    # No war story in the set: every Ukraine mention here is a trap the tagger must pass.
+    assert by_topic["ukraine_war"].fp_ids == [], evaluate.misses(report)
 
 
 @needs_corpus
