@@ -28,7 +28,7 @@ from benchmarks.corpus import parse_size
 from benchmarks.pg import bench_server, drop_database, fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
-PARTS = ("stages", "fetch", "baselines", "scaleout")
+PARTS = ("stages", "night", "fetch", "baselines", "scaleout")
 TARGETS = {
     "end_to_end": 1000.0, "normalize": 5000.0, "load": 3000.0,
 }
@@ -120,6 +120,44 @@ def print_stages(results: dict[str, dict[str, Any]]) -> None:
                       "records): load, extract and dedup only")
 
 
+def run_night(server: Any, size: str, workers: int | None = None) -> dict[str, Any]:
+    """A night in the DAG's shape on every core (:mod:`benchmarks.night`), in a child process."""
+    name = f"bench_night_{size.lower()}"
+    url = fresh_database(server, name)
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+        out = Path(tmp.name)
+    cmd = [sys.executable, "-m", "benchmarks.night", "--size", size, "--url", url,
+           "--out", str(out)]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"night benchmark of {size} failed:\n{proc.stderr[-4000:]}")
+    figures = json.loads(out.read_text())
+    out.unlink()
+    drop_database(server, name)
+    return figures
+
+
+def print_night(results: dict[str, dict[str, Any]]) -> None:
+    table = Table(title="A night in the DAG's shape, one process per core (wall seconds)")
+    table.add_column("phase")
+    for size in results:
+        table.add_column(size, justify="right")
+    table.add_column("target", justify="right")
+    for phase in ("fetch_shards", "near_duplicates", "tagging"):
+        table.add_row(phase, *[f"{f['phases'][phase]['seconds']:,.1f} s "
+                               f"({f['phases'][phase]['per_second']:,.0f}/s)"
+                               for f in results.values()], "")
+    table.add_row("end to end", *[f"{f['end_to_end']['per_second']:,.0f}/s"
+                                  for f in results.values()], "≥ 1,000/s")
+    table.add_row("workers", *[str(f["workers"]) for f in results.values()], "")
+    table.add_row("load average before, after", *[
+        f"{f['loadavg'][0]}, {f['loadavg'][1]}" for f in results.values()], "")
+    console.print(table)
+
+
 def print_dict(title: str, figures: dict[str, Any]) -> None:
     table = Table(title=title, show_header=False)
     for key, value in figures.items():
@@ -176,6 +214,17 @@ def main(argv: list[str] | None = None) -> int:
                     k: fig[k] for k in ("articles", "generated", "load", "dedup", "db",
                                         "startup_seconds", "wall_seconds", "loadavg",
                                         "taggers")})
+        if "night" in parts:
+            nights: dict[str, dict[str, Any]] = {}
+            for size in sizes:
+                if size.lower() in lite:
+                    continue  # the night tags every article: the lite sizes stay stages-only
+                console.print(f"[bold]corpus {size}[/bold]: a night on every core…")
+                nights[size] = run_night(server, size)
+            report["night"] = nights
+            if nights:
+                print_night(nights)
+            save(args.json, report)
         if "fetch" in parts:
             console.print("[bold]fetch round[/bold] over feeds served from 127.0.0.1…")
             report["fetch"] = fetch.run(smoke=args.smoke)

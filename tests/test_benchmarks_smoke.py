@@ -50,7 +50,8 @@ def test_smoke_suite_prints_and_writes_every_figure(tmp_path: Path) -> None:
     for label in ("parse", "extract", "normalize", "load", "dedup", "tag", "end to end",
                   "peak RSS", "DB bytes / 1,000 articles", "cold_seconds", "all-304_seconds",
                   "normalize_speedup", "tokenize_speedup", "lsh_speedup",
-                  "speedup_vs_commit_each", "concurrent_writers", "partitioning"):
+                  "speedup_vs_commit_each", "concurrent_writers", "partitioning",
+                  "fetch_shards", "near_duplicates", "tagging"):
         assert label in proc.stdout, f"{label!r} missing from the printed report"
     figures = json.loads(out.read_text())
     assert figures["machine"]["nproc"] >= 1
@@ -64,6 +65,13 @@ def test_smoke_suite_prints_and_writes_every_figure(tmp_path: Path) -> None:
     assert size["db"]["article_rows"] > 0 and size["db"]["bytes_per_1000_articles"] > 0
     # Generated copies exist and dedup (exact at load, near in the index) finds some of them.
     assert size["dedup"]["generated_copies"] > 0 and size["dedup"]["copies_found"] > 0
+    # The night in the DAG's shape: every article loaded once, deduplicated and tagged.
+    night = figures["night"]["300"]
+    assert night["workers"] >= 1 and night["end_to_end"]["per_second"] > 0
+    assert sum(night["load"].values()) == 300
+    assert night["dedup"]["articles"] == night["load"]["new"] + night["load"]["updated"]
+    assert night["tagged"]["topics"]["articles"] == night["dedup"]["articles"]
+    assert night["tagged"]["entities"]["mentions"] > 0
     fetch = figures["fetch"]
     assert fetch["cold_client_status"].get("ok") == fetch["feeds"]
     assert fetch["all-304_server"]["answered_304"] == fetch["feeds"]
