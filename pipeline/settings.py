@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
@@ -47,46 +47,52 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ``AKHBAR_*`` variables; unset ones keep their defaults."""
+        """Read ``AKHBAR_*`` variables; unset ones keep their defaults.
+
+        Each field is read from ``AKHBAR_<FIELD>`` (a few keep shorter names, see
+        ``_ENV_NAMES``) and converted by the type of its default, so a new setting needs
+        no code here. A value that does not convert is an error naming the variable.
+        """
         env = os.environ if env is None else env
-        base = cls()
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            name = "AKHBAR_" + _ENV_NAMES.get(f.name, f.name.upper())
+            raw = env.get(name)
+            if raw is None or (raw == "" and f.name == "database_url"):
+                continue
+            try:
+                values[f.name] = _convert(raw, getattr(cls, f.name, None))
+            except ValueError as exc:
+                raise ValueError(f"{name}={raw!r}: {exc}") from None
+        return cls(**values)
 
-        def get(name: str, default: object) -> object:
-            return env.get(f"AKHBAR_{name}", default)
 
-        allow = str(get("ALLOW_PRIVATE_HOSTS", ""))
-        return cls(
-            database_url=env.get("AKHBAR_DATABASE_URL") or None,
-            home=Path(str(get("HOME", base.home))),
-            feeds_path=Path(str(get("FEEDS", base.feeds_path))),
-            embedded_port=int(str(get("PG_PORT", base.embedded_port))),
-            http_timeout=float(str(get("HTTP_TIMEOUT", base.http_timeout))),
-            http_connect_timeout=float(str(get("HTTP_CONNECT_TIMEOUT",
-                                               base.http_connect_timeout))),
-            max_feed_bytes=int(str(get("MAX_FEED_BYTES", base.max_feed_bytes))),
-            fetch_concurrency=int(str(get("FETCH_CONCURRENCY", base.fetch_concurrency))),
-            per_host_concurrency=int(str(get("PER_HOST_CONCURRENCY",
-                                             base.per_host_concurrency))),
-            user_agent=str(get("USER_AGENT", base.user_agent)),
-            load_batch_size=int(str(get("LOAD_BATCH_SIZE", base.load_batch_size))),
-            max_failed_feed_share=float(str(get("MAX_FAILED_FEED_SHARE",
-                                                base.max_failed_feed_share))),
-            allow_private_hosts=tuple(h.strip() for h in allow.split(",") if h.strip()),
-            http_total_timeout=float(str(get("HTTP_TOTAL_TIMEOUT", base.http_total_timeout))),
-            max_redirects=int(str(get("MAX_REDIRECTS", base.max_redirects))),
-            max_retry_after=float(str(get("MAX_RETRY_AFTER", base.max_retry_after))),
-            max_replacement_ratio=float(str(get("MAX_REPLACEMENT_RATIO",
-                                                base.max_replacement_ratio))),
-            backoff_base=float(str(get("BACKOFF_BASE", base.backoff_base))),
-            backoff_cap=float(str(get("BACKOFF_CAP", base.backoff_cap))),
-            disable_after=int(str(get("DISABLE_AFTER", base.disable_after))),
-            page_concurrency=int(str(get("PAGE_CONCURRENCY", base.page_concurrency))),
-            page_per_host=int(str(get("PAGE_PER_HOST", base.page_per_host))),
-            page_interval=float(str(get("PAGE_INTERVAL", base.page_interval))),
-            page_timeout=float(str(get("PAGE_TIMEOUT", base.page_timeout))),
-            max_page_bytes=int(str(get("MAX_PAGE_BYTES", base.max_page_bytes))),
-            max_pages_per_feed=int(str(get("MAX_PAGES_PER_FEED", base.max_pages_per_feed))),
-            keep_raw=str(get("KEEP_RAW", "1")).lower() not in ("0", "false", "no", "off"),
-            raw_retention_days=int(str(get("RAW_RETENTION_DAYS", base.raw_retention_days))),
-            raw_max_bytes=int(str(get("RAW_MAX_BYTES", base.raw_max_bytes))),
-        )
+# Variables whose names predate the field they set.
+_ENV_NAMES = {"feeds_path": "FEEDS", "embedded_port": "PG_PORT"}
+
+_FALSE = ("0", "false", "no", "off")
+_TRUE = ("1", "true", "yes", "on")
+
+
+def _convert(raw: str, default: object) -> object:
+    """``raw`` as the type of the field's default (text for the optional database URL)."""
+    if isinstance(default, bool):
+        value = raw.strip().lower()
+        if value not in _FALSE + _TRUE:
+            raise ValueError("expected one of " + ", ".join(_TRUE + _FALSE))
+        return value in _TRUE
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError("expected a whole number") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError("expected a number") from None
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
