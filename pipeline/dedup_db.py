@@ -1,19 +1,29 @@
 """The persistent copy index: tonight's articles against every stored article, in Postgres.
 
-Band keys live in ``dedup_bands`` (one b-tree), so a new article finds its stored copies with
-one indexed lookup whatever worker runs the task. The decisions are made by the same
+Band keys live in ``dedup_bands`` (one b-tree on the key), so a new article finds its stored
+copies with index probes whatever worker runs the task. The decisions are made by the same
 :class:`pipeline.dedup.CopyIndex` the CLI uses: it is preloaded with the stored candidates and
 their clusters, fed tonight's articles, and its changes are written back.
+
+Each chunk of articles costs a fixed number of round trips: one probe of all its band keys
+(sent as one binary array), one fetch of the candidates, and COPY for the new rows, so the
+cost per article does not depend on how many articles are stored beyond the b-tree's depth.
 """
 
 from __future__ import annotations
 
 import logging
+import struct
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import psycopg
+from psycopg.adapt import Dumper
+from psycopg.postgres import types as pg_types
+from psycopg.pq import Format
 from psycopg.types.json import Jsonb
 
 from pipeline.dedup import CopyIndex, DedupConfig, Hasher, Member, Signature, order_key, signature
@@ -25,6 +35,18 @@ log = logging.getLogger(__name__)
 _DEDUP_LOCK = 7_311_004
 # Articles decided per round trip; bounds memory on a backfill of the whole archive.
 _CHUNK = 5000
+_INT8 = pg_types.get("int8")
+# Binary COPY framing: signature, flags, header extension length; and the end marker.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+_COPY_TRAILER = struct.pack("!h", -1)
+# Stored articles sharing a band key with the chunk. Each key is one index probe (the
+# lateral subquery, kept apart by OFFSET 0, cannot be turned into a hash join that reads the
+# whole table, which the planner prefers for a few hundred thousand keys against a small one).
+_PROBE = (
+    "SELECT DISTINCT b.article_id FROM unnest(%b::bigint[]) AS k(band_key) "
+    "CROSS JOIN LATERAL (SELECT article_id FROM dedup_bands "
+    "WHERE band_key = k.band_key OFFSET 0) AS b"
+)
 
 
 @dataclass
@@ -44,6 +66,44 @@ class DedupStats:
         return asdict(self)
 
 
+class _Keys:
+    """Band keys (int64 numpy array) to be sent as one binary ``bigint[]`` parameter."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+
+class _KeysDumper(Dumper):
+    """Binary ``bigint[]`` straight from the numpy array: no Python int per key."""
+
+    format = Format.BINARY
+    oid = _INT8.array_oid
+
+    def dump(self, obj: _Keys) -> bytes:
+        n = int(obj.values.size)
+        # ndim, has-nulls flag, element type, then length and lower bound of the dimension.
+        head = struct.pack("!iiiii", 1, 0, _INT8.oid, n, 1)
+        body = np.empty(n, dtype=[("len", ">i4"), ("value", ">i8")])
+        body["len"] = 8
+        body["value"] = obj.values
+        return head + body.tobytes()
+
+
+def _copy_int8_rows(columns: Sequence[np.ndarray]) -> bytes:
+    """Rows of int64 columns in PostgreSQL's binary COPY format, built without a Python loop."""
+    fields: list[tuple[str, str]] = [("count", ">i2")]
+    for i in range(len(columns)):
+        fields += [(f"len{i}", ">i4"), (f"value{i}", ">i8")]
+    rows = np.empty(columns[0].size, dtype=fields)
+    rows["count"] = len(columns)
+    for i, column in enumerate(columns):
+        rows[f"len{i}"] = 8
+        rows[f"value{i}"] = column
+    return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
+
+
 def _signatures(
     conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int]
 ) -> dict[int, Signature]:
@@ -58,14 +118,14 @@ def _signatures(
 def _stored_candidates(conn: psycopg.Connection, sigs: Iterable[Signature]) -> set[int]:
     """Stored articles sharing a band key or the content hash with any of ``sigs``."""
     sigs = list(sigs)
-    keys = sorted({k for s in sigs for k in s.band_keys.tolist()})
+    found: set[int] = set()
+    banded = [s.band_keys for s in sigs if s.band_keys.size]
+    if banded:
+        keys = np.unique(np.concatenate(banded))
+        with conn.cursor() as cur:
+            cur.adapters.register_dumper(_Keys, _KeysDumper)
+            found.update(r[0] for r in cur.execute(_PROBE, (_Keys(keys),)))
     hashes = sorted({s.content_hash for s in sigs})
-    found = {
-        r[0]
-        for r in conn.execute(
-            "SELECT DISTINCT article_id FROM dedup_bands WHERE band_key = ANY(%s)", (keys,)
-        )
-    }
     found.update(
         r[0]
         for r in conn.execute(
@@ -78,11 +138,13 @@ def _stored_candidates(conn: psycopg.Connection, sigs: Iterable[Signature]) -> s
 
 
 def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> list[Member]:
+    """Every stored member of the clusters of ``article_ids``, in article order."""
     rows = conn.execute(
         "SELECT m.article_id, m.cluster_id, m.kind, m.matched_article_id, m.similarity, "
         "m.jaccard, m.containment, m.shingles, m.published_at, m.config_version "
         "FROM dedup_members m WHERE m.cluster_id IN "
-        "(SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s))",
+        "(SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s)) "
+        "ORDER BY m.article_id",
         (list(article_ids),),
     ).fetchall()
     return [
@@ -90,54 +152,90 @@ def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> li
     ]
 
 
+def _band_rows(index: CopyIndex, sigs: dict[int, Signature], new_ids: Sequence[int],
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(band key, article) rows of the new articles, sorted by key, each pair once.
+
+    An exact copy adds none: its bands are its twin's, already stored. Sorted rows reach
+    the b-tree's leaf pages in order, which roughly halves the cost of the inserts.
+    """
+    keys, owners = [], []
+    for aid in new_ids:
+        if aid in index.exact_copies or not sigs[aid].band_keys.size:
+            continue
+        keys.append(sigs[aid].band_keys)
+        owners.append(np.full(sigs[aid].band_keys.size, aid, dtype=np.int64))
+    if not keys:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    key, owner = np.concatenate(keys), np.concatenate(owners)
+    order = np.lexsort((owner, key))
+    key, owner = key[order], owner[order]
+    first = np.ones(key.size, dtype=bool)
+    first[1:] = (key[1:] != key[:-1]) | (owner[1:] != owner[:-1])
+    return key[first], owner[first]
+
+
 def _write(
     conn: psycopg.Connection, index: CopyIndex, sigs: dict[int, Signature],
     new_ids: Sequence[int], before: dict[int, int],
 ) -> int:
-    """Write changed members, touched clusters and the new articles' band keys."""
+    """Write the new members, clusters and band keys (COPY) and the changed stored ones."""
+    new = set(new_ids)
+    touched = index.changed_clusters | {index.members[i].cluster_id for i in index.changed}
+    # A cluster is new when no stored member founded it: tonight's articles found new ones.
+    fresh = sorted(c for c in touched if c not in before)
+    old = sorted(c for c in touched if c in before)
+    sizes = Counter(m.cluster_id for m in index.members.values())
     with conn.cursor() as cur:
-        touched = index.changed_clusters | {index.members[i].cluster_id for i in index.changed}
-        clusters = sorted(touched)
-        cur.executemany(
-            "INSERT INTO dedup_clusters (id, canonical_article_id) VALUES (%s, %s) "
-            "ON CONFLICT (id) DO UPDATE SET canonical_article_id = EXCLUDED.canonical_article_id,"
-            " updated_at = now() "
-            "WHERE dedup_clusters.canonical_article_id <> EXCLUDED.canonical_article_id",
-            [(c, index.canonical[c]) for c in clusters],
-        )
-        rows = []
-        for aid in sorted(index.changed):
-            m = index.members[aid]
-            sig = sigs.get(aid)
-            rows.append((
-                aid, m.cluster_id, m.kind, m.matched_id, m.similarity, m.jaccard,
-                m.containment, m.config_version, sig.content_hash if sig else "", m.size,
-                m.published, list(sig.wire_credits) if sig else [],
-            ))
-        cur.executemany(
-            "INSERT INTO dedup_members (article_id, cluster_id, kind, matched_article_id, "
-            "similarity, jaccard, containment, config_version, content_hash, shingles, "
-            "published_at, wire_credits) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (article_id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, "
-            "kind = EXCLUDED.kind, matched_article_id = EXCLUDED.matched_article_id, "
-            "similarity = EXCLUDED.similarity, jaccard = EXCLUDED.jaccard, "
-            "containment = EXCLUDED.containment, config_version = EXCLUDED.config_version, "
-            "decided_at = now()",
-            rows,
-        )
-        cur.execute(
-            "UPDATE dedup_clusters c SET size = s.n FROM (SELECT cluster_id, count(*) AS n "
-            "FROM dedup_members WHERE cluster_id = ANY(%s) GROUP BY cluster_id) s "
-            "WHERE c.id = s.cluster_id AND c.size <> s.n",
-            (clusters,),
-        )
-        with cur.copy("COPY dedup_bands (band_key, article_id) FROM STDIN") as copy:
-            for aid in new_ids:
-                if aid in index.exact_copies:
-                    continue  # an exact copy's bands are its twin's, already stored
-                for key in sorted(set(sigs[aid].band_keys.tolist())):
-                    copy.write_row((key, aid))
-    return sum(1 for c, old in before.items() if index.canonical.get(c) != old)
+        if fresh:
+            with cur.copy("COPY dedup_clusters (id, canonical_article_id, size) FROM STDIN") as cp:
+                for c in fresh:
+                    cp.write_row((c, index.canonical[c], sizes[c]))
+        if old:
+            cur.execute(
+                "UPDATE dedup_clusters c SET canonical_article_id = u.canonical, "
+                "updated_at = now() FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, canonical) "
+                "WHERE c.id = u.id AND c.canonical_article_id <> u.canonical",
+                (old, [index.canonical[c] for c in old]),
+            )
+        changed = sorted(index.changed)
+        with cur.copy(
+            "COPY dedup_members (article_id, cluster_id, kind, matched_article_id, similarity, "
+            "jaccard, containment, config_version, content_hash, shingles, published_at, "
+            "wire_credits) FROM STDIN"
+        ) as cp:
+            for aid in changed:
+                if aid in new:
+                    m, sig = index.members[aid], sigs[aid]
+                    cp.write_row((
+                        aid, m.cluster_id, m.kind, m.matched_id, m.similarity, m.jaccard,
+                        m.containment, m.config_version, sig.content_hash, m.size,
+                        m.published, list(sig.wire_credits),
+                    ))
+        # Stored members change when a fuller copy reverses their cluster's links.
+        relinked = [index.members[aid] for aid in changed if aid not in new]
+        if relinked:
+            cur.executemany(
+                "UPDATE dedup_members SET cluster_id = %s, kind = %s, matched_article_id = %s, "
+                "similarity = %s, jaccard = %s, containment = %s, config_version = %s, "
+                "decided_at = now() WHERE article_id = %s",
+                [(m.cluster_id, m.kind, m.matched_id, m.similarity, m.jaccard, m.containment,
+                  m.config_version, m.id) for m in relinked],
+            )
+        if old:
+            cur.execute(
+                "UPDATE dedup_clusters c SET size = s.n FROM (SELECT cluster_id, count(*) AS n "
+                "FROM dedup_members WHERE cluster_id = ANY(%s) GROUP BY cluster_id) s "
+                "WHERE c.id = s.cluster_id AND c.size <> s.n",
+                (old,),
+            )
+        keys, owners = _band_rows(index, sigs, new_ids)
+        if keys.size:
+            with cur.copy("COPY dedup_bands (band_key, article_id) FROM STDIN (FORMAT binary)"
+                          ) as cp:
+                cp.write(_copy_int8_rows([keys, owners]))
+    return sum(1 for c, old_canonical in before.items()
+               if index.canonical.get(c) != old_canonical)
 
 
 def dedup_articles(
@@ -192,8 +290,7 @@ def dedup_articles(
         for aid in chunk:
             kind = index.members[aid].kind
             setattr(stats, kind, getattr(stats, kind) + 1)
-        stats.canonical_changed += _write(conn, index, {**stored_sigs, **chunk}, sorted(chunk),
-                                          before)
+        stats.canonical_changed += _write(conn, index, chunk, sorted(chunk), before)
     stats.seconds = round(time.monotonic() - started, 3)
     log.info("dedup: %s", stats.as_dict())
     return stats
