@@ -193,6 +193,8 @@ _CONTENT_COLUMNS = ("url", "guid", "title", "summary", "body", "body_source", "a
                     "title_norm", "body_norm", "content_hash", "published_at")
 _NEWER = ("EXCLUDED.last_seen >= articles.last_seen "
           "AND EXCLUDED.content_hash <> articles.content_hash")
+# Known URLs only: a row is written when the night brings newer text or widens the
+# first/last seen span, so re-running a night rewrites no row (and no index entry).
 _UPSERT = (
     f"INSERT INTO articles ({', '.join(_STAGE_COLUMNS)}, first_seen, last_seen, run_id) "
     f"SELECT {', '.join(_STAGE_COLUMNS)}, %(ts)s, %(ts)s, %(run)s FROM stage_articles "
@@ -203,12 +205,38 @@ _UPSERT = (
     + f", updated_at = CASE WHEN {_NEWER} THEN EXCLUDED.last_seen ELSE articles.updated_at END"
     ", first_seen = LEAST(articles.first_seen, EXCLUDED.first_seen)"
     ", last_seen = GREATEST(articles.last_seen, EXCLUDED.last_seen) "
+    f"WHERE ({_NEWER}) OR EXCLUDED.first_seen < articles.first_seen "
+    "OR EXCLUDED.last_seen > articles.last_seen "
     "RETURNING id, canonical_url"
 )
+_NEW_COLUMNS = ("id", *_STAGE_COLUMNS, "first_seen", "last_seen", "run_id")
+_SIGHTING_COLUMNS = ("article_id", "run_id", "feed_id", "url", "outlet", "seen_at")
+
+
+def _stage_known(conn: psycopg.Connection, run: Run, known: list[Article]) -> dict[str, int]:
+    """Upsert articles whose URL is stored already; return the ids of the rows written."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS stage_articles (ord integer, "
+        + ", ".join(f"{c} {'timestamptz' if c == 'published_at' else 'text'}"
+                    for c in _STAGE_COLUMNS)
+        + ") ON COMMIT DELETE ROWS"
+    )
+    with conn.cursor().copy(
+        f"COPY stage_articles (ord, {', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+    ) as copy:
+        for i, art in enumerate(known):
+            copy.write_row((i, *(getattr(art, c) for c in _STAGE_COLUMNS)))
+    return {url: aid for aid, url in
+            conn.execute(_UPSERT, {"ts": run.logical_ts, "run": run.id})}
 
 
 def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article]) -> LoadStats:
-    """Load one batch in one transaction; return how many were new, updated or duplicates."""
+    """Load one batch in one transaction; return how many were new, updated or duplicates.
+
+    Under the load lock the stored URLs and hashes are read first, so new articles go
+    straight into ``articles`` by COPY (ids drawn from its sequence in batch order) and
+    only articles at a known URL take the staging table and the upsert.
+    """
     stats = LoadStats()
     if not articles:
         return stats
@@ -216,17 +244,23 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOAD_LOCK,))
         urls = list({a.canonical_url for a in articles})
         hashes = list({a.content_hash for a in articles})
+        ts = run.logical_ts
         known_url: dict[str, tuple[int, str]] = {}
         known_hash: dict[str, int] = {}
-        for aid, url, chash in conn.execute(
-            "SELECT id, canonical_url, content_hash FROM articles "
+        settled: set[str] = set()  # stored with this text, seen before and after this night
+        for aid, url, chash, first_seen, last_seen in conn.execute(
+            "SELECT id, canonical_url, content_hash, first_seen, last_seen FROM articles "
             "WHERE canonical_url = ANY(%s) OR content_hash = ANY(%s) ORDER BY id",
             (urls, hashes),
         ):
             known_url[url] = (aid, chash)
             known_hash.setdefault(chash, aid)
+            if first_seen <= ts <= last_seen:
+                settled.add(url)
 
-        staged: list[Article] = []
+        fresh: list[Article] = []  # URL not stored: inserted
+        known: list[Article] = []  # URL stored, new text or a wider seen span: upserted
+        settled_seen: list[Article] = []  # URL stored and nothing to change
         staged_url: set[str] = set()
         staged_hash: dict[str, str] = {}  # content hash -> canonical URL staged with it
         same_as: list[tuple[Article, int | str]] = []  # duplicate -> article id or staged URL
@@ -240,7 +274,11 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                     stats.updated += 1
                 else:
                     stats.duplicate += 1
-                staged.append(art)
+                if old_hash != art.content_hash or art.canonical_url not in settled:
+                    known.append(art)
+                else:
+                    # The upsert would change nothing: skip it (a re-run night).
+                    settled_seen.append(art)
                 staged_url.add(art.canonical_url)
                 staged_hash.setdefault(art.content_hash, art.canonical_url)
             elif art.content_hash in known_hash:
@@ -251,42 +289,68 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                 same_as.append((art, staged_hash[art.content_hash]))
             else:
                 stats.new += 1
-                staged.append(art)
+                fresh.append(art)
                 staged_url.add(art.canonical_url)
                 staged_hash[art.content_hash] = art.canonical_url
 
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS stage_articles (ord integer, "
-            + ", ".join(f"{c} {'timestamptz' if c == 'published_at' else 'text'}"
-                        for c in _STAGE_COLUMNS)
-            + ") ON COMMIT DELETE ROWS"
-        )
-        with conn.cursor().copy(
-            f"COPY stage_articles (ord, {', '.join(_STAGE_COLUMNS)}) FROM STDIN"
-        ) as copy:
-            for i, art in enumerate(staged):
-                copy.write_row((i, *(getattr(art, c) for c in _STAGE_COLUMNS)))
-        ids_by_url = {url: aid for aid, url in
-                      conn.execute(_UPSERT, {"ts": run.logical_ts, "run": run.id})}
+        ids_by_url: dict[str, int] = {}
+        if fresh:
+            ids = sorted(r[0] for r in conn.execute(
+                "SELECT nextval(pg_get_serial_sequence('articles', 'id')) "
+                "FROM generate_series(1, %s)", (len(fresh),)))
+            run_id = run.id
+            with conn.cursor().copy(
+                f"COPY articles ({', '.join(_NEW_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for aid, art in zip(ids, fresh, strict=True):
+                    copy.write_row((aid, *(getattr(art, c) for c in _STAGE_COLUMNS),
+                                    ts, ts, run_id))
+                    ids_by_url[art.canonical_url] = aid
+        new_ids = set(ids_by_url.values())
+        ids_by_url.update((a.canonical_url, known_url[a.canonical_url][0])
+                          for a in (*known, *settled_seen))
+        if known:
+            # A row the upsert leaves alone keeps the id read above; one deleted meanwhile
+            # is inserted again and its new id comes back.
+            ids_by_url.update(_stage_known(conn, run, known))
 
-        sightings: list[tuple[int, Article]] = [(ids_by_url[a.canonical_url], a) for a in staged]
-        bumped: list[int] = []
+        bumped: set[int] = set()
+        sightings: dict[tuple[int, str, str], str] = {}  # (article, feed, url) -> outlet
+        for art in (*fresh, *known, *settled_seen):
+            sightings.setdefault((ids_by_url[art.canonical_url], art.feed_id, art.url),
+                                 art.outlet)
         for art, target in same_as:
             aid = ids_by_url[target] if isinstance(target, str) else target
-            sightings.append((aid, art))
-            bumped.append(aid)
+            sightings.setdefault((aid, art.feed_id, art.url), art.outlet)
+            if aid not in new_ids:
+                bumped.add(aid)
         if bumped:
             conn.execute(
-                "UPDATE articles SET last_seen = GREATEST(last_seen, %s), "
-                "first_seen = LEAST(first_seen, %s) WHERE id = ANY(%s)",
-                (run.logical_ts, run.logical_ts, sorted(set(bumped))),
+                "UPDATE articles SET last_seen = GREATEST(last_seen, %(ts)s), "
+                "first_seen = LEAST(first_seen, %(ts)s) WHERE id = ANY(%(ids)s) "
+                "AND (last_seen < %(ts)s OR first_seen > %(ts)s)",
+                {"ts": ts, "ids": sorted(bumped)},
             )
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO article_sightings (article_id, run_id, feed_id, url, outlet, "
-                "seen_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                [(aid, run.id, a.feed_id, a.url, a.outlet, run.logical_ts)
-                 for aid, a in sightings],
+        # Sightings of articles inserted just now cannot exist yet: COPY them. The others
+        # may (a re-run night): one insert that skips those already there.
+        first = [(aid, run.id, feed, url, outlet, ts)
+                 for (aid, feed, url), outlet in sightings.items() if aid in new_ids]
+        again = [key for key in sightings.items() if key[0][0] not in new_ids]
+        if first:
+            with conn.cursor().copy(
+                f"COPY article_sightings ({', '.join(_SIGHTING_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for row in first:
+                    copy.write_row(row)
+        if again:
+            conn.execute(
+                f"INSERT INTO article_sightings ({', '.join(_SIGHTING_COLUMNS)}) "
+                "SELECT a, %(run)s, f, u, o, %(ts)s "
+                "FROM unnest(%(a)s::bigint[], %(f)s::text[], %(u)s::text[], %(o)s::text[]) "
+                "AS s(a, f, u, o) ORDER BY a, f, u ON CONFLICT DO NOTHING",
+                {"run": run.id, "ts": ts,
+                 "a": [k[0] for k, _ in again], "f": [k[1] for k, _ in again],
+                 "u": [k[2] for k, _ in again], "o": [o for _, o in again]},
             )
     return stats
 

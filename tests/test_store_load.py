@@ -1,0 +1,151 @@
+"""The bulk loader's paths: COPY of new articles, upsert of known URLs, skipped re-runs."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+from pipeline import store
+from pipeline.extract import canonical_url, finish_article
+from pipeline.records import Article, FeedSpec
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+NIGHT1 = datetime(2024, 1, 1, 3, tzinfo=UTC)
+NIGHT2 = datetime(2024, 1, 2, 3, tzinfo=UTC)
+FEEDS = [FeedSpec("f1", "F1", "file:x", "Outlet"), FeedSpec("f2", "F2", "file:y", "Other")]
+
+
+def art(url: str, body: str, feed: str = "f1", title: str = "عنوان") -> Article:
+    return finish_article(Article(
+        feed_id=feed, outlet="Outlet" if feed == "f1" else "Other", url=url,
+        canonical_url=url, guid=None, title=title, summary="", body=body,
+        body_source="content", published_at=datetime(2024, 1, 1, tzinfo=UTC)))
+
+
+def corpus_articles(every: int = 100) -> list[Article]:
+    """Every n-th ANT article, cleaned as the night cleans it."""
+    out = []
+    with gzip.open(CORPUS / "ant-v2.1.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in itertools.islice(f, 0, None, every):
+            rec = json.loads(line)
+            out.append(finish_article(Article(
+                feed_id="f1", outlet=rec["outlet"], url=rec["url"],
+                canonical_url=canonical_url(rec["url"]), guid=rec["id"],
+                title=rec["title"] or "", summary=rec.get("abstract") or "",
+                body=rec["text"] or "", body_source="content", published_at=None)))
+    return out
+
+
+def rows(conn: psycopg.Connection) -> list[tuple]:
+    """Every article row with its row version (xmin): a rewritten row shows a new xmin."""
+    return conn.execute("SELECT xmin::text, * FROM articles ORDER BY id").fetchall()
+
+
+def sightings(conn: psycopg.Connection) -> list[tuple]:
+    return conn.execute("SELECT * FROM article_sightings ORDER BY 1, 2, 3, 4").fetchall()
+
+
+def test_new_articles_take_ids_in_batch_order(conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    run = store.start_run(conn, "n1", NIGHT1)
+    batch = [art(f"https://a.example/{k}", f"خبر رقم {k} عن الاقتصاد") for k in range(5)]
+    stats = store.load_articles(conn, run, batch)
+    assert (stats.new, stats.updated, stats.duplicate) == (5, 0, 0)
+    got = conn.execute("SELECT id, canonical_url, first_seen, last_seen, run_id "
+                       "FROM articles ORDER BY id").fetchall()
+    assert [r[1] for r in got] == [a.canonical_url for a in batch]
+    assert all(r[2] == r[3] == NIGHT1 and r[4] == run.id for r in got)
+    # The sequence moves on: a later batch continues after these ids.
+    more = store.load_articles(conn, run, [art("https://a.example/9", "خبر آخر مختلف")])
+    assert more.new == 1
+    assert conn.execute("SELECT max(id) FROM articles").fetchone() == (got[-1][0] + 1,)
+
+
+def test_rerun_of_a_night_rewrites_no_row(conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    run = store.start_run(conn, "n1", NIGHT1)
+    batch = [
+        art("https://a.example/1", "نص الخبر الأول"),
+        art("https://a.example/2", "نص الخبر الثاني"),
+        art("https://b.example/copy", "نص الخبر الثاني", feed="f2"),  # same text, other URL
+        art("https://a.example/1", "نص الخبر الأول", feed="f2"),  # same URL, other feed
+    ]
+    store.load_articles(conn, run, batch)
+    conn.commit()
+    before, seen = rows(conn), sightings(conn)
+    assert len(before) == 2 and len(seen) == 4
+    again = store.load_articles(conn, run, batch)
+    assert (again.new, again.updated, again.duplicate) == (0, 0, 4)
+    assert rows(conn) == before  # same values and same row versions: nothing written
+    assert sightings(conn) == seen
+
+
+def test_mixed_batch_of_new_known_edited_and_copied_articles(
+        conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    night1 = store.start_run(conn, "n1", NIGHT1)
+    store.load_articles(conn, night1, [art("https://a.example/1", "نص قديم للخبر"),
+                                       art("https://a.example/2", "خبر ثابت لا يتغير")])
+    ids = dict(conn.execute("SELECT canonical_url, id FROM articles"))
+    night2 = store.start_run(conn, "n2", NIGHT2)
+    stats = store.load_articles(conn, night2, [
+        art("https://a.example/1", "نص جديد للخبر"),  # edited: updated
+        art("https://a.example/2", "خبر ثابت لا يتغير"),  # same text, a later night
+        art("https://c.example/x", "خبر ثابت لا يتغير", feed="f2"),  # copy of a stored one
+        art("https://a.example/3", "خبر جديد تماما"),  # new
+        art("https://d.example/y", "خبر جديد تماما", feed="f2"),  # copy of a new one
+    ])
+    assert (stats.new, stats.updated, stats.duplicate) == (1, 1, 3)
+    got = {r[0]: r[1:] for r in conn.execute(
+        "SELECT canonical_url, id, body, first_seen, last_seen, updated_at FROM articles")}
+    assert got["https://a.example/1"] == (ids["https://a.example/1"], "نص جديد للخبر",
+                                          NIGHT1, NIGHT2, NIGHT2)
+    assert got["https://a.example/2"] == (ids["https://a.example/2"], "خبر ثابت لا يتغير",
+                                          NIGHT1, NIGHT2, None)
+    assert got["https://a.example/3"][2:4] == (NIGHT2, NIGHT2)
+    assert len(got) == 3
+    seen = conn.execute("SELECT a.canonical_url, s.url FROM article_sightings s "
+                        "JOIN articles a ON a.id = s.article_id WHERE s.run_id = %s "
+                        "ORDER BY 1, 2", (night2.id,)).fetchall()
+    assert seen == [("https://a.example/1", "https://a.example/1"),
+                    ("https://a.example/2", "https://a.example/2"),
+                    ("https://a.example/2", "https://c.example/x"),
+                    ("https://a.example/3", "https://a.example/3"),
+                    ("https://a.example/3", "https://d.example/y")]
+    # The search vector follows the edit.
+    assert conn.execute("SELECT count(*) FROM articles WHERE search_vector IS DISTINCT FROM "
+                        "akhbar.search_vector(title_norm, body_norm)").fetchone() == (0,)
+
+
+def test_older_night_widens_the_seen_span_only(conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    night2 = store.start_run(conn, "n2", NIGHT2)
+    store.load_articles(conn, night2, [art("https://a.example/1", "نص الخبر")])
+    night1 = store.start_run(conn, "n1", NIGHT1)
+    stats = store.load_articles(conn, night1, [art("https://a.example/1", "نص أقدم"),
+                                               art("https://e.example/1", "نص الخبر")])
+    assert (stats.new, stats.updated, stats.duplicate) == (0, 1, 1)
+    assert conn.execute("SELECT body, first_seen, last_seen FROM articles").fetchall() == [
+        ("نص الخبر", NIGHT1, NIGHT2)]
+    assert conn.execute("SELECT count(*) FROM article_sightings").fetchone() == (3,)
+
+
+def test_loaded_corpus_search_vectors_match_the_sql_function(
+        conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    run = store.start_run(conn, "n1", NIGHT1)
+    articles = corpus_articles()
+    assert len(articles) > 300
+    for k in range(0, len(articles), 100):
+        store.load_articles(conn, run, articles[k:k + 100])
+    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert stored > 300
+    assert conn.execute("SELECT count(*) FROM articles WHERE search_vector IS DISTINCT FROM "
+                        "akhbar.search_vector(title_norm, body_norm)").fetchone() == (0,)
+    hits = conn.execute("SELECT article_id FROM akhbar.search('الحكومة', 1000)").fetchall()
+    assert hits
