@@ -39,6 +39,8 @@ _INT8 = pg_types.get("int8")
 # Binary COPY framing: signature, flags, header extension length; and the end marker.
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 _COPY_TRAILER = struct.pack("!h", -1)
+# Shingle sets as saved in dedup_sets: 32-bit little-endian values.
+_SET_DTYPE = np.dtype("<u4")
 # Stored articles sharing a band key with the chunk. Each key is one index probe (the
 # lateral subquery, kept apart by OFFSET 0, cannot be turned into a hash join that reads the
 # whole table, which the planner prefers for a few hundred thousand keys against a small one).
@@ -115,6 +117,47 @@ def _signatures(
     return {r[0]: signature(hasher, r[0], r[1], r[2], r[3]) for r in rows}
 
 
+def _stored_signatures(
+    conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int]
+) -> dict[int, Signature]:
+    """Signatures of stored articles from their saved sets (band keys recomputed from them).
+
+    The band keys are a function of the two sets, so they are derived here rather than
+    stored. An article decided before sets were saved is read from its text instead.
+    """
+    with conn.cursor(binary=True) as cur:
+        rows = cur.execute(
+            "SELECT s.article_id, s.shingles, s.lead, m.content_hash, m.published_at "
+            "FROM dedup_sets s JOIN dedup_members m USING (article_id) "
+            "WHERE s.article_id = ANY(%s)",
+            (list(ids),),
+        ).fetchall()
+    sigs: dict[int, Signature] = {}
+    no_keys = np.empty(0, dtype=np.int64)
+    for aid, shingle_bytes, lead_bytes, content_hash, published in rows:
+        shingles = np.frombuffer(shingle_bytes, dtype=_SET_DTYPE).astype(np.uint32)
+        lead = np.frombuffer(lead_bytes, dtype=_SET_DTYPE).astype(np.uint32)
+        keys = (hasher.band_keys(shingles, lead)
+                if shingles.size >= hasher.config.min_shingles else no_keys)
+        sigs[aid] = Signature(aid, published, content_hash, shingles, lead, keys)
+    missing = [i for i in ids if i not in sigs]
+    if missing:
+        sigs.update(_signatures(conn, hasher, missing))
+    return sigs
+
+
+def _copy_sets(sigs: dict[int, Signature], ids: Sequence[int]) -> bytes:
+    """(article, shingles, lead) rows in binary COPY format for ``dedup_sets``."""
+    parts = [_COPY_HEADER]
+    for aid in ids:
+        shingles = sigs[aid].shingles.astype(_SET_DTYPE).tobytes()
+        lead = sigs[aid].lead.astype(_SET_DTYPE).tobytes()
+        parts += [struct.pack("!hiqi", 3, 8, aid, len(shingles)), shingles,
+                  struct.pack("!i", len(lead)), lead]
+    parts.append(_COPY_TRAILER)
+    return b"".join(parts)
+
+
 def _stored_candidates(conn: psycopg.Connection, sigs: Iterable[Signature]) -> set[int]:
     """Stored articles sharing a band key or the content hash with any of ``sigs``."""
     sigs = list(sigs)
@@ -138,13 +181,12 @@ def _stored_candidates(conn: psycopg.Connection, sigs: Iterable[Signature]) -> s
 
 
 def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> list[Member]:
-    """Every stored member of the clusters of ``article_ids``, in article order."""
+    """Every stored member of the clusters of ``article_ids``."""
     rows = conn.execute(
         "SELECT m.article_id, m.cluster_id, m.kind, m.matched_article_id, m.similarity, "
         "m.jaccard, m.containment, m.shingles, m.published_at, m.config_version "
         "FROM dedup_members m WHERE m.cluster_id IN "
-        "(SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s)) "
-        "ORDER BY m.article_id",
+        "(SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s))",
         (list(article_ids),),
     ).fetchall()
     return [
@@ -179,7 +221,7 @@ def _write(
     conn: psycopg.Connection, index: CopyIndex, sigs: dict[int, Signature],
     new_ids: Sequence[int], before: dict[int, int],
 ) -> int:
-    """Write the new members, clusters and band keys (COPY) and the changed stored ones."""
+    """Write the new members, clusters, sets and band keys (COPY) and the changed stored ones."""
     new = set(new_ids)
     touched = index.changed_clusters | {index.members[i].cluster_id for i in index.changed}
     # A cluster is new when no stored member founded it: tonight's articles found new ones.
@@ -229,6 +271,10 @@ def _write(
                 "WHERE c.id = s.cluster_id AND c.size <> s.n",
                 (old,),
             )
+        if new_ids:
+            with cur.copy("COPY dedup_sets (article_id, shingles, lead) FROM STDIN "
+                          "(FORMAT binary)") as cp:
+                cp.write(_copy_sets(sigs, new_ids))
         keys, owners = _band_rows(index, sigs, new_ids)
         if keys.size:
             with cur.copy("COPY dedup_bands (band_key, article_id) FROM STDIN (FORMAT binary)"
@@ -279,14 +325,18 @@ def dedup_articles(
         stored = sorted(_stored_candidates(conn, chunk.values()))
         stats.stored_candidates += len(stored)
         index = CopyIndex(cfg, len(chunk) + len(stored))
-        stored_sigs = _signatures(conn, hasher, stored) if stored else {}
+        stored_sigs = _stored_signatures(conn, hasher, stored) if stored else {}
         for member in _cluster_members(conn, stored) if stored else []:
             index.load(stored_sigs.get(member.id), member)
         before = dict(index.canonical)
         index.changed.clear()
         index.changed_clusters.clear()
-        for sig in sorted(chunk.values(), key=order_key):
-            index.add(sig)
+        # Staged in decision order, then decided in blocks: one band-table lookup and one
+        # insert per block of articles instead of one per article.
+        index.decide_many([
+            (index.stage(sig), sig.band_keys, sig.content_hash, sig.published)
+            for sig in sorted(chunk.values(), key=order_key)
+        ])
         for aid in chunk:
             kind = index.members[aid].kind
             setattr(stats, kind, getattr(stats, kind) + 1)
