@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from pipeline import store
 from pipeline.extract import canonical_url, finish_article
@@ -149,3 +150,16 @@ def test_loaded_corpus_search_vectors_match_the_sql_function(
                         "akhbar.search_vector(title_norm, body_norm)").fetchone() == (0,)
     hits = conn.execute("SELECT article_id FROM akhbar.search('الحكومة', 1000)").fetchall()
     assert hits
+
+
+def test_article_text_is_compressed_with_lz4(conn: psycopg.Connection) -> None:
+    try:
+        with conn.transaction():
+            conn.execute("CREATE TEMP TABLE lz4_probe (t text COMPRESSION lz4)")
+    except psycopg.errors.FeatureNotSupported:
+        pytest.skip("this PostgreSQL is built without lz4")
+    methods = dict(conn.execute(
+        "SELECT attname, attcompression FROM pg_attribute "
+        "WHERE attrelid = 'articles'::regclass AND attname = ANY(%s)",
+        (["body", "body_norm", "summary", "search_vector"],)))
+    assert methods == dict.fromkeys(("body", "body_norm", "summary", "search_vector"), "l")
