@@ -657,42 +657,54 @@ def sync_entities(conn: psycopg.Connection, gazetteer: Gazetteer) -> dict[str, i
     return {"entities": len(rows), "changed": changed, "removed": removed}
 
 
-def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer: Gazetteer,
-                 tagger: EntityTagger | None = None, batch: int = 500) -> EntityStats:
-    """Tag the given articles and replace their ``article_entities`` rows.
+MENTION_COLUMNS = ("article_id, entity_id, surface, surface_norm, type, field, start_offset, "
+                   "end_offset, method, confidence")
 
+
+def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer: Gazetteer,
+                 tagger: EntityTagger | None = None, batch: int = 2000) -> EntityStats:
+    """Tag the given articles and replace their ``article_entities`` rows, batch by batch.
+
+    Each batch is one transaction: the articles' old rows are deleted (only for articles
+    that have rows, so a night's new articles skip it) and the new rows are streamed into
+    ``COPY`` while the next articles are tagged, so the server writes as the tagger works.
     Re-tagging an article replaces its rows, so a second pass changes nothing. The
     gazetteer must have been synced (:func:`sync_entities`) for the links to hold.
     """
     tagger = tagger or EntityTagger(gazetteer)
     stats = EntityStats()
     methods: Counter[str] = Counter()
+    norms: dict[str, str] = {}  # surface -> normalized surface; names recur across articles
     ids = sorted(set(article_ids))
     for i in range(0, len(ids), batch):
-        chunk = ids[i:i + batch]
-        rows = conn.execute("SELECT id, title, summary, body FROM articles WHERE id = ANY(%s) "
-                            "ORDER BY id", (chunk,)).fetchall()
-        out = []
-        for aid, title, summary, body in rows:
-            fields = {"title": title, "summary": summary if summary != body else "",
-                      "body": body}
-            for m in tagger.tag_fields(fields):
-                out.append((aid, m.entity_id, m.text, normalize_inline(m.text), m.type,
-                            m.field, m.start, m.end, m.method, m.confidence))
-                methods[m.method] += 1
-                stats.linked += m.entity_id is not None
-                stats.unlinked += m.entity_id is None
-            stats.articles += 1
+        # A summary equal to the body is read once (NULLIF), as the tagger would skip it.
+        rows = conn.execute(
+            "SELECT a.id, a.title, nullif(a.summary, a.body), a.body, "
+            "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "
+            "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id",
+            (ids[i:i + batch],)).fetchall()
+        stale = [r[0] for r in rows if r[4]]
+        written = 0
         with conn.cursor() as cur:
-            cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)",
-                        ([r[0] for r in rows],))
-            with cur.copy("COPY article_entities (article_id, entity_id, surface, surface_norm, "
-                          "type, field, start_offset, end_offset, method, confidence) "
-                          "FROM STDIN") as copy:
-                for row in out:
-                    copy.write_row(row)
+            if stale:
+                cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)", (stale,))
+            with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
+                for aid, title, summary, body, _tagged in rows:
+                    for m in tagger.tag_fields({"title": title, "summary": summary,
+                                                "body": body}):
+                        norm = norms.get(m.text)
+                        if norm is None:
+                            norm = norms[m.text] = normalize_inline(m.text)
+                        copy.write_row((aid, m.entity_id, m.text, norm, m.type, m.field,
+                                        m.start, m.end, m.method, m.confidence))
+                        methods[m.method] += 1
+                        written += 1
+                        if m.entity_id is None:
+                            stats.unlinked += 1
+                    stats.articles += 1
         conn.commit()
-        stats.mentions += len(out)
+        stats.mentions += written
+    stats.linked = stats.mentions - stats.unlinked
     stats.by_method = dict(sorted(methods.items()))
     return stats
 

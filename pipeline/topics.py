@@ -424,39 +424,46 @@ def tag_articles(conn: psycopg.Connection, article_ids: Iterable[int],
         return stats
     with conn.transaction():
         sync_topics(conn, tagger)
+        # The text tagged is the body, or the summary when there is no body: only that one
+        # travels, with a flag saying which it is.
         found = conn.execute(
-            "SELECT id, title, body, summary FROM articles WHERE id = ANY(%s)", (ids,)
+            "SELECT id, title, CASE WHEN body <> '' THEN body ELSE summary END, "
+            "coalesce(body, '') = '' FROM articles WHERE id = ANY(%s)", (ids,)
         ).fetchall()
         rows = []
-        for article_id, title, body, summary in found:
-            results = tagger.tag(title or "", body or summary or "")
+        for article_id, title, text, from_summary in found:
+            results = tagger.tag(title or "", text or "")
             for r in results:
                 evidence = [e.as_dict() for e in r.evidence]
-                if not body:
+                if from_summary:
                     for e in evidence:  # the offsets point into the summary
                         if e["field"] == BODY:
                             e["field"] = "summary"
-                rows.append((article_id, r.topic, version, r.score,
+                rows.append((article_id, r.topic, r.score,
                              json.dumps(evidence, ensure_ascii=False)))
                 stats.by_topic[r.topic] = stats.by_topic.get(r.topic, 0) + 1
             stats.tagged += bool(results)
         done = [r[0] for r in found]
+        counts: dict[int, int] = {}
+        for row in rows:
+            counts[row[0]] = counts.get(row[0], 0) + 1
+        # One statement each, whatever the number of articles: arrays in, rows out.
         conn.execute("DELETE FROM article_topics WHERE article_id = ANY(%s) "
                      "AND taxonomy_version = %s", (done, version))
-        with conn.cursor() as cur:
-            if rows:
-                cur.executemany(
-                    "INSERT INTO article_topics "
-                    "(article_id, topic_id, taxonomy_version, score, evidence) "
-                    "VALUES (%s, %s, %s, %s, %s::jsonb)", rows)
-            counts: dict[int, int] = {}
-            for row in rows:
-                counts[row[0]] = counts.get(row[0], 0) + 1
-            cur.executemany(
-                "INSERT INTO article_topic_runs (article_id, taxonomy_version, topics) "
-                "VALUES (%s, %s, %s) ON CONFLICT (article_id, taxonomy_version) DO UPDATE "
-                "SET topics = EXCLUDED.topics, tagged_at = now()",
-                [(aid, version, counts.get(aid, 0)) for aid in done])
+        if rows:
+            conn.execute(
+                "INSERT INTO article_topics "
+                "(article_id, topic_id, taxonomy_version, score, evidence) "
+                "SELECT a, t, %s, s, e::jsonb FROM unnest(%s::bigint[], %s::text[], "
+                "%s::float8[], %s::text[]) AS r(a, t, s, e)",
+                (version, [r[0] for r in rows], [r[1] for r in rows],
+                 [float(r[2]) for r in rows], [r[3] for r in rows]))
+        conn.execute(
+            "INSERT INTO article_topic_runs (article_id, taxonomy_version, topics) "
+            "SELECT a, %s, n FROM unnest(%s::bigint[], %s::integer[]) AS r(a, n) "
+            "ON CONFLICT (article_id, taxonomy_version) DO UPDATE "
+            "SET topics = EXCLUDED.topics, tagged_at = now()",
+            (version, done, [counts.get(aid, 0) for aid in done]))
     stats.articles = len(found)
     stats.missing = len(ids) - len(found)
     stats.tags = len(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -187,6 +188,70 @@ def test_sync_tag_and_candidates(conn) -> None:
     cands = candidates(conn, limit=5, min_articles=2)
     assert cands == [{"name": "ستيف بلوك", "normalized": "ستيف بلوك", "type": "PER",
                       "mentions": 2, "articles": 2, "confidence": 0.65}]
+
+
+MENTION_ROW = ("SELECT article_id, entity_id, surface, surface_norm, type, field, start_offset, "
+               "end_offset, method, confidence FROM article_entities ORDER BY article_id, "
+               "field, start_offset")
+
+
+def test_retagging_writes_the_same_rows(conn) -> None:
+    """New and already tagged articles in one pass, over several batches: same rows again."""
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    ids = _insert_articles(conn)
+    # The same text once more, its summary equal to its body (tagged once, as the body).
+    title, body = ARTICLES[0]
+    ids.append(conn.execute(
+        "INSERT INTO articles (canonical_url, url, outlet, title, summary, body, title_norm, "
+        "body_norm, content_hash, first_seen, last_seen) VALUES ('https://x.test/s', "
+        "'https://x.test/s', 'test', %s, %s, %s, '', '', 'hash-s', now(), now()) RETURNING id",
+        (title, body, body)).fetchone()[0])
+    conn.commit()
+    first = tag_articles(conn, ids[:1], gaz)
+    rows_first = conn.execute(MENTION_ROW).fetchall()
+    both = tag_articles(conn, ids, gaz, batch=1)  # one article tagged, two new
+    rows = conn.execute(MENTION_ROW).fetchall()
+    assert both.mentions == len(rows) == both.linked + both.unlinked
+    assert [r for r in rows if r[0] == ids[0]] == rows_first
+    assert first.mentions == len(rows_first)
+    assert {r[5] for r in rows if r[0] == ids[2]} == {"title", "body"}
+    assert ([r[1:] for r in rows if r[0] == ids[2]]
+            == [r[1:] for r in rows if r[0] == ids[0]])
+    again = tag_articles(conn, ids[::-1], gaz)
+    assert again == both
+    assert conn.execute(MENTION_ROW).fetchall() == rows
+
+
+def test_retagging_a_batch_is_atomic(conn) -> None:
+    """A batch that fails while writing keeps the rows it was replacing."""
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    ids = _insert_articles(conn)
+    tag_articles(conn, ids, gaz)
+    before = conn.execute(MENTION_ROW).fetchall()
+    conn.execute("""
+        CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+        CREATE TRIGGER refuse BEFORE INSERT ON article_entities
+        FOR EACH ROW EXECUTE FUNCTION refuse();
+    """)
+    conn.commit()
+    with pytest.raises(psycopg.errors.RaiseException):
+        tag_articles(conn, ids, gaz)
+    conn.rollback()
+    assert conn.execute(MENTION_ROW).fetchall() == before
+
+
+def test_mentions_of_an_article_are_found_by_the_unique_index(conn) -> None:
+    """The (article_id) index is gone: the unique index, led by article_id, serves instead."""
+    names = {r[0] for r in conn.execute(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'article_entities'")}
+    assert "article_entities_article_idx" not in names
+    conn.execute("SET enable_seqscan = off")
+    plan = "\n".join(r[0] for r in conn.execute(
+        "EXPLAIN DELETE FROM article_entities WHERE article_id = ANY('{1,2}'::bigint[])"))
+    assert "article_entities_article_id_field_start_offset_end_offset_key" in plan
 
 
 def test_cli_candidates(conn, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

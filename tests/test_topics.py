@@ -389,6 +389,29 @@ def test_retagging_replaces_only_that_version(conn: psycopg.Connection, tagger: 
                         ).fetchone() == (0,)
 
 
+def test_retagging_twice_writes_the_same_rows(conn: psycopg.Connection, tagger: Tagger) -> None:
+    """Scores, evidence and run counts come back the same, a summary standing in included."""
+    ids = [add_article(conn, "nk", *NK), add_article(conn, "final", *KYIV_FINAL),
+           add_article(conn, "s", NK[0], "", summary=NK[1])]
+    conn.commit()
+
+    def rows() -> list[tuple]:
+        return conn.execute(
+            "SELECT article_id, topic_id, taxonomy_version, score, evidence::text "
+            "FROM article_topics ORDER BY 1, 2").fetchall() + conn.execute(
+            "SELECT article_id, taxonomy_version, topics FROM article_topic_runs "
+            "ORDER BY 1").fetchall()
+
+    first = tag_articles(conn, ids, tagger)
+    conn.commit()
+    once = rows()
+    again = tag_articles(conn, ids[::-1], tagger)
+    conn.commit()
+    assert rows() == once
+    assert (again.articles, again.tagged, again.tags) == (first.articles, first.tagged,
+                                                          first.tags) == (3, 2, 2)
+
+
 def test_retagging_is_atomic(conn: psycopg.Connection, tagger: Tagger) -> None:
     nk = add_article(conn, "nk", *NK)
     conn.commit()
