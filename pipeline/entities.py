@@ -756,8 +756,10 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
 
 def tag_run(conn: psycopg.Connection, article_ids: Sequence[int]) -> dict[str, Any]:
     """The nightly stage: sync the gazetteer, then tag the night's articles."""
+    started = time.monotonic()
     gazetteer = default_gazetteer()
     synced = sync_entities(conn, gazetteer)
     stats = tag_articles(conn, article_ids, gazetteer, default_tagger())
     return {**stats.as_dict(), "entities_changed": synced["changed"],
-            "ner": default_tagger().ner is not None}
+            "ner": default_tagger().ner is not None,
+            "seconds": round(time.monotonic() - started, 2)}
