@@ -17,6 +17,7 @@ import struct
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 _DEDUP_LOCK = 7_311_004
 # Articles decided per round trip; bounds memory on a backfill of the whole archive.
 _CHUNK = 5000
+# Articles hashed per band-key probe: the probe of one block runs while the next is hashed.
+_PROBE_BLOCK = 1000
 _INT8 = pg_types.get("int8")
 # Binary COPY framing: signature, flags, header extension length; and the end marker.
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
@@ -158,17 +161,40 @@ def _copy_sets(sigs: dict[int, Signature], ids: Sequence[int]) -> bytes:
     return b"".join(parts)
 
 
-def _stored_candidates(conn: psycopg.Connection, sigs: Iterable[Signature]) -> set[int]:
-    """Stored articles sharing a band key or the content hash with any of ``sigs``."""
-    sigs = list(sigs)
+def _probe(conn: psycopg.Connection, keys: np.ndarray) -> list[int]:
+    """Stored articles holding any of ``keys`` (sorted, distinct) in ``dedup_bands``."""
+    with conn.cursor() as cur:
+        cur.adapters.register_dumper(_Keys, _KeysDumper)
+        return [r[0] for r in cur.execute(_PROBE, (_Keys(keys),))]
+
+
+def _signatures_and_candidates(
+    conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int]
+) -> tuple[dict[int, Signature], set[int]]:
+    """Signatures of ``ids``, and the stored articles sharing a band key or hash with them.
+
+    Each block's band keys are probed on a worker thread while the next block is hashed, so
+    the server's index probes overlap this process's hashing (the connection serializes
+    its use; the main thread does not touch it until every probe has returned).
+    """
+    rows = conn.execute(
+        "SELECT id, title, body, coalesce(published_at, first_seen) FROM articles "
+        "WHERE id = ANY(%s)",
+        (list(ids),),
+    ).fetchall()
+    sigs: dict[int, Signature] = {}
     found: set[int] = set()
-    banded = [s.band_keys for s in sigs if s.band_keys.size]
-    if banded:
-        keys = np.unique(np.concatenate(banded))
-        with conn.cursor() as cur:
-            cur.adapters.register_dumper(_Keys, _KeysDumper)
-            found.update(r[0] for r in cur.execute(_PROBE, (_Keys(keys),)))
-    hashes = sorted({s.content_hash for s in sigs})
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedup-probe") as pool:
+        probes = []
+        for start in range(0, len(rows), _PROBE_BLOCK):
+            block = [signature(hasher, *r) for r in rows[start : start + _PROBE_BLOCK]]
+            sigs.update((s.id, s) for s in block)
+            banded = [s.band_keys for s in block if s.band_keys.size]
+            if banded:
+                probes.append(pool.submit(_probe, conn, np.unique(np.concatenate(banded))))
+        for probe in probes:
+            found.update(probe.result())
+    hashes = sorted({s.content_hash for s in sigs.values()})
     found.update(
         r[0]
         for r in conn.execute(
@@ -177,7 +203,7 @@ def _stored_candidates(conn: psycopg.Connection, sigs: Iterable[Signature]) -> s
             (hashes,),
         )
     )
-    return found
+    return sigs, found
 
 
 def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> list[Member]:
@@ -321,8 +347,8 @@ def dedup_articles(
     ]
     hasher = Hasher(cfg)
     for start in range(0, len(todo), _CHUNK):
-        chunk = _signatures(conn, hasher, todo[start : start + _CHUNK])
-        stored = sorted(_stored_candidates(conn, chunk.values()))
+        chunk, candidates = _signatures_and_candidates(conn, hasher, todo[start : start + _CHUNK])
+        stored = sorted(candidates)
         stats.stored_candidates += len(stored)
         index = CopyIndex(cfg, len(chunk) + len(stored))
         stored_sigs = _stored_signatures(conn, hasher, stored) if stored else {}
