@@ -281,6 +281,17 @@ def body_tokens(text: str) -> tuple[str, tuple[str, ...]]:
     return tokens_of(stripped.text), stripped.wire_credits
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (as ``np.unique``, at a quarter of its cost on small arrays)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def signature(
     hasher: Hasher,
     article_id: Hashable,
@@ -292,7 +303,7 @@ def signature(
     cfg = hasher.config
     tokens, credits = body_tokens(text or "")
     ordered = hasher.shingles(tokens)
-    shingles = np.unique(ordered)
+    shingles = _distinct(ordered)
     if shingles.size < cfg.min_shingles:
         # A stub body says little; the title keeps two stubs of different stories apart.
         basis = tokens_of(title or "") + "\n" + tokens
@@ -302,7 +313,7 @@ def signature(
             np.empty(0, dtype=np.int64), credits,
         )
     digest = hashlib.blake2b(tokens.encode(), digest_size=16).hexdigest()
-    lead = np.unique(ordered[: cfg.lead_shingles])
+    lead = _distinct(ordered[: cfg.lead_shingles])
     keys = hasher.band_keys(shingles, lead)
     return Signature(article_id, published, "b:" + digest, shingles, lead, keys, credits)
 
@@ -364,9 +375,8 @@ class CopyIndex:
         self._shingles = Pool(np.uint32, 256 * max(expected, 1024))
         self._leads = Pool(np.uint32, config.lead_shingles * max(expected, 1024))
         self._bands = BandTable(2 * config.bands * max(expected, 1024))
-        # Band keys of the articles decided since the last flush: a dict is cheap for a few
-        # thousand keys, and the table takes them in one vectorized insert.
-        self._pending: dict[int, list[int]] = {}
+        # Band keys of the articles indexed since the last flush; the table takes them in one
+        # vectorized insert. Within a block, earlier articles are found from the block's keys.
         self._pending_keys: list[tuple[np.ndarray, int]] = []
         self._exact: dict[str, int] = {}
 
@@ -406,12 +416,6 @@ class CopyIndex:
 
     def _index(self, number: int, band_keys: np.ndarray, content_hash: str) -> None:
         if band_keys.size:
-            pending = self._pending
-            for key in band_keys.tolist():
-                if key in pending:
-                    pending[key].append(number)
-                else:
-                    pending[key] = [number]
             self._pending_keys.append((band_keys, number))
         self._exact.setdefault(content_hash, number)
 
@@ -424,7 +428,6 @@ class CopyIndex:
             [np.full(k.size, n, dtype=np.int32) for k, n in self._pending_keys]
         )
         self._bands.insert(keys, numbers)
-        self._pending.clear()
         self._pending_keys.clear()
 
     def load(self, sig: Signature | None, member: Member) -> None:
@@ -435,14 +438,9 @@ class CopyIndex:
         if sig is not None:
             self._index(self.stage(sig), sig.band_keys, sig.content_hash)
 
-    def _rank(self, hits: list[int], band_keys: np.ndarray, exclude: int) -> list[int]:
-        """Candidates from table hits plus pending keys, most shared bands first."""
-        pending = self._pending
-        if pending:
-            for key in band_keys.tolist():
-                found = pending.get(key)
-                if found:
-                    hits.extend(found)
+    @staticmethod
+    def _rank(hits: list[int], exclude: int) -> list[int]:
+        """Candidates from band hits (one per shared band), most shared bands first."""
         if not hits:
             return []
         counts: dict[int, int] = {}
@@ -453,8 +451,9 @@ class CopyIndex:
 
     def candidate_ids(self, sig: Signature) -> list[Hashable]:
         """Ids of the indexed articles that share a band with ``sig``."""
+        self._flush()
         hits, _ = self._bands.lookup(sig.band_keys)
-        ranked = self._rank(hits.tolist(), sig.band_keys, self._num.get(sig.id, -1))
+        ranked = self._rank(hits.tolist(), self._num.get(sig.id, -1))
         return [self._ids[n] for n in ranked]
 
     def add(self, sig: Signature) -> Member:
@@ -469,8 +468,9 @@ class CopyIndex:
     ) -> None:
         """Decide staged articles in the given order: (number, band keys, hash, published).
 
-        Table lookups are made for a block of articles at once; keys of articles decided
-        within the block are found through the pending dict, so the order is respected.
+        Table lookups are made for a block of articles at once; keys shared with articles
+        decided earlier within the block are matched from the block's own keys, so the
+        order is respected.
         """
         block: list[tuple[int, np.ndarray, str, datetime | None]] = []
         for item in items:
@@ -489,12 +489,41 @@ class CopyIndex:
         per: list[list[int]] = [[] for _ in block]
         for number, owner in zip(found.tolist(), tags.tolist(), strict=True):
             per[owner].append(number)
+        earlier = self._shared_within(keys, owners)
+        indexed = [False] * len(block)
         for i, (number, band_keys, content_hash, published) in enumerate(block):
             if self._ids[number] in self.members:
                 continue
-            ranked = self._rank(per[i], band_keys, number)
-            self._decide(number, band_keys, content_hash, published, ranked)
+            hits = per[i]
+            for j in earlier.get(i, ()):
+                if indexed[j]:
+                    hits.append(block[j][0])
+            self._decide(number, band_keys, content_hash, published, self._rank(hits, number))
+            indexed[i] = bool(band_keys.size) and self._ids[number] not in self.exact_copies
         self._flush()
+
+    @staticmethod
+    def _shared_within(keys: np.ndarray, owners: np.ndarray) -> dict[int, list[int]]:
+        """For each block position, the earlier positions sharing a band key with it.
+
+        One entry per shared key occurrence, as a lookup of each key among the articles
+        indexed before it in the block would find them.
+        """
+        order = np.argsort(keys, kind="stable")  # equal keys keep block order
+        ordered = keys[order]
+        same = ordered[1:] == ordered[:-1]
+        earlier: dict[int, list[int]] = {}
+        if not same.any():
+            return earlier
+        bounds = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+        by_owner = owners[order]
+        for start, end in zip(bounds[::2].tolist(), bounds[1::2].tolist(), strict=True):
+            group = by_owner[start : end + 1].tolist()
+            for a, first in enumerate(group):
+                for later in group[a + 1 :]:
+                    if later != first:
+                        earlier.setdefault(later, []).append(first)
+        return earlier
 
     def _decide(
         self, number: int, band_keys: np.ndarray, content_hash: str,
