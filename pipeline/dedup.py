@@ -438,6 +438,22 @@ class CopyIndex:
         if sig is not None:
             self._index(self.stage(sig), sig.band_keys, sig.content_hash)
 
+    def exact_copies_among(self, items: Iterable[tuple[Hashable, str]]) -> set[Hashable]:
+        """Ids of (id, content hash) pairs, decided in this order, that will be exact copies.
+
+        An article is an exact copy when an indexed article, or one decided before it, has
+        its content hash, so this is known before deciding: the database path writes the
+        band keys (which exact copies do not add) while the decisions are made.
+        """
+        seen = set(self._exact)
+        exact: set[Hashable] = set()
+        for article_id, content_hash in items:
+            if content_hash in seen:
+                exact.add(article_id)
+            else:
+                seen.add(content_hash)
+        return exact
+
     @staticmethod
     def _rank(hits: list[int], exclude: int) -> list[int]:
         """Candidates from band hits (one per shared band), most shared bands first."""

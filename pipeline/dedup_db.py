@@ -220,7 +220,7 @@ def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> li
     ]
 
 
-def _band_rows(index: CopyIndex, sigs: dict[int, Signature], new_ids: Sequence[int],
+def _band_rows(sigs: dict[int, Signature], new_ids: Sequence[int], exact: set[int],
                ) -> tuple[np.ndarray, np.ndarray]:
     """(band key, article) rows of the new articles, sorted by key, each pair once.
 
@@ -229,7 +229,7 @@ def _band_rows(index: CopyIndex, sigs: dict[int, Signature], new_ids: Sequence[i
     """
     keys, owners = [], []
     for aid in new_ids:
-        if aid in index.exact_copies or not sigs[aid].band_keys.size:
+        if aid in exact or not sigs[aid].band_keys.size:
             continue
         keys.append(sigs[aid].band_keys)
         owners.append(np.full(sigs[aid].band_keys.size, aid, dtype=np.int64))
@@ -243,11 +243,28 @@ def _band_rows(index: CopyIndex, sigs: dict[int, Signature], new_ids: Sequence[i
     return key[first], owner[first]
 
 
+def _write_index_rows(
+    conn: psycopg.Connection, sigs: dict[int, Signature], new_ids: Sequence[int],
+    exact: set[int],
+) -> None:
+    """COPY the new articles' shingle sets and band keys (exact copies add no band keys)."""
+    with conn.cursor() as cur:
+        if new_ids:
+            with cur.copy("COPY dedup_sets (article_id, shingles, lead) FROM STDIN "
+                          "(FORMAT binary)") as cp:
+                cp.write(_copy_sets(sigs, new_ids))
+        keys, owners = _band_rows(sigs, new_ids, exact)
+        if keys.size:
+            with cur.copy("COPY dedup_bands (band_key, article_id) FROM STDIN (FORMAT binary)"
+                          ) as cp:
+                cp.write(_copy_int8_rows([keys, owners]))
+
+
 def _write(
     conn: psycopg.Connection, index: CopyIndex, sigs: dict[int, Signature],
     new_ids: Sequence[int], before: dict[int, int],
 ) -> int:
-    """Write the new members, clusters, sets and band keys (COPY) and the changed stored ones."""
+    """Write the new members and clusters (COPY) and the changed stored ones."""
     new = set(new_ids)
     touched = index.changed_clusters | {index.members[i].cluster_id for i in index.changed}
     # A cluster is new when no stored member founded it: tonight's articles found new ones.
@@ -297,15 +314,6 @@ def _write(
                 "WHERE c.id = s.cluster_id AND c.size <> s.n",
                 (old,),
             )
-        if new_ids:
-            with cur.copy("COPY dedup_sets (article_id, shingles, lead) FROM STDIN "
-                          "(FORMAT binary)") as cp:
-                cp.write(_copy_sets(sigs, new_ids))
-        keys, owners = _band_rows(index, sigs, new_ids)
-        if keys.size:
-            with cur.copy("COPY dedup_bands (band_key, article_id) FROM STDIN (FORMAT binary)"
-                          ) as cp:
-                cp.write(_copy_int8_rows([keys, owners]))
     return sum(1 for c, old_canonical in before.items()
                if index.canonical.get(c) != old_canonical)
 
@@ -357,16 +365,27 @@ def dedup_articles(
         before = dict(index.canonical)
         index.changed.clear()
         index.changed_clusters.clear()
-        # Staged in decision order, then decided in blocks: one band-table lookup and one
-        # insert per block of articles instead of one per article.
-        index.decide_many([
-            (index.stage(sig), sig.band_keys, sig.content_hash, sig.published)
-            for sig in sorted(chunk.values(), key=order_key)
-        ])
+        ordered = sorted(chunk.values(), key=order_key)
+        new_ids = sorted(chunk)
+        exact = index.exact_copies_among((s.id, s.content_hash) for s in ordered)
+        # The sets and band keys go to the server on a worker thread while the decisions are
+        # made here. Staged in decision order, then decided in blocks: one band-table lookup
+        # and one insert per block of articles instead of one per article.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedup-write") as pool:
+            written = pool.submit(_write_index_rows, conn, chunk, new_ids, exact)
+            index.decide_many([
+                (index.stage(sig), sig.band_keys, sig.content_hash, sig.published)
+                for sig in ordered
+            ])
+            written.result()
+        decided_exact = {aid for aid in new_ids if aid in index.exact_copies}
+        if decided_exact != exact:  # band keys were written for the predicted set
+            raise RuntimeError(f"dedup: exact copies {sorted(decided_exact ^ exact)[:5]} "
+                               "decided otherwise than predicted")
         for aid in chunk:
             kind = index.members[aid].kind
             setattr(stats, kind, getattr(stats, kind) + 1)
-        stats.canonical_changed += _write(conn, index, chunk, sorted(chunk), before)
+        stats.canonical_changed += _write(conn, index, chunk, new_ids, before)
     stats.seconds = round(time.monotonic() - started, 3)
     log.info("dedup: %s", stats.as_dict())
     return stats
