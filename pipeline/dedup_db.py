@@ -207,12 +207,18 @@ def _signatures_and_candidates(
 
 
 def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> list[Member]:
-    """Every stored member of the clusters of ``article_ids``."""
+    """Every stored member of the clusters of ``article_ids``, in article order.
+
+    The order numbers the stored candidates in the index, and so breaks ties between equally
+    similar ones (the in-memory path numbers articles in input order). Without it the
+    table's row order decided, which a vacuum or another plan changes.
+    """
     rows = conn.execute(
         "SELECT m.article_id, m.cluster_id, m.kind, m.matched_article_id, m.similarity, "
         "m.jaccard, m.containment, m.shingles, m.published_at, m.config_version "
         "FROM dedup_members m WHERE m.cluster_id IN "
-        "(SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s))",
+        "(SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s)) "
+        "ORDER BY m.article_id",
         (list(article_ids),),
     ).fetchall()
     return [
