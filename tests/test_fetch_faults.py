@@ -248,7 +248,7 @@ def _killer(admin_url: str, kills: int, stop: threading.Event,
             while done < kills and not stop.is_set() and time.monotonic() < deadline:
                 pids = [r[0] for r in admin.execute(
                     "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
-                    "AND query LIKE 'INSERT INTO articles%%'")]
+                    "AND (query LIKE 'INSERT INTO articles%%' OR query LIKE 'COPY articles%%')")]
                 for pid in pids:
                     admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
                     killed.append(pid)
