@@ -191,8 +191,13 @@ _STAGE_COLUMNS = (
 # backfill of an older night never rolls an edited article back.
 _CONTENT_COLUMNS = ("url", "guid", "title", "summary", "body", "body_source", "author",
                     "title_norm", "body_norm", "content_hash", "published_at")
-_NEWER = ("EXCLUDED.last_seen >= articles.last_seen "
-          "AND EXCLUDED.content_hash <> articles.content_hash")
+# Two texts at one URL in the same night (two feeds, or two mapped fetch tasks racing) are
+# settled by (published_at, content_hash), not by which batch commits last, so the winner
+# and a re-run of the night do not depend on the order the workers finish in.
+_NEWER = ("EXCLUDED.content_hash <> articles.content_hash AND ("
+          "EXCLUDED.last_seen > articles.last_seen OR (EXCLUDED.last_seen = articles.last_seen "
+          "AND (coalesce(EXCLUDED.published_at, '-infinity'), EXCLUDED.content_hash) > "
+          "(coalesce(articles.published_at, '-infinity'), articles.content_hash)))")
 # Known URLs only: a row is written when the night brings newer text or widens the
 # first/last seen span, so re-running a night rewrites no row (and no index entry).
 _UPSERT = (

@@ -163,3 +163,22 @@ def test_article_text_is_compressed_with_lz4(conn: psycopg.Connection) -> None:
         "WHERE attrelid = 'articles'::regclass AND attname = ANY(%s)",
         (["body", "body_norm", "summary", "search_vector"],)))
     assert methods == dict.fromkeys(("body", "body_norm", "summary", "search_vector"), "l")
+
+
+@pytest.mark.parametrize("order", ["ab", "ba"])
+def test_two_texts_at_one_url_in_one_night_settle_the_same_way(
+        conn: psycopg.Connection, order: str) -> None:
+    # Two mapped fetch tasks may load the same URL with different text in either order.
+    store.sync_feeds(conn, FEEDS)
+    run = store.start_run(conn, "race", NIGHT1)
+    texts = {"a": art("https://a.example/x", "النص الأول للخبر", "f1"),
+             "b": art("https://a.example/x", "النص الثاني المعدل للخبر", "f2")}
+    for key in order:
+        store.load_articles(conn, run, [texts[key]])
+    winner = max(texts.values(), key=lambda a: a.content_hash)
+    body, = conn.execute("SELECT body FROM articles").fetchone()
+    assert body == winner.body
+    before = rows(conn)
+    for key in order[::-1]:  # the night again, the tasks finishing the other way round
+        store.load_articles(conn, run, [texts[key]])
+    assert rows(conn) == before
