@@ -10,8 +10,9 @@ process per worker slot, and reports the wall time of each phase and the sum:
    extracts the articles and loads them (COPY and upsert) on its own connection. The feed
    XML is written to files before the clock starts: it stands in for the network.
 2. **near duplicates**: ``night.near_duplicates`` over the run's articles.
-3. **tagging**: ``night.tag_topics`` and ``night.tag_entities`` side by side, each reading
-   the run's articles and writing its rows, as the DAG's two tasks do.
+3. **tagging**: ``night.tag_topics`` and ``night.tag_entities``, each mapped over one shard
+   of the run's articles per worker (``AKHBAR_TAG_SHARDS``), reading the articles and
+   writing their rows, as the DAG's mapped tasks do.
 
 Run as a child process by :mod:`benchmarks.__main__`:
 ``python -m benchmarks.night --size 31k --url postgresql://... --out figures.json``.
@@ -87,10 +88,10 @@ def fetch_shard(url: str, run_id: int, docs: list[tuple[int, str]]) -> dict[str,
     return dict(counts)
 
 
-def tag_stage(name: str, url: str, run_id: int) -> dict[str, Any]:
-    """One tagging task of the DAG (topics or entities) over the run's articles."""
+def tag_stage(name: str, url: str, run_id: int, shard: int, shards: int) -> dict[str, Any]:
+    """One mapped tagging task of the DAG (topics or entities) over a shard of the articles."""
     stage = night.tag_topics if name == "topics" else night.tag_entities
-    return stage(url, run_id)
+    return stage(url, run_id, shard=shard, shards=shards)
 
 
 def run_night(size: int, url: str, workers: int) -> dict[str, Any]:
@@ -120,9 +121,14 @@ def run_night(size: int, url: str, workers: int) -> dict[str, Any]:
             phases["near_duplicates"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
-            names = ["topics", "entities"]
-            futures = [pool.submit(tag_stage, name, url, run.id) for name in names]
-            tagged = {name: f.result() for name, f in zip(names, futures, strict=True)}
+            # The longer entity shards first, as a scheduler's queue would take them.
+            jobs = [(name, k) for name in ("entities", "topics") for k in range(workers)]
+            futures = [pool.submit(tag_stage, name, url, run.id, k, workers)
+                       for name, k in jobs]
+            done: dict[str, list[dict[str, Any]]] = {"topics": [], "entities": []}
+            for (name, _k), future in zip(jobs, futures, strict=True):
+                done[name].append(future.result())
+            tagged = {name: night.merge_figures(parts) or {} for name, parts in done.items()}
             phases["tagging"] = time.perf_counter() - t0
     total = sum(phases.values())
     return {

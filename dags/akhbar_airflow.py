@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 CONN_ID = "akhbar_db"
 DEFAULT_SCHEDULE = "30 2 * * *"  # 02:30 UTC: the Arab world's evening news has landed
 DEFAULT_FETCH_SHARDS = 8
+DEFAULT_TAG_SHARDS = 2  # tagging is CPU-bound: about one task per worker slot
 
 # Assets updated by the nightly run, emitted once the night has passed its quality checks,
 # so analysts' DAGs scheduled on them never see half a night.
@@ -45,18 +46,21 @@ class DagConfig:
 
     schedule: str = DEFAULT_SCHEDULE
     fetch_shards: int = DEFAULT_FETCH_SHARDS
+    tag_shards: int = DEFAULT_TAG_SHARDS
     retries: int = 2
     retry_delay: timedelta = timedelta(minutes=2)
     max_retry_delay: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DagConfig:
-        """``AKHBAR_SCHEDULE`` (cron, UTC), ``AKHBAR_FETCH_SHARDS``, ``AKHBAR_TASK_RETRIES``."""
+        """``AKHBAR_SCHEDULE`` (cron, UTC), ``AKHBAR_FETCH_SHARDS``, ``AKHBAR_TAG_SHARDS``,
+        ``AKHBAR_TASK_RETRIES``."""
         env = os.environ if env is None else env
         base = cls()
         return cls(
             schedule=env.get("AKHBAR_SCHEDULE") or base.schedule,
             fetch_shards=max(1, int(env.get("AKHBAR_FETCH_SHARDS") or base.fetch_shards)),
+            tag_shards=max(1, int(env.get("AKHBAR_TAG_SHARDS") or base.tag_shards)),
             retries=int(env.get("AKHBAR_TASK_RETRIES") or base.retries),
         )
 

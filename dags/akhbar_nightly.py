@@ -38,6 +38,9 @@ re-running a task or backfilling a night rewrites the same rows** instead of add
 * `fetch_feeds` is mapped over shards of feeds (`AKHBAR_FETCH_SHARDS`, now
   {CONFIG.fetch_shards}); each map index is named after the feeds it holds. A failed shard
   can be cleared and retried alone.
+* `tag_topics` and `tag_entities` are each mapped over shards of the night's articles
+  (`AKHBAR_TAG_SHARDS`, now {CONFIG.tag_shards}), so tagging uses every worker slot; a
+  shard re-run replaces only its own articles' tags.
 * `write_report` writes the night's HTML report to
   `$AKHBAR_HOME/reports/akhbar-report-<day the interval ends>.html`.
 * A stage shown as *skipped* is not part of this release; its log says which function is
@@ -98,11 +101,17 @@ def fetch_feeds(night_run_id: int, feed_ids: list[str]) -> dict[str, int]:
     return counts
 
 
-def _stage(name: str, night_run_id: int) -> dict[str, Any]:
+def _stage(name: str, night_run_id: int, **shard: int) -> dict[str, Any]:
     fn = af.stage_function("pipeline.night", name)
-    figures = fn(af.warehouse_url(), night_run_id, _settings())
-    log.info("%s: %s", name, figures)
+    figures = fn(af.warehouse_url(), night_run_id, _settings(), **shard)
+    log.info("%s %s: %s", name, shard or "", figures)
     return dict(figures or {})
+
+
+def _label_shard(shard: int) -> None:
+    """Name the map index in the UI ("articles 1 of 2") instead of a bare number."""
+    label = f"articles {shard + 1} of {CONFIG.tag_shards}"
+    get_current_context()["shard_label"] = label  # type: ignore[typeddict-unknown-key]
 
 
 @task(task_id="find_near_duplicates")
@@ -111,16 +120,20 @@ def find_near_duplicates(night_run_id: int) -> dict[str, Any]:
     return _stage("near_duplicates", night_run_id)
 
 
-@task(task_id="tag_topics", trigger_rule=TriggerRule.NONE_FAILED)
-def tag_topics(night_run_id: int) -> dict[str, Any]:
-    """Tag tonight's articles with the taxonomy's topics."""
-    return _stage("tag_topics", night_run_id)
+@task(task_id="tag_topics", trigger_rule=TriggerRule.NONE_FAILED,
+      map_index_template="{{ shard_label }}")
+def tag_topics(night_run_id: int, shard: int) -> dict[str, Any]:
+    """Tag one shard of tonight's articles with the taxonomy's topics."""
+    _label_shard(shard)
+    return _stage("tag_topics", night_run_id, shard=shard, shards=CONFIG.tag_shards)
 
 
-@task(task_id="tag_entities", trigger_rule=TriggerRule.NONE_FAILED)
-def tag_entities(night_run_id: int) -> dict[str, Any]:
-    """Tag tonight's articles with linked named entities."""
-    return _stage("tag_entities", night_run_id)
+@task(task_id="tag_entities", trigger_rule=TriggerRule.NONE_FAILED,
+      map_index_template="{{ shard_label }}")
+def tag_entities(night_run_id: int, shard: int) -> dict[str, Any]:
+    """Tag one shard of tonight's articles with linked named entities."""
+    _label_shard(shard)
+    return _stage("tag_entities", night_run_id, shard=shard, shards=CONFIG.tag_shards)
 
 
 @task(task_id="check_data_quality", trigger_rule=TriggerRule.NONE_FAILED)
@@ -145,7 +158,8 @@ def run_summary(night_run_id: int) -> dict[str, Any]:
     stages = {}
     for name, task_id in (("dedup", "find_near_duplicates"), ("topics", "tag_topics"),
                           ("entities", "tag_entities"), ("quality", "check_data_quality")):
-        figures = ti.xcom_pull(task_ids=task_id)
+        # Mapped stages hand back one dict per shard: merged into one figure set.
+        figures = night.merge_figures(ti.xcom_pull(task_ids=task_id))
         stages[name] = figures if figures is not None else {"skipped": True}
     url = af.warehouse_url()
     summary = night.summarize(url, night_run_id, night.elapsed(url, night_run_id), stages)
@@ -191,7 +205,9 @@ def akhbar_nightly() -> None:
     # Mapped over shards of feeds, not single feeds: 1,000 feeds stay a handful of tasks.
     fetched = fetch_feeds.partial(night_run_id=night_run_id).expand(feed_ids=registry)
     dedup = find_near_duplicates(night_run_id)
-    topics, entities = tag_topics(night_run_id), tag_entities(night_run_id)
+    shards = list(range(CONFIG.tag_shards))
+    topics = tag_topics.partial(night_run_id=night_run_id).expand(shard=shards)
+    entities = tag_entities.partial(night_run_id=night_run_id).expand(shard=shards)
     checked = check_data_quality(night_run_id, registry["feeds"])
     summary = run_summary(night_run_id)
     report = write_report(night_run_id)

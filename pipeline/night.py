@@ -387,27 +387,63 @@ def near_duplicates(url: str, run_id: int, settings: Settings | None = None) -> 
 
 
 # --- 4. topics and entities -------------------------------------------------------------
+# Each tagging stage can run as several tasks side by side (the DAG maps them over
+# AKHBAR_TAG_SHARDS): shard k of n takes the night's articles whose id is k modulo n.
+def shard_ids(ids: Sequence[int], shard: int = 0, shards: int = 1) -> list[int]:
+    """The article ids of one tagging shard (all of them when ``shards`` is 1)."""
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} is not one of 0..{shards - 1}")
+    return [i for i in ids if i % shards == shard]
+
+
 # stage: topics
-def tag_topics(url: str, run_id: int, settings: Settings | None = None) -> dict:
-    """Tag every article seen tonight with the taxonomy's topics (replacing their tags)."""
+def tag_topics(url: str, run_id: int, settings: Settings | None = None,
+               shard: int = 0, shards: int = 1) -> dict:
+    """Tag the night's articles (one shard of them) with the taxonomy's topics (replacing)."""
     from pipeline.taxonomy import load_taxonomy
     from pipeline.topics import tag_articles
 
     with store.connect(url) as conn:
-        stats = tag_articles(conn, store.run_article_ids(conn, run_id), load_taxonomy())
+        ids = shard_ids(store.run_article_ids(conn, run_id), shard, shards)
+        stats = tag_articles(conn, ids, load_taxonomy())
         conn.commit()
     return stats.as_dict()
 
 
 # stage: entities
-def tag_entities(url: str, run_id: int, settings: Settings | None = None) -> dict:
-    """Link tonight's articles to gazetteer entities and store unknown names (replacing)."""
+def tag_entities(url: str, run_id: int, settings: Settings | None = None,
+                 shard: int = 0, shards: int = 1) -> dict:
+    """Link the night's articles (one shard) to gazetteer entities, store unknown names."""
     from pipeline.entities import tag_run
 
     with store.connect(url) as conn:
-        figures = tag_run(conn, store.run_article_ids(conn, run_id))
+        figures = tag_run(conn, shard_ids(store.run_article_ids(conn, run_id), shard, shards))
         conn.commit()
     return figures
+
+
+def merge_figures(parts: Sequence[dict] | dict | None) -> dict | None:
+    """One stage's figures from its shards' (numbers summed, seconds the longest)."""
+    if parts is None or isinstance(parts, dict):
+        return parts
+    merged = _merge([dict(p or {}) for p in parts])
+    merged["shards"] = len(parts)
+    return merged
+
+
+def _merge(parts: list[dict]) -> dict:
+    merged: dict = {}
+    for part in parts:
+        for key, value in part.items():
+            if isinstance(value, dict):
+                merged[key] = _merge([merged.get(key) or {}, value])
+            elif isinstance(value, bool) or not isinstance(value, int | float):
+                merged.setdefault(key, value)
+            elif key == "seconds":  # shards run side by side: the stage took the longest
+                merged[key] = max(merged.get(key, 0), value)
+            else:
+                merged[key] = merged.get(key, 0) + value
+    return merged
 
 
 # --- 5. quality checks and the summary ---------------------------------------------------

@@ -32,6 +32,7 @@ def parse_dag(pg_admin_url: str, db_url: str, tmp_path: Path,
     monkeypatch.delenv("AKHBAR_DATABASE_URL", raising=False)
     monkeypatch.setenv("AKHBAR_HTTP_TIMEOUT", "2")
     monkeypatch.setenv("AKHBAR_FETCH_SHARDS", "2")
+    monkeypatch.setenv("AKHBAR_TAG_SHARDS", "2")
 
     def parse(dag_id: str) -> Any:
         from airflow.dag_processing.dagbag import BundleDagBag
@@ -110,8 +111,9 @@ def test_nightly_dag_loads_the_night_and_a_rerun_leaves_the_same_rows(
     for task_id in ("load_feed_registry", "check_data_quality", "run_summary"):
         assert got[task_id] == ["success"], task_id
     assert got["find_near_duplicates"] == [optional_stage_state("near_duplicates")]
-    assert got["tag_topics"] == [optional_stage_state("tag_topics")]
-    assert got["tag_entities"] == [optional_stage_state("tag_entities")]
+    # Tagging is mapped over two shards of the night's articles.
+    assert got["tag_topics"] == [optional_stage_state("tag_topics")] * 2
+    assert got["tag_entities"] == [optional_stage_state("tag_entities")] * 2
     report = _import_or_none("pipeline.report")
     assert got["write_report"] == [optional_stage_state("write_report", report)]
     if report is not None:  # the night's interval ends on 1 March
@@ -134,6 +136,10 @@ def test_nightly_dag_loads_the_night_and_a_rerun_leaves_the_same_rows(
     assert summary["feeds_ok"] == 3 and summary["feeds_failed"] == 1
     assert summary["failed_feeds"] == [{"feed": "error", "error": "HTTP 500"}]
     assert summary["stages"]["quality"]["passed"] is True
+    # The shards' figures are merged: every article tagged once, by one shard.
+    assert summary["stages"]["topics"]["shards"] == 2
+    assert summary["stages"]["topics"]["articles"] == len(rows["articles"])
+    assert summary["stages"]["entities"]["articles"] == len(rows["articles"])
 
     second = nightly().test(logical_date=NIGHT)
     assert str(second.state) == "success", states(second)

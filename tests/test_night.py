@@ -94,3 +94,19 @@ def test_file_registry_runs_offline(db_url: str, conn: psycopg.Connection) -> No
     copies = table_rows(conn, "SELECT count(DISTINCT outlet) FROM article_sightings s "
                               "GROUP BY article_id HAVING count(*) > 1")
     assert copies == [(2,)]
+
+
+def test_tag_shards_cover_the_night_once_and_merge_their_figures() -> None:
+    ids = list(range(3, 40))
+    shards = [night.shard_ids(ids, k, 3) for k in range(3)]
+    assert sorted(sum(shards, [])) == ids and all(shards)
+    assert night.shard_ids(ids) == ids
+    with pytest.raises(ValueError):
+        night.shard_ids(ids, 2, 2)
+    merged = night.merge_figures([
+        {"articles": 5, "seconds": 2.0, "ner": False, "by_method": {"gazetteer": 3}},
+        {"articles": 7, "seconds": 3.5, "ner": False, "by_method": {"gazetteer": 1, "pattern": 2}}])
+    assert merged == {"articles": 12, "seconds": 3.5, "ner": False, "shards": 2,
+                      "by_method": {"gazetteer": 4, "pattern": 2}}
+    assert night.merge_figures({"articles": 1}) == {"articles": 1}  # an unmapped task's dict
+    assert night.merge_figures(None) is None
