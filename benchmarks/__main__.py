@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -57,40 +58,52 @@ def machine() -> dict[str, Any]:
             "commit": commit}
 
 
-def run_size(server: Any, size: str, lite: bool, profile: Path | None,
-             progress: Path | None = None) -> dict[str, Any]:
-    """One corpus size in a child process against a fresh database."""
-    name = f"bench_{size.lower()}"
+def run_child(server: Any, name: str, module: str, args: list[str]) -> dict[str, Any]:
+    """Run ``python -m module`` against a fresh database ``name``; return the figures it wrote."""
     url = fresh_database(server, name)
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         out = Path(tmp.name)
-    cmd = [sys.executable, "-m", "benchmarks.stages", "--size", size, "--url", url,
-           "--out", str(out)]
-    if lite:
-        cmd += ["--no-parse", "--no-tag"]
-    if profile:
-        cmd += ["--profile", str(profile)]
-    if progress:
-        cmd += ["--progress", str(progress)]
+    cmd = [sys.executable, "-m", module, *args, "--url", url, "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmark of {size} failed:\n{proc.stderr[-4000:]}")
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{proc.stderr[-4000:]}")
     figures = json.loads(out.read_text())
-    out.unlink()
     figures["child_seconds"] = round(time.monotonic() - started, 1)
-    figures["lite"] = lite
+    out.unlink()
     drop_database(server, name)
     return figures
 
 
-def print_stages(results: dict[str, dict[str, Any]]) -> None:
-    table = Table(title="Articles per second by stage (peak RSS of the benchmark process)")
-    table.add_column("stage")
-    for size in results:
+def run_size(server: Any, size: str, lite: bool, profile: Path | None,
+             progress: Path | None = None) -> dict[str, Any]:
+    """One corpus size in a child process against a fresh database."""
+    args = ["--size", size]
+    if lite:
+        args += ["--no-parse", "--no-tag"]
+    if profile:
+        args += ["--profile", str(profile)]
+    if progress:
+        args += ["--progress", str(progress)]
+    figures = run_child(server, f"bench_{size.lower()}", "benchmarks.stages", args)
+    figures["lite"] = lite
+    return figures
+
+
+def size_table(title: str, first: str, sizes: Iterable[str]) -> Table:
+    """A table with a row label column, one column per corpus size, and the target."""
+    table = Table(title=title)
+    table.add_column(first)
+    for size in sizes:
         table.add_column(size, justify="right")
     table.add_column("target", justify="right")
+    return table
+
+
+def print_stages(results: dict[str, dict[str, Any]]) -> None:
+    table = size_table("Articles per second by stage (peak RSS of the benchmark process)",
+                       "stage", results)
     rows = ("parse", "extract", "normalize", "load", "dedup", "tag")
     for stage in rows:
         cells = []
@@ -122,30 +135,13 @@ def print_stages(results: dict[str, dict[str, Any]]) -> None:
 
 def run_night(server: Any, size: str, workers: int | None = None) -> dict[str, Any]:
     """A night in the DAG's shape on every core (:mod:`benchmarks.night`), in a child process."""
-    name = f"bench_night_{size.lower()}"
-    url = fresh_database(server, name)
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
-        out = Path(tmp.name)
-    cmd = [sys.executable, "-m", "benchmarks.night", "--size", size, "--url", url,
-           "--out", str(out)]
-    if workers:
-        cmd += ["--workers", str(workers)]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"night benchmark of {size} failed:\n{proc.stderr[-4000:]}")
-    figures = json.loads(out.read_text())
-    out.unlink()
-    drop_database(server, name)
-    return figures
+    args = ["--size", size] + (["--workers", str(workers)] if workers else [])
+    return run_child(server, f"bench_night_{size.lower()}", "benchmarks.night", args)
 
 
 def print_night(results: dict[str, dict[str, Any]]) -> None:
-    table = Table(title="A night in the DAG's shape, one process per core (wall seconds)")
-    table.add_column("phase")
-    for size in results:
-        table.add_column(size, justify="right")
-    table.add_column("target", justify="right")
+    table = size_table("A night in the DAG's shape, one process per core (wall seconds)",
+                       "phase", results)
     for phase in ("fetch_shards", "near_duplicates", "tagging"):
         table.add_row(phase, *[f"{f['phases'][phase]['seconds']:,.1f} s "
                                f"({f['phases'][phase]['per_second']:,.0f}/s)"
