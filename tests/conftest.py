@@ -62,6 +62,22 @@ def conn(db_url: str) -> Iterator[psycopg.Connection]:
         yield connection
 
 
+@pytest.fixture
+def refuse_inserts(conn: psycopg.Connection) -> Callable[[str], None]:
+    """Make every INSERT into a table fail (committed): for tests of atomic rewrites."""
+
+    def refuse(table: str) -> None:
+        conn.execute(f"""
+            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+            CREATE TRIGGER refuse BEFORE INSERT ON {table}
+            FOR EACH ROW EXECUTE FUNCTION refuse();
+        """)
+        conn.commit()
+
+    return refuse
+
+
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 

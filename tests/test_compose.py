@@ -8,6 +8,7 @@ image versions that match the lock file.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,12 @@ class _Recorder(dict):
     def get(self, key: str, default: Any = None) -> Any:
         self.asked.add(key)
         return default
+
+
+def test_every_setting_reads_a_variable_of_its_own() -> None:
+    env = _Recorder()
+    Settings.from_env(env)
+    assert len(env.asked) == len(fields(Settings))
 
 
 def variables_the_code_reads() -> set[str]:

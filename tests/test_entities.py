@@ -223,20 +223,14 @@ def test_retagging_writes_the_same_rows(conn) -> None:
     assert conn.execute(MENTION_ROW).fetchall() == rows
 
 
-def test_retagging_a_batch_is_atomic(conn) -> None:
+def test_retagging_a_batch_is_atomic(conn, refuse_inserts) -> None:
     """A batch that fails while writing keeps the rows it was replacing."""
     gaz = load_gazetteer()
     sync_entities(conn, gaz)
     ids = _insert_articles(conn)
     tag_articles(conn, ids, gaz)
     before = conn.execute(MENTION_ROW).fetchall()
-    conn.execute("""
-        CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
-        $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
-        CREATE TRIGGER refuse BEFORE INSERT ON article_entities
-        FOR EACH ROW EXECUTE FUNCTION refuse();
-    """)
-    conn.commit()
+    refuse_inserts("article_entities")
     with pytest.raises(psycopg.errors.RaiseException):
         tag_articles(conn, ids, gaz)
     conn.rollback()

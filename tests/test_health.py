@@ -177,23 +177,12 @@ def test_fetch_settings_from_env() -> None:
     assert got.raw_retention_days == 7 and Settings.from_env({}).keep_raw is True
 
 
-def test_every_setting_reads_its_variable_and_bad_values_name_it() -> None:
-    from dataclasses import fields
-
+def test_settings_convert_by_type_and_bad_values_name_their_variable() -> None:
     got = Settings.from_env({"AKHBAR_FEEDS": "/tmp/f.yaml", "AKHBAR_PG_PORT": "6000",
                              "AKHBAR_LOAD_BATCH_SIZE": "250", "AKHBAR_DATABASE_URL": ""})
     assert (str(got.feeds_path), got.embedded_port, got.load_batch_size) == \
         ("/tmp/f.yaml", 6000, 250)
     assert got.database_url is None
-    asked: list[str] = []
-
-    class Recording(dict):
-        def get(self, key: str, default: object = None) -> object:
-            asked.append(key)
-            return default
-
-    Settings.from_env(Recording())
-    assert len(asked) == len(fields(Settings)) and len(set(asked)) == len(asked)
     with pytest.raises(ValueError, match="AKHBAR_MAX_REDIRECTS='five'.*whole number"):
         Settings.from_env({"AKHBAR_MAX_REDIRECTS": "five"})
     with pytest.raises(ValueError, match="AKHBAR_KEEP_RAW='maybe'"):

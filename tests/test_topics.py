@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -412,19 +413,14 @@ def test_retagging_twice_writes_the_same_rows(conn: psycopg.Connection, tagger: 
                                                           first.tags) == (3, 2, 2)
 
 
-def test_retagging_is_atomic(conn: psycopg.Connection, tagger: Tagger) -> None:
+def test_retagging_is_atomic(conn: psycopg.Connection, tagger: Tagger,
+                            refuse_inserts: Callable[[str], None]) -> None:
     nk = add_article(conn, "nk", *NK)
     conn.commit()
     tag_articles(conn, [nk], tagger)
     conn.commit()
     # Make the insert fail after the delete has run: the old tags must survive.
-    conn.execute("""
-        CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
-        $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
-        CREATE TRIGGER refuse BEFORE INSERT ON article_topics
-        FOR EACH ROW EXECUTE FUNCTION refuse();
-    """)
-    conn.commit()
+    refuse_inserts("article_topics")
     with pytest.raises(psycopg.errors.RaiseException):
         tag_articles(conn, [nk], tagger)
     conn.rollback()
