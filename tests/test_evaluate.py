@@ -143,6 +143,22 @@ def test_quality_on_the_measurement_only_set() -> None:
     assert by_topic["ukraine_war"].fp_ids == [], evaluate.misses(report)
 
 
+
+# `heldout5` is for measurement only as well (never tuned on): 100 articles, 14 Korea and 14
+# sanctions stories, no war story among 31 drawn for Ukraine words. Measured once with
+# 2026.11.7: Korea F1 1.000, sanctions 0.727 (P 0.632, R 0.857; six of its seven false
+# positives are oil, Turkey and Iran stories where sanctions are a secondary thread).
+@needs_corpus
+def test_quality_on_the_second_measurement_only_set() -> None:
+    gold, articles = labelled("heldout5")
+    assert len(gold) >= 95
+    report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
+    by_topic = {s.topic: s for s in report.topics}
+    assert by_topic["korean_peninsula"].f1 >= 0.90, evaluate.misses(report)
+    assert by_topic["sanctions"].f1 >= 0.65, evaluate.misses(report)
+    # Skripal expulsions with Crimea or MH17 in passing, the Kyiv final, كييفو: all traps.
+    assert by_topic["ukraine_war"].fp_ids == [], evaluate.misses(report)
+
 @needs_corpus
 def test_cli_eval_json() -> None:
     result = CliRunner().invoke(app, ["eval", "--gold", str(DEV / "labels.jsonl"),
