@@ -142,10 +142,13 @@ def run_night(server: Any, size: str, workers: int | None = None) -> dict[str, A
 def print_night(results: dict[str, dict[str, Any]]) -> None:
     table = size_table("A night in the DAG's shape, one process per core (wall seconds)",
                        "phase", results)
-    for phase in ("fetch_shards", "near_duplicates", "tagging"):
+    for phase in ("fetch_shards", "dedup_and_tagging"):
         table.add_row(phase, *[f"{f['phases'][phase]['seconds']:,.1f} s "
                                f"({f['phases'][phase]['per_second']:,.0f}/s)"
                                for f in results.values()], "")
+    for task in ("near_duplicates", "entities", "topics"):
+        table.add_row(f"  {task} done after", *[f"{f['finished_after'][task]:,.1f} s"
+                                               for f in results.values()], "")
     table.add_row("end to end", *[f"{f['end_to_end']['per_second']:,.0f}/s"
                                   for f in results.values()], "≥ 1,000/s")
     table.add_row("workers", *[str(f["workers"]) for f in results.values()], "")

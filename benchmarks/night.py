@@ -2,17 +2,19 @@
 
 The stage table (:mod:`benchmarks.stages`) times each stage in one process, one after the
 other. A night does not run that way: `fetch_feeds` is a mapped task with one shard per
-worker slot, `find_near_duplicates` is one task, then `tag_topics` and `tag_entities` run
-side by side. This module runs those three phases with the night's own functions and one
-process per worker slot, and reports the wall time of each phase and the sum:
+worker slot, then `find_near_duplicates` (one task) and the mapped `tag_topics` and
+`tag_entities` share the worker slots. This module runs those two phases with the night's
+own functions and one process per worker slot, and reports the wall time of each phase, of
+each task, and the sum:
 
 1. **fetch shards**: each worker parses its share of the feed documents (feedparser),
    extracts the articles and loads them (COPY and upsert) on its own connection. The feed
    XML is written to files before the clock starts: it stands in for the network.
-2. **near duplicates**: ``night.near_duplicates`` over the run's articles.
-3. **tagging**: ``night.tag_topics`` and ``night.tag_entities``, each mapped over one shard
-   of the run's articles per worker (``AKHBAR_TAG_SHARDS``), reading the articles and
-   writing their rows, as the DAG's mapped tasks do.
+2. **near duplicates and tagging**: ``night.near_duplicates`` over the run's articles,
+   queued first as the DAG's priority weight queues it, then ``night.tag_entities`` and
+   ``night.tag_topics``, each mapped over one shard of the run's articles per worker
+   (``AKHBAR_TAG_SHARDS``), reading the articles and writing their rows, as the DAG's
+   mapped tasks do.
 
 Run as a child process by :mod:`benchmarks.__main__`:
 ``python -m benchmarks.night --size 31k --url postgresql://... --out figures.json``.
@@ -88,6 +90,12 @@ def fetch_shard(url: str, run_id: int, docs: list[tuple[int, str]]) -> dict[str,
     return dict(counts)
 
 
+def _timed(fn: Any, *args: Any) -> tuple[Any, float]:
+    """``fn(*args)`` and the wall-clock time it ended (to tell when each task finished)."""
+    result = fn(*args)
+    return result, time.time()
+
+
 def tag_stage(name: str, url: str, run_id: int, shard: int, shards: int) -> dict[str, Any]:
     """One mapped tagging task of the DAG (topics or entities) over a shard of the articles."""
     stage = night.tag_topics if name == "topics" else night.tag_entities
@@ -117,25 +125,30 @@ def run_night(size: int, url: str, workers: int) -> dict[str, Any]:
             phases["fetch_shards"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
-            dedup = pool.submit(night.near_duplicates, url, run.id).result()
-            phases["near_duplicates"] = time.perf_counter() - t0
-
-            t0 = time.perf_counter()
+            started = time.time()
+            deduping = pool.submit(_timed, night.near_duplicates, url, run.id)
             # The longer entity shards first, as a scheduler's queue would take them.
             jobs = [(name, k) for name in ("entities", "topics") for k in range(workers)]
-            futures = [pool.submit(tag_stage, name, url, run.id, k, workers)
+            futures = [pool.submit(_timed, tag_stage, name, url, run.id, k, workers)
                        for name, k in jobs]
             done: dict[str, list[dict[str, Any]]] = {"topics": [], "entities": []}
+            ends: dict[str, float] = {}
             for (name, _k), future in zip(jobs, futures, strict=True):
-                done[name].append(future.result())
+                figures, end = future.result()
+                done[name].append(figures)
+                ends[name] = max(ends.get(name, 0.0), end)
+            dedup, ends["near_duplicates"] = deduping.result()
             tagged = {name: night.merge_figures(parts) or {} for name, parts in done.items()}
-            phases["tagging"] = time.perf_counter() - t0
+            phases["dedup_and_tagging"] = time.perf_counter() - t0
+            # When each task's last shard ended, from the start of the phase.
+            finished = {k: round(v - started, 3) for k, v in ends.items()}
     total = sum(phases.values())
     return {
         "articles": n, "workers": workers,
         "phases": {k: {"seconds": round(v, 3), "per_second": rate(n, v)}
                    for k, v in phases.items()},
         "end_to_end": {"seconds": round(total, 3), "per_second": rate(n, total)},
+        "finished_after": finished,
         "load": dict(loaded), "dedup": dedup,
         "tagged": {k: {kk: vv for kk, vv in v.items() if isinstance(vv, int | float)}
                    for k, v in tagged.items()},

@@ -38,7 +38,8 @@ re-running a task or backfilling a night rewrites the same rows** instead of add
 * `fetch_feeds` is mapped over shards of feeds (`AKHBAR_FETCH_SHARDS`, now
   {CONFIG.fetch_shards}); each map index is named after the feeds it holds. A failed shard
   can be cleared and retried alone.
-* `tag_topics` and `tag_entities` are each mapped over shards of the night's articles
+* `find_near_duplicates`, `tag_topics` and `tag_entities` run side by side once the feeds
+  are loaded. The two tagging tasks are each mapped over shards of the night's articles
   (`AKHBAR_TAG_SHARDS`, now {CONFIG.tag_shards}), so tagging uses every worker slot; a
   shard re-run replaces only its own articles' tags.
 * `write_report` writes the night's HTML report to
@@ -114,7 +115,9 @@ def _label_shard(shard: int) -> None:
     get_current_context()["shard_label"] = label  # type: ignore[typeddict-unknown-key]
 
 
-@task(task_id="find_near_duplicates")
+# Started first when it shares the worker slots with the tagging shards: it is the one task
+# that cannot be split, so it bounds the phase.
+@task(task_id="find_near_duplicates", priority_weight=10)
 def find_near_duplicates(night_run_id: int) -> dict[str, Any]:
     """Join tonight's articles to the copy clusters of every stored article."""
     return _stage("near_duplicates", night_run_id)
@@ -211,7 +214,9 @@ def akhbar_nightly() -> None:
     checked = check_data_quality(night_run_id, registry["feeds"])
     summary = run_summary(night_run_id)
     report = write_report(night_run_id)
-    fetched >> dedup >> [topics, entities] >> checked >> summary
+    # Tags do not depend on copy clusters (every article is tagged), so near duplicates and
+    # the tagging shards run side by side on the worker slots.
+    fetched >> [dedup, topics, entities] >> checked >> summary
     # The report also waits on the checks directly, so a failed check fails the whole run.
     [checked, summary] >> report
 

@@ -51,7 +51,7 @@ def test_smoke_suite_prints_and_writes_every_figure(tmp_path: Path) -> None:
                   "peak RSS", "DB bytes / 1,000 articles", "cold_seconds", "all-304_seconds",
                   "normalize_speedup", "tokenize_speedup", "lsh_speedup",
                   "speedup_vs_commit_each", "concurrent_writers", "partitioning",
-                  "fetch_shards", "near_duplicates", "tagging"):
+                  "fetch_shards", "dedup_and_tagging", "near_duplicates done after"):
         assert label in proc.stdout, f"{label!r} missing from the printed report"
     figures = json.loads(out.read_text())
     assert figures["machine"]["nproc"] >= 1
