@@ -14,6 +14,7 @@ import codecs
 import io
 import logging
 import re
+import secrets
 import xml.sax
 import xml.sax.handler
 from collections import Counter
@@ -28,6 +29,7 @@ import feedparser
 import yaml
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml import sax as defused_sax
+from feedparser.html import _cp1252 as _CP1252
 
 from pipeline.fetcher import Fetcher, Limits, Response
 from pipeline.netguard import AllowList
@@ -345,7 +347,12 @@ def repair_double_utf8(text: str) -> tuple[str, int]:
 
 def as_utf8_xml(text: str) -> bytes:
     """UTF-8 bytes whose XML declaration (if any) says UTF-8, so no parser second-guesses."""
-    return _XML_DECL_ENC.sub(r"\1\2utf-8\2", text.lstrip("\ufeff"), count=1).encode("utf-8")
+    return _declared_utf8(text).encode("utf-8")
+
+
+def _declared_utf8(text: str) -> str:
+    """``text`` without a BOM, its XML declaration (if any) saying UTF-8."""
+    return _XML_DECL_ENC.sub(r"\1\2utf-8\2", text.lstrip("\ufeff"), count=1)
 
 
 # --- hostile XML ------------------------------------------------------------------------
@@ -407,27 +414,27 @@ def parse_feed(spec: FeedSpec, result: FetchResult, max_ratio: float = 0.02) -> 
         out.problems["replacement_chars"] += 1
     if decoded.repaired:
         out.problems["mojibake_repaired"] += 1
-    data = as_utf8_xml(decoded.text)
+    text = _declared_utf8(decoded.text)
+    data = text.encode("utf-8")
     try:
         check_hostile_xml(data)
     except HostileXML as exc:
         out.error, out.reason = str(exc), "hostile_xml"
         return out
-    # A file object, never bytes or str: feedparser treats those as a path or URL to open.
-    parsed = feedparser.parse(io.BytesIO(data),
-                              response_headers={"content-type": "application/xml; "
-                                                                "charset=utf-8"},
-                              sanitize_html=False, resolve_relative_uris=False)
+    parsed, bodies = _parse_with_stand_ins(text, data)
     out.title = parsed.feed.get("title")
     if parsed.bozo:
         out.bozo = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"
+    get = bodies.get
     for e in parsed.entries:
         content = None
         if e.get("content"):
-            content = max((c.get("value", "") for c in e["content"]), key=len)
+            values = [c.get("value", "") for c in e["content"]]
+            content = max((get(v, v) for v in values), key=len)
+        summary = e.get("summary", "")
         out.entries.append(RawEntry(
             feed_id=spec.id, outlet=spec.outlet, guid=e.get("id"), link=e.get("link"),
-            title=e.get("title", ""), summary_html=e.get("summary", ""),
+            title=e.get("title", ""), summary_html=get(summary, summary),
             content_html=content, published=_entry_date(e), author=e.get("author"),
             language=spec.language,
         ))
@@ -437,6 +444,166 @@ def parse_feed(spec: FeedSpec, result: FetchResult, max_ratio: float = 0.02) -> 
         elif not parsed.get("version"):
             out.error, out.reason = "not a feed: no RSS or Atom document found", "not_a_feed"
     return out
+
+
+def _feedparser(data: bytes) -> feedparser.FeedParserDict:
+    # A file object, never bytes or str: feedparser treats those as a path or URL to open.
+    return feedparser.parse(io.BytesIO(data),
+                            response_headers={"content-type": "application/xml; charset=utf-8"},
+                            sanitize_html=False, resolve_relative_uris=False)
+
+
+# --- stand-ins for item bodies ----------------------------------------------------------
+#
+# feedparser copies and rescans every element's text in Python several times (joins,
+# strips, a windows-1252 ``str.translate`` character by character): for an item body of
+# several kB that is most of its cost, and all of it is repeated for nothing, since the
+# body is kept as it is. So the text of each ``<content:encoded>`` and ``<description>``
+# that holds only a CDATA section or plain escaped text is handed to feedparser as a short
+# stand-in, and the text feedparser would have produced from it (see :func:`_as_feedparser`)
+# is put back afterwards. Anything unusual (an invalid character, an entity or character
+# reference, a stand-in that ends up anywhere but alone in a field, a feed feedparser finds
+# fault with) takes the plain path, so the entries are exactly those of a plain parse.
+
+# Where the scan stops: a comment, a processing instruction or a CDATA section (each skipped
+# whole, so that text inside one is never taken for an element), or a body element.
+_MARK = re.compile(r"<(?:!--|\?|!\[CDATA\[|(content:encoded|description)>)")
+_XML_SPACE = re.compile(r"[ \t\r\n]*")
+# Characters XML does not allow (the document would not parse), and the C1 range that
+# feedparser maps to windows-1252 punctuation: a body holding one is looked at closer.
+_UNUSUAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x9f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_C1 = re.compile("[\x80-\x9f]")
+# In escaped text, only the five predefined entities are undone here.
+_OTHER_REF = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
+_MIN_BODY = 40  # shorter texts cost feedparser little; they are left as they are
+
+
+def _as_feedparser(text: str, c1: bool) -> str:
+    """The value feedparser's strict parser gives an item body whose parsed text is ``text``.
+
+    Its steps for such an element: strip; re-read text that is UTF-8 read as Latin-1; map
+    the C1 controls to windows-1252 characters (``c1``: ``text`` may hold one).
+    """
+    text = text.strip()
+    try:
+        text = text.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    else:
+        c1 = True  # re-read: look again
+    if c1 and _C1.search(text):
+        text = text.translate(_CP1252)
+    return text
+
+
+def _body_text(raw: str, escaped: bool) -> str | None:
+    """The text an XML parser reads from ``raw`` (a CDATA section's content, or escaped
+    text), or None when that is not plain to tell or not worth a stand-in."""
+    if len(raw) < _MIN_BODY or "]]>" in raw:
+        return None
+    unusual = _UNUSUAL.search(raw) is not None
+    if unusual and _NOT_XML.search(raw):
+        return None
+    if escaped and "&" in raw and _OTHER_REF.search(raw):
+        return None
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if escaped and "&" in raw:
+        raw = (raw.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+               .replace("&apos;", "'").replace("&amp;", "&"))
+    if not raw.strip():
+        return None
+    return _as_feedparser(raw, unusual)
+
+
+def _stand_in_bodies(text: str) -> tuple[str, dict[str, str], str]:
+    """``text`` with long item bodies replaced by stand-ins, each stand-in's value, and the
+    prefix every stand-in starts with.
+
+    A body is the whole content of a ``<content:encoded>`` or ``<description>`` element
+    (no attributes): one CDATA section between XML spaces, or text without markup.
+    """
+    prefix = f"akhbarbody{secrets.token_hex(8)}n"
+    if "<!DOCTYPE" in text or "<!doctype" in text or prefix in text:
+        return text, {}, prefix
+    bodies: dict[str, str] = {}
+    parts: list[str] = []
+    done = pos = 0  # text[:done] is in parts; the scan goes on from pos
+    search, space = _MARK.search, _XML_SPACE.match
+    while (m := search(text, pos)) is not None:
+        tag = m.group(1)
+        if tag is None:  # skip a comment, instruction or CDATA section whole
+            lead = text[m.start() + 1:m.start() + 3]
+            end = "?>" if lead[0] == "?" else "-->" if lead == "!-" else "]]>"
+            found = text.find(end, m.end())
+            if found < 0:
+                break
+            pos = found + len(end)
+            continue
+        first = space(text, m.end()).end()
+        if text.startswith("<![CDATA[", first):
+            found = text.find("]]>", first + 9)
+            if found < 0:
+                break
+            start, stop = first + 9, found
+            pos = close = space(text, found + 3).end()
+            escaped = False
+        else:
+            start = m.end()
+            stop = close = text.find("<", start)
+            if stop < 0:
+                break
+            pos = stop
+            escaped = True
+        end_tag = f"</{tag}>"
+        if not text.startswith(end_tag, close):
+            continue
+        body = _body_text(text[start:stop], escaped)
+        if body is None:
+            continue
+        token = f"{prefix}{len(bodies)}"
+        bodies[token] = body
+        parts += (text[done:start], token)
+        done = stop
+        pos = close + len(end_tag)
+    if not bodies:
+        return text, {}, prefix
+    parts.append(text[done:])
+    return "".join(parts), bodies, prefix
+
+
+def _parse_with_stand_ins(text: str, data: bytes) -> tuple[feedparser.FeedParserDict,
+                                                            dict[str, str]]:
+    """feedparser's result for ``data`` (UTF-8 of ``text``), parsed with body stand-ins.
+
+    Returns the result and the stand-ins' values; where a stand-in could be seen in the
+    result other than alone in a body field, the feed is parsed again as it is.
+    """
+    swapped, bodies, prefix = _stand_in_bodies(text)
+    if not bodies:
+        return _feedparser(data), {}
+    parsed = _feedparser(swapped.encode("utf-8"))
+    if (parsed.bozo or not parsed.get("encoding")
+            or not _stand_ins_in_place(parsed, bodies, prefix)):
+        return _feedparser(data), {}
+    return parsed, bodies
+
+
+def _stand_ins_in_place(parsed: feedparser.FeedParserDict, bodies: dict[str, str],
+                        prefix: str) -> bool:
+    """True when no stand-in shows in a field read from ``parsed`` except a whole body."""
+    if prefix in str(parsed.feed.get("title") or ""):
+        return False
+    for e in parsed.entries:
+        for key in ("id", "link", "title", "author"):
+            if prefix in str(e.get(key) or ""):
+                return False
+        values = [str(e.get("summary") or "")]
+        values += [str(c.get("value") or "") for c in e.get("content") or ()]
+        if any(prefix in v and v not in bodies for v in values):
+            return False
+    return True
 
 
 def _entry_date(entry: feedparser.FeedParserDict) -> datetime | None:

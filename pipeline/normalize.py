@@ -29,6 +29,9 @@ _RANGES = (
 )
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# The runs of _SPACES that folding to one space changes (not a lone space): substituting
+# only these gives the same text without rebuilding it at every word.
+_SPACE_RUNS = re.compile(r"[\t\r\f\v][ \t\r\f\v]*| [ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 # A word: letters and digits with the marks, tatweel and joiners that live inside words.
 # The underscore is excluded so hashtags like #كوريا_الشمالية split into words.
@@ -79,12 +82,55 @@ def translation_table() -> dict[int, str]:
     return table
 
 
+_ARRAY_FROM = 256  # characters: below this, str.translate's per-call cost is lower
+
+
+@cache
+def _translation_array() -> tuple[np.ndarray, np.ndarray]:
+    """:func:`translation_table` as an array (0 for a deleted character), and a mask of the
+    characters it cannot express (several characters out, NUL, surrogates)."""
+    lut = np.arange(0x110000, dtype=np.uint32)
+    special = np.zeros(0x110000, dtype=bool)
+    for cp, out in translation_table().items():
+        if len(out) == 1:
+            lut[cp] = ord(out)
+        elif not out:
+            lut[cp] = 0
+        else:
+            special[cp] = True
+    special[0] = True
+    special[0xD800:0xE000] = True
+    return lut, special
+
+
+def _translate(text: str) -> str:
+    """``text.translate(translation_table())``; long texts by one array lookup per character
+    (``str.translate`` looks every character up in a dict, several times slower)."""
+    if len(text) < _ARRAY_FROM:
+        return text.translate(translation_table())
+    lut, special = _translation_array()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if special[codes].any():
+        return text.translate(translation_table())
+    mapped = lut[codes]
+    return mapped[mapped != 0].tobytes().decode("utf-32-le")
+
+
+def fold_spaces(text: str) -> str:
+    """``_SPACES.sub(" ", text)``: each run of spaces and tabs (not line breaks) to one space.
+
+    Most texts hold no run to fold, which substring tests tell faster than a regex scan.
+    """
+    if "  " in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        return _SPACE_RUNS.sub(" ", text)
+    return text
+
+
 def normalize(text: str) -> str:
     """Normalize Arabic text for matching and hashing; line breaks are kept, spaces folded."""
     if not text:
         return ""
-    out = text.translate(translation_table())
-    out = _SPACES.sub(" ", out)
+    out = fold_spaces(_translate(text))
     out = _BLANK_LINES.sub("\n", out)
     return "\n".join(line.strip() for line in out.split("\n")).strip()
 
@@ -261,6 +307,5 @@ def html_to_text(fragment: str) -> str:
     text = _SCRIPT.sub(" ", fragment)
     text = _BLOCK_TAGS.sub("\n", text)
     text = _TAGS.sub(" ", text)
-    text = html.unescape(text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\xa0", " ").split("\n"))
-    return "\n".join(line for line in lines if line)
+    text = fold_spaces(html.unescape(text).replace("\xa0", " "))
+    return "\n".join(line for line in map(str.strip, text.split("\n")) if line)

@@ -235,3 +235,77 @@ def test_double_encoded_utf8_is_repaired_and_counted() -> None:
     assert feeds.repair_double_utf8(windows.encode().decode("cp1252"))[0] == windows
     # Accented Latin names are not "repaired".
     assert feeds.repair_double_utf8("Ødegaard Ùnited Müller") == ("Ødegaard Ùnited Müller", 0)
+
+
+BODY = "قال المتحدث باسم الوزارة إن الاجتماع ناقش ملفات التجارة والاستثمار والطاقة. " * 3
+RSS_HEAD = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+            "<title>قناة</title><link>https://news.example/</link>")
+
+
+def rss_doc(*items: str, head: str = RSS_HEAD) -> bytes:
+    return (head + "".join(f"<item><title>خبر {i}</title><link>https://news.example/{i}"
+                           f"</link><guid>g{i}</guid>{item}</item>"
+                           for i, item in enumerate(items)) + "</channel></rss>").encode()
+
+
+STAND_IN_CASES = {
+    "cdata and escaped": rss_doc(f"<description>{BODY} &amp;lt;b&amp;gt; &lt;p&gt;</description>"
+                                 f"<content:encoded><![CDATA[<p>{BODY}</p>]]></content:encoded>"),
+    "crlf and spaces": rss_doc(f"<content:encoded>\r\n <![CDATA[\r\n <p>{BODY}</p>\r\n"
+                               f"<p>{BODY}</p>\r ]]>\n</content:encoded>"
+                               f"<description>\r\n  {BODY}\r\n {BODY}  \n</description>"),
+    "c1 controls": rss_doc(f"<description>\x93{BODY}\x94 \x80 \x85</description>"),
+    "utf-8 read as latin-1": rss_doc("<description>" + "cafÃ© au lait, crÃ¨me " * 4
+                                     + "</description>"),
+    "character references": rss_doc(f"<description>{BODY} &#1575; &#x627;</description>"),
+    "undeclared entity": rss_doc(f"<description>{BODY} &nbsp;</description>"),
+    "invalid character": rss_doc(f"<content:encoded><![CDATA[{BODY}\x01]]></content:encoded>"),
+    "cdata end in text": rss_doc(f"<description>{BODY} ]]> </description>"),
+    "blank and short": rss_doc(f"<description><![CDATA[{' ' * 60}]]></description>"
+                               "<content:encoded><![CDATA[قصير]]></content:encoded>"),
+    "comment and instruction": rss_doc(
+        f"<!-- <description><![CDATA[ --><description>{BODY}</description>"
+        f"<?pi <content:encoded>{BODY}</content:encoded> ?>"),
+    "two descriptions": rss_doc(f"<description>{BODY}</description>"
+                                f"<description><![CDATA[{BODY}{BODY}]]></description>"),
+    "mixed content": rss_doc(f"<description>{BODY}<![CDATA[{BODY}]]></description>"
+                             f"<content:encoded>{BODY}<b>x</b></content:encoded>"),
+    "other content prefix": rss_doc(
+        f"<content:encoded><![CDATA[{BODY}]]></content:encoded>",
+        head=RSS_HEAD.replace("purl.org/rss/1.0/modules/content/", "example.org/c")),
+    "doctype": b'<?xml version="1.0"?><!DOCTYPE rss>' + rss_doc(
+        f"<description>{BODY}</description>")[len(b'<?xml version="1.0" encoding="utf-8"?>'):],
+    "atom xhtml": (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>t</title><entry><title>e</title><id>urn:1</id>"
+        "<link href='https://news.example/a'/><updated>2024-01-01T00:00:00Z</updated>"
+        "<content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
+        f"<description>{BODY}</description></div></content></entry></feed>").encode(),
+    "malformed": rss_doc(f"<description><![CDATA[{BODY}]]></description><link>"),
+}
+
+
+@pytest.mark.parametrize("name", list(STAND_IN_CASES))
+def test_body_stand_ins_give_what_feedparser_gives(name: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bodies handed to feedparser as stand-ins come back exactly as a plain parse gives them.
+    spec = FeedSpec("s", "S", "https://news.example/feed", "O")
+    result = FetchResult("s", spec.url, "ok", body=STAND_IN_CASES[name])
+    swapped: list[int] = []
+    real = feeds._stand_in_bodies
+
+    def spy(text: str) -> tuple[str, dict[str, str], str]:
+        out = real(text)
+        swapped.append(len(out[1]))
+        return out
+
+    monkeypatch.setattr(feeds, "_stand_in_bodies", spy)
+    fast = feeds.parse_feed(spec, result)
+    monkeypatch.setattr(feeds, "_stand_in_bodies", lambda text: (text, {}, "-"))
+    plain = feeds.parse_feed(spec, result)
+    assert fast == plain
+    assert fast.entries or fast.error
+    if name in ("cdata and escaped", "crlf and spaces", "c1 controls", "two descriptions",
+                "utf-8 read as latin-1", "comment and instruction"):
+        assert swapped[0] >= 1  # the case did take the stand-in path

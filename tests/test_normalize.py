@@ -98,3 +98,22 @@ def test_fast_tokenize_equals_the_reference() -> None:
         fast, ref = tokenize(text), tokenize_reference(text)
         assert (fast.joined, fast.count) == (ref.joined, ref.count), text[:40]
         assert fast.spans == ref.spans, text[:40]
+
+
+def test_array_translation_and_space_folding_equal_the_plain_forms() -> None:
+    # Long texts are translated by array lookup and spaces folded only where a run needs it:
+    # both must give exactly what str.translate and the plain regex give.
+    from pipeline.normalize import _SPACES, _translate, fold_spaces
+
+    table = translation_table()
+    multi = next(chr(c) for c, out in table.items() if len(out) > 1)
+    dropped = next(chr(c) for c, out in table.items() if not out)
+    pieces = ["مُحَمَّدٌ", "الســلام", " ", "  ", "\t", "\n", "\r\n", "\f\v", "\xa0", "٢٠٢٣",
+              "\u200c", "\U0001f600", "\ufb50", "abc", multi, dropped, "\x00", "\ud800"]
+    for seed in range(200):
+        text = "".join(pieces[(seed * 7 + i * i) % len(pieces)] for i in range(seed * 3))
+        assert _translate(text) == text.translate(table)
+        assert fold_spaces(text) == _SPACES.sub(" ", text)
+    long = "مُحَمَّدٌ ذهب الى المدرسة  " * 40
+    assert _translate(long) == long.translate(table)
+    assert _translate(long + multi) == (long + multi).translate(table)
