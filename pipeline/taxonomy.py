@@ -74,6 +74,7 @@ class Scoring(_Strict):
     max_repeats: int = Field(default=4, ge=1)
     min_sentences: int = Field(default=2, ge=1)
     min_share: float = Field(default=0.0, ge=0, le=1)
+    title_min_share: float = Field(default=0.0, ge=0, le=1)
     focus: bool = False
     focus_weight: float = Field(default=2.5, gt=0)
     focus_sum: float = Field(default=0.0, ge=0)
@@ -88,6 +89,7 @@ class ScoringOverride(_Strict):
     max_repeats: int | None = Field(default=None, ge=1)
     min_sentences: int | None = Field(default=None, ge=1)
     min_share: float | None = Field(default=None, ge=0, le=1)
+    title_min_share: float | None = Field(default=None, ge=0, le=1)
     focus: bool | None = None
     focus_weight: float | None = Field(default=None, gt=0)
     focus_sum: float | None = Field(default=None, ge=0)
@@ -137,6 +139,12 @@ class Taxonomy(_Strict):
             if topic.id in seen:
                 raise _located(("topics", i, "id"), f"duplicate topic id {topic.id!r}")
             seen.add(topic.id)
+            scoring = self.scoring_for(topic)
+            if scoring.title_min_share > scoring.min_share:
+                # Evidence in the title must never make a topic harder to give.
+                raise _located(("topics", i, "scoring", "title_min_share"),
+                               f"title_min_share {scoring.title_min_share} exceeds "
+                               f"min_share {scoring.min_share}")
             known = set(self.groups) | set(topic.groups)
             for j, name in enumerate(topic.required):
                 if name not in known:

@@ -327,9 +327,12 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     if scoring.focus and not scored.focused and not (
             scoring.focus_sum and scored.front >= scoring.focus_sum):
         return False
-    if in_title or not scoring.min_share:
+    # A title names the subject, but a title whose topic the body drops after one sentence
+    # of many (a market report headlined on one of its drivers) is held to its own share.
+    need = scoring.title_min_share if in_title else scoring.min_share
+    if not need:
         return True
-    return len(sentences) / max(1, len(sentence_starts)) >= scoring.min_share
+    return len(sentences) / max(1, len(sentence_starts)) >= need
 
 
 def _evidence(scored: _Scored, tokens: dict[str, Tokens]) -> list[Evidence]:

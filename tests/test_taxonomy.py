@@ -48,7 +48,8 @@ def test_packaged_taxonomy_covers_post_2022_vocabulary() -> None:
         assert term in war, term
     sanctions = {r.term for r in tax.topic("sanctions").terms}
     for term in ("سقف سعر النفط الروسي", "نظام سويفت", "حزمة عقوبات", "أوفاك", "تجميد الأصول",
-                 "العقوبات الثانوية", "التهرب من العقوبات"):
+                 "العقوبات الثانوية", "التهرب من العقوبات", "الخاضعة للعقوبات",
+                 "حد أقصى لسعر النفط", "الأصول السيادية الروسية"):
         assert term in sanctions, term
 
 
@@ -64,6 +65,15 @@ def test_topic_scoring_overrides_only_what_it_names() -> None:
     scoring = tax.scoring_for(tax.topic("demo"))
     assert scoring.threshold == 2.5
     assert scoring.title_weight == tax.scoring.title_weight
+
+
+def test_title_min_share_may_not_exceed_min_share() -> None:
+    ok = MINIMAL.replace("    terms:", "    scoring: {min_share: 0.1, title_min_share: 0.05}\n"
+                         "    terms:")
+    scoring = parse_taxonomy(ok).scoring_for(parse_taxonomy(ok).topic("demo"))
+    assert scoring.title_min_share == 0.05
+    msg = error_of(ok.replace("title_min_share: 0.05", "title_min_share: 0.2"))
+    assert "title_min_share" in msg
 
 
 def test_bad_weight_names_line_and_field() -> None:

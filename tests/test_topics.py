@@ -233,6 +233,45 @@ def test_shadow_fleet_sanctions(tagger: Tagger) -> None:
     assert topics_of(tagger, title, text) == {"sanctions"}
 
 
+def test_market_report_headlined_on_sanctions_needs_them_in_the_body(tagger: Tagger) -> None:
+    title = "النفط يرتفع بفعل مخاوف من عقوبات أمريكية على إيران"
+    body = [
+        "ارتفعت أسعار النفط اليوم بفعل مخاوف من عقوبات أمريكية جديدة على إيران.",
+        "وسجل خام برنت 74 دولارا للبرميل بارتفاع 30 سنتا.",
+        "وسجل خام غرب تكساس الوسيط 68 دولارا للبرميل.",
+    ] + ["وقال متعاملون إن المخزونات الأمريكية تراجعت الأسبوع الماضي."] * 17
+    # One sanctions sentence of twenty: the title's driver, not the subject.
+    assert "sanctions" not in topics_of(tagger, title, "\n".join(body))
+    # The same headline over a body that keeps to the sanctions is the story.
+    body[3:7] = ["وقالت وزارة الخزانة الأمريكية إن العقوبات الأمريكية تشمل صادرات النفط."] * 4
+    assert "sanctions" in topics_of(tagger, title, "\n".join(body))
+
+
+def test_treasury_bonds_are_no_sanctions_office(tagger: Tagger) -> None:
+    title = "الذهب يرتفع مع تراجع الدولار"
+    text = ("ارتفع الذهب بعد تراجع عوائد سندات الخزانة الأميركية عن 3 بالمئة.\n"
+            "وقال متعاملون إن تراجع عوائد سندات الخزانة الأميركية يدعم المعدن.\n"
+            "وواصلت عوائد سندات الخزانة الأميركية لأجل عشر سنوات التراجع.\n"
+            "وقفز البلاديوم منذ فرضت الولايات المتحدة عقوبات على كيانات روسية.")
+    explained = {t.topic: t for t in tagger.tag(title, text, explain=True)}
+    assert "sanctions" not in explained
+    terms = {e.term for e in explained["-sanctions"].evidence}
+    assert "الخزانة الأميركية" not in terms
+
+
+def test_executive_order_isolating_an_economy_is_a_sanction(tagger: Tagger) -> None:
+    title = "ترمب يخنق الاقتصاد الفنزويلي"
+    text = ("وقع الرئيس الأميركي مرسوما ينص على فرض مزيد من العزلة الاقتصادية على النظام في "
+            "فنزويلا.\n"
+            "ويحد المرسوم من قدرة كراكاس على بيع أصول تعود إلى الدولة.\n"
+            "وقال بنس إن الانتخابات في فنزويلا مهزلة.\n"
+            "وتوعد بومبيو بفرض مزيد من العقوبات على فنزويلا.")
+    result = {t.topic: t for t in tagger.tag(title, text)}
+    assert "sanctions" in result
+    terms = {e.term for e in result["sanctions"].evidence}
+    assert {"العزلة الاقتصادية", "مرسوم", "مزيد من العقوبات"} <= terms
+
+
 def test_north_korea_story(tagger: Tagger) -> None:
     title = "كوريا الشمالية تطلق صاروخا باليستيا عابرا للقارات"
     text = ("أطلقت كوريا الشمالية، صباح الخميس، صاروخا باليستيا عابرا للقارات سقط في البحر "
