@@ -53,7 +53,21 @@ def to_utc(value: datetime | None) -> datetime | None:
 def content_hash(title_norm: str, body_norm: str) -> str:
     """Hash of the normalized text: diacritics, quotes or digit styles do not change it."""
     basis = body_norm if len(body_norm) >= 40 else f"{title_norm}\n{body_norm}"
-    return hashlib.sha256(" ".join(basis.split()).encode("utf-8")).hexdigest()
+    return hashlib.sha256(words_joined(basis).encode("utf-8")).hexdigest()
+
+
+def words_joined(text: str) -> str:
+    """``" ".join(text.split())``, without splitting a normalized text into words.
+
+    Normalized text is single-spaced lines: its line breaks turned into spaces are the same
+    string whenever no other whitespace, double space or space at either end is left
+    (``isprintable`` is false for every whitespace character but the space).
+    """
+    joined = text.replace("\n", " ")
+    if (joined.isprintable() and "  " not in joined
+            and not joined.startswith(" ") and not joined.endswith(" ")):
+        return joined
+    return " ".join(text.split())
 
 
 def finish_article(article: Article) -> Article:

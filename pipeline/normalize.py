@@ -85,22 +85,19 @@ def translation_table() -> dict[int, str]:
 _ARRAY_FROM = 256  # characters: below this, str.translate's per-call cost is lower
 
 
+_UNTABULATED = 0x110000  # in the array: a character it cannot express (beyond Unicode)
+
+
 @cache
-def _translation_array() -> tuple[np.ndarray, np.ndarray]:
-    """:func:`translation_table` as an array (0 for a deleted character), and a mask of the
-    characters it cannot express (several characters out, NUL, surrogates)."""
+def _translation_array() -> np.ndarray:
+    """:func:`translation_table` as an array: 0 for a deleted character, and
+    ``_UNTABULATED`` where one character is not enough (several out, NUL, surrogates)."""
     lut = np.arange(0x110000, dtype=np.uint32)
-    special = np.zeros(0x110000, dtype=bool)
     for cp, out in translation_table().items():
-        if len(out) == 1:
-            lut[cp] = ord(out)
-        elif not out:
-            lut[cp] = 0
-        else:
-            special[cp] = True
-    special[0] = True
-    special[0xD800:0xE000] = True
-    return lut, special
+        lut[cp] = ord(out) if len(out) == 1 else 0 if not out else _UNTABULATED
+    lut[0] = _UNTABULATED
+    lut[0xD800:0xE000] = _UNTABULATED
+    return lut
 
 
 def _translate(text: str) -> str:
@@ -108,12 +105,13 @@ def _translate(text: str) -> str:
     (``str.translate`` looks every character up in a dict, several times slower)."""
     if len(text) < _ARRAY_FROM:
         return text.translate(translation_table())
-    lut, special = _translation_array()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if special[codes].any():
+    mapped = _translation_array()[codes]
+    if mapped.max() >= _UNTABULATED:
         return text.translate(translation_table())
-    mapped = lut[codes]
-    return mapped[mapped != 0].tobytes().decode("utf-32-le")
+    if not mapped.all():
+        mapped = mapped[mapped != 0]
+    return mapped.tobytes().decode("utf-32-le")
 
 
 def fold_spaces(text: str) -> str:

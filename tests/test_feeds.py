@@ -309,3 +309,10 @@ def test_body_stand_ins_give_what_feedparser_gives(name: str,
     if name in ("cdata and escaped", "crlf and spaces", "c1 controls", "two descriptions",
                 "utf-8 read as latin-1", "comment and instruction"):
         assert swapped[0] >= 1  # the case did take the stand-in path
+
+
+@pytest.mark.parametrize("text", ["", "a", " a", "a ", "a  b", "a\nb", "a\n\nb", "a \nb",
+                                  "a\tb", "a\u3000b", "a\xa0b", "a\x85b", "a\u2028b",
+                                  "a\u200fb", "سطر اول\nسطر ثان", "\n", "x\n"])
+def test_words_joined_is_split_and_join(text: str) -> None:
+    assert extract.words_joined(text) == " ".join(text.split())
