@@ -247,6 +247,21 @@ def test_market_report_headlined_on_sanctions_needs_them_in_the_body(tagger: Tag
     assert "sanctions" in topics_of(tagger, title, "\n".join(body))
 
 
+def test_price_report_with_sanctions_as_one_driver(tagger: Tagger) -> None:
+    quotes = ["وسجل خام برنت 76 دولارا للبرميل بانخفاض 33 سنتا.",
+              "وسجل خام غرب تكساس الوسيط 70 دولارا للبرميل بانخفاض 26 سنتا.",
+              "وارتفعت العقود الآجلة للخام الأمريكي في التعاملات المبكرة."]
+    body = (["نزلت أسعار النفط مع ارتفاع أنشطة الحفر بينما ظهرت مقاومة في أوروبا للعقوبات "
+             "الأميركية على إيران."] + quotes
+            + ["وقال محللون إن الطلب في آسيا لا يزال قويا."] * 4
+            + ["وتتوقع الأسواق انخفاض الصادرات الإيرانية مع بدء تأثير العقوبات الأميركية."])
+    assert "sanctions" not in topics_of(tagger, "النفط يهبط", "\n".join(body))
+    # Without the price quotes the same two sentences would make the topic: the quotes
+    # say what the story is about.
+    plain = [line for line in body if line not in quotes]
+    assert "sanctions" in topics_of(tagger, "النفط يهبط", "\n".join(plain))
+
+
 def test_treasury_bonds_are_no_sanctions_office(tagger: Tagger) -> None:
     title = "الذهب يرتفع مع تراجع الدولار"
     text = ("ارتفع الذهب بعد تراجع عوائد سندات الخزانة الأميركية عن 3 بالمئة.\n"
@@ -257,6 +272,13 @@ def test_treasury_bonds_are_no_sanctions_office(tagger: Tagger) -> None:
     assert "sanctions" not in explained
     terms = {e.term for e in explained["-sanctions"].evidence}
     assert "الخزانة الأميركية" not in terms
+
+
+def test_treasury_named_in_full_counts_once(tagger: Tagger) -> None:
+    text = "فرضت وزارة الخزانة الأمريكية عقوبات على شركتين."
+    (result,) = [t for t in tagger.tag("", text, explain=True) if "sanctions" in t.topic]
+    treasury = [e for e in result.evidence if "الخزانة" in e.term]
+    assert [e.term for e in treasury] == ["وزارة الخزانة الأمريكية"]
 
 
 def test_executive_order_isolating_an_economy_is_a_sanction(tagger: Tagger) -> None:
