@@ -161,6 +161,21 @@ def test_quality_on_the_second_measurement_only_set() -> None:
     # Skripal expulsions with Crimea or MH17 in passing, the Kyiv final, كييفو: all traps.
     assert by_topic["ukraine_war"].fp_ids == [], evaluate.misses(report)
 
+
+# `heldout6`: 100 articles (45 drawn for sanctions words), 15 Korea and 19 sanctions stories,
+# no war story. Labelled while 2026.11.8 was being written and measured once with it: Korea
+# F1 0.938 (P 0.882, R 1.000), sanctions 0.829 (P 0.773, R 0.895); 2026.11.7 gave 0.810.
+@needs_corpus
+def test_quality_on_the_third_measurement_only_set() -> None:
+    gold, articles = labelled("heldout6")
+    assert len(gold) >= 95
+    report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
+    by_topic = {s.topic: s for s in report.topics}
+    assert by_topic["korean_peninsula"].f1 >= 0.90, evaluate.misses(report)
+    assert by_topic["sanctions"].f1 >= 0.78, evaluate.misses(report)
+    assert by_topic["ukraine_war"].fp_ids == [], evaluate.misses(report)
+
+
 @needs_corpus
 def test_cli_eval_json() -> None:
     result = CliRunner().invoke(app, ["eval", "--gold", str(DEV / "labels.jsonl"),
