@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -93,6 +94,7 @@ HONORIFICS = frozenset(normalize_inline(w) for w in _words(
 ORG_HEADS = frozenset(normalize_inline(w) for w in
                       _words("وزارة هيئة مجلس حركة منظمة جهاز حكومة حزب وكالة رئاسة الحكومة"))
 _QUOTED_AFTER = re.compile(r"\s*[«\"“]([^«»\"“”\n]{2,60})[»\"”]")
+_COMMA = re.compile(r"\s*[،,]\s*")
 _BREAK = re.compile(r"[.,،؛;:!?؟()\[\]«»\"“”/|–—-]|\n")
 
 
@@ -183,63 +185,63 @@ def _kind(alias: str) -> Kind:
 
 
 def _strip_proclitic(token: str) -> str:
-    for p in PROCLITICS:
-        if token.startswith(p) and len(token) - len(p) >= 2:
-            return token[len(p):]
+    if token.startswith(PROCLITICS):  # most words take none: one test instead of sixteen
+        for p in PROCLITICS:
+            if token.startswith(p) and len(token) - len(p) >= 2:
+                return token[len(p):]
     return token
 
 
-class _Found(NamedTuple):
-    """A matcher hit in token space (offsets are computed only for the hits kept)."""
-
-    first: int
-    last: int
-    key: Any
+# A matcher hit as ``WordFormMatcher.scan`` gives it: (first token, last token, key, term).
+# Kept as the plain tuple all the way (no object per hit); offsets come only for hits kept.
+_Found = tuple[int, int, Any, str]
 
 
-def _longest(raw: list[tuple[int, int, Any, str]], ntokens: int) -> list[_Found]:
+def _longest(raw: list[_Found]) -> list[_Found]:
     """Keep the longest of overlapping hits; equal spans keep every key. Reading order."""
-    prev_first, prev_last, overlap = -1, -1, False
+    prev_first = prev_last = -1
     for first, last, _key, _term in raw:
-        if first <= prev_last and (first, last) != (prev_first, prev_last):
-            overlap = True
+        if first <= prev_last and (first != prev_first or last != prev_last):
             break
         prev_first, prev_last = first, last
-    if not overlap:  # the usual case: hits in reading order, none inside another
-        return [_Found(first, last, key) for first, last, key, _term in raw]
+    else:
+        return raw  # no hit inside another: all stay
     # Only hits that overlap (directly or through others) compete, so each run of such
     # hits is settled on its own; a lone hit is kept as it is.
-    covered = bytearray(ntokens)
     out: list[_Found] = []
     i, n = 0, len(raw)
     while i < n:
-        first, last, key, _term = raw[i]
-        j, end = i + 1, last
+        first, last = raw[i][0], raw[i][1]
+        j, end, one_span = i + 1, last, True
         while j < n and raw[j][0] <= end:
-            if raw[j][1] > end:
-                end = raw[j][1]
+            if raw[j][0] != first or raw[j][1] != last:
+                one_span = False
+                if raw[j][1] > end:
+                    end = raw[j][1]
             j += 1
-        if j == i + 1:
-            out.append(_Found(first, last, key))
+        if one_span:  # a lone hit, or one span with several keys ("كيم" of many people)
+            out += raw[i:j]
         else:
-            out += _longest_run(raw[i:j], covered)
+            out += _longest_run(raw[i:j])
         i = j
     return out
 
 
-def _longest_run(run: list[tuple[int, int, Any, str]], covered: bytearray) -> list[_Found]:
-    """Settle one run of overlapping hits: longest first, the rest only where uncovered."""
-    kept: set[tuple[int, int]] = set()
-    out: list[_Found] = []
+def _run_order(hit: _Found) -> tuple[int, bool, int]:
     # Longest first; at equal length a gazetteer spelling beats a title or keyword.
-    for first, last, key, _term in sorted(
-            run, key=lambda r: (r[0] - r[1], not isinstance(r[2], _Key), r[0])):
-        if (first, last) in kept or not any(covered[first:last + 1]):
-            kept.add((first, last))
-            covered[first:last + 1] = b"\x01" * (last - first + 1)
-            out.append(_Found(first, last, key))
-    out.sort(key=lambda f: f.first)
-    return out
+    return hit[0] - hit[1], not isinstance(hit[2], _Key), hit[0]
+
+
+def _longest_run(run: list[_Found]) -> list[_Found]:
+    """Settle one run of overlapping hits: longest first, the rest only where uncovered."""
+    kept: list[_Found] = []
+    for hit in sorted(run, key=_run_order):
+        first, last = hit[0], hit[1]
+        # Kept spans never overlap one another, so a span equal to one is clear of the rest.
+        if all(last < k[0] or k[1] < first or (first == k[0] and last == k[1]) for k in kept):
+            kept.append(hit)
+    kept.sort(key=itemgetter(0))
+    return kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,11 +323,10 @@ class EntityTagger:
             pos += len(text) + 1
         tokens = tokenize("\n".join(fields[n] or "" for n in names))
         words = tokens.tokens()
-        hits = _longest(self.matcher.scan(tokens), len(words))
-        entity_hits = [h for h in hits if isinstance(h.key, _Key)]
-        triggers = [h for h in hits if not isinstance(h.key, _Key) and h.key[0] != "stop"]
-        strong = {h.key.entity for h in entity_hits if h.key.strong}
-        linked = self._resolve(tokens, words, entity_hits, strong, "")
+        hits = _longest(self.matcher.scan(tokens))
+        entity_hits = [h for h in hits if isinstance(h[2], _Key)]
+        triggers = [h for h in hits if not isinstance(h[2], _Key) and h[2][0] != "stop"]
+        linked = self._resolve(tokens, words, entity_hits, "")
         found = [m for m, _f, _l in linked]
         if triggers and self.patterns:
             found += self._patterns(tokens, words, linked, triggers, "")
@@ -334,96 +335,110 @@ class EntityTagger:
         found.sort(key=_by_start)
         if len(bounds) == 1:
             name = names[0]
-            return [Mention(m.text, m.type, m.start, m.end, m.method, m.confidence, m.entity_id,
-                            m.canonical, name) for m in found]
+            return [Mention(*m, name) for m in found]  # _M holds Mention's fields, in order
         out: list[Mention] = []
-        for m in found:
+        for surface, etype, start, end, method, conf, entity_id, canonical in found:
             for lo, hi, name in bounds:
-                if lo <= m.start and m.end <= hi:
-                    out.append(Mention(m.text, m.type, m.start - lo, m.end - lo, m.method,
-                                       m.confidence, m.entity_id, m.canonical, name))
+                if lo <= start and end <= hi:
+                    out.append(Mention(surface, etype, start - lo, end - lo, method, conf,
+                                       entity_id, canonical, name))
                     break
         return out
 
-    def _resolve(self, tokens: Tokens, words: list[str], hits: list[_Found], strong: set[int],
+    def _resolve(self, tokens: Tokens, words: list[str], hits: list[_Found],
                  field: str) -> list[tuple[_M, int, int]]:
         """Keep strong hits; keep a weak hit when context singles out one entity.
 
         Returns each mention with its first and last token index.
         """
+        entities = self.entities
+        text = tokens.text
         out: list[tuple[_M, int, int]] = []
         by_span: dict[tuple[int, int], list[_Found]] = {}
-        strong_at: dict[int, list[int]] = defaultdict(list)  # entity -> its strong hits
+        strong_at: dict[int, list[int]] = {}  # entity -> its strong hits
         for h in hits:
-            span = (h.first, h.last)
-            if span in by_span:
-                by_span[span].append(h)
+            first, last, key, _term = h
+            group = by_span.get((first, last))
+            if group is None:
+                by_span[(first, last)] = [h]
             else:
-                by_span[span] = [h]
-            if h.key.strong:
-                strong_at[h.key.entity].append(h.first)
+                group.append(h)
+            if key.strong:
+                at = strong_at.get(key.entity)
+                if at is None:
+                    strong_at[key.entity] = [first]
+                else:
+                    at.append(first)
         ctx_at: dict[int, list[tuple[int, int]]] | None = None  # entity -> its ctx hits
         spans: list[tuple[int, int]] = []  # token spans, fetched with the first mention
-        for group in by_span.values():
-            h = group[0]
-            if self._not_a_reference(tokens, words, h, self.entities[h.key.entity]):
+        for (first, last), group in by_span.items():
+            e = entities[group[0][2].entity]
+            # Only a PER or LOC spelling with a word before it can be part of another name.
+            if first and e.type != "ORG" and self._not_a_reference(tokens, words, first,
+                                                                    last, e):
                 continue
-            strong_keys = [g for g in group if g.key.strong]
-            if strong_keys:
-                e = self.entities[strong_keys[0].key.entity]
-                conf = 0.98 if h.last > h.first else 0.95
-                spans = spans or tokens.spans
-                out.append((_mention(tokens.text, spans, h, e, conf), h.first, h.last))
-                continue
-            if h.last > h.first and _qualified(words, h.last + 1):
-                continue  # "مجلس الأمن القومي" is not the UN Security Council
-            # The text is scanned for context terms once, and only when an entity of the
-            # group has any (for the others there is nothing to find).
-            if ctx_at is None and any(g.key.entity in self._ctx_owners for g in group):
-                ctx_at = defaultdict(list)
-                for first, last, key, _term in self.ctx_matcher.scan(tokens):
-                    for i in self._ctx_entities.get(key, ()):
-                        ctx_at[i].append((first, last))
-            ctx = ctx_at if ctx_at is not None else {}
-            scores: dict[int, int] = {}
             for g in group:
-                i = g.key.entity
-                near = any(abs(first - h.first) <= WINDOW for first in strong_at.get(i, ()))
-                near = near or any(
-                    last >= h.first - WINDOW and first <= h.last + WINDOW and
-                    not (first <= h.first and last >= h.last)
-                    for first, last in ctx.get(i, ()))
-                scores[i] = 3 if near else 2 if i in strong else 1 if i in ctx else 0
-            best = max(scores.values())
-            winners = [i for i, s in scores.items() if s == best]
-            if best and len(winners) == 1:
-                e = self.entities[winners[0]]
-                conf = {3: 0.9, 2: 0.85, 1: 0.75}[best]
-                spans = spans or tokens.spans
-                out.append((_mention(tokens.text, spans, h, e, conf), h.first, h.last))
+                if g[2].strong:
+                    e = entities[g[2].entity]
+                    spans = spans or tokens.spans
+                    start, end = spans[first][0], spans[last][1]
+                    out.append((_M(text[start:end], e.type, start, end, "gazetteer",
+                                   0.98 if last > first else 0.95, e.id, e.en), first, last))
+                    break
+            else:
+                if last > first and _qualified(words, last + 1):
+                    continue  # "مجلس الأمن القومي" is not the UN Security Council
+                # The text is scanned for context terms once, and only when an entity of
+                # the group has any (for the others there is nothing to find).
+                if ctx_at is None and any(g[2].entity in self._ctx_owners for g in group):
+                    ctx_at = defaultdict(list)
+                    for c_first, c_last, key, _term in self.ctx_matcher.scan(tokens):
+                        for i in self._ctx_entities.get(key, ()):
+                            ctx_at[i].append((c_first, c_last))
+                ctx = ctx_at if ctx_at is not None else {}
+                scores: dict[int, int] = {}
+                for g in group:
+                    i = g[2].entity
+                    near = any(abs(s - first) <= WINDOW for s in strong_at.get(i, ()))
+                    near = near or any(
+                        c_last >= first - WINDOW and c_first <= last + WINDOW and
+                        not (c_first <= first and c_last >= last)
+                        for c_first, c_last in ctx.get(i, ()))
+                    scores[i] = 3 if near else 2 if i in strong_at else 1 if i in ctx else 0
+                best = max(scores.values())
+                winners = [i for i, s in scores.items() if s == best]
+                if best and len(winners) == 1:
+                    e = entities[winners[0]]
+                    spans = spans or tokens.spans
+                    start, end = spans[first][0], spans[last][1]
+                    out.append((_M(text[start:end], e.type, start, end, "gazetteer",
+                                   _WEAK_CONFIDENCE[best], e.id, e.en), first, last))
         return out
 
     @staticmethod
-    def _not_a_reference(tokens: Tokens, words: list[str], h: _Found, e: Entity) -> bool:
+    def _not_a_reference(tokens: Tokens, words: list[str], first: int, last: int,
+                         e: Entity) -> bool:
         """A spelling used as part of another name or as an adjective, not for the entity.
 
         "مستشفى الشيخ خليفة بن زايد" names a hospital; in "القنصلية السعودية" the word is
         the adjective of a definite noun, not the country's name.
         """
-        i = h.first - 1
+        i = first - 1
         if e.type == "PER":
+            if i < 0 or words[i] not in _BEFORE_PERSON:
+                return False  # the usual case: no facility or honorific just before
             while i >= 0 and words[i] in HONORIFICS:
                 i -= 1
             return i >= 0 and words[i] in FACILITIES
         if e.type == "LOC" and i >= 0 and words[i] in _UNIVERSITY:
             return True  # "جامعة ريو دي جانيرو" is a university
-        if e.type == "LOC" and h.first == h.last and i >= 0:
-            w = words[h.first]
+        if e.type == "LOC" and first == last and i >= 0:
+            w = words[first]
             if not (w.startswith("ال") and w.endswith("يه") and words[i].startswith("ال")
                     and words[i] not in _CTX_OK):
                 return False
             spans = tokens.spans
-            return not tokens.text[spans[i][1]:spans[h.first][0]].strip()
+            return not tokens.text[spans[i][1]:spans[first][0]].strip()
         return False
 
     # --- unknown names ------------------------------------------------------------------
@@ -451,7 +466,10 @@ class EntityTagger:
         """Unlinked names after person titles, before appositive roles, and quoted orgs."""
         text = tokens.text
         spans = tokens.spans
-        taken = {i for _m, first, last in linked for i in range(first, last + 1)}
+        taken = {first for _m, first, _last in linked}
+        for _m, first, last in linked:
+            if last > first:
+                taken.update(range(first + 1, last + 1))
         last_names = {words[last]: m for m, _first, last in linked if m.type == "PER"}
         found: dict[tuple[int, int], _M] = {}
 
@@ -459,11 +477,16 @@ class EntityTagger:
             """Original text between token ``a`` and token ``b``."""
             return text[spans[a][1]:spans[b][0]]
 
+        def broken(a: int, b: int) -> bool:
+            """Punctuation or a line break between token ``a`` and token ``b``."""
+            between = text[spans[a][1]:spans[b][0]]
+            return between != " " and _BREAK.search(between) is not None  # mostly one space
+
         def name_from(i: int, etype: str, conf: float) -> tuple[int, int] | None:
             j = i
             names: list[int] = []
             while j < len(words) and len(names) < MAX_NAME_TOKENS and j not in taken:
-                if names and _BREAK.search(gap(j - 1, j)):
+                if names and broken(j - 1, j):
                     break
                 tok = words[j]
                 if tok in AMBIGUOUS_GIVEN and not names:
@@ -492,8 +515,10 @@ class EntityTagger:
                 conf -= 0.15
             found[(first, last)] = _M(surface, etype, start, end, "pattern", conf)
 
-        for t in (h for h in triggers if h.key[0] == "title"):
-            j = t.last + 1
+        for _first, t_last, key, _term in triggers:
+            if key[0] != "title":
+                continue
+            j = t_last + 1
             skipped = 0
             while j < len(words) and skipped < 4:
                 if j in taken or words[j].startswith("ال") or words[j] in ORG_HEADS:
@@ -506,20 +531,22 @@ class EntityTagger:
                                            last_names and j + 1 not in taken):
                 add(j, j, "PER", 0.65)
                 continue
-            between = gap(t.last, j)
+            between = gap(t_last, j)
             if _BREAK.search(between.replace("،", "").replace(",", "")):
                 continue
             span = name_from(j, "PER", 0.65)
             if span:
                 add(span[0], span[1], "PER", 0.65)
 
-        for r in (h for h in triggers if h.key[0] == "role"):
-            if r.first == 0 or not re.fullmatch(r"\s*[،,]\s*", gap(r.first - 1, r.first)):
+        for r_first, _last, key, _term in triggers:
+            if key[0] != "role":
+                continue
+            if r_first == 0 or not _COMMA.fullmatch(gap(r_first - 1, r_first)):
                 continue
             names: list[int] = []
-            j = r.first - 1
+            j = r_first - 1
             while j >= 0 and len(names) < MAX_NAME_TOKENS and j not in taken:
-                if names and _BREAK.search(gap(j, j + 1)):
+                if names and broken(j, j + 1):
                     break
                 if not self._name_like(words[j], 1):
                     break
@@ -530,21 +557,23 @@ class EntityTagger:
             if len(names) >= 2:
                 add(names[0], names[-1], "PER", 0.6)
 
-        for k in (h for h in triggers if h.key[0] == "keyword"):
-            j = k.last + 1
+        for _first, k_last, key, _term in triggers:
+            if key[0] != "keyword":
+                continue
+            j = k_last + 1
             if j >= len(words):
                 continue
-            quote = _QUOTED_AFTER.match(text, spans[k.last][1])
+            quote = _QUOTED_AFTER.match(text, spans[k_last][1])
             if quote:
                 inner = list(_token_range(spans, quote.start(1), quote.end(1)))
                 if 1 <= len(inner) <= 5 and not any(i in taken for i in inner):
-                    add(inner[0], inner[-1], k.key[1], 0.7, quoted=True)
+                    add(inner[0], inner[-1], key[1], 0.7, quoted=True)
                 continue
-            if _BREAK.search(gap(k.last, j)):
+            if broken(k_last, j):
                 continue
-            span = name_from(j, k.key[1], 0.55)
+            span = name_from(j, key[1], 0.55)
             if span:
-                add(span[0], span[1], k.key[1], 0.55)
+                add(span[0], span[1], key[1], 0.55)
         return list(found.values())
 
     # --- CAMeL NER ----------------------------------------------------------------------
@@ -593,12 +622,6 @@ def _by_start(m: _M) -> int:
     return m.start
 
 
-def _mention(text: str, spans: Sequence[tuple[int, int]], h: _Found, e: Entity,
-             conf: float) -> _M:
-    start, end = spans[h.first][0], spans[h.last][1]
-    return _M(text[start:end], e.type, start, end, "gazetteer", conf, e.id, e.en)
-
-
 def _qualified(words: Sequence[str], i: int) -> bool:
     """Is token ``i`` a definite nisba adjective ("القومي", "الروسية") qualifying a phrase?"""
     if i >= len(words):
@@ -607,6 +630,8 @@ def _qualified(words: Sequence[str], i: int) -> bool:
     return w.startswith("ال") and len(w) > 4 and w.endswith(("ي", "يه")) and w not in _CTX_OK
 
 
+_WEAK_CONFIDENCE = {3: 0.9, 2: 0.85, 1: 0.75}  # by context score
+_BEFORE_PERSON = FACILITIES | HONORIFICS
 _UNIVERSITY = frozenset(p + normalize_inline("جامعة") for p in _NOUN_PROCLITICS)
 _CTX_OK = frozenset(normalize_inline(w) for w in ("الدولي", "الأممي", "الدولية"))
 
