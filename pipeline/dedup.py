@@ -42,7 +42,7 @@ class DedupConfig:
     Change ``version`` whenever a value changes, so stored links say which rules made them.
     """
 
-    version: str = "copy-v1"
+    version: str = "copy-v2"
     # Word 4-grams: one edited word (a digit, a changed name) breaks 4 shingles, so light edits
     # keep most shingles, while 4 consecutive words rarely repeat between unrelated stories.
     shingle_size: int = 4
@@ -68,6 +68,11 @@ class DedupConfig:
     # True accepts a pair when either lead is found in the other: it catches copies under an
     # added standfirst, but also merges updates whose new lead sits over the old text.
     lead_either: bool = False
+    # Candidates verified per article, most shared bands first. Every stored copy of a story
+    # shares bands with the next copy, so without a bound the work per article grows with
+    # the archive; the best match shares the most bands, and ten covers it (README,
+    # "Performance").
+    max_candidates: int = 10
     # A later copy replaces the canonical member only when it is clearly fuller (10 % more
     # shingles), so near-equal copies do not flip the canonical back and forth between nights.
     canonical_gain: float = 1.1
@@ -554,9 +559,13 @@ class CopyIndex:
             verdict = Verdict(1.0, 1.0, 1.0, True)
         else:
             match, kind = None, "near"
+            verified = 0
             for cand in candidates:
                 if self._ids[cand] not in self.members:
                     continue
+                if verified == self.config.max_candidates:
+                    break
+                verified += 1
                 other, other_lead = self._sets(cand)
                 v = verify_sets(shingles, lead, other, other_lead, self.config)
                 if v.is_copy and (verdict is None or v.similarity > verdict.similarity):

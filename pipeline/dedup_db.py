@@ -6,8 +6,9 @@ copies with index probes whatever worker runs the task. The decisions are made b
 their clusters, fed tonight's articles, and its changes are written back.
 
 Each chunk of articles costs a fixed number of round trips: one probe of all its band keys
-(sent as one binary array), one fetch of the candidates, and COPY for the new rows, so the
-cost per article does not depend on how many articles are stored beyond the b-tree's depth.
+(sent as one binary array), one fetch of the candidates, and COPY for the new rows. The probe
+returns at most ``max_candidates`` stored articles per new one (those sharing the most band
+keys), so the client's work per article does not grow with the archive.
 """
 
 from __future__ import annotations
@@ -44,13 +45,21 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 _COPY_TRAILER = struct.pack("!h", -1)
 # Shingle sets as saved in dedup_sets: 32-bit little-endian values.
 _SET_DTYPE = np.dtype("<u4")
-# Stored articles sharing a band key with the chunk. Each key is one index probe (the
-# lateral subquery, kept apart by OFFSET 0, cannot be turned into a hash join that reads the
-# whole table, which the planner prefers for a few hundred thousand keys against a small one).
+# For each article of a block (its position ``o``), the stored articles sharing the most band
+# keys with it: the ``max_candidates`` that verification will look at, ties to the older
+# article, as the in-memory ranking does; returned with the keys they share, which is all the
+# index needs of them to rank them again. Each key is one index probe (the lateral
+# subquery, kept apart by OFFSET 0, cannot be turned into a hash join that reads the whole
+# table, which the planner prefers for a few hundred thousand keys against a small one).
 _PROBE = (
-    "SELECT DISTINCT b.article_id FROM unnest(%b::bigint[]) AS k(band_key) "
+    "WITH hits AS (SELECT k.o, k.band_key, b.article_id "
+    "FROM unnest(%b::bigint[], %b::bigint[]) AS k(band_key, o) "
     "CROSS JOIN LATERAL (SELECT article_id FROM dedup_bands "
-    "WHERE band_key = k.band_key OFFSET 0) AS b"
+    "WHERE band_key = k.band_key OFFSET 0) AS b), "
+    "best AS (SELECT o, article_id FROM (SELECT o, article_id, row_number() OVER ("
+    "PARTITION BY o ORDER BY count(*) DESC, article_id) AS rank "
+    "FROM hits GROUP BY o, article_id) AS ranked WHERE rank <= %s) "
+    "SELECT DISTINCT h.article_id, h.band_key FROM hits h JOIN best USING (o, article_id)"
 )
 
 
@@ -66,6 +75,12 @@ class DedupStats:
     canonical_changed: int = 0
     stored_candidates: int = 0
     seconds: float = 0.0
+    # Where the time went: hashing tonight's articles and probing the band index (overlapped),
+    # reading the candidates' sets and clusters, deciding, writing back.
+    hash_probe_seconds: float = 0.0
+    read_seconds: float = 0.0
+    decide_seconds: float = 0.0
+    write_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -121,12 +136,14 @@ def _signatures(
 
 
 def _stored_signatures(
-    conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int]
+    conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int],
+    shared_keys: dict[int, list[int]],
 ) -> dict[int, Signature]:
-    """Signatures of stored articles from their saved sets (band keys recomputed from them).
+    """Signatures of stored articles from their saved sets, with the band keys they share.
 
-    The band keys are a function of the two sets, so they are derived here rather than
-    stored. An article decided before sets were saved is read from its text instead.
+    A candidate is found again in the index only through the keys tonight's articles share
+    with it (``shared_keys``, from the probe), so its other keys are not recomputed. An
+    article decided before sets were saved is read from its text instead.
     """
     with conn.cursor(binary=True) as cur:
         rows = cur.execute(
@@ -140,8 +157,8 @@ def _stored_signatures(
     for aid, shingle_bytes, lead_bytes, content_hash, published in rows:
         shingles = np.frombuffer(shingle_bytes, dtype=_SET_DTYPE).astype(np.uint32)
         lead = np.frombuffer(lead_bytes, dtype=_SET_DTYPE).astype(np.uint32)
-        keys = (hasher.band_keys(shingles, lead)
-                if shingles.size >= hasher.config.min_shingles else no_keys)
+        keys = (np.unique(np.array(shared_keys[aid], dtype=np.int64))
+                if aid in shared_keys else no_keys)
         sigs[aid] = Signature(aid, published, content_hash, shingles, lead, keys)
     missing = [i for i in ids if i not in sigs]
     if missing:
@@ -161,17 +178,20 @@ def _copy_sets(sigs: dict[int, Signature], ids: Sequence[int]) -> bytes:
     return b"".join(parts)
 
 
-def _probe(conn: psycopg.Connection, keys: np.ndarray) -> list[int]:
-    """Stored articles holding any of ``keys`` (sorted, distinct) in ``dedup_bands``."""
+def _probe(conn: psycopg.Connection, keys: np.ndarray, owners: np.ndarray, limit: int,
+           ) -> list[tuple[int, int]]:
+    """(stored article, shared key) for the ``limit`` stored articles sharing most of each
+    owner's ``keys`` in ``dedup_bands``."""
     with conn.cursor() as cur:
         cur.adapters.register_dumper(_Keys, _KeysDumper)
-        return [r[0] for r in cur.execute(_PROBE, (_Keys(keys),))]
+        return cur.execute(_PROBE, (_Keys(keys), _Keys(owners), limit)).fetchall()
 
 
 def _signatures_and_candidates(
     conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int]
-) -> tuple[dict[int, Signature], set[int]]:
-    """Signatures of ``ids``, and the stored articles sharing a band key or hash with them.
+) -> tuple[dict[int, Signature], dict[int, list[int]]]:
+    """Signatures of ``ids``, and the stored articles sharing a band key or hash with them
+    (each with the band keys it shares).
 
     Each block's band keys are probed on a worker thread while the next block is hashed, so
     the server's index probes overlap this process's hashing (the connection serializes
@@ -183,7 +203,7 @@ def _signatures_and_candidates(
         (list(ids),),
     ).fetchall()
     sigs: dict[int, Signature] = {}
-    found: set[int] = set()
+    found: dict[int, list[int]] = {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dedup-probe") as pool:
         probes = []
         for start in range(0, len(rows), _PROBE_BLOCK):
@@ -191,18 +211,21 @@ def _signatures_and_candidates(
             sigs.update((s.id, s) for s in block)
             banded = [s.band_keys for s in block if s.band_keys.size]
             if banded:
-                probes.append(pool.submit(_probe, conn, np.unique(np.concatenate(banded))))
+                keys = np.concatenate(banded)
+                owners = np.repeat(np.arange(len(banded), dtype=np.int64),
+                                   [k.size for k in banded])
+                probes.append(pool.submit(_probe, conn, keys, owners,
+                                          hasher.config.max_candidates))
         for probe in probes:
-            found.update(probe.result())
+            for article_id, key in probe.result():
+                found.setdefault(article_id, []).append(key)
     hashes = sorted({s.content_hash for s in sigs.values()})
-    found.update(
-        r[0]
-        for r in conn.execute(
-            "SELECT DISTINCT ON (content_hash) article_id FROM dedup_members "
-            "WHERE content_hash = ANY(%s) ORDER BY content_hash, article_id",
-            (hashes,),
-        )
-    )
+    for (article_id,) in conn.execute(
+        "SELECT DISTINCT ON (content_hash) article_id FROM dedup_members "
+        "WHERE content_hash = ANY(%s) ORDER BY content_hash, article_id",
+        (hashes,),
+    ):
+        found.setdefault(article_id, [])
     return sigs, found
 
 
@@ -326,6 +349,13 @@ def _write(
                if index.canonical.get(c) != old_canonical)
 
 
+def _lap(stats: DedupStats, field: str, since: float) -> float:
+    """Add the time since ``since`` to one of the step timings; return the clock now."""
+    now = time.monotonic()
+    setattr(stats, field, round(getattr(stats, field) + now - since, 3))
+    return now
+
+
 def dedup_articles(
     conn: psycopg.Connection, article_ids: Iterable[int], config: DedupConfig | None = None
 ) -> DedupStats:
@@ -363,13 +393,16 @@ def dedup_articles(
     ]
     hasher = Hasher(cfg)
     for start in range(0, len(todo), _CHUNK):
+        clock = time.monotonic()
         chunk, candidates = _signatures_and_candidates(conn, hasher, todo[start : start + _CHUNK])
+        clock = _lap(stats, "hash_probe_seconds", clock)
         stored = sorted(candidates)
         stats.stored_candidates += len(stored)
         index = CopyIndex(cfg, len(chunk) + len(stored))
-        stored_sigs = _stored_signatures(conn, hasher, stored) if stored else {}
+        stored_sigs = _stored_signatures(conn, hasher, stored, candidates) if stored else {}
         for member in _cluster_members(conn, stored) if stored else []:
             index.load(stored_sigs.get(member.id), member)
+        clock = _lap(stats, "read_seconds", clock)
         before = dict(index.canonical)
         index.changed.clear()
         index.changed_clusters.clear()
@@ -385,6 +418,7 @@ def dedup_articles(
                 (index.stage(sig), sig.band_keys, sig.content_hash, sig.published)
                 for sig in ordered
             ])
+            clock = _lap(stats, "decide_seconds", clock)
             written.result()
         decided_exact = {aid for aid in new_ids if aid in index.exact_copies}
         if decided_exact != exact:  # band keys were written for the predicted set
@@ -394,6 +428,7 @@ def dedup_articles(
             kind = index.members[aid].kind
             setattr(stats, kind, getattr(stats, kind) + 1)
         stats.canonical_changed += _write(conn, index, chunk, new_ids, before)
+        _lap(stats, "write_seconds", clock)
     stats.seconds = round(time.monotonic() - started, 3)
     log.info("dedup: %s", stats.as_dict())
     return stats

@@ -147,3 +147,37 @@ def test_many_articles_in_chunks_match_the_in_memory_result(conn: psycopg.Connec
         cluster, duplicate_of = stored[aid][0], stored[aid][1]
         assert key_of[cluster] == memory[key]["cluster_id"]
         assert (key_of[duplicate_of] if duplicate_of else None) == memory[key]["duplicate_of"]
+
+
+def test_a_story_with_many_stored_copies_reads_only_its_best_candidates(
+    conn: psycopg.Connection,
+) -> None:
+    """The eleventh stored copy does not make the twelfth read eleven: the probe is bounded."""
+    from pipeline.dedup import InputArticle, dedup_records
+
+    cfg = DedupConfig(max_candidates=3)
+    texts = {f"c{i}": FULL + f"\nوفي تحديث رقم {i} قال المتحدث إن الموعد لم يتغير."
+             for i in range(12)}
+    ids = {key: add_article(conn, key, text, n) for n, (key, text) in enumerate(texts.items())}
+    conn.commit()
+    first = dedup_articles(conn, list(ids.values())[:11], cfg)
+    conn.commit()
+    last = dedup_articles(conn, list(ids.values())[11:], cfg)
+    conn.commit()
+    assert first.near == 10 and first.unique == 1
+    assert last.near == 1
+    assert last.stored_candidates == 3
+    stored = copies(conn)
+    assert len({stored[aid][0] for aid in ids.values()}) == 1
+    # The in-memory path verifies the same three and links every copy the same way.
+    key_of = {v: k for k, v in ids.items()}
+    memory = {
+        r["id"]: r
+        for r in dedup_records(
+            [InputArticle(k, "قمة سنغافورة", t, T0 + timedelta(hours=n))
+             for n, (k, t) in enumerate(texts.items())], cfg,
+        )
+    }
+    for key, aid in ids.items():
+        matched = stored[aid][2]
+        assert (key_of[matched] if matched else None) == memory[key]["matched_id"]
