@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 COMMON_WORDS_PATH = Path(__file__).resolve().parent / "data" / "entity_common_words.txt"
 METHODS = ("gazetteer", "pattern", "camel")
 WINDOW = 12  # tokens either side of a weak form in which a context term licenses it
+NAME_KIND_CACHE = 100_000  # tokens whose name test is kept (31k articles use ~31,000)
+_DEFINITE = object()  # a token with the article: name-like only inside a name
 MAX_NAME_TOKENS = 3
 PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "ول", "فب", "فل", "و", "ف",
               "ب", "ل", "ك")
@@ -234,6 +236,8 @@ def _run_order(hit: _Found) -> tuple[int, bool, int]:
 
 def _longest_run(run: list[_Found]) -> list[_Found]:
     """Settle one run of overlapping hits: longest first, the rest only where uncovered."""
+    if len(run) == 2:  # the usual run, two different spans: the first in that order wins
+        return [run[1] if _run_order(run[1]) < _run_order(run[0]) else run[0]]
     kept: list[_Found] = []
     for hit in sorted(run, key=_run_order):
         first, last = hit[0], hit[1]
@@ -261,6 +265,7 @@ class EntityTagger:
         self.ner = ner
         self.common = (common_words if common_words is not None else load_common_words())
         self.common = self.common | STOPWORDS
+        self._name_kinds: dict[str, bool | object] = {}  # token -> _name_kind (words recur)
         strong_norms = {norm_alias(a) for e in self.entities for a in e.aliases}
         terms: list[Term] = []
         ctx_terms: dict[str, set[int]] = defaultdict(set)
@@ -445,6 +450,19 @@ class EntityTagger:
 
     def _name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
         """Could ``tok`` be part of a name? Common words, clitic-laden words and digits not."""
+        kind = self._name_kinds.get(tok)
+        if kind is None:
+            kind = self._name_kind(tok)
+            if len(self._name_kinds) >= NAME_KIND_CACHE:
+                self._name_kinds.clear()
+            self._name_kinds[tok] = kind
+        if kind is _DEFINITE:
+            return position > 0 and definite_ok
+        return kind
+
+    def _name_kind(self, tok: str) -> bool | object:
+        """:meth:`_name_like` for any position: True, False, or ``_DEFINITE`` (a word with
+        the article, a name only after the first token and where the type allows it)."""
         # No character is both a letter and a digit: isalpha() spares the per-character test.
         if (len(tok) < 2 or tok in self.common
                 or not tok.isalpha() and any(ch.isdigit() for ch in tok)):
@@ -454,7 +472,7 @@ class EntityTagger:
         if tok.startswith(("بال", "لل", "وال", "فال", "كال")):
             return False
         if tok.startswith("ال"):
-            return position > 0 and definite_ok
+            return _DEFINITE
         if "ال" + tok in self.common:
             return False  # a noun that commonly takes the article is not a name
         stem = _strip_proclitic(tok)
