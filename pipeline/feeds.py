@@ -33,7 +33,6 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml import sax as defused_sax
 from feedparser.datetimes import _parse_date
 from feedparser.html import _cp1252 as _CP1252
-from feedparser.urls import _urljoin
 
 from pipeline.fetcher import Fetcher, Limits, Response
 from pipeline.netguard import AllowList
@@ -495,6 +494,8 @@ def _as_feedparser(text: str, c1: bool) -> str:
 def _reread(text: str, c1: bool = True) -> str:
     """feedparser's last steps for any element's text: re-read UTF-8 read as Latin-1, map
     the C1 controls to windows-1252 characters (``c1``: ``text`` may hold one)."""
+    if text.isascii():
+        return text  # both steps leave ASCII as it is
     try:
         text = text.encode("iso-8859-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
@@ -620,6 +621,7 @@ _ITEM_FIELDS = frozenset({"title", "link", "guid", "pubDate", "description", _CO
 _CHANNEL_OTHER = frozenset({"link", "description", "language", "lastBuildDate", "pubDate",
                             "generator", "ttl"})
 _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
+_URI_FIXER = re.compile("^([A-Za-z][A-Za-z0-9+-.]*://)(/*)")  # feedparser.urls._urifixer
 
 
 def _blank(text: str | None) -> bool:
@@ -697,7 +699,7 @@ def _plain_item(item: ElementTree.Element) -> dict[str, Any] | None:
         permalink = guid.attrib.get("isPermaLink", "true") == "true"
         value = (guid.text or "").strip()
         if value and permalink:
-            value = _urljoin("", value)
+            value = _join_no_base(value)
         entry["id"] = value = _reread(value)
         if permalink:
             entry["link"] = value
@@ -705,9 +707,12 @@ def _plain_item(item: ElementTree.Element) -> dict[str, Any] | None:
     if link is not None:
         value = (link.text or "").strip()
         if value:
-            value = _urljoin("", value)
-        # feedparser's repair of query strings read as character references.
-        entry["link"] = _LINK_REF.sub(r"&\g<1>", _reread(value).replace("&amp;", "&"))
+            value = _join_no_base(value)
+        value = _reread(value)
+        if "&" in value:
+            # feedparser's repair of query strings read as character references.
+            value = _LINK_REF.sub(r"&\g<1>", value.replace("&amp;", "&"))
+        entry["link"] = value
     if "pubDate" in seen:
         entry["published_parsed"] = _parse_date(_as_feedparser(seen["pubDate"].text or "",
                                                                True))
@@ -719,6 +724,13 @@ def _plain_item(item: ElementTree.Element) -> dict[str, Any] | None:
     if "description" in seen:
         entry["summary"] = _as_feedparser(seen["description"].text or "", True)
     return entry
+
+
+def _join_no_base(uri: str) -> str:
+    """feedparser's ``_urljoin("", uri)`` (its resolution with no base URI): the slashes
+    after ``scheme://`` folded to none, the rest as it is."""
+    m = _URI_FIXER.match(uri)
+    return m.group(1) + uri[m.end(2):] if m and m.group(2) else uri
 
 
 def _stand_ins_in_place(parsed: feedparser.FeedParserDict, bodies: dict[str, str],

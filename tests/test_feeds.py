@@ -422,3 +422,12 @@ def test_plain_rss_reader_gives_what_feedparser_gives(monkeypatch: pytest.Monkey
             fast = feeds.parse_feed(spec, result)
         assert fast == parse_with_feedparser_only(spec, result, monkeypatch), result.body
     assert read_plain > 150  # the plain reader did read a good share of them
+
+
+@pytest.mark.parametrize("uri", ["https://a.example/x", "http:///x", "https:////x/y", "/rel",
+                                 "rel/x", "", "HTTP://A.EXAMPLE", "svn+ssh:///r", "a,b-c.d:///z",
+                                 "javascript:alert(1)", "urn:x:1", "1http:///x", "ftp://"])
+def test_join_without_base_is_feedparsers(uri: str) -> None:
+    from feedparser.urls import _urljoin
+
+    assert feeds._join_no_base(uri) == _urljoin("", uri)
