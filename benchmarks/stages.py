@@ -141,6 +141,7 @@ def run_pipeline(corpus: Iterable[BenchArticle], url: str, *, parse: bool = True
     problems: Counter[str] = Counter()
     loaded = Counter[str]()
     dedup_counts: Counter[str] = Counter()
+    dedup_steps: Counter[str] = Counter()  # where dedup's time goes, summed over batches
     normalize_seconds = normalize_cpu = 0.0
     load_before = os.getloadavg()
     now = datetime.now(UTC)
@@ -206,6 +207,8 @@ def run_pipeline(corpus: Iterable[BenchArticle], url: str, *, parse: bool = True
                             ([a.canonical_url for a in articles],))]
                         stats = dedup_db.dedup_articles(conn, ids)
                     dedup_counts.update(unique=stats.unique, exact=stats.exact, near=stats.near)
+                    dedup_steps.update({k: v for k, v in stats.as_dict().items()
+                                        if k.endswith("_seconds") or k == "stored_candidates"})
 
                 clock.time("dedup", n, _dedup)
 
@@ -222,6 +225,7 @@ def run_pipeline(corpus: Iterable[BenchArticle], url: str, *, parse: bool = True
                     fh.write(json.dumps({
                         "articles": sum(kinds.values()), "seconds": {
                             k: round(v, 3) for k, v in clock.seconds.items()},
+                        "dedup_steps": {k: round(v, 3) for k, v in dedup_steps.items()},
                         "rss_mb": current_rss_mb()}) + "\n")
         db = database_figures(conn)
     total = time.perf_counter() - wall
@@ -254,6 +258,7 @@ def run_pipeline(corpus: Iterable[BenchArticle], url: str, *, parse: bool = True
         "generation_seconds": round(untimed, 3),
         "generated": dict(kinds),
         "load": dict(loaded),
+        "dedup_steps": {k: round(v, 3) for k, v in dedup_steps.items()},
         "dedup": {**dict(dedup_counts), "generated_copies": generated_copies,
                   "copies_found": found,
                   "copy_share_generated": round(generated_copies / n_all, 4) if n_all else 0,
