@@ -458,7 +458,7 @@ class EntityTagger:
             self._name_kinds[tok] = kind
         if kind is _DEFINITE:
             return position > 0 and definite_ok
-        return kind
+        return kind is True
 
     def _name_kind(self, tok: str) -> bool | object:
         """:meth:`_name_like` for any position: True, False, or ``_DEFINITE`` (a word with

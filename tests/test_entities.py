@@ -284,3 +284,31 @@ def test_word_form_matcher_scans_like_the_matcher() -> None:
     tokens = tokenize("فرضت للأمم المتحدة عقوباتها وصحيفتهم في سول لا السول (أ ف ب)")
     assert [k for _f, _l, k, _t in fast.scan(tokens)] == ["un", "penalty", "paper", "seoul",
                                                           "afp"]
+
+
+def test_overlap_shortcuts_keep_what_the_plain_rule_keeps() -> None:
+    """Lone spans, one span with several keys and two-hit runs skip the general sort."""
+    import random
+
+    from pipeline.entities import _Key, _longest
+
+    def plain(raw: list) -> list:  # longest first, gazetteer before trigger, then position
+        kept: list = []
+        for hit in sorted(raw, key=lambda h: (h[0] - h[1], not isinstance(h[2], _Key), h[0])):
+            if all(hit[1] < k[0] or k[1] < hit[0] or hit[:2] == k[:2] for k in kept):
+                kept.append(hit)
+        return sorted(kept, key=lambda h: h[0])
+
+    rng = random.Random(4)
+    keys = [_Key(1, True), _Key(2, False), ("title", "PER"), ("keyword", "ORG")]
+    for _ in range(3000):
+        firsts = rng.sample(range(12), rng.randint(0, 5))
+        spans = {(f, f + rng.choice((0, 0, 1, 2))) for f in firsts}
+        raw = sorted(((f, last, rng.choice(keys), "t") for f, last in spans
+                      for _ in range(rng.choice((1, 1, 2)))), key=lambda h: (h[0], h[1]))
+        got, want = _longest(raw), plain(raw)
+        # Only the order between a gazetteer hit and a trigger on one span may differ; the
+        # tagger splits the two apart.
+        for is_entity in (True, False):
+            assert ([h for h in got if isinstance(h[2], _Key) is is_entity]
+                    == [h for h in want if isinstance(h[2], _Key) is is_entity]), raw
