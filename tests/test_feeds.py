@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from pipeline import extract, feeds
+from pipeline import extract, feedparse, feeds
 from pipeline.records import FeedSpec, FetchResult, RawEntry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -255,8 +255,8 @@ def parse_with_feedparser_only(spec: FeedSpec, result: FetchResult,
                                monkeypatch: pytest.MonkeyPatch) -> feeds.ParsedFeed:
     """parse_feed with neither body stand-ins nor the plain-RSS reader: feedparser alone."""
     with monkeypatch.context() as m:
-        m.setattr(feeds, "_stand_in_bodies", lambda text: (text, {}, "-"))
-        m.setattr(feeds, "_plain_rss", lambda data: None)
+        m.setattr(feedparse, "_stand_in_bodies", lambda text: (text, {}, "-"))
+        m.setattr(feedparse, "_plain_rss", lambda data: None)
         return feeds.parse_feed(spec, result)
 
 
@@ -304,14 +304,14 @@ def test_body_stand_ins_give_what_feedparser_gives(name: str,
     spec = FeedSpec("s", "S", "https://news.example/feed", "O")
     result = FetchResult("s", spec.url, "ok", body=STAND_IN_CASES[name])
     swapped: list[int] = []
-    real = feeds._stand_in_bodies
+    real = feedparse._stand_in_bodies
 
     def spy(text: str) -> tuple[str, dict[str, str], str]:
         out = real(text)
         swapped.append(len(out[1]))
         return out
 
-    monkeypatch.setattr(feeds, "_stand_in_bodies", spy)
+    monkeypatch.setattr(feedparse, "_stand_in_bodies", spy)
     fast = feeds.parse_feed(spec, result)
     plain = parse_with_feedparser_only(spec, result, monkeypatch)
     assert fast == plain
@@ -407,7 +407,7 @@ def test_plain_rss_reader_gives_what_feedparser_gives(monkeypatch: pytest.Monkey
     spec = FeedSpec("s", "S", "https://news.example/feed", "O")
     rng = random.Random(20261125)
     read_plain = 0
-    real = feeds._plain_rss
+    real = feedparse._plain_rss
 
     def spy(data: bytes) -> feedparser.FeedParserDict | None:
         nonlocal read_plain
@@ -418,7 +418,7 @@ def test_plain_rss_reader_gives_what_feedparser_gives(monkeypatch: pytest.Monkey
     for _ in range(600):
         result = FetchResult("s", spec.url, "ok", body=fuzz_doc(rng))
         with monkeypatch.context() as m:
-            m.setattr(feeds, "_plain_rss", spy)
+            m.setattr(feedparse, "_plain_rss", spy)
             fast = feeds.parse_feed(spec, result)
         assert fast == parse_with_feedparser_only(spec, result, monkeypatch), result.body
     assert read_plain > 150  # the plain reader did read a good share of them
@@ -430,4 +430,4 @@ def test_plain_rss_reader_gives_what_feedparser_gives(monkeypatch: pytest.Monkey
 def test_join_without_base_is_feedparsers(uri: str) -> None:
     from feedparser.urls import _urljoin
 
-    assert feeds._join_no_base(uri) == _urljoin("", uri)
+    assert feedparse._join_no_base(uri) == _urljoin("", uri)
