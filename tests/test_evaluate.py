@@ -75,7 +75,8 @@ def test_labels_file_is_well_formed() -> None:
     allowed = {"korean_peninsula", "ukraine_war", "sanctions"}
     for r in rows:
         assert r["split"] in {
-            "tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"
+            "tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+            "heldout7",
         }
         assert set(r["topics"]) <= allowed
         assert r["id"].startswith("ant-") and r["url"] and r["outlet"] and r["reason"]
