@@ -13,12 +13,15 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import re
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from pipeline.boilerplate import strip_boilerplate
 from pipeline.jsonl import iter_objects
 from pipeline.matcher import Kind, Matcher, Term
 from pipeline.normalize import Tokens, iter_sentences, tokenize
@@ -183,6 +186,9 @@ class Tagger:
             return []
         self._add_context(title, title_hits, candidates)
         self._add_context(body, body_hits, candidates)
+        furniture = furniture_spans(body.text)
+        if furniture:
+            _drop_furniture(body_hits, body, furniture)
         fields = {TITLE: title_hits, BODY: body_hits}
         tokens = {TITLE: title, BODY: body}
         results: list[TopicResult] = []
@@ -200,7 +206,8 @@ class Tagger:
                 g in groups_seen for g in topic.required)
             if passed:
                 if sentence_starts is None:
-                    sentence_starts = [start for start, _ in iter_sentences(body.text)]
+                    sentence_starts = [start for start, _ in iter_sentences(body.text)
+                                       if not _inside(start, furniture)]
                 passed = _spread_ok(scored, scoring, body, sentence_starts)
             if passed or explain:
                 results.append(TopicResult(
@@ -272,6 +279,60 @@ def entity_tagger() -> Any:
     from pipeline.entities import default_tagger
 
     return default_tagger()
+
+
+# A related-story lead: a weekday dateline (", الأحد،", ", اليوم السبت،") in its first clause.
+_LEAD_DATELINE = re.compile(
+    r"[،,]\s*(?:اليوم\s+|يوم\s+)?(?:ال)?(?:أحد|إثنين|اثنين|ثلاثاء|أربعاء|خميس|جمعة|سبت)\s*[،,]")
+_LEAD_HEAD = 100  # characters of a paragraph searched for the dateline
+_LEAD_RUN = 2  # closing leads needed before they count as a teaser block
+
+
+def furniture_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of body paragraphs that are outlet furniture, not the story.
+
+    Two kinds, both read by a subscriber as links rather than news: the paragraphs the dedup
+    boilerplate stripper removes whole ("read also" headers and the teaser headlines under
+    them, app promotion, credit lines), and a closing run of at least two related-story
+    leads, paragraphs that open like a fresh wire story (no joining "و"/"ف", a weekday
+    dateline in the first clause) after the story itself. Evidence there is another story's.
+    """
+    if not text:
+        return []
+    lines: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        cleaned = raw.replace("\u00a0", " ").replace("\u0640", "").strip()
+        if cleaned:
+            lines.append((pos, pos + len(raw), cleaned))
+        pos += len(raw) + 1
+    stripped = strip_boilerplate(text)
+    spans: list[tuple[int, int]] = []
+    if stripped.removed:
+        removed = set(stripped.removed) - set(stripped.text.split("\n"))
+        spans = [(start, end) for start, end, line in lines if line in removed]
+    run = 0
+    for _start, _end, line in reversed(lines):
+        if line[0] in "وف" or not _LEAD_DATELINE.search(line[:_LEAD_HEAD]):
+            break
+        run += 1
+    if _LEAD_RUN <= run < len(lines):
+        spans.extend((start, end) for start, end, _line in lines[len(lines) - run:])
+    return sorted(set(spans))
+
+
+def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether character ``pos`` lies in one of the sorted, disjoint ``spans``."""
+    i = bisect.bisect_right(spans, (pos, sys.maxsize)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def _drop_furniture(per_topic: dict[int, list[_Hit]], body: Tokens,
+                    spans: Sequence[tuple[int, int]]) -> None:
+    """Remove the body hits that start inside furniture paragraphs."""
+    starts = body.spans
+    for ti, items in per_topic.items():
+        per_topic[ti] = [h for h in items if not _inside(starts[h.first][0], spans)]
 
 
 def _resolve(items: list[_Hit]) -> list[_Hit]:

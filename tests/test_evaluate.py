@@ -166,6 +166,7 @@ def test_quality_on_the_second_measurement_only_set() -> None:
 # `heldout6`: 100 articles (45 drawn for sanctions words), 15 Korea and 19 sanctions stories,
 # no war story. Labelled while 2026.11.8 was being written and measured once with it: Korea
 # F1 0.938 (P 0.882, R 1.000), sanctions 0.829 (P 0.773, R 0.895); 2026.11.7 gave 0.810.
+# Tuning data since 2026.11.9: sanctions 0.900 (P 0.857, R 0.947), Korea unchanged.
 @needs_corpus
 def test_quality_on_the_third_measurement_only_set() -> None:
     gold, articles = labelled("heldout6")
@@ -173,7 +174,7 @@ def test_quality_on_the_third_measurement_only_set() -> None:
     report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
     by_topic = {s.topic: s for s in report.topics}
     assert by_topic["korean_peninsula"].f1 >= 0.90, evaluate.misses(report)
-    assert by_topic["sanctions"].f1 >= 0.78, evaluate.misses(report)
+    assert by_topic["sanctions"].f1 >= 0.85, evaluate.misses(report)
     assert by_topic["ukraine_war"].fp_ids == [], evaluate.misses(report)
 
 

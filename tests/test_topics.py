@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.taxonomy import load_taxonomy, parse_taxonomy
-from pipeline.topics import Tagger, retag, sync_topics, tag_articles, tag_jsonl
+from pipeline.topics import (
+    Tagger,
+    furniture_spans,
+    retag,
+    sync_topics,
+    tag_articles,
+    tag_jsonl,
+)
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -314,6 +321,79 @@ def test_clitic_forms_all_count(tagger: Tagger) -> None:
     surfaces = {e.surface for e in result["sanctions"].evidence}
     for form in ("بعقوبات", "عقوباتها", "لعقوبات", "بالعقوبات"):
         assert any(s.split()[0] == form for s in surfaces), form
+
+
+def test_legislature_passing_sanctions_on_a_group_is_a_sanctions_story(tagger: Tagger) -> None:
+    title = "عقوبات أميركية وشيكة على حزب الله"
+    text = ("صوّت مجلس الشيوخ الأميركي لصالح مشروعي قانونين ضد حزب الله.\n"
+            "وصوت المجلس بالإجماع لصالح مشروع لتعزيز العقوبات على حزب الله من خلال استهداف "
+            "كل من يموله.\n"
+            "ويشكل القانون نسخة معززة من عقوبات مفروضة على الحزب لكنها أقسى بكثير.\n"
+            "ويرجح أن يوقعه الرئيس قبل الخامس من نوفمبر.")
+    assert "sanctions" in topics_of(tagger, title, text)
+
+
+def test_money_laundering_blacklist_is_no_sanctions_list(tagger: Tagger) -> None:
+    title = "إيران ترفض المصادقة على معاهدة مكافحة غسيل الأموال"
+    text = ("رفض مجلس صيانة الدستور الإيراني عددا من الإجراءات التي تطالب بها المعاهدة.\n"
+            "وكانت طهران قد تعهدت لمجموعة العمل المالي الدولية بالانضمام إليها من أجل "
+            "الخروج من القائمة السوداء الدولية.\n"
+            "وقد تزيد المهلة عزوف المستثمرين عن البلاد المتضررة من العقوبات الأميركية.\n"
+            "ويعارض المحافظون في البرلمان التشريع.")
+    assert "sanctions" not in topics_of(tagger, title, text)
+    # The same list named by a sanctioning state, without the FATF, still counts.
+    listed = text.replace("لمجموعة العمل المالي الدولية", "للولايات المتحدة")
+    assert "sanctions" in topics_of(tagger, title, listed)
+
+
+# A story whose only sanctions words are in the outlet's related-story lines.
+STORY = ("قررت هيئة الاتصالات، الأحد، حجب تطبيقات كشف الأرقام عن مزودي خدمة الإنترنت.\n"
+         "وأوضحت الهيئة أن هذه البرامج تنتهك خصوصية الأشخاص وتسهل الوصول إلى بياناتهم.\n"
+         "وأكدت الهيئة رفضها التام لهذه الانتهاكات.")
+TEASERS = ("قال الرئيس التركي، رجب طيب أردوغان، الأحد، إن بلاده ستتوجه إلى أسواق جديدة "
+           "ردا على العقوبات الاقتصادية الأمريكية ضد أنقرة.\n"
+           "أكد وزير المالية الروسي، أنتون سيلوانوف، الأحد، أن روسيا ستواصل خفض حيازتها من "
+           "السندات الأمريكية ردا على العقوبات الأمريكية الجديدة التي فرضتها واشنطن.")
+
+
+def test_closing_related_story_leads_are_no_evidence(tagger: Tagger) -> None:
+    title = "الكويت تحجب تطبيقات كشف الأرقام"
+    assert "sanctions" not in topics_of(tagger, title, STORY + "\n" + TEASERS)
+    # The same paragraphs as the story itself (no story before them) still count.
+    assert "sanctions" in topics_of(tagger, "أردوغان يرد على العقوبات الأمريكية", TEASERS)
+
+
+def test_read_also_teasers_are_no_evidence(tagger: Tagger) -> None:
+    teaser = "واشنطن تفرض عقوبات اقتصادية جديدة على إيران وتجمد أصول شركات"
+    text = STORY + "\nاقرأ أيضا:\n" + "\n".join([teaser] * 3)
+    assert "sanctions" not in topics_of(tagger, "الكويت تحجب تطبيقات كشف الأرقام", text)
+    spans = furniture_spans(text)
+    assert text[spans[0][0]:spans[0][1]] == "اقرأ أيضا:"
+    assert [text[a:b] for a, b in spans[1:]] == [teaser] * 3
+
+
+def test_furniture_spans_point_into_the_original_text() -> None:
+    text = STORY + "\n\u00a0" + TEASERS.replace("\n", "\n\n")
+    spans = furniture_spans(text)
+    assert len(spans) == 2
+    assert text[spans[0][0]:spans[0][1]].startswith("\u00a0قال الرئيس التركي")
+    assert text[spans[1][0]:spans[1][1]].startswith("أكد وزير المالية")
+    # Closing paragraphs joined to the story ("وقال ...") are the story, not teasers.
+    joined = STORY + "\n" + "\n".join("و" + line for line in TEASERS.split("\n"))
+    assert furniture_spans(joined) == []
+    assert furniture_spans("") == []
+
+
+def test_evidence_after_teasers_keeps_original_offsets(tagger: Tagger) -> None:
+    title = "واشنطن تفرض عقوبات جديدة على شركات إيرانية"
+    text = ("اقرأ أيضا:\nعنوان قصة أخرى\n"
+            "فرضت وزارة الخزانة الأمريكية، الخميس، عقوبات جديدة على شركات إيرانية.\n"
+            "وقالت الوزارة إن العقوبات الأمريكية تشمل تجميد الأصول.")
+    (result,) = [r for r in tagger.tag(title, text) if r.topic == "sanctions"]
+    fields = {"title": title, "text": text}
+    assert any(e.field == "text" for e in result.evidence)
+    for e in result.evidence:
+        assert fields[e.field][e.start:e.end] == e.surface
 
 
 def test_evidence_offsets_point_into_the_original_text(tagger: Tagger) -> None:
