@@ -18,7 +18,7 @@ import numpy as np
 from pipeline.boilerplate import strip_boilerplate
 from pipeline.jsonl import JsonlError, iter_objects
 from pipeline.lsh import BandTable, Pool
-from pipeline.normalize import WORD, translation_table
+from pipeline.normalize import WORD, table_array, translate_array, translation_table
 
 _SHIFT32 = np.uint64(32)
 # Odd base of the byte-level polynomial token hash and its inverse modulo 2**64.
@@ -27,9 +27,6 @@ _BASE_INV = np.uint64(pow(int(_BASE), -1, 2**64))
 # Code points tabulated for tokenizing: Latin, punctuation, Arabic, presentation forms,
 # symbols. Characters outside keep their identity (as in ``normalize``).
 _TABLE_RANGES = ((0x0000, 0x3040), (0xFB50, 0xFFF0), (0x1F000, 0x1FB00))
-# Sentinels of the code-point table: the character is deleted / expands to several.
-_DROP = np.uint32(0xFFFFFFFE)
-_MULTI = np.uint32(0xFFFFFFFF)
 # Articles whose band lookups are made in one call.
 _BLOCK = 256
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
@@ -254,30 +251,17 @@ def token_table() -> dict[int, str]:
 
 @cache
 def _code_table() -> np.ndarray:
-    """:func:`token_table` as a lookup array over all code points, for numpy translation.
-
-    Each entry is the single output code point, or _DROP for "deleted", or _MULTI when the
-    output is several characters (then the text goes through ``str.translate``).
-    """
-    lut = np.arange(0x110000, dtype=np.uint32)
-    for cp, out in token_table().items():
-        lut[cp] = _DROP if out == "" else ord(out) if len(out) == 1 else _MULTI
-    return lut
+    """:func:`token_table` as a lookup array over all code points, for numpy translation."""
+    return table_array(token_table())
 
 
 def tokens_of(text: str) -> str:
     """Normalized word tokens of ``text`` joined by single spaces.
 
-    The characters are mapped as UTF-32 code units through a lookup array, several times
-    faster than ``str.translate`` with a dict; texts holding a character that expands to
-    several (a ligature) take the ``str.translate`` path. Both give the same tokens.
+    The characters are mapped through a lookup array (``normalize.translate_array``),
+    several times faster than ``str.translate`` with a dict; both give the same tokens.
     """
-    codes = _code_table()[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
-    if (codes >= _DROP).any():
-        if (codes == _MULTI).any():
-            return " ".join(text.translate(token_table()).split())
-        codes = codes[codes != _DROP]
-    return " ".join(codes.tobytes().decode("utf-32-le").split())
+    return " ".join(translate_array(text, token_table(), _code_table()).split())
 
 
 def body_tokens(text: str) -> tuple[str, tuple[str, ...]]:

@@ -83,35 +83,44 @@ def translation_table() -> dict[int, str]:
 
 
 _ARRAY_FROM = 256  # characters: below this, str.translate's per-call cost is lower
+_UNTABULATED = 0x110000  # in a table array: a character it cannot express (beyond Unicode)
 
 
-_UNTABULATED = 0x110000  # in the array: a character it cannot express (beyond Unicode)
-
-
-@cache
-def _translation_array() -> np.ndarray:
-    """:func:`translation_table` as an array: 0 for a deleted character, and
-    ``_UNTABULATED`` where one character is not enough (several out, NUL, surrogates)."""
+def table_array(table: dict[int, str]) -> np.ndarray:
+    """A ``str.translate`` table as a lookup array over all code points: 0 for a deleted
+    character, ``_UNTABULATED`` where one character is not enough (several out, NUL,
+    surrogates)."""
     lut = np.arange(0x110000, dtype=np.uint32)
-    for cp, out in translation_table().items():
+    for cp, out in table.items():
         lut[cp] = ord(out) if len(out) == 1 else 0 if not out else _UNTABULATED
     lut[0] = _UNTABULATED
     lut[0xD800:0xE000] = _UNTABULATED
     return lut
 
 
-def _translate(text: str) -> str:
-    """``text.translate(translation_table())``; long texts by one array lookup per character
-    (``str.translate`` looks every character up in a dict, several times slower)."""
-    if len(text) < _ARRAY_FROM:
-        return text.translate(translation_table())
+def translate_array(text: str, table: dict[int, str], lut: np.ndarray) -> str:
+    """``text.translate(table)`` by one lookup per character in ``lut`` (its
+    :func:`table_array`): ``str.translate`` looks every character up in a dict, several
+    times slower. A text holding a character the array cannot express takes that path."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    mapped = _translation_array()[codes]
-    if mapped.max() >= _UNTABULATED:
-        return text.translate(translation_table())
+    mapped = lut[codes]
+    if mapped.max(initial=0) >= _UNTABULATED:
+        return text.translate(table)
     if not mapped.all():
         mapped = mapped[mapped != 0]
     return mapped.tobytes().decode("utf-32-le")
+
+
+@cache
+def _translation_array() -> np.ndarray:
+    return table_array(translation_table())
+
+
+def _translate(text: str) -> str:
+    """``text.translate(translation_table())``, long texts through the array."""
+    if len(text) < _ARRAY_FROM:
+        return text.translate(translation_table())
+    return translate_array(text, translation_table(), _translation_array())
 
 
 def fold_spaces(text: str) -> str:
