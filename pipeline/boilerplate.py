@@ -107,7 +107,8 @@ class Stripped:
     removed: tuple[str, ...] = field(default=(), repr=False)
 
 
-def _clean_line(line: str) -> str:
+def clean_line(line: str) -> str:
+    """A paragraph as the stripper compares it: no-break spaces as spaces, no tatweel."""
     return line.replace("\u00a0", " ").replace("\u0640", "").strip()
 
 
@@ -145,7 +146,7 @@ def strip_boilerplate(text: str) -> Stripped:
     teaser_budget = 0
     first_content = True
     for raw in text.splitlines():
-        line = _clean_line(raw)
+        line = clean_line(raw)
         if not line or _SEPARATOR.match(line):
             teaser_budget = 0 if line else teaser_budget
             continue

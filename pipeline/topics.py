@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pipeline.boilerplate import strip_boilerplate
+from pipeline.boilerplate import clean_line, strip_boilerplate
 from pipeline.jsonl import iter_objects
 from pipeline.matcher import Kind, Matcher, Term
 from pipeline.normalize import Tokens, iter_sentences, tokenize
@@ -302,7 +302,7 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
     lines: list[tuple[int, int, str]] = []
     pos = 0
     for raw in text.split("\n"):
-        cleaned = raw.replace("\u00a0", " ").replace("\u0640", "").strip()
+        cleaned = clean_line(raw)
         if cleaned:
             lines.append((pos, pos + len(raw), cleaned))
         pos += len(raw) + 1
