@@ -101,10 +101,18 @@ def size_table(title: str, first: str, sizes: Iterable[str]) -> Table:
     return table
 
 
+def together(fig: dict[str, Any]) -> float:
+    """Articles per second through the load and the search index one after the other."""
+    load, index = fig["stages"].get("load"), fig["stages"].get("search")
+    if not load or not index:
+        return 0.0
+    return round(load["articles"] / (load["seconds"] + index["seconds"]), 1)
+
+
 def print_stages(results: dict[str, dict[str, Any]]) -> None:
     table = size_table("Articles per second by stage (peak RSS of the benchmark process)",
                        "stage", results)
-    rows = ("parse", "extract", "normalize", "load", "dedup", "tag")
+    rows = ("parse", "extract", "normalize", "load", "search", "dedup", "tag")
     for stage in rows:
         cells = []
         for fig in results.values():
@@ -112,6 +120,9 @@ def print_stages(results: dict[str, dict[str, Any]]) -> None:
             cells.append(f"{st['per_second']:,.0f}" if st else "—")
         target = TARGETS.get(stage)
         table.add_row(stage, *cells, f"≥ {target:,.0f}" if target else "")
+        if stage == "search":  # the loader used to build the search index itself
+            table.add_row("load and search index together", *[
+                f"{together(f):,.0f}" if together(f) else "—" for f in results.values()], "")
     table.add_row("normalize, per CPU second", *[
         f"{f['stages']['normalize']['per_client_cpu_second']:,.0f}" for f in results.values()],
         "≥ 5,000")
@@ -142,11 +153,11 @@ def run_night(server: Any, size: str, workers: int | None = None) -> dict[str, A
 def print_night(results: dict[str, dict[str, Any]]) -> None:
     table = size_table("A night in the DAG's shape, one process per core (wall seconds)",
                        "phase", results)
-    for phase in ("fetch_shards", "dedup_and_tagging"):
+    for phase in ("fetch_shards", "dedup_search_and_tagging"):
         table.add_row(phase, *[f"{f['phases'][phase]['seconds']:,.1f} s "
                                f"({f['phases'][phase]['per_second']:,.0f}/s)"
                                for f in results.values()], "")
-    for task in ("near_duplicates", "entities", "topics"):
+    for task in ("near_duplicates", "entities", "search", "topics"):
         table.add_row(f"  {task} done after", *[f"{f['finished_after'][task]:,.1f} s"
                                                for f in results.values()], "")
     table.add_row("end to end", *[f"{f['end_to_end']['per_second']:,.0f}/s"

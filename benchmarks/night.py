@@ -2,17 +2,18 @@
 
 The stage table (:mod:`benchmarks.stages`) times each stage in one process, one after the
 other. A night does not run that way: `fetch_feeds` is a mapped task with one shard per
-worker slot, then `find_near_duplicates` (one task) and the mapped `tag_topics` and
-`tag_entities` share the worker slots. This module runs those two phases with the night's
-own functions and one process per worker slot, and reports the wall time of each phase, of
-each task, and the sum:
+worker slot, then `find_near_duplicates` (one task) and the mapped `index_for_search`,
+`tag_topics` and `tag_entities` share the worker slots. This module runs those two phases
+with the night's own functions and one process per worker slot, and reports the wall time
+of each phase, of each task, and the sum:
 
 1. **fetch shards**: each worker parses its share of the feed documents (feedparser),
    extracts the articles and loads them (COPY and upsert) on its own connection. The feed
    XML is written to files before the clock starts: it stands in for the network.
-2. **near duplicates and tagging**: ``night.near_duplicates`` over the run's articles,
-   queued first as the DAG's priority weight queues it, then ``night.tag_entities`` and
-   ``night.tag_topics``, each mapped over one shard of the run's articles per worker
+2. **near duplicates, search index and tagging**: ``night.near_duplicates`` over the
+   run's articles, queued first as the DAG's priority weight queues it, then
+   ``night.tag_entities``, ``night.index_search`` and ``night.tag_topics``, each mapped
+   over one shard of the run's articles per worker
    (``AKHBAR_TAG_SHARDS``), reading the articles and writing their rows, as the DAG's
    mapped tasks do.
 
@@ -97,8 +98,9 @@ def _timed(fn: Any, *args: Any) -> tuple[Any, float]:
 
 
 def tag_stage(name: str, url: str, run_id: int, shard: int, shards: int) -> dict[str, Any]:
-    """One mapped tagging task of the DAG (topics or entities) over a shard of the articles."""
-    stage = night.tag_topics if name == "topics" else night.tag_entities
+    """One mapped task of the DAG (search index, topics or entities) over a shard of articles."""
+    stage = {"search": night.index_search, "topics": night.tag_topics,
+             "entities": night.tag_entities}[name]
     return stage(url, run_id, shard=shard, shards=shards)
 
 
@@ -128,10 +130,12 @@ def run_night(size: int, url: str, workers: int) -> dict[str, Any]:
             started = time.time()
             deduping = pool.submit(_timed, night.near_duplicates, url, run.id)
             # The longer entity shards first, as a scheduler's queue would take them.
-            jobs = [(name, k) for name in ("entities", "topics") for k in range(workers)]
+            jobs = [(name, k) for name in ("entities", "search", "topics")
+                    for k in range(workers)]
             futures = [pool.submit(_timed, tag_stage, name, url, run.id, k, workers)
                        for name, k in jobs]
-            done: dict[str, list[dict[str, Any]]] = {"topics": [], "entities": []}
+            done: dict[str, list[dict[str, Any]]] = {"search": [], "topics": [],
+                                                     "entities": []}
             ends: dict[str, float] = {}
             for (name, _k), future in zip(jobs, futures, strict=True):
                 figures, end = future.result()
@@ -139,7 +143,7 @@ def run_night(size: int, url: str, workers: int) -> dict[str, Any]:
                 ends[name] = max(ends.get(name, 0.0), end)
             dedup, ends["near_duplicates"] = deduping.result()
             tagged = {name: night.merge_figures(parts) or {} for name, parts in done.items()}
-            phases["dedup_and_tagging"] = time.perf_counter() - t0
+            phases["dedup_search_and_tagging"] = time.perf_counter() - t0
             # When each task's last shard ended, from the start of the phase.
             finished = {k: round(v - started, 3) for k, v in ends.items()}
     total = sum(phases.values())

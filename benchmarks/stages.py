@@ -2,8 +2,9 @@
 
 The corpus flows in batches the way a night's articles do: feed XML (generated, standing in
 for the network) → parse (feedparser) → extract (HTML to text, canonical URL, normalize,
-hash) → load (COPY + upsert, exact dedup) → near-duplicate clusters (the Postgres-backed
-index of ``pipeline.dedup_db``) → tag (topics and entities, when those modules exist).
+hash) → load (COPY + upsert, exact dedup) → search index (``pipeline.search``) →
+near-duplicate clusters (the Postgres-backed index of ``pipeline.dedup_db``) → tag
+(topics and entities, when those modules exist).
 Each stage is timed on its own; end to end is their sum, so generating the corpus and its
 feed XML is excluded. Normalization alone is timed in a separate pass, outside the sum.
 
@@ -41,14 +42,14 @@ from benchmarks.corpus import (
     rss_feed,
     size_label,
 )
-from pipeline import extract, feeds, store
+from pipeline import extract, feeds, search, store
 from pipeline.normalize import normalize, normalize_inline
 from pipeline.records import Article, FeedSpec, FetchResult
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
-STAGES = ("parse", "extract", "load", "dedup", "tag")
+STAGES = ("parse", "extract", "load", "search", "dedup", "tag")
 FEED_ITEMS = 50  # items per generated feed document
 FEEDS = 1000  # feed ids the articles are spread over
 BATCH = 5000  # articles per round of the pipeline (dedup_db decides 5,000 at a time too)
@@ -198,6 +199,14 @@ def run_pipeline(corpus: Iterable[BenchArticle], url: str, *, parse: bool = True
                                   duplicate=stats.duplicate)
 
             clock.time("load", n, _load)
+
+            def _index(articles: list[Article] = articles) -> None:
+                ids = [r[0] for r in conn.execute(
+                    "SELECT id FROM articles WHERE canonical_url = ANY(%s)",
+                    ([a.canonical_url for a in articles],))]
+                search.index_articles(conn, ids)
+
+            clock.time("search", n, _index)
 
             if dedup_db is not None:
                 def _dedup(articles: list[Article] = articles) -> None:

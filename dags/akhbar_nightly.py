@@ -38,10 +38,12 @@ re-running a task or backfilling a night rewrites the same rows** instead of add
 * `fetch_feeds` is mapped over shards of feeds (`AKHBAR_FETCH_SHARDS`, now
   {CONFIG.fetch_shards}); each map index is named after the feeds it holds. A failed shard
   can be cleared and retried alone.
-* `find_near_duplicates`, `tag_topics` and `tag_entities` run side by side once the feeds
-  are loaded. The two tagging tasks are each mapped over shards of the night's articles
-  (`AKHBAR_TAG_SHARDS`, now {CONFIG.tag_shards}), so tagging uses every worker slot; a
-  shard re-run replaces only its own articles' tags.
+* `find_near_duplicates`, `index_for_search`, `tag_topics` and `tag_entities` run side by
+  side once the feeds are loaded. The search index and the two tagging tasks are each
+  mapped over shards of the night's articles (`AKHBAR_TAG_SHARDS`, now
+  {CONFIG.tag_shards}), so they use every worker slot; a shard re-run redoes only its own
+  articles. Until `index_for_search` has run, tonight's articles are stored but not found
+  by `akhbar.search()`.
 * `write_report` writes the night's HTML report to
   `$AKHBAR_HOME/reports/akhbar-report-<day the interval ends>.html`.
 * A stage shown as *skipped* is not part of this release; its log says which function is
@@ -123,6 +125,13 @@ def find_near_duplicates(night_run_id: int) -> dict[str, Any]:
     return _stage("near_duplicates", night_run_id)
 
 
+@task(task_id="index_for_search", map_index_template="{{ shard_label }}")
+def index_for_search(night_run_id: int, shard: int) -> dict[str, Any]:
+    """Build the Arabic search rows of one shard of tonight's articles."""
+    _label_shard(shard)
+    return _stage("index_search", night_run_id, shard=shard, shards=CONFIG.tag_shards)
+
+
 @task(task_id="tag_topics", trigger_rule=TriggerRule.NONE_FAILED,
       map_index_template="{{ shard_label }}")
 def tag_topics(night_run_id: int, shard: int) -> dict[str, Any]:
@@ -159,7 +168,8 @@ def run_summary(night_run_id: int) -> dict[str, Any]:
     context = get_current_context()
     ti = context["ti"]
     stages = {}
-    for name, task_id in (("dedup", "find_near_duplicates"), ("topics", "tag_topics"),
+    for name, task_id in (("search", "index_for_search"),
+                          ("dedup", "find_near_duplicates"), ("topics", "tag_topics"),
                           ("entities", "tag_entities"), ("quality", "check_data_quality")):
         # Mapped stages hand back one dict per shard: merged into one figure set.
         figures = night.merge_figures(ti.xcom_pull(task_ids=task_id))
@@ -209,14 +219,16 @@ def akhbar_nightly() -> None:
     fetched = fetch_feeds.partial(night_run_id=night_run_id).expand(feed_ids=registry)
     dedup = find_near_duplicates(night_run_id)
     shards = list(range(CONFIG.tag_shards))
+    searchable = index_for_search.partial(night_run_id=night_run_id).expand(shard=shards)
     topics = tag_topics.partial(night_run_id=night_run_id).expand(shard=shards)
     entities = tag_entities.partial(night_run_id=night_run_id).expand(shard=shards)
     checked = check_data_quality(night_run_id, registry["feeds"])
     summary = run_summary(night_run_id)
     report = write_report(night_run_id)
-    # Tags do not depend on copy clusters (every article is tagged), so near duplicates and
-    # the tagging shards run side by side on the worker slots.
-    fetched >> [dedup, topics, entities] >> checked >> summary
+    # Tags and the search index do not depend on copy clusters (every article is tagged and
+    # indexed), so near duplicates, the search index and the tagging shards run side by side
+    # on the worker slots.
+    fetched >> [dedup, searchable, topics, entities] >> checked >> summary
     # The report also waits on the checks directly, so a failed check fails the whole run.
     [checked, summary] >> report
 

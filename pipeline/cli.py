@@ -115,6 +115,25 @@ def db_stop() -> None:
     console.print("embedded PostgreSQL stopped")
 
 
+@db_app.command("index-search")
+def db_index_search() -> None:
+    """Build the search rows of every article that lacks a current one (missing or stale)."""
+    from pipeline import search
+
+    settings = Settings.from_env()
+    with store.connect(database_url(settings)) as conn:
+        todo = search.stale_ids(conn)
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                      transient=True) as bar:
+            task = bar.add_task("indexing for search", total=len(todo))
+            done = 0
+            for i in range(0, len(todo), search.BATCH):
+                done += search.index_articles(conn, todo[i:i + search.BATCH]).indexed
+                bar.advance(task, len(todo[i:i + search.BATCH]))
+    console.print(f"{done} article(s) indexed for search; {len(todo) - done} needed nothing")
+
+
 @db_app.command("docs")
 def db_docs(
     out: Annotated[Path | None, typer.Option(help="Where to write (default: docs/schema.md)")]

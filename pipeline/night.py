@@ -4,7 +4,7 @@ Each stage is a plain function taking the database URL and the run id, so the Ai
 can run them as separate tasks (handing over only the run id) and ``akhbar run`` can call
 :func:`run_night`, which runs them in order. Read this module top to bottom to follow an
 article: registry → fetch → parse → extract and normalize → exact dedup and load →
-near-duplicate clusters → topics and entities → quality checks → summary.
+search index → near-duplicate clusters → topics and entities → quality checks → summary.
 """
 
 from __future__ import annotations
@@ -374,7 +374,29 @@ def reparse(url: str, run_id: int, settings: Settings,
     return _load_all(url, run_id, works, settings, None)
 
 
-# --- 3. near duplicates and story clusters ----------------------------------------------
+# --- 3. the search index ---------------------------------------------------------------
+# The stages after the load can run as several tasks side by side (the DAG maps them over
+# AKHBAR_TAG_SHARDS): shard k of n takes the night's articles whose id is k modulo n.
+def shard_ids(ids: Sequence[int], shard: int = 0, shards: int = 1) -> list[int]:
+    """The article ids of one shard (all of them when ``shards`` is 1)."""
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} is not one of 0..{shards - 1}")
+    return [i for i in ids if i % shards == shard]
+
+
+# stage: search
+def index_search(url: str, run_id: int, settings: Settings | None = None,
+                 shard: int = 0, shards: int = 1) -> dict:
+    """Build the Arabic search rows of the night's articles (one shard) that lack a current one."""
+    from pipeline.search import index_articles
+
+    with store.connect(url) as conn:
+        stats = index_articles(conn, shard_ids(store.run_article_ids(conn, run_id),
+                                               shard, shards))
+    return stats.as_dict()
+
+
+# --- 4. near duplicates and story clusters ----------------------------------------------
 # stage: dedup
 def near_duplicates(url: str, run_id: int, settings: Settings | None = None) -> dict:
     """Join every article seen tonight to its copy cluster (stored copies of any night)."""
@@ -386,16 +408,7 @@ def near_duplicates(url: str, run_id: int, settings: Settings | None = None) -> 
     return stats.as_dict()
 
 
-# --- 4. topics and entities -------------------------------------------------------------
-# Each tagging stage can run as several tasks side by side (the DAG maps them over
-# AKHBAR_TAG_SHARDS): shard k of n takes the night's articles whose id is k modulo n.
-def shard_ids(ids: Sequence[int], shard: int = 0, shards: int = 1) -> list[int]:
-    """The article ids of one tagging shard (all of them when ``shards`` is 1)."""
-    if not 0 <= shard < shards:
-        raise ValueError(f"shard {shard} is not one of 0..{shards - 1}")
-    return [i for i in ids if i % shards == shard]
-
-
+# --- 5. topics and entities -------------------------------------------------------------
 # stage: topics
 def tag_topics(url: str, run_id: int, settings: Settings | None = None,
                shard: int = 0, shards: int = 1) -> dict:
@@ -446,7 +459,7 @@ def _merge(parts: list[dict]) -> dict:
     return merged
 
 
-# --- 5. quality checks and the summary ---------------------------------------------------
+# --- 6. quality checks and the summary ---------------------------------------------------
 
 def check_quality(url: str, run_id: int, feeds_expected: int | None = None,
                   settings: Settings | None = None) -> quality.QualityReport:
@@ -514,6 +527,7 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     run_id, feed_ids = prepare(url, feeds_path, run_key, logical_ts)
     fetch_and_load(url, run_id, feed_ids, settings, progress)
     stages: dict[str, dict] = {}
+    stages["search"] = index_search(url, run_id, settings)
     stages["dedup"] = near_duplicates(url, run_id, settings)
     stages["topics"] = tag_topics(url, run_id, settings)
     stages["entities"] = tag_entities(url, run_id, settings)

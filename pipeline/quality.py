@@ -82,6 +82,7 @@ class QualityReport:
     sightings: int = 0
     articles: int = 0
     articles_without_body: int = 0
+    articles_unindexed: int = 0  # no current row in the search index
     checks: list[Check] = field(default_factory=list)
 
     @property
@@ -134,11 +135,14 @@ def measure(conn: psycopg.Connection, run_id: int,
         report.entries += int(entries)
     row = conn.execute(
         "SELECT count(*), count(DISTINCT s.article_id), "
-        "count(DISTINCT s.article_id) FILTER (WHERE btrim(a.body) = '') "
+        "count(DISTINCT s.article_id) FILTER (WHERE btrim(a.body) = ''), "
+        "count(DISTINCT s.article_id) FILTER (WHERE x.article_id IS NULL) "
         "FROM article_sightings s JOIN articles a ON a.id = s.article_id "
+        "LEFT JOIN article_search x ON x.article_id = a.id AND x.content_hash = a.content_hash "
         "WHERE s.run_id = %s", (run_id,)).fetchone()
     assert row is not None
-    report.sightings, report.articles, report.articles_without_body = map(int, row)
+    (report.sightings, report.articles, report.articles_without_body,
+     report.articles_unindexed) = map(int, row)
     return report
 
 
@@ -170,6 +174,11 @@ def evaluate(report: QualityReport, limits: QualityThresholds) -> QualityReport:
         f"{report.articles_without_body} of {report.articles} articles have no body "
         f"({empty:.0%}); allowed up to {limits.max_empty_body_share:.0%} "
         "(AKHBAR_QA_MAX_EMPTY_BODY_SHARE)"))
+    checks.append(Check(
+        "articles not searchable", report.articles_unindexed, 0, report.articles_unindexed == 0,
+        f"{report.articles_unindexed} of {report.articles} articles have no current row in the "
+        "search index (index_for_search did not run or failed; `akhbar db index-search` "
+        "builds what is missing)"))
     dup = _share(report.sightings - report.articles, report.sightings)
     checks.append(Check(
         "duplicate share", dup, limits.max_duplicate_share, dup <= limits.max_duplicate_share,

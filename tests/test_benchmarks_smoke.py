@@ -47,17 +47,19 @@ def test_smoke_suite_prints_and_writes_every_figure(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "benchmarks", "--smoke", "--json", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    for label in ("parse", "extract", "normalize", "load", "dedup", "tag", "end to end",
+    for label in ("parse", "extract", "normalize", "load", "search", "dedup", "tag",
+                  "load and search index together", "end to end",
                   "peak RSS", "DB bytes / 1,000 articles", "cold_seconds", "all-304_seconds",
                   "normalize_speedup", "tokenize_speedup", "lsh_speedup",
                   "speedup_vs_commit_each", "concurrent_writers", "partitioning",
-                  "fetch_shards", "dedup_and_tagging", "near_duplicates done after"):
+                  "fetch_shards", "dedup_search_and_tagging", "near_duplicates done after",
+                  "search done after"):
         assert label in proc.stdout, f"{label!r} missing from the printed report"
     figures = json.loads(out.read_text())
     assert figures["machine"]["nproc"] >= 1
     size = figures["stages"]["300"]
     assert size["articles"] == 300
-    for stage in ("parse", "extract", "normalize", "load", "dedup", "tag"):
+    for stage in ("parse", "extract", "normalize", "load", "search", "dedup", "tag"):
         assert size["stages"][stage]["articles"] == 300
         assert size["stages"][stage]["per_second"] > 0
     assert size["end_to_end"]["per_second"] > 0
@@ -71,6 +73,7 @@ def test_smoke_suite_prints_and_writes_every_figure(tmp_path: Path) -> None:
     assert sum(night["load"].values()) == 300
     assert night["dedup"]["articles"] == night["load"]["new"] + night["load"]["updated"]
     assert night["tagged"]["topics"]["articles"] == night["dedup"]["articles"]
+    assert night["tagged"]["search"]["indexed"] == night["dedup"]["articles"]
     assert night["tagged"]["entities"]["mentions"] > 0
     fetch = figures["fetch"]
     assert fetch["cold_client_status"].get("ok") == fetch["feeds"]

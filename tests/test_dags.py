@@ -48,9 +48,12 @@ def test_nightly_task_order(dagbag: Any) -> None:
     dag = dagbag.get_dag("akhbar_nightly")
     downstream = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
     assert downstream["load_feed_registry"] >= {"fetch_feeds"}
-    # Tagging does not wait for the copy clusters: the three share the worker slots.
-    assert downstream["fetch_feeds"] == {"find_near_duplicates", "tag_topics", "tag_entities"}
+    # Tagging and the search index do not wait for the copy clusters: the four share the
+    # worker slots, and the checks wait for all of them.
+    assert downstream["fetch_feeds"] == {"find_near_duplicates", "index_for_search",
+                                         "tag_topics", "tag_entities"}
     assert downstream["find_near_duplicates"] == {"check_data_quality"}
+    assert downstream["index_for_search"] == {"check_data_quality"}
     assert downstream["tag_topics"] == downstream["tag_entities"] == {"check_data_quality"}
     assert downstream["check_data_quality"] == {"run_summary", "write_report"}
     assert downstream["run_summary"] == {"write_report"}

@@ -17,9 +17,10 @@ NIGHT = datetime(2024, 3, 1, 2, 30, tzinfo=UTC)
 
 
 def loaded_night(db_url: str) -> int:
-    """The sample feeds fetched and loaded (the stages the checks read); the run id."""
+    """The sample feeds fetched, loaded and indexed (the stages the checks read); the run id."""
     run_id, feed_ids = night.prepare(db_url, SAMPLES / "feeds.yaml", "q", NIGHT)
     night.fetch_and_load(db_url, run_id, feed_ids, Settings())
+    night.index_search(db_url, run_id)
     return run_id
 
 
@@ -36,7 +37,7 @@ def test_a_clean_night_passes_with_figures_from_the_database(db_url: str) -> Non
     assert report.sightings - report.articles == 1  # the sample wire copy
     assert [c.name for c in report.checks] == [
         "every feed logged", "failed feed share", "articles loaded", "articles without body",
-        "duplicate share"]
+        "articles not searchable", "duplicate share"]
     report.raise_if_breached()  # does not raise
 
 

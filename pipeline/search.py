@@ -1,0 +1,71 @@
+"""The Arabic search index: one ``article_search`` row per article, built after loading.
+
+The loader writes articles only; this stage computes each article's search vector
+(``akhbar.search_vector`` over its normalized title and body) and its GIN entries in a table
+of its own, so that work runs outside the load lock and in shards beside the other stages.
+A row keeps the content hash it was built from: an article whose text changed, or that has
+no row, is stale and is indexed again; re-indexing a current article writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+# Rows per statement: each batch commits on its own, so a killed task keeps what it did.
+BATCH = 2000
+
+_INDEX = (
+    "INSERT INTO article_search (article_id, content_hash, search_vector) "
+    "SELECT a.id, a.content_hash, akhbar.search_vector(a.title_norm, a.body_norm) "
+    "FROM articles a LEFT JOIN article_search s ON s.article_id = a.id "
+    "WHERE a.id = ANY(%s) AND (s.article_id IS NULL OR s.content_hash <> a.content_hash) "
+    "ORDER BY a.id "
+    "ON CONFLICT (article_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, "
+    "search_vector = EXCLUDED.search_vector, indexed_at = now()"
+)
+
+
+@dataclass
+class IndexStats:
+    """What one indexing pass did."""
+
+    articles: int = 0  # asked for
+    indexed: int = 0  # rows written (missing or stale)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def stale_ids(conn: psycopg.Connection) -> list[int]:
+    """Ids of every article with no search row or one built from other text."""
+    return [r[0] for r in conn.execute(
+        "SELECT a.id FROM articles a LEFT JOIN article_search s ON s.article_id = a.id "
+        "WHERE s.article_id IS NULL OR s.content_hash <> a.content_hash ORDER BY a.id")]
+
+
+def index_articles(conn: psycopg.Connection, ids: Sequence[int] | None = None,
+                   batch: int = BATCH) -> IndexStats:
+    """Build the search rows of ``ids`` (default: every stale article) that are missing or stale.
+
+    Commits after each batch; an id with no article is skipped.
+    """
+    started = time.perf_counter()
+    todo = stale_ids(conn) if ids is None else sorted(set(ids))
+    stats = IndexStats(articles=len(todo))
+    for i in range(0, len(todo), batch):
+        cur = conn.execute(_INDEX, (todo[i:i + batch],))  # type: ignore[arg-type]
+        stats.indexed += max(cur.rowcount, 0)
+        conn.commit()
+    stats.seconds = round(time.perf_counter() - started, 3)
+    log.info("search index: %d of %d articles (re)indexed in %.1f s",
+             stats.indexed, stats.articles, stats.seconds)
+    return stats
+

@@ -1,0 +1,178 @@
+"""The search index stage: rows built after loading, stale rows found by content hash."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pipeline import night, quality, search, store
+from pipeline.extract import canonical_url, finish_article
+from pipeline.records import Article, FeedSpec
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+NIGHT1 = datetime(2024, 1, 1, 3, tzinfo=UTC)
+NIGHT2 = datetime(2024, 1, 2, 3, tzinfo=UTC)
+FEEDS = [FeedSpec("f1", "F1", "file:x", "Outlet")]
+
+needs_corpus = pytest.mark.skipif(not (CORPUS / "ant-v2.1.jsonl.gz").exists(),
+                                  reason="the shared corpus is not here")
+
+
+def art(url: str, title: str, body: str) -> Article:
+    return finish_article(Article(
+        feed_id="f1", outlet="Outlet", url=url, canonical_url=url, guid=None, title=title,
+        summary="", body=body, body_source="content", published_at=NIGHT1))
+
+
+def corpus_articles(every: int = 100) -> list[Article]:
+    """Every n-th ANT article, cleaned as the night cleans it."""
+    out = []
+    with gzip.open(CORPUS / "ant-v2.1.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in itertools.islice(f, 0, None, every):
+            rec = json.loads(line)
+            out.append(finish_article(Article(
+                feed_id="f1", outlet=rec["outlet"], url=rec["url"],
+                canonical_url=canonical_url(rec["url"]), guid=rec["id"],
+                title=rec["title"] or "", summary=rec.get("abstract") or "",
+                body=rec["text"] or "", body_source="content", published_at=None)))
+    return out
+
+
+def found(conn: psycopg.Connection, query: str) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT article_id FROM akhbar.search(%s, 1000)",
+                                       (query,))]
+
+
+@needs_corpus
+def test_index_rows_equal_the_sql_function_and_a_second_pass_writes_nothing(
+        conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    run = store.start_run(conn, "n1", NIGHT1)
+    articles = corpus_articles()
+    assert len(articles) > 300
+    for k in range(0, len(articles), 100):
+        store.load_articles(conn, run, articles[k:k + 100])
+    conn.commit()
+    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert stored > 300
+    # Loaded but not indexed: not searchable yet, and every article is stale.
+    assert found(conn, "الحكومة") == []
+    assert len(search.stale_ids(conn)) == stored
+
+    stats = search.index_articles(conn, batch=128)
+    assert (stats.articles, stats.indexed) == (stored, stored)
+    assert conn.execute(
+        "SELECT count(*) FROM articles a JOIN article_search s ON s.article_id = a.id "
+        "WHERE s.search_vector = akhbar.search_vector(a.title_norm, a.body_norm) "
+        "AND s.content_hash = a.content_hash").fetchone() == (stored,)
+    assert len(found(conn, "الحكومة")) > 10
+    versions = conn.execute("SELECT article_id, xmin::text FROM article_search").fetchall()
+    again = search.index_articles(conn, store.run_article_ids(conn, run.id))
+    assert (again.articles, again.indexed) == (stored, 0)
+    assert conn.execute("SELECT article_id, xmin::text FROM article_search").fetchall() == versions
+
+
+def test_edited_article_is_stale_until_indexed_again(conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    night1 = store.start_run(conn, "n1", NIGHT1)
+    store.load_articles(conn, night1, [
+        art("https://a.example/1", "زلزال في الجنوب", "ضرب زلزال قوي المنطقة الجنوبية"),
+        art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار غزيرة على العاصمة")])
+    conn.commit()
+    assert search.index_articles(conn).indexed == 2
+    first = conn.execute("SELECT id FROM articles WHERE url = 'https://a.example/1'"
+                         ).fetchone()[0]
+    assert found(conn, "زلزال") == [first]
+
+    night2 = store.start_run(conn, "n2", NIGHT2)
+    store.load_articles(conn, night2, [
+        art("https://a.example/1", "فيضان في الجنوب", "اجتاح فيضان المنطقة الجنوبية")])
+    conn.commit()
+    assert search.stale_ids(conn) == [first]
+    report = quality.measure(conn, night2.id)
+    assert report.articles_unindexed == 1
+    check = {c.name: c for c in quality.evaluate(report, quality.QualityThresholds()).checks}
+    assert not check["articles not searchable"].passed
+
+    stats = search.index_articles(conn, store.run_article_ids(conn, night2.id))
+    assert (stats.articles, stats.indexed) == (1, 1)
+    assert search.stale_ids(conn) == []
+    assert found(conn, "فيضان") == [first]
+    assert found(conn, "زلزال") == []
+    report = quality.measure(conn, night2.id)
+    check = {c.name: c for c in quality.evaluate(report, quality.QualityThresholds()).checks}
+    assert report.articles_unindexed == 0 and check["articles not searchable"].passed
+
+
+def test_deleted_article_takes_its_search_row_and_unknown_ids_are_skipped(
+        conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    run = store.start_run(conn, "n1", NIGHT1)
+    store.load_articles(conn, run, [art("https://a.example/1", "زلزال", "ضرب زلزال قوي")])
+    conn.commit()
+    (aid,) = store.run_article_ids(conn, run.id)
+    assert search.index_articles(conn, [aid, aid + 1000]).indexed == 1
+    conn.execute("DELETE FROM articles WHERE id = %s", (aid,))
+    conn.commit()
+    assert conn.execute("SELECT count(*) FROM article_search").fetchone() == (0,)
+
+
+def test_night_stage_shards_split_the_articles_between_them(db_url: str) -> None:
+    with store.connect(db_url) as conn:
+        store.sync_feeds(conn, FEEDS)
+        run = store.start_run(conn, "n1", NIGHT1)
+        store.load_articles(conn, run, [
+            art(f"https://a.example/{i}", f"خبر رقم {i}", f"نص الخبر رقم {i} عن الطقس")
+            for i in range(7)])
+        conn.commit()
+        ids = store.run_article_ids(conn, run.id)
+    parts = [night.index_search(db_url, run.id, shard=k, shards=2) for k in range(2)]
+    assert [p["indexed"] for p in parts] == [len([i for i in ids if i % 2 == k])
+                                            for k in range(2)]
+    assert sum(p["indexed"] for p in parts) == 7
+    assert night.index_search(db_url, run.id)["indexed"] == 0
+    with store.connect(db_url) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT article_id FROM article_search")) == ids
+        assert quality.measure(conn, run.id).articles_unindexed == 0
+
+
+def test_migration_moves_stored_vectors_out_of_articles(pg_admin_url: str,
+                                                        tmp_path: Path) -> None:
+    # A warehouse migrated before 095 keeps its articles searchable across the upgrade.
+    name = "akhbar_before_095"
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
+                      "LC_CTYPE 'C.UTF-8' TEMPLATE template0")
+    older = tmp_path / "sql"
+    older.mkdir()
+    for path in store.migration_files():
+        if path.name < "095":
+            (older / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    try:
+        url = pg_admin_url.rsplit("/", 1)[0] + "/" + name
+        with store.connect(url) as conn:
+            store.migrate(conn, older)
+            store.sync_feeds(conn, FEEDS)
+            run = store.start_run(conn, "n1", NIGHT1)
+            store.load_articles(conn, run, [
+                art("https://a.example/1", "زلزال في الجنوب", "ضرب زلزال قوي المنطقة"),
+                art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار على العاصمة")])
+            conn.commit()
+            before = found(conn, "زلزال")
+            assert len(before) == 1
+            assert "095_search_apart.sql" in store.migrate(conn)
+            assert found(conn, "زلزال") == before
+            assert search.stale_ids(conn) == []
+            assert conn.execute("SELECT count(*) FROM information_schema.columns WHERE "
+                                "table_name = 'articles' AND column_name = 'search_vector'"
+                                ).fetchone() == (0,)
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
