@@ -73,6 +73,10 @@ class Scoring(_Strict):
     window: int = Field(default=10, ge=1, le=200)
     max_repeats: int = Field(default=4, ge=1)
     min_sentences: int = Field(default=2, ge=1)
+    # Runs of adjacent body sentences with evidence; the title and the lede count as their own.
+    min_passages: int = Field(default=1, ge=1)
+    # ... unless the evidence covers this share of the body's sentences (then it is the story).
+    passage_share: float = Field(default=1.0, ge=0, le=1)
     min_share: float = Field(default=0.0, ge=0, le=1)
     title_min_share: float = Field(default=0.0, ge=0, le=1)
     focus: bool = False
@@ -88,6 +92,8 @@ class ScoringOverride(_Strict):
     window: int | None = Field(default=None, ge=1, le=200)
     max_repeats: int | None = Field(default=None, ge=1)
     min_sentences: int | None = Field(default=None, ge=1)
+    min_passages: int | None = Field(default=None, ge=1)
+    passage_share: float | None = Field(default=None, ge=0, le=1)
     min_share: float | None = Field(default=None, ge=0, le=1)
     title_min_share: float | None = Field(default=None, ge=0, le=1)
     focus: bool | None = None

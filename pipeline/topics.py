@@ -385,6 +385,12 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     units = len(sentences) + (1 if in_title else 0)
     if units < scoring.min_sentences:
         return False
+    # A side thread is told in one passage; a subject comes back after other matter, or
+    # fills so much of the body that the passage is the story.
+    if (scoring.min_passages > 1
+            and len(sentences) < scoring.passage_share * len(sentence_starts)
+            and _passages(sentences) + (1 if in_title else 0) < scoring.min_passages):
+        return False
     if scoring.focus and not scored.focused and not (
             scoring.focus_sum and scored.front >= scoring.focus_sum):
         return False
@@ -394,6 +400,21 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     if not need:
         return True
     return len(sentences) / max(1, len(sentence_starts)) >= need
+
+
+def _passages(sentences: set[int]) -> int:
+    """Runs of adjacent sentences among ``sentences`` (numbered from 1, the lede).
+
+    A side thread is told in one passage, a subject comes back after other matter. The lede
+    states the story, so it is a passage of its own even when the next sentence goes on.
+    """
+    runs = 0
+    previous = -1
+    for n in sorted({max(n, 1) for n in sentences}):
+        if n != previous + 1 or previous == 1:
+            runs += 1
+        previous = n
+    return runs
 
 
 def _evidence(scored: _Scored, tokens: dict[str, Tokens]) -> list[Evidence]:

@@ -76,6 +76,17 @@ def test_title_min_share_may_not_exceed_min_share() -> None:
     assert "title_min_share" in msg
 
 
+def test_passage_fields_are_validated() -> None:
+    ok = MINIMAL.replace("    terms:", "    scoring: {min_passages: 2, passage_share: 0.33}\n"
+                         "    terms:")
+    tax = parse_taxonomy(ok)
+    scoring = tax.scoring_for(tax.topic("demo"))
+    assert (scoring.min_passages, scoring.passage_share) == (2, 0.33)
+    assert (tax.scoring.min_passages, tax.scoring.passage_share) == (1, 1.0)  # off by default
+    assert "min_passages" in error_of(ok.replace("min_passages: 2", "min_passages: 0"))
+    assert "passage_share" in error_of(ok.replace("passage_share: 0.33", "passage_share: 1.5"))
+
+
 def test_bad_weight_names_line_and_field() -> None:
     msg = error_of(MINIMAL.replace("weight: 2", "weight: -1"))
     assert "demo.yaml:line 8" in msg

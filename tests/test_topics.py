@@ -15,6 +15,7 @@ from pipeline.cli import app
 from pipeline.taxonomy import load_taxonomy, parse_taxonomy
 from pipeline.topics import (
     Tagger,
+    _passages,
     furniture_spans,
     retag,
     sync_topics,
@@ -668,3 +669,71 @@ def test_cli_retag(db_url: str, conn: psycopg.Connection,
     assert mentions is not None and mentions[0] > 0
     result = CliRunner().invoke(app, ["retag", "--since", "May 1st"])
     assert result.exit_code == 2
+
+
+# --- a side thread told in one passage -------------------------------------------------
+
+OPEC_TITLE = "دول أوبك توافق على زيادة إنتاج النفط"
+OPEC_FILLER = [
+    "اتفقت الدول الأعضاء في منظمة أوبك خلال اجتماعها في فيينا على زيادة الإنتاج.",
+    "وقال وزير الطاقة السعودي إن الزيادة ستلبي الطلب المتنامي في الأسواق.",
+    "وأضاف أن المنظمة ستراجع الاتفاق في اجتماعها المقبل في ديسمبر.",
+    "ورحبت الهند والصين بالقرار الذي طالبتا به منذ أشهر.",
+    "وقال محللون إن حجم الزيادة الفعلية سيكون أقل من المعلن.",
+    "وتوقع آخرون أن تتراجع الأسعار في الأسابيع المقبلة.",
+    "وكانت روسيا قد دعت إلى زيادة أكبر مما اتفق عليه.",
+    "وسيعقد الوزراء مؤتمرا صحفيا مساء السبت.",
+    "وتنتج دول المنظمة نحو ثلث النفط في العالم.",
+    "وتضم المنظمة أربع عشرة دولة.",
+]
+OPEC_SANCTIONS = [
+    "وانتقدت إيران الخطوة لأنها تواجه صعوبات في تصدير نفطها بسبب العقوبات الأمريكية.",
+    "وقرر ترامب فرض عقوبات على إيران في مايو بعد انسحابه من الاتفاق النووي.",
+]
+
+
+def test_sanctions_told_in_one_passage_are_a_side_thread(tagger: Tagger) -> None:
+    # Two adjacent sentences in the middle of a story about something else.
+    body = OPEC_FILLER[:5] + OPEC_SANCTIONS + OPEC_FILLER[5:]
+    assert "sanctions" not in topics_of(tagger, OPEC_TITLE, "\n".join(body))
+    # The same two sentences apart from each other: the story comes back to them.
+    body = OPEC_FILLER[:5] + OPEC_SANCTIONS[:1] + OPEC_FILLER[5:] + OPEC_SANCTIONS[1:]
+    assert "sanctions" in topics_of(tagger, OPEC_TITLE, "\n".join(body))
+    # The lede is a passage of its own: a story that opens on the sanctions and goes on.
+    body = OPEC_SANCTIONS + OPEC_FILLER
+    assert "sanctions" in topics_of(tagger, OPEC_TITLE, "\n".join(body))
+    # One passage that fills a third of a short body is the story itself.
+    body = OPEC_FILLER[:2] + OPEC_SANCTIONS + OPEC_FILLER[2:4]
+    assert "sanctions" in topics_of(tagger, OPEC_TITLE, "\n".join(body))
+
+
+def test_passages_count_runs_of_adjacent_sentences() -> None:
+    assert _passages(set()) == 0
+    assert _passages({3, 4, 5}) == 1
+    assert _passages({3, 4, 6}) == 2
+    assert _passages({1, 2}) == 2  # the lede (sentence 1) stands alone
+    assert _passages({0, 1}) == 1  # a hit before the first sentence start is the lede
+    assert _passages({1, 2, 3, 8}) == 3
+
+
+def test_arms_embargo_written_as_a_supply_ban(tagger: Tagger) -> None:
+    title = "خبراء أمميون: إيران تواصل تسليح الحوثيين"
+    text = ("قال خبراء الأمم المتحدة إن إيران تواصل إرسال صواريخ إلى اليمن رغم حظر توريد "
+            "الأسلحة الذي فرضه مجلس الأمن.\n"
+            "ويطالب القرار الدول الأعضاء باتخاذ الإجراءات اللازمة لمنع توريد السلاح.\n"
+            "وأضاف التقرير أن الصواريخ وصلت بعد فرض الحظر على الأسلحة في 2015.\n"
+            "ونفت طهران الاتهامات.")
+    assert "sanctions" in topics_of(tagger, title, text)
+
+
+def test_tariffs_called_trade_sanctions_are_masked(tagger: Tagger) -> None:
+    text = "أعلن البيت الأبيض العقوبات التجارية الأميركية على الصين."
+    explained = [t for t in tagger.tag("", text, explain=True) if "sanctions" in t.topic]
+    assert not any("عقوبات" in e.term for t in explained for e in t.evidence)
+
+
+def test_a_woman_president_of_south_korea_is_the_state(tagger: Tagger) -> None:
+    title = "السجن 24 عاما لرئيسة كوريا الجنوبية السابقة في قضية فساد"
+    text = ("قضت محكمة في كوريا الجنوبية بسجن الرئيسة السابقة 24 عاما بعد إدانتها بالفساد.\n"
+            "وأدانت المحكمة رئيسة البلد السابقة في 16 اتهاما.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
