@@ -737,3 +737,18 @@ def test_a_woman_president_of_south_korea_is_the_state(tagger: Tagger) -> None:
     text = ("قضت محكمة في كوريا الجنوبية بسجن الرئيسة السابقة 24 عاما بعد إدانتها بالفساد.\n"
             "وأدانت المحكمة رئيسة البلد السابقة في 16 اتهاما.")
     assert "korean_peninsula" in topics_of(tagger, title, text)
+
+
+def test_korea_named_once_in_a_market_report_is_not_the_story(tagger: Tagger) -> None:
+    title = "اجتماع الكوريتين يقلص جاذبية الذهب"
+    market = ["وسجل الذهب في المعاملات الفورية 1320 دولارا للأوقية.",
+              "وقال متعاملون إن الدولار تراجع أمام سلة من العملات.",
+              "وارتفعت الفضة واحدا بالمئة بينما استقر البلاتين."] * 6
+    lede = ("ارتفعت أسعار الذهب الجمعة لكن تراجع التوتر في شبه الجزيرة الكورية مع قمة "
+            "الكوريتين حد من المكاسب.")
+    # The title's driver in one sentence of nineteen: a gold report.
+    assert "korean_peninsula" not in topics_of(tagger, title, "\n".join([lede] + market))
+    # A body that comes back to the summit is about it.
+    summit = "وتعهد زعيما الكوريتين بنزع السلاح النووي من شبه الجزيرة الكورية."
+    body = [lede] + market[:6] + [summit] + market[6:12] + [summit] + market[12:]
+    assert "korean_peninsula" in topics_of(tagger, title, "\n".join(body))
