@@ -146,12 +146,16 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 # `heldout7`: 100 articles drawn like `heldout6`, 16 Korea and 17 sanctions stories.
 #   Labelled while 2026.11.9 was being written and measured once with it: Korea 0.968
 #   (P 1.000, R 0.938), sanctions 0.865 (P 0.800, R 0.941); 2026.11.8 gave the same.
+# `heldout8`: measured once with 2026.11.9: Korea 0.880, sanctions 0.846.
+# All five are tuning data for 2026.11.10, which gives sanctions 0.909 / 0.867 / 0.923 /
+#   0.889 / 0.863 and Korea 0.909 / 1.000 / 0.968 / 1.000 / 0.923 on them; the floors sit
+#   about one article below.
 MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions floor)
     "heldout4": (80, 0.85, 0.85),
-    "heldout5": (95, 0.90, 0.75),
-    "heldout6": (95, 0.90, 0.85),
-    "heldout7": (95, 0.90, 0.82),
-    "heldout8": (95, 0.85, 0.80),
+    "heldout5": (95, 0.90, 0.80),
+    "heldout6": (95, 0.90, 0.88),
+    "heldout7": (95, 0.90, 0.85),
+    "heldout8": (95, 0.88, 0.83),
 }
 
 
