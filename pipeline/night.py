@@ -352,7 +352,8 @@ def reparse(url: str, run_id: int, settings: Settings,
     """Parse a night again from its stored raw payloads, without the network.
 
     Articles are upserted as in the night itself (so nothing doubles), the fetch log rows
-    are replaced (marked ``reparsed``), and feed health is left alone.
+    are replaced (marked ``reparsed``), feed health is left alone, and articles whose text
+    changed are indexed for search again.
     """
     with store.connect(url) as conn:
         stored = rawstore.load_run(conn, run_id, "feed", list(feed_ids) if feed_ids else None)
@@ -371,7 +372,9 @@ def reparse(url: str, run_id: int, settings: Settings,
                                      status=p.http_status, headers=p.headers, body=p.body,
                                      finished_at=p.fetched_at) for p in page_rows}
     _full_text(url, works, settings, pages=pages)
-    return _load_all(url, run_id, works, settings, None)
+    outcomes = _load_all(url, run_id, works, settings, None)
+    index_search(url, run_id, settings)
+    return outcomes
 
 
 # --- 3. the search index ---------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from feedkit import fetch_night, redirect, respond, rss, write_registry
 from typer.testing import CliRunner
 
-from pipeline import health, night, rawstore, store
+from pipeline import health, night, rawstore, search, store
 from pipeline.cli import app
 from pipeline.records import FeedSpec
 from pipeline.settings import Settings
@@ -145,6 +145,9 @@ def test_raw_payloads_reparse_a_night_offline(db_url: str, http_server, tmp_path
     outcomes = night.reparse(db_url, run_id, settings())
     assert [(o.feed_id, o.status, o.new) for o in outcomes] == [("a", "ok", 4)]
     assert conn.execute("SELECT count(*) FROM articles").fetchone() == (4,)
+    # The reloaded articles are indexed for search again.
+    assert conn.execute("SELECT count(*) FROM article_search").fetchone() == (4,)
+    assert search.stale_ids(conn) == []
     details = conn.execute("SELECT details FROM fetches WHERE run_id = %s", (run_id,)
                            ).fetchone()[0]
     assert details["reparsed"] is True
