@@ -156,6 +156,7 @@ MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions
     "heldout6": (95, 0.90, 0.88),
     "heldout7": (95, 0.90, 0.85),
     "heldout8": (95, 0.88, 0.83),
+    "heldout9": (95, 0.90, 0.80),
 }
 
 
