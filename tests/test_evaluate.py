@@ -150,14 +150,18 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 # All five are tuning data for 2026.11.10, which gives sanctions 0.909 / 0.867 / 0.923 /
 #   0.889 / 0.863 and Korea 0.909 / 1.000 / 0.968 / 1.000 / 0.923 on them; the floors sit
 #   about one article below.
+# `heldout9` and `heldout10`: measured once with 2026.11.10 (sanctions 0.844 / 0.872).
+# 2026.11.11 (price quotes, duties and the FATF as sanctions negatives) gives sanctions
+#   0.914 on `heldout7`, 0.864 on `heldout9` and 0.944 on `heldout10`, every other split
+#   and Korea unchanged; those three floors moved up to about one article below.
 MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions floor)
     "heldout4": (80, 0.85, 0.85),
     "heldout5": (95, 0.90, 0.80),
     "heldout6": (95, 0.90, 0.88),
-    "heldout7": (95, 0.90, 0.85),
+    "heldout7": (95, 0.90, 0.88),
     "heldout8": (95, 0.88, 0.83),
-    "heldout9": (95, 0.90, 0.80),
-    "heldout10": (95, 0.90, 0.83),
+    "heldout9": (95, 0.90, 0.83),
+    "heldout10": (95, 0.90, 0.90),
 }
 
 
