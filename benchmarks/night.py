@@ -2,8 +2,8 @@
 
 The stage table (:mod:`benchmarks.stages`) times each stage in one process, one after the
 other. A night does not run that way: `fetch_feeds` is a mapped task with one shard per
-worker slot, then `find_near_duplicates` (one task) and the mapped `index_for_search`,
-`tag_topics` and `tag_entities` share the worker slots. This module runs those two phases
+worker slot, then `find_near_duplicates` and `index_for_search` (one task each) and the
+mapped `tag_topics` and `tag_entities` share the worker slots. This module runs those two phases
 with the night's own functions and one process per worker slot, and reports the wall time
 of each phase, of each task, and the sum:
 
@@ -12,7 +12,7 @@ of each phase, of each task, and the sum:
    XML is written to files before the clock starts: it stands in for the network.
 2. **near duplicates, search index and tagging**: ``night.near_duplicates`` over the
    run's articles, queued first as the DAG's priority weight queues it, then
-   ``night.tag_entities``, ``night.index_search`` and ``night.tag_topics``, each mapped
+   ``night.index_search``, then ``night.tag_entities`` and ``night.tag_topics``, each mapped
    over one shard of the run's articles per worker
    (``AKHBAR_TAG_SHARDS``), reading the articles and writing their rows, as the DAG's
    mapped tasks do.
@@ -98,9 +98,10 @@ def _timed(fn: Any, *args: Any) -> tuple[Any, float]:
 
 
 def tag_stage(name: str, url: str, run_id: int, shard: int, shards: int) -> dict[str, Any]:
-    """One mapped task of the DAG (search index, topics or entities) over a shard of articles."""
-    stage = {"search": night.index_search, "topics": night.tag_topics,
-             "entities": night.tag_entities}[name]
+    """One task of the DAG after the load: the search index (one task) or a tagging shard."""
+    if name == "search":
+        return night.index_search(url, run_id)
+    stage = night.tag_topics if name == "topics" else night.tag_entities
     return stage(url, run_id, shard=shard, shards=shards)
 
 
@@ -129,9 +130,10 @@ def run_night(size: int, url: str, workers: int) -> dict[str, Any]:
             t0 = time.perf_counter()
             started = time.time()
             deduping = pool.submit(_timed, night.near_duplicates, url, run.id)
-            # The longer entity shards first, as a scheduler's queue would take them.
-            jobs = [(name, k) for name in ("entities", "search", "topics")
-                    for k in range(workers)]
+            # The search index is one task, queued next; then the longer entity shards, as
+            # a scheduler's queue would take them.
+            jobs = [("search", 0)] + [(name, k) for name in ("entities", "topics")
+                                      for k in range(workers)]
             futures = [pool.submit(_timed, tag_stage, name, url, run.id, k, workers)
                        for name, k in jobs]
             done: dict[str, list[dict[str, Any]]] = {"search": [], "topics": [],

@@ -39,11 +39,11 @@ re-running a task or backfilling a night rewrites the same rows** instead of add
   {CONFIG.fetch_shards}); each map index is named after the feeds it holds. A failed shard
   can be cleared and retried alone.
 * `find_near_duplicates`, `index_for_search`, `tag_topics` and `tag_entities` run side by
-  side once the feeds are loaded. The search index and the two tagging tasks are each
-  mapped over shards of the night's articles (`AKHBAR_TAG_SHARDS`, now
-  {CONFIG.tag_shards}), so they use every worker slot; a shard re-run redoes only its own
-  articles. Until `index_for_search` has run, tonight's articles are stored but not found
-  by `akhbar.search()`.
+  side once the feeds are loaded. The two tagging tasks are each mapped over shards of the
+  night's articles (`AKHBAR_TAG_SHARDS`, now {CONFIG.tag_shards}), so tagging uses every
+  worker slot; a shard re-run replaces only its own articles' tags. Until
+  `index_for_search` has run, tonight's articles are stored but not found by
+  `akhbar.search()`.
 * `write_report` writes the night's HTML report to
   `$AKHBAR_HOME/reports/akhbar-report-<day the interval ends>.html`.
 * A stage shown as *skipped* is not part of this release; its log says which function is
@@ -125,11 +125,12 @@ def find_near_duplicates(night_run_id: int) -> dict[str, Any]:
     return _stage("near_duplicates", night_run_id)
 
 
-@task(task_id="index_for_search", map_index_template="{{ shard_label }}")
-def index_for_search(night_run_id: int, shard: int) -> dict[str, Any]:
-    """Build the Arabic search rows of one shard of tonight's articles."""
-    _label_shard(shard)
-    return _stage("index_search", night_run_id, shard=shard, shards=CONFIG.tag_shards)
+# One task, not mapped: the search index takes inserts fastest from one writer (concurrent
+# writers contend for the index pages of common words), so it is queued right after dedup.
+@task(task_id="index_for_search", priority_weight=5)
+def index_for_search(night_run_id: int) -> dict[str, Any]:
+    """Build the Arabic search rows of tonight's articles."""
+    return _stage("index_search", night_run_id)
 
 
 @task(task_id="tag_topics", trigger_rule=TriggerRule.NONE_FAILED,
@@ -219,7 +220,7 @@ def akhbar_nightly() -> None:
     fetched = fetch_feeds.partial(night_run_id=night_run_id).expand(feed_ids=registry)
     dedup = find_near_duplicates(night_run_id)
     shards = list(range(CONFIG.tag_shards))
-    searchable = index_for_search.partial(night_run_id=night_run_id).expand(shard=shards)
+    searchable = index_for_search(night_run_id)
     topics = tag_topics.partial(night_run_id=night_run_id).expand(shard=shards)
     entities = tag_entities.partial(night_run_id=night_run_id).expand(shard=shards)
     checked = check_data_quality(night_run_id, registry["feeds"])

@@ -67,6 +67,10 @@ def test_index_rows_equal_the_sql_function_and_a_second_pass_writes_nothing(
 
     stats = search.index_articles(conn, batch=128)
     assert (stats.articles, stats.indexed) == (stored, stored)
+    # New entries went through the index's large pending list, which the stage emptied.
+    assert "gin_pending_list_limit=65536" in conn.execute(
+        "SELECT reloptions FROM pg_class WHERE relname = 'article_search_idx'").fetchone()[0]
+    assert conn.execute("SELECT flush_search_index()").fetchone() == (0,)
     assert conn.execute(
         "SELECT count(*) FROM articles a JOIN article_search s ON s.article_id = a.id "
         "WHERE s.search_vector = akhbar.search_vector(a.title_norm, a.body_norm) "
