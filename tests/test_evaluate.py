@@ -162,6 +162,8 @@ MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions
     "heldout8": (95, 0.88, 0.83),
     "heldout9": (95, 0.90, 0.83),
     "heldout10": (95, 0.90, 0.90),
+    "heldout11": (95, 0.88, 0.83),
+    "heldout12": (95, 0.90, 0.77),
 }
 
 
