@@ -180,3 +180,26 @@ def test_migration_moves_stored_vectors_out_of_articles(pg_admin_url: str,
     finally:
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_cli_builds_every_missing_search_row(db_url: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    with store.connect(db_url) as conn:
+        store.sync_feeds(conn, FEEDS)
+        run = store.start_run(conn, "n1", NIGHT1)
+        store.load_articles(conn, run, [
+            art(f"https://a.example/{i}", f"خبر رقم {i}", f"نص الخبر رقم {i} عن الطقس")
+            for i in range(3)])
+        conn.commit()
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    out = CliRunner().invoke(app, ["db", "index-search"])
+    assert out.exit_code == 0, out.output
+    assert "3 article(s) indexed for search" in out.output
+    with store.connect(db_url) as conn:
+        assert search.stale_ids(conn) == []
+    again = CliRunner().invoke(app, ["db", "index-search"])
+    assert again.exit_code == 0 and "0 article(s) indexed" in again.output
