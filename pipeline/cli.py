@@ -127,10 +127,8 @@ def db_index_search() -> None:
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                       transient=True) as bar:
             task = bar.add_task("indexing for search", total=len(todo))
-            done = 0
-            for i in range(0, len(todo), search.BATCH):
-                done += search.index_articles(conn, todo[i:i + search.BATCH]).indexed
-                bar.advance(task, len(todo[i:i + search.BATCH]))
+            done = search.index_articles(conn, todo,
+                                         progress=lambda n: bar.advance(task, n)).indexed
     console.print(f"{done} article(s) indexed for search; {len(todo) - done} needed nothing")
 
 

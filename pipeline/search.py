@@ -2,7 +2,7 @@
 
 The loader writes articles only; this stage computes each article's search vector
 (``akhbar.search_vector`` over its normalized title and body) and its GIN entries in a table
-of its own, so that work runs outside the load lock and in shards beside the other stages.
+of its own, so that work runs outside the load lock, as one task beside the other stages.
 A row keeps the content hash it was built from: an article whose text changed, or that has
 no row, is stale and is indexed again; re-indexing a current article writes nothing.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import psycopg
@@ -54,10 +54,12 @@ def stale_ids(conn: psycopg.Connection) -> list[int]:
 
 
 def index_articles(conn: psycopg.Connection, ids: Sequence[int] | None = None,
-                   batch: int = BATCH) -> IndexStats:
+                   batch: int = BATCH,
+                   progress: Callable[[int], None] | None = None) -> IndexStats:
     """Build the search rows of ``ids`` (default: every stale article) that are missing or stale.
 
-    Commits after each batch; an id with no article is skipped. New entries gather in the
+    Commits after each batch and reports its size to ``progress``; an id with no article is
+    skipped. New entries gather in the
     GIN index's pending list and are merged in bulk; the list is emptied at the end, since
     every search scans it. One writer is fastest: concurrent ones contend for the same pages.
     """
@@ -70,6 +72,8 @@ def index_articles(conn: psycopg.Connection, ids: Sequence[int] | None = None,
             conn.execute("SELECT set_config('work_mem', %s, true)", (MERGE_MEMORY,))
             cur = conn.execute(_INDEX, (todo[i:i + batch],))  # type: ignore[arg-type]
             stats.indexed += max(cur.rowcount, 0)
+        if progress:
+            progress(len(todo[i:i + batch]))
     if stats.indexed:
         with conn.transaction():
             conn.execute("SELECT set_config('work_mem', %s, true)", (MERGE_MEMORY,))
