@@ -164,6 +164,8 @@ MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions
     "heldout10": (95, 0.90, 0.90),
     "heldout11": (95, 0.88, 0.83),
     "heldout12": (95, 0.90, 0.77),
+    "heldout13": (95, 0.85, 0.80),
+    "heldout14": (95, 0.90, 0.78),
 }
 
 
