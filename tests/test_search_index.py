@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from warehouse_data import article, load
 
 from pipeline import night, quality, search, store
 from pipeline.extract import canonical_url, finish_article
@@ -25,9 +26,7 @@ needs_corpus = pytest.mark.skipif(not (CORPUS / "ant-v2.1.jsonl.gz").exists(),
 
 
 def art(url: str, title: str, body: str) -> Article:
-    return finish_article(Article(
-        feed_id="f1", outlet="Outlet", url=url, canonical_url=url, guid=None, title=title,
-        summary="", body=body, body_source="content", published_at=NIGHT1))
+    return article("f1", "Outlet", url, title, body, NIGHT1)
 
 
 def corpus_articles(every: int = 100) -> list[Article]:
@@ -42,6 +41,12 @@ def corpus_articles(every: int = 100) -> list[Article]:
                 title=rec["title"] or "", summary=rec.get("abstract") or "",
                 body=rec["text"] or "", body_source="content", published_at=None)))
     return out
+
+
+def numbered(n: int) -> list[Article]:
+    """``n`` short distinct articles."""
+    return [art(f"https://a.example/{i}", f"خبر رقم {i}", f"نص الخبر رقم {i} عن الطقس")
+            for i in range(n)]
 
 
 def found(conn: psycopg.Connection, query: str) -> list[int]:
@@ -83,21 +88,17 @@ def test_index_rows_equal_the_sql_function_and_a_second_pass_writes_nothing(
 
 
 def test_edited_article_is_stale_until_indexed_again(conn: psycopg.Connection) -> None:
-    store.sync_feeds(conn, FEEDS)
-    night1 = store.start_run(conn, "n1", NIGHT1)
-    store.load_articles(conn, night1, [
+    load(conn, "n1", NIGHT1, [
         art("https://a.example/1", "زلزال في الجنوب", "ضرب زلزال قوي المنطقة الجنوبية"),
-        art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار غزيرة على العاصمة")])
-    conn.commit()
+        art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار غزيرة على العاصمة")], index=False)
     assert search.index_articles(conn).indexed == 2
     first = conn.execute("SELECT id FROM articles WHERE url = 'https://a.example/1'"
                          ).fetchone()[0]
     assert found(conn, "زلزال") == [first]
 
-    night2 = store.start_run(conn, "n2", NIGHT2)
-    store.load_articles(conn, night2, [
-        art("https://a.example/1", "فيضان في الجنوب", "اجتاح فيضان المنطقة الجنوبية")])
-    conn.commit()
+    night2 = load(conn, "n2", NIGHT2, [
+        art("https://a.example/1", "فيضان في الجنوب", "اجتاح فيضان المنطقة الجنوبية")],
+        index=False)
     assert search.stale_ids(conn) == [first]
     report = quality.measure(conn, night2.id)
     assert report.articles_unindexed == 1
@@ -116,10 +117,8 @@ def test_edited_article_is_stale_until_indexed_again(conn: psycopg.Connection) -
 
 def test_deleted_article_takes_its_search_row_and_unknown_ids_are_skipped(
         conn: psycopg.Connection) -> None:
-    store.sync_feeds(conn, FEEDS)
-    run = store.start_run(conn, "n1", NIGHT1)
-    store.load_articles(conn, run, [art("https://a.example/1", "زلزال", "ضرب زلزال قوي")])
-    conn.commit()
+    run = load(conn, "n1", NIGHT1, [art("https://a.example/1", "زلزال", "ضرب زلزال قوي")],
+               index=False)
     (aid,) = store.run_article_ids(conn, run.id)
     assert search.index_articles(conn, [aid, aid + 1000]).indexed == 1
     conn.execute("DELETE FROM articles WHERE id = %s", (aid,))
@@ -129,12 +128,7 @@ def test_deleted_article_takes_its_search_row_and_unknown_ids_are_skipped(
 
 def test_night_stage_shards_split_the_articles_between_them(db_url: str) -> None:
     with store.connect(db_url) as conn:
-        store.sync_feeds(conn, FEEDS)
-        run = store.start_run(conn, "n1", NIGHT1)
-        store.load_articles(conn, run, [
-            art(f"https://a.example/{i}", f"خبر رقم {i}", f"نص الخبر رقم {i} عن الطقس")
-            for i in range(7)])
-        conn.commit()
+        run = load(conn, "n1", NIGHT1, numbered(7), index=False)
         ids = store.run_article_ids(conn, run.id)
     parts = [night.index_search(db_url, run.id, shard=k, shards=2) for k in range(2)]
     assert [p["indexed"] for p in parts] == [len([i for i in ids if i % 2 == k])
@@ -163,12 +157,11 @@ def test_migration_moves_stored_vectors_out_of_articles(pg_admin_url: str,
         url = pg_admin_url.rsplit("/", 1)[0] + "/" + name
         with store.connect(url) as conn:
             store.migrate(conn, older)
-            store.sync_feeds(conn, FEEDS)
-            run = store.start_run(conn, "n1", NIGHT1)
-            store.load_articles(conn, run, [
+            # Before 095 the loader built the vectors itself; there is nothing to index.
+            load(conn, "n1", NIGHT1, [
                 art("https://a.example/1", "زلزال في الجنوب", "ضرب زلزال قوي المنطقة"),
-                art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار على العاصمة")])
-            conn.commit()
+                art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار على العاصمة")],
+                index=False)
             before = found(conn, "زلزال")
             assert len(before) == 1
             assert "095_search_apart.sql" in store.migrate(conn)
@@ -189,12 +182,7 @@ def test_cli_builds_every_missing_search_row(db_url: str,
     from pipeline.cli import app
 
     with store.connect(db_url) as conn:
-        store.sync_feeds(conn, FEEDS)
-        run = store.start_run(conn, "n1", NIGHT1)
-        store.load_articles(conn, run, [
-            art(f"https://a.example/{i}", f"خبر رقم {i}", f"نص الخبر رقم {i} عن الطقس")
-            for i in range(3)])
-        conn.commit()
+        load(conn, "n1", NIGHT1, numbered(3), index=False)
     monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
     out = CliRunner().invoke(app, ["db", "index-search"])
     assert out.exit_code == 0, out.output

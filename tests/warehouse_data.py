@@ -21,16 +21,17 @@ def article(feed_id: str, outlet: str, url: str, title: str, body: str,
 
 
 def load(conn: psycopg.Connection, run_key: str, ts: datetime,
-         articles: list[Article]) -> store.Run:
-    """Register the articles' feeds, open a run at ``ts``, load them in one batch and index
-    them for search, as a night does."""
+         articles: list[Article], index: bool = True) -> store.Run:
+    """Register the articles' feeds, open a run at ``ts``, load them in one batch and (unless
+    ``index`` is false) index them for search, as a night does."""
     feeds = {(a.feed_id, a.outlet) for a in articles}
     store.sync_feeds(conn, [FeedSpec(id=f, name=f"{o} feed", url=f"https://{f}.example/rss",
                                      outlet=o) for f, o in sorted(feeds)])
     run = store.start_run(conn, run_key, ts)
     store.load_articles(conn, run, articles)
     conn.commit()
-    search.index_articles(conn, store.run_article_ids(conn, run.id))
+    if index:
+        search.index_articles(conn, store.run_article_ids(conn, run.id))
     return run
 
 
