@@ -378,8 +378,9 @@ def reparse(url: str, run_id: int, settings: Settings,
 
 
 # --- 3. the search index ---------------------------------------------------------------
-# The stages after the load can run as several tasks side by side (the DAG maps them over
-# AKHBAR_TAG_SHARDS): shard k of n takes the night's articles whose id is k modulo n.
+# The stages after the load can run as several tasks side by side: shard k of n takes the
+# night's articles whose id is k modulo n. The DAG maps the tagging stages over
+# AKHBAR_TAG_SHARDS and runs the search index as one task (one GIN writer is fastest).
 def shard_ids(ids: Sequence[int], shard: int = 0, shards: int = 1) -> list[int]:
     """The article ids of one shard (all of them when ``shards`` is 1)."""
     if not 0 <= shard < shards:
