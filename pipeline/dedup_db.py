@@ -74,6 +74,8 @@ class DedupStats:
     near: int = 0
     canonical_changed: int = 0
     stored_candidates: int = 0
+    # Stored decisions read with them: the candidates and their links up to the canonical.
+    stored_members: int = 0
     seconds: float = 0.0
     # Where the time went: hashing tonight's articles and probing the band index (overlapped),
     # reading the candidates' sets and clusters, deciding, writing back.
@@ -230,19 +232,24 @@ def _signatures_and_candidates(
 
 
 def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> list[Member]:
-    """Every stored member of the clusters of ``article_ids``, in article order.
+    """The stored members the decisions can reach from ``article_ids``, in article order.
 
-    The order numbers the stored candidates in the index, and so breaks ties between equally
-    similar ones (the in-memory path numbers articles in input order). Without it the
-    table's row order decided, which a vacuum or another plan changes. The clusters go as
-    an array so that their members are read through the cluster index, not by a scan of
-    the whole table (the planner's choice for an IN over a few thousand articles).
+    That is each article and its links up to its cluster's canonical member: a new copy is
+    linked to one of them, and a fuller copy becomes canonical by reversing that path. The
+    rest of a cluster is not read: at a million articles a story's cluster holds dozens of
+    copies, and reading them all made this read grow faster than the archive. The order
+    numbers the stored candidates in the index, and so breaks ties between equally similar
+    ones (the in-memory path numbers articles in input order); without it the table's row
+    order decided, which a vacuum or another plan changes.
     """
     rows = conn.execute(
+        "WITH RECURSIVE path AS (SELECT m.article_id, m.matched_article_id "
+        "FROM dedup_members m WHERE m.article_id = ANY(%s) "
+        "UNION SELECT m.article_id, m.matched_article_id FROM dedup_members m "
+        "JOIN path p ON m.article_id = p.matched_article_id) "
         "SELECT m.article_id, m.cluster_id, m.kind, m.matched_article_id, m.similarity, "
         "m.jaccard, m.containment, m.shingles, m.published_at, m.config_version "
-        "FROM dedup_members m WHERE m.cluster_id = ANY(ARRAY("
-        "SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s))) "
+        "FROM dedup_members m WHERE m.article_id IN (SELECT article_id FROM path) "
         "ORDER BY m.article_id",
         (list(article_ids),),
     ).fetchall()
@@ -400,7 +407,9 @@ def dedup_articles(
         stats.stored_candidates += len(stored)
         index = CopyIndex(cfg, len(chunk) + len(stored))
         stored_sigs = _stored_signatures(conn, hasher, stored, candidates) if stored else {}
-        for member in _cluster_members(conn, stored) if stored else []:
+        members = _cluster_members(conn, stored) if stored else []
+        stats.stored_members += len(members)
+        for member in members:
             index.load(stored_sigs.get(member.id), member)
         clock = _lap(stats, "read_seconds", clock)
         before = dict(index.canonical)

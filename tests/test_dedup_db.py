@@ -181,3 +181,40 @@ def test_a_story_with_many_stored_copies_reads_only_its_best_candidates(
     for key, aid in ids.items():
         matched = stored[aid][2]
         assert (key_of[matched] if matched else None) == memory[key]["matched_id"]
+
+
+def test_each_night_reads_the_candidates_and_their_path_not_the_whole_cluster(
+    conn: psycopg.Connection,
+) -> None:
+    """One copy a night, a fuller one promoted half way: decisions as in memory, while a
+    night reads only its candidates and their links up to the canonical member."""
+    from pipeline.dedup import InputArticle, dedup_records
+
+    cfg = DedupConfig(max_candidates=3)
+    short = "\n".join([LEAD, *BACKGROUND[:2]])
+    texts = {f"c{i}": (short if i < 6 else FULL)
+             + f"\nوفي تحديث رقم {i} قال المتحدث إن الموعد لم يتغير." for i in range(12)}
+    ids = {key: add_article(conn, key, text, 24 * n) for n, (key, text) in enumerate(texts.items())}
+    conn.commit()
+    nights = []
+    for aid in ids.values():
+        nights.append(dedup_articles(conn, [aid], cfg))
+        conn.commit()
+    stored = copies(conn)
+    assert len({stored[aid][0] for aid in ids.values()}) == 1
+    assert stored[ids["c0"]][1] == ids["c6"]  # the fuller copy became canonical
+    assert nights[-1].stored_candidates == 3
+    assert 3 <= nights[-1].stored_members < len(ids) - 1
+    key_of = {v: k for k, v in ids.items()}
+    memory = {
+        r["id"]: r
+        for r in dedup_records(
+            [InputArticle(k, "قمة سنغافورة", t, T0 + timedelta(hours=24 * n))
+             for n, (k, t) in enumerate(texts.items())], cfg,
+        )
+    }
+    for key, aid in ids.items():
+        cluster, duplicate_of, matched = stored[aid][:3]
+        assert key_of[cluster] == memory[key]["cluster_id"]
+        assert (key_of[duplicate_of] if duplicate_of else None) == memory[key]["duplicate_of"]
+        assert (key_of[matched] if matched else None) == memory[key]["matched_id"]
