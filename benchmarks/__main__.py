@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--smoke", action="store_true",
                     help="a few hundred articles and small probes: checks the suite runs")
     ap.add_argument("--parts", default=",".join(PARTS), help=f"subset of {','.join(PARTS)}")
+    ap.add_argument("--shared-buffers", metavar="SIZE",
+                    help="the benchmark server's shared_buffers, e.g. 6GB (default: "
+                         "PostgreSQL's 128MB)")
     ap.add_argument("--profile-dir", type=Path, help="write a cProfile summary per size")
     ap.add_argument("--progress-dir", type=Path,
                     help="append per-batch cumulative figures per size (JSON lines)")
@@ -201,8 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     lite = {s.strip().lower() for s in args.lite.split(",") if s.strip()}
     report: dict[str, Any] = {"machine": machine(), "smoke": args.smoke,
                               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    settings = {"shared_buffers": args.shared_buffers} if args.shared_buffers else {}
+    report["machine"]["server_settings"] = settings
     print_dict("Machine", report["machine"])
-    with bench_server() as server:
+    with bench_server(settings) as server:
         if "stages" in parts:
             results: dict[str, dict[str, Any]] = {}
             for size in sizes:

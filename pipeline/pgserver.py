@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -64,6 +64,8 @@ class EmbeddedPostgres:
     datadir: Path
     port: int
     user: str = "postgres"
+    # Extra server settings (name -> value), e.g. a benchmark's shared_buffers.
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def _as_root(self) -> bool:
@@ -119,6 +121,7 @@ class EmbeddedPostgres:
         logfile = self.datadir / "server.log"
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                 "-c unix_socket_directories='' -c fsync=off -c max_connections=100")
+        opts += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         proc = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.datadir),
                          "-l", str(logfile), "-o", opts, check=False)
         if proc.returncode != 0:
@@ -186,11 +189,12 @@ def embedded_url(home: Path, port: int, dbname: str = "akhbar") -> str:
 
 
 @contextmanager
-def throwaway_server() -> Iterator[EmbeddedPostgres]:
+def throwaway_server(settings: dict[str, str] | None = None) -> Iterator[EmbeddedPostgres]:
     """A cluster in a fresh temporary folder, stopped and removed on exit (tests, benchmarks)."""
     base = Path(tempfile.mkdtemp(prefix="akhbar-pg-"))
     base.chmod(0o755)  # the postgres user (when running as root) must reach it
-    server = EmbeddedPostgres(datadir=base / "data", port=free_port())
+    server = EmbeddedPostgres(datadir=base / "data", port=free_port(),
+                              settings=dict(settings or {}))
     server.start()
     try:
         yield server
