@@ -16,6 +16,7 @@ import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
@@ -704,6 +705,32 @@ MENTION_COLUMNS = ("article_id, entity_id, surface, surface_norm, type, field, s
                    "end_offset, method, confidence")
 
 
+class UnknownEntityError(RuntimeError):
+    """Mentions link entity ids that are not in ``entities``: the gazetteer was not synced."""
+
+
+def _lock_entities(conn: psycopg.Connection, used: set[str]) -> None:
+    """Check that every entity id in ``used`` exists, and lock them until the commit.
+
+    ``article_entities`` has no foreign keys (migration 097): this one query per batch is
+    their insert-side check, and ``FOR KEY SHARE`` keeps a concurrent delete of an entity
+    waiting until the batch is committed, when its trigger unlinks the new mentions too.
+    """
+    if not used:
+        return
+    found = {r[0] for r in conn.execute(
+        "SELECT id FROM entities WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",
+        (sorted(used),))}
+    missing = sorted(used - found)
+    if missing:
+        shown = ", ".join(missing[:20]) + (f" and {len(missing) - 20} more"
+                                           if len(missing) > 20 else "")
+        raise UnknownEntityError(
+            f"{len(missing)} entity id(s) of the mentions are not in the entities table: "
+            f"{shown}. Sync the gazetteer into the database first "
+            "(pipeline.entities.sync_entities; `akhbar entities retag` does it).")
+
+
 def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer: Gazetteer,
                  tagger: EntityTagger | None = None, batch: int = 2000) -> EntityStats:
     """Tag the given articles and replace their ``article_entities`` rows, batch by batch.
@@ -712,7 +739,12 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
     that have rows, so a night's new articles skip it) and the new rows are streamed into
     ``COPY`` while the next articles are tagged, so the server writes as the tagger works.
     Re-tagging an article replaces its rows, so a second pass changes nothing. The
-    gazetteer must have been synced (:func:`sync_entities`) for the links to hold.
+    gazetteer must have been synced (:func:`sync_entities`): a batch that links an id
+    missing from ``entities`` is rolled back and :class:`UnknownEntityError` raised.
+
+    The table has no foreign keys (they ran a trigger per row): the batch's articles are
+    read ``FOR KEY SHARE`` and its entity ids checked and locked likewise before the commit,
+    so a concurrent delete waits for the commit and then removes (or unlinks) the new rows.
     """
     tagger = tagger or EntityTagger(gazetteer)
     stats = EntityStats()
@@ -724,29 +756,42 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
         rows = conn.execute(
             "SELECT a.id, a.title, nullif(a.summary, a.body), a.body, "
             "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "
-            "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id",
+            "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id FOR KEY SHARE OF a",
             (ids[i:i + batch],)).fetchall()
         stale = [r[0] for r in rows if r[4]]
-        written = 0
-        with conn.cursor() as cur:
-            if stale:
-                cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)", (stale,))
-            with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
-                for aid, title, summary, body, _tagged in rows:
-                    for m in tagger.tag_fields({"title": title, "summary": summary,
-                                                "body": body}):
-                        norm = norms.get(m.text)
-                        if norm is None:
-                            norm = norms[m.text] = normalize_inline(m.text)
-                        copy.write_row((aid, m.entity_id, m.text, norm, m.type, m.field,
-                                        m.start, m.end, m.method, m.confidence))
-                        methods[m.method] += 1
-                        written += 1
-                        if m.entity_id is None:
-                            stats.unlinked += 1
-                    stats.articles += 1
+        written = unlinked = 0
+        used: set[str] = set()
+        counted: Counter[str] = Counter()
+        try:
+            with conn.cursor() as cur:
+                if stale:
+                    cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)",
+                                (stale,))
+                with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
+                    for aid, title, summary, body, _tagged in rows:
+                        for m in tagger.tag_fields({"title": title, "summary": summary,
+                                                    "body": body}):
+                            norm = norms.get(m.text)
+                            if norm is None:
+                                norm = norms[m.text] = normalize_inline(m.text)
+                            copy.write_row((aid, m.entity_id, m.text, norm, m.type, m.field,
+                                            m.start, m.end, m.method, m.confidence))
+                            counted[m.method] += 1
+                            written += 1
+                            if m.entity_id is None:
+                                unlinked += 1
+                            else:
+                                used.add(m.entity_id)
+            _lock_entities(conn, used)
+        except BaseException:
+            with suppress(psycopg.Error):  # nothing of the batch stays, not even uncommitted
+                conn.rollback()
+            raise
         conn.commit()
+        stats.articles += len(rows)
         stats.mentions += written
+        stats.unlinked += unlinked
+        methods.update(counted)
     stats.linked = stats.mentions - stats.unlinked
     stats.by_method = dict(sorted(methods.items()))
     return stats

@@ -260,6 +260,179 @@ def test_cli_candidates(conn, db_url: str, monkeypatch: pytest.MonkeyPatch) -> N
     assert json.loads(result.output)[0]["name"] == "ستيف بلوك"
 
 
+# --- the mentions' references, kept without per-row foreign keys (migration 097) ---------
+
+def _tagged(conn) -> list[int]:
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    ids = _insert_articles(conn)
+    tag_articles(conn, ids, gaz)
+    return ids
+
+
+def _mentions(conn, where: str = "true") -> int:
+    return conn.execute(f"SELECT count(*) FROM article_entities WHERE {where}").fetchone()[0]
+
+
+def test_article_entities_has_no_per_row_foreign_keys(conn) -> None:
+    assert conn.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
+                        "conrelid = 'article_entities'::regclass").fetchone() == (0,)
+
+
+def test_deleting_an_article_deletes_its_mentions(conn) -> None:
+    ids = _tagged(conn)
+    kept = _mentions(conn, f"article_id = {ids[1]}")
+    assert _mentions(conn, f"article_id = {ids[0]}") > 0 and kept > 0
+    conn.execute("SET ROLE akhbar_writer")  # the pipeline's role may do it, as with the key
+    conn.execute("DELETE FROM articles WHERE id = %s", (ids[0],))
+    conn.commit()
+    assert _mentions(conn, f"article_id = {ids[0]}") == 0
+    assert _mentions(conn, f"article_id = {ids[1]}") == kept
+    # Its other rows (topics, search) still go by their own foreign keys, in one statement.
+    conn.execute("DELETE FROM articles")
+    conn.commit()
+    assert _mentions(conn) == 0
+
+
+def test_truncating_articles_empties_the_mentions(conn) -> None:
+    _tagged(conn)
+    conn.execute("TRUNCATE articles CASCADE")
+    conn.commit()
+    assert _mentions(conn) == 0
+
+
+def test_deleting_an_entity_unlinks_its_mentions(conn) -> None:
+    ids = _tagged(conn)
+    putin = _mentions(conn, "entity_id = 'Q7747'")
+    linked = _mentions(conn, "entity_id IS NOT NULL")
+    assert putin > 0
+    conn.execute("SET ROLE akhbar_writer")
+    conn.execute("DELETE FROM entities WHERE id = 'Q7747'")
+    conn.commit()
+    assert _mentions(conn, "entity_id = 'Q7747'") == 0
+    assert _mentions(conn, "entity_id IS NOT NULL") == linked - putin
+    assert _mentions(conn) == _mentions(conn, f"article_id = ANY('{{{ids[0]},{ids[1]}}}')")
+    conn.execute("RESET ROLE")
+    conn.execute("TRUNCATE entities")
+    conn.commit()
+    assert _mentions(conn, "entity_id IS NOT NULL") == 0 and _mentions(conn) > 0
+
+
+def test_a_used_key_cannot_change(conn) -> None:
+    ids = _tagged(conn)
+    for statement in (f"UPDATE articles SET id = -1 WHERE id = {ids[0]}",
+                      "UPDATE entities SET id = 'Q0' WHERE id = 'Q7747'"):
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match="article_entities"):
+            conn.execute(statement)
+        conn.rollback()
+    conn.execute("UPDATE entities SET id = 'Q0' WHERE id = 'Q1'")  # unused: allowed
+    conn.rollback()
+
+
+def test_mentions_of_an_entity_missing_from_the_table_are_refused(conn) -> None:
+    from pipeline.entities import UnknownEntityError
+
+    gaz = load_gazetteer()
+    ids = _tagged(conn)
+    before = conn.execute(MENTION_ROW).fetchall()
+    # An entity of the gazetteer that the table lacks: the gazetteer was not synced.
+    conn.execute("DELETE FROM entities WHERE id IN ('Q7747', 'Q56226')")
+    conn.commit()
+    unlinked = conn.execute(MENTION_ROW).fetchall()
+    assert unlinked != before
+    with pytest.raises(UnknownEntityError, match=r"Q56226, Q7747\. Sync the gazetteer"):
+        tag_articles(conn, ids, gaz)
+    # The batch wrote nothing and deleted nothing; the connection is usable.
+    assert conn.execute(MENTION_ROW).fetchall() == unlinked
+    sync_entities(conn, gaz)
+    tag_articles(conn, ids, gaz)
+    assert conn.execute(MENTION_ROW).fetchall() == before
+
+
+def test_an_article_deleted_while_its_batch_is_written_loses_the_new_mentions(
+        conn, db_url: str) -> None:
+    """The batch holds its articles FOR KEY SHARE: a delete waits for the commit, then its
+    trigger sees the new rows and removes them (what the foreign key's per-row lock did)."""
+    import threading
+
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    ids = _insert_articles(conn)
+    deleter = psycopg.connect(db_url, autocommit=True)
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def delete() -> None:
+        try:
+            deleter.execute("DELETE FROM articles WHERE id = %s", (ids[0],))
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+        done.set()
+
+    class DeleteMidway(EntityTagger):
+        started = False
+
+        def tag_fields(self, fields):  # type: ignore[no-untyped-def]
+            if not self.started:
+                self.started = True
+                threading.Thread(target=delete, daemon=True).start()
+                with psycopg.connect(db_url, autocommit=True) as watch:
+                    for _ in range(600):  # until the delete waits on the batch's lock
+                        if watch.execute(
+                                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type "
+                                "= 'Lock' AND query LIKE 'DELETE FROM articles%%'"
+                                ).fetchone()[0] or done.is_set():
+                            break
+                        watch.execute("SELECT pg_sleep(0.05)")
+                assert not done.is_set(), "the delete did not wait for the batch"
+            return super().tag_fields(fields)
+
+    try:
+        stats = tag_articles(conn, ids, gaz, tagger=DeleteMidway(gaz))
+        assert done.wait(30) and not errors
+    finally:
+        deleter.close()
+    assert stats.articles == 2 and stats.mentions > _mentions(conn)
+    assert _mentions(conn, f"article_id = {ids[0]}") == 0
+    assert _mentions(conn, f"article_id = {ids[1]}") > 0
+
+
+def test_migration_keeps_the_mentions_and_their_guarantees(pg_admin_url: str,
+                                                           tmp_path: Path) -> None:
+    from pipeline import store
+
+    name = "akhbar_before_097"
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
+                      "LC_CTYPE 'C.UTF-8' TEMPLATE template0")
+    older = tmp_path / "sql"
+    older.mkdir()
+    for path in store.migration_files():
+        if path.name < "097":
+            (older / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    try:
+        url = pg_admin_url.rsplit("/", 1)[0] + "/" + name
+        with store.connect(url) as conn:
+            store.migrate(conn, older)
+            ids = _tagged(conn)
+            before = conn.execute(MENTION_ROW).fetchall()
+            assert "097_entity_write_speed.sql" in store.migrate(conn)
+            assert conn.execute(MENTION_ROW).fetchall() == before
+            owners = {r[0] for r in conn.execute(
+                "SELECT pg_get_userbyid(proowner) FROM pg_proc "
+                "WHERE proname LIKE 'article_entities_%'")}
+            assert owners == {"akhbar_owner"}
+            conn.execute("DELETE FROM entities WHERE id = 'Q7747'")
+            conn.execute("DELETE FROM articles WHERE id = %s", (ids[0],))
+            conn.commit()
+            assert _mentions(conn, f"article_id = {ids[0]} OR entity_id = 'Q7747'") == 0
+            assert _mentions(conn) > 0
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_names_inside_other_names_are_not_links(tagger: EntityTagger) -> None:
     text = ("نقل إلى مستشفى الشيخ خليفة بن زايد. وفاز ميامي هيت على بوسطن. "
             "وتعمل الشركة السعودية للصناعات العسكرية مع جامعة ريو دي جانيرو. "
