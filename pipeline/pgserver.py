@@ -57,6 +57,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# A night writes gigabytes of WAL (band keys, search entries, mentions). With the default
+# 1 GB max_wal_size, a 1M-article dedup ran a checkpoint every 5 seconds, and after each one
+# every b-tree page touched was logged whole again. docker-compose.yml sets the same.
+NIGHT_SETTINGS = {"max_wal_size": "8GB", "checkpoint_timeout": "15min"}
+
+
 @dataclass
 class EmbeddedPostgres:
     """A cluster under ``datadir`` listening on 127.0.0.1:``port`` only (no unix socket)."""
@@ -64,7 +70,8 @@ class EmbeddedPostgres:
     datadir: Path
     port: int
     user: str = "postgres"
-    # Extra server settings (name -> value), e.g. a benchmark's shared_buffers.
+    # Extra server settings (name -> value), e.g. a benchmark's shared_buffers; they
+    # override NIGHT_SETTINGS.
     settings: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -121,7 +128,8 @@ class EmbeddedPostgres:
         logfile = self.datadir / "server.log"
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                 "-c unix_socket_directories='' -c fsync=off -c max_connections=100")
-        opts += "".join(f" -c {name}={value}" for name, value in self.settings.items())
+        settings = {**NIGHT_SETTINGS, **self.settings}
+        opts += "".join(f" -c {name}={value}" for name, value in settings.items())
         proc = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.datadir),
                          "-l", str(logfile), "-o", opts, check=False)
         if proc.returncode != 0:
