@@ -74,7 +74,7 @@ class DedupStats:
     near: int = 0
     canonical_changed: int = 0
     stored_candidates: int = 0
-    # Stored decisions read with them: the candidates and their links up to the canonical.
+    # Stored decisions read with them: every member of the candidates' clusters.
     stored_members: int = 0
     seconds: float = 0.0
     # Where the time went: hashing tonight's articles and probing the band index (overlapped),
@@ -232,24 +232,21 @@ def _signatures_and_candidates(
 
 
 def _cluster_members(conn: psycopg.Connection, article_ids: Sequence[int]) -> list[Member]:
-    """The stored members the decisions can reach from ``article_ids``, in article order.
+    """Every stored member of the clusters of ``article_ids``, in article order.
 
-    That is each article and its links up to its cluster's canonical member: a new copy is
-    linked to one of them, and a fuller copy becomes canonical by reversing that path. The
-    rest of a cluster is not read: at a million articles a story's cluster holds dozens of
-    copies, and reading them all made this read grow faster than the archive. The order
-    numbers the stored candidates in the index, and so breaks ties between equally similar
-    ones (the in-memory path numbers articles in input order); without it the table's row
-    order decided, which a vacuum or another plan changes.
+    The order numbers the stored candidates in the index, and so breaks ties between equally
+    similar ones (the in-memory path numbers articles in input order). Without it the
+    table's row order decided, which a vacuum or another plan changes. The clusters go as
+    an array so that their members are read through the cluster index, not by a scan of
+    the whole table (the planner's choice for an IN over a few thousand articles). Reading
+    only each candidate's links up to its canonical member (a recursive query) read fewer
+    rows but was no faster at a million articles (README, "Performance").
     """
     rows = conn.execute(
-        "WITH RECURSIVE path AS (SELECT m.article_id, m.matched_article_id "
-        "FROM dedup_members m WHERE m.article_id = ANY(%s) "
-        "UNION SELECT m.article_id, m.matched_article_id FROM dedup_members m "
-        "JOIN path p ON m.article_id = p.matched_article_id) "
         "SELECT m.article_id, m.cluster_id, m.kind, m.matched_article_id, m.similarity, "
         "m.jaccard, m.containment, m.shingles, m.published_at, m.config_version "
-        "FROM dedup_members m WHERE m.article_id IN (SELECT article_id FROM path) "
+        "FROM dedup_members m WHERE m.cluster_id = ANY(ARRAY("
+        "SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s))) "
         "ORDER BY m.article_id",
         (list(article_ids),),
     ).fetchall()
