@@ -59,7 +59,8 @@ def free_port() -> int:
 
 # A night writes gigabytes of WAL (band keys, search entries, mentions). With the default
 # 1 GB max_wal_size, a 1M-article dedup ran a checkpoint every 5 seconds, and after each one
-# every b-tree page touched was logged whole again. docker-compose.yml sets the same.
+# every b-tree page touched was logged whole again. It saves that I/O; with fsync off here,
+# the 1M dedup ran no faster for it (README, "Performance"). docker-compose.yml sets the same.
 NIGHT_SETTINGS = {"max_wal_size": "8GB", "checkpoint_timeout": "15min"}
 
 

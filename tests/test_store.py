@@ -25,6 +25,23 @@ def test_migrations_are_recorded_once(conn: psycopg.Connection) -> None:
     assert [p.name for p in store.migration_files()] == names
 
 
+def test_servers_start_with_the_night_settings(conn: psycopg.Connection) -> None:
+    from pipeline.pgserver import NIGHT_SETTINGS
+
+    for name, value in NIGHT_SETTINGS.items():
+        assert conn.execute(f"SHOW {name}").fetchone() == (value,)
+
+
+def test_a_server_setting_overrides_the_night_settings() -> None:
+    from pipeline.pgserver import throwaway_server
+
+    with throwaway_server({"max_wal_size": "2GB", "shared_buffers": "64MB"}) as server, \
+            psycopg.connect(server.url()) as conn:
+        assert conn.execute("SHOW max_wal_size").fetchone() == ("2GB",)
+        assert conn.execute("SHOW shared_buffers").fetchone() == ("64MB",)
+        assert conn.execute("SHOW checkpoint_timeout").fetchone() == ("15min",)
+
+
 def test_non_utf8_database_is_refused(pg_server, pg_admin_url: str) -> None:
     with psycopg.connect(pg_admin_url, autocommit=True) as admin:
         admin.execute("DROP DATABASE IF EXISTS latin_db")
