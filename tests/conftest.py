@@ -56,6 +56,36 @@ def db_url(pg_server: EmbeddedPostgres, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def database_before(pg_server: EmbeddedPostgres, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """A factory: the URL of a fresh database migrated up to, not including, a migration.
+
+    For upgrade tests: fill it as the older schema allows, then ``store.migrate`` it.
+    """
+    names: list[str] = []
+
+    def make(number: str) -> str:
+        name = f"akhbar_before_{number}"
+        with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        names.append(name)
+        url = pg_server.ensure_database(name)
+        older = tmp_path / f"sql_before_{number}"
+        older.mkdir()
+        for path in store.migration_files():
+            if path.name < number:
+                (older / path.name).write_text(path.read_text(encoding="utf-8"),
+                                               encoding="utf-8")
+        with store.connect(url) as conn:
+            store.migrate(conn, older)
+        return url
+
+    yield make
+    with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 def conn(db_url: str) -> Iterator[psycopg.Connection]:
     """An open connection to the test's database (autocommit off)."""
     with psycopg.connect(db_url) as connection:

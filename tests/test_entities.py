@@ -397,40 +397,23 @@ def test_an_article_deleted_while_its_batch_is_written_loses_the_new_mentions(
     assert _mentions(conn, f"article_id = {ids[1]}") > 0
 
 
-def test_migration_keeps_the_mentions_and_their_guarantees(pg_admin_url: str,
-                                                           tmp_path: Path) -> None:
+def test_migration_keeps_the_mentions_and_their_guarantees(database_before) -> None:
     from pipeline import store
 
-    name = "akhbar_before_097"
-    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
-                      "LC_CTYPE 'C.UTF-8' TEMPLATE template0")
-    older = tmp_path / "sql"
-    older.mkdir()
-    for path in store.migration_files():
-        if path.name < "097":
-            (older / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    try:
-        url = pg_admin_url.rsplit("/", 1)[0] + "/" + name
-        with store.connect(url) as conn:
-            store.migrate(conn, older)
-            ids = _tagged(conn)
-            before = conn.execute(MENTION_ROW).fetchall()
-            assert "097_entity_write_speed.sql" in store.migrate(conn)
-            assert conn.execute(MENTION_ROW).fetchall() == before
-            owners = {r[0] for r in conn.execute(
-                "SELECT pg_get_userbyid(proowner) FROM pg_proc "
-                "WHERE proname LIKE 'article_entities_%'")}
-            assert owners == {"akhbar_owner"}
-            conn.execute("DELETE FROM entities WHERE id = 'Q7747'")
-            conn.execute("DELETE FROM articles WHERE id = %s", (ids[0],))
-            conn.commit()
-            assert _mentions(conn, f"article_id = {ids[0]} OR entity_id = 'Q7747'") == 0
-            assert _mentions(conn) > 0
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with store.connect(database_before("097")) as conn:
+        ids = _tagged(conn)
+        before = conn.execute(MENTION_ROW).fetchall()
+        assert "097_entity_write_speed.sql" in store.migrate(conn)
+        assert conn.execute(MENTION_ROW).fetchall() == before
+        owners = {r[0] for r in conn.execute(
+            "SELECT pg_get_userbyid(proowner) FROM pg_proc "
+            "WHERE proname LIKE 'article_entities_%'")}
+        assert owners == {"akhbar_owner"}
+        conn.execute("DELETE FROM entities WHERE id = 'Q7747'")
+        conn.execute("DELETE FROM articles WHERE id = %s", (ids[0],))
+        conn.commit()
+        assert _mentions(conn, f"article_id = {ids[0]} OR entity_id = 'Q7747'") == 0
+        assert _mentions(conn) > 0
 
 
 def test_names_inside_other_names_are_not_links(tagger: EntityTagger) -> None:

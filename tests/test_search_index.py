@@ -140,39 +140,22 @@ def test_night_stage_shards_split_the_articles_between_them(db_url: str) -> None
         assert quality.measure(conn, run.id).articles_unindexed == 0
 
 
-def test_migration_moves_stored_vectors_out_of_articles(pg_admin_url: str,
-                                                        tmp_path: Path) -> None:
+def test_migration_moves_stored_vectors_out_of_articles(database_before) -> None:
     # A warehouse migrated before 095 keeps its articles searchable across the upgrade.
-    name = "akhbar_before_095"
-    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
-                      "LC_CTYPE 'C.UTF-8' TEMPLATE template0")
-    older = tmp_path / "sql"
-    older.mkdir()
-    for path in store.migration_files():
-        if path.name < "095":
-            (older / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    try:
-        url = pg_admin_url.rsplit("/", 1)[0] + "/" + name
-        with store.connect(url) as conn:
-            store.migrate(conn, older)
-            # Before 095 the loader built the vectors itself; there is nothing to index.
-            load(conn, "n1", NIGHT1, [
-                art("https://a.example/1", "زلزال في الجنوب", "ضرب زلزال قوي المنطقة"),
-                art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار على العاصمة")],
-                index=False)
-            before = found(conn, "زلزال")
-            assert len(before) == 1
-            assert "095_search_apart.sql" in store.migrate(conn)
-            assert found(conn, "زلزال") == before
-            assert search.stale_ids(conn) == []
-            assert conn.execute("SELECT count(*) FROM information_schema.columns WHERE "
-                                "table_name = 'articles' AND column_name = 'search_vector'"
-                                ).fetchone() == (0,)
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with store.connect(database_before("095")) as conn:
+        # Before 095 the loader built the vectors itself; there is nothing to index.
+        load(conn, "n1", NIGHT1, [
+            art("https://a.example/1", "زلزال في الجنوب", "ضرب زلزال قوي المنطقة"),
+            art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار على العاصمة")],
+            index=False)
+        before = found(conn, "زلزال")
+        assert len(before) == 1
+        assert "095_search_apart.sql" in store.migrate(conn)
+        assert found(conn, "زلزال") == before
+        assert search.stale_ids(conn) == []
+        assert conn.execute("SELECT count(*) FROM information_schema.columns WHERE "
+                            "table_name = 'articles' AND column_name = 'search_vector'"
+                            ).fetchone() == (0,)
 
 
 def test_cli_builds_every_missing_search_row(db_url: str,
