@@ -130,7 +130,7 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 
 
 # The clean sets, each measured once with the rules of its time (README, Topics), then
-# floors a little below. None holds a war story: every Ukraine mention in them is a trap
+# floors a little below. All but one hold no war story: their Ukraine mentions are traps
 # (venues, look-alikes, background mentions), so the war must give no false positive.
 # `heldout4`: 87 articles, 10 Korea and 11 sanctions stories, 39 drawn for Ukraine words.
 #   F1 0.909 / 0.870 with 2026.11.5 to 2026.11.7; tuning data since 2026.11.8 (sanctions
@@ -154,6 +154,9 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 # 2026.11.11 (price quotes, duties and the FATF as sanctions negatives) gives sanctions
 #   0.914 on `heldout7`, 0.864 on `heldout9` and 0.944 on `heldout10`, every other split
 #   and Korea unchanged; those three floors moved up to about one article below.
+# `heldout15` and `heldout16`: measured once with 2026.11.11: Korea 0.815 / 0.909,
+#   sanctions 0.941 / 0.800. `heldout15` holds the one war story of the clean sets (the
+#   Kerch bridge to annexed Crimea), which 2026.11.11 finds.
 MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions floor)
     "heldout4": (80, 0.85, 0.85),
     "heldout5": (95, 0.90, 0.80),
@@ -166,6 +169,8 @@ MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions
     "heldout12": (95, 0.90, 0.77),
     "heldout13": (95, 0.85, 0.80),
     "heldout14": (95, 0.90, 0.78),
+    "heldout15": (95, 0.78, 0.90),
+    "heldout16": (90, 0.85, 0.77),
 }
 
 
