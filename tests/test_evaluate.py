@@ -156,7 +156,9 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 #   and Korea unchanged; those three floors moved up to about one article below.
 # `heldout15` and `heldout16`: measured once with 2026.11.11: Korea 0.815 / 0.909,
 #   sanctions 0.941 / 0.800. `heldout15` holds the one war story of the clean sets (the
-#   Kerch bridge to annexed Crimea), which 2026.11.11 finds.
+#   Kerch bridge to annexed Crimea), which 2026.11.11 finds. Since then tuning data:
+#   2026.11.12 (South Korea's air defence zone and forces sent out) gives Korea 0.897 /
+#   0.957 on them.
 MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions floor)
     "heldout4": (80, 0.85, 0.85),
     "heldout5": (95, 0.90, 0.80),
@@ -169,8 +171,8 @@ MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions
     "heldout12": (95, 0.90, 0.77),
     "heldout13": (95, 0.85, 0.80),
     "heldout14": (95, 0.90, 0.78),
-    "heldout15": (95, 0.78, 0.90),
-    "heldout16": (90, 0.85, 0.77),
+    "heldout15": (95, 0.85, 0.90),
+    "heldout16": (90, 0.90, 0.77),
 }
 
 

@@ -801,3 +801,21 @@ def test_fatf_deadline_is_no_sanctions_story(tagger: Tagger) -> None:
              "وكانت مجموعة العمل المالي قد أبقت إيران على قائمتها.\n"
              "وأضافت أن العقوبات الأمريكية ستطال كل من يتعامل مع المصرف.")
     assert "sanctions" in topics_of(tagger, *story)
+
+
+def test_south_korean_air_defence_is_state_security(tagger: Tagger) -> None:
+    title = "كوريا الجنوبية تعترض طائرتين روسيتين في أجوائها"
+    text = ("أعلنت كوريا الجنوبية أنها أرسلت مقاتلات لاعتراض طائرتين عسكريتين روسيتين دخلتا "
+            "منطقة الدفاع الجوي الكورية الجنوبية أربع مرات.\n"
+            "وقالت هيئة الأركان المشتركة في كوريا الجنوبية إن الطائرتين بقيتا ثلاث ساعات.\n"
+            "واستدعت وزارة الخارجية في سيول دبلوماسيا روسيا للاحتجاج.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+    # The same words with no Korea in them are another country's air defence.
+    japan = text.replace("كوريا الجنوبية", "اليابان").replace("الكورية الجنوبية", "اليابانية")
+    japan = japan.replace("سيول", "طوكيو")
+    assert "korean_peninsula" not in topics_of(
+        tagger, "اليابان تعترض طائرتين روسيتين في أجوائها", japan)
+    # South Korea named beside a company's news is no security story.
+    firm = ("أعلنت شركة من كوريا الجنوبية أرباحا قياسية.\n"
+            "وقالت الشركة الكورية الجنوبية إن مبيعات الهواتف ارتفعت.")
+    assert "korean_peninsula" not in topics_of(tagger, "أرباح قياسية", firm)
