@@ -131,6 +131,11 @@ class Mention:
                 "field": self.field}
 
 
+# A mention as :meth:`EntityTagger.tag_rows` gives it: Mention's fields, in order
+# (text, type, start, end, method, confidence, entity_id, canonical, field).
+MentionRow = tuple[str, str, int, int, str, float, "str | None", "str | None", str]
+
+
 class _M(NamedTuple):
     """A mention while tagging, in the offsets of the joined fields; a :class:`Mention` is
     built once, at the end, with its field and field offsets (tuples are cheaper to make)."""
@@ -316,6 +321,11 @@ class EntityTagger:
         The fields are one document for context: a full mention in the body licenses a bare
         surname in the title.
         """
+        return [Mention(*row) for row in self.tag_rows(fields)]
+
+    def tag_rows(self, fields: Mapping[str, str | None]) -> list[MentionRow]:
+        """:meth:`tag_fields` as plain tuples in :class:`Mention`'s field order (no object
+        per mention: the database writer formats half a million of them a night)."""
         # One pass over the fields joined by line breaks (no name crosses a line break);
         # mentions are then cut back into per-field offsets.
         names = [name for name, text in fields.items() if text]
@@ -341,13 +351,13 @@ class EntityTagger:
         found.sort(key=_by_start)
         if len(bounds) == 1:
             name = names[0]
-            return [Mention(*m, name) for m in found]  # _M holds Mention's fields, in order
-        out: list[Mention] = []
+            return [(*m, name) for m in found]  # _M holds Mention's fields, in order
+        out: list[MentionRow] = []
         for surface, etype, start, end, method, conf, entity_id, canonical in found:
             for lo, hi, name in bounds:
                 if lo <= start and end <= hi:
-                    out.append(Mention(surface, etype, start - lo, end - lo, method, conf,
-                                       entity_id, canonical, name))
+                    out.append((surface, etype, start - lo, end - lo, method, conf,
+                                entity_id, canonical, name))
                     break
         return out
 
@@ -701,6 +711,17 @@ def sync_entities(conn: psycopg.Connection, gazetteer: Gazetteer) -> dict[str, i
     return {"entities": len(rows), "changed": changed, "removed": removed}
 
 
+COPY_LINES = 2000  # mention rows formatted before they are handed to COPY in one write
+# What COPY's text format escapes in a value (as psycopg's own row writer does).
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+                               "\v": "\\v", "\f": "\\f", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """``value`` as a field of COPY's text format."""
+    return value.translate(_COPY_ESCAPES)
+
+
 MENTION_COLUMNS = ("article_id, entity_id, surface, surface_norm, type, field, start_offset, "
                    "end_offset, method, confidence")
 
@@ -749,7 +770,9 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
     tagger = tagger or EntityTagger(gazetteer)
     stats = EntityStats()
     methods: Counter[str] = Counter()
-    norms: dict[str, str] = {}  # surface -> normalized surface; names recur across articles
+    # COPY text fields, formatted once per distinct value: names recur across articles.
+    surfaces: dict[str, str] = {}  # surface -> "surface<TAB>normalized surface", escaped
+    confidences: dict[float, str] = {}
     ids = sorted(set(article_ids))
     for i in range(0, len(ids), batch):
         # A summary equal to the body is read once (NULLIF), as the tagger would skip it.
@@ -760,7 +783,8 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
             (ids[i:i + batch],)).fetchall()
         stale = [r[0] for r in rows if r[4]]
         written = unlinked = 0
-        used: set[str] = set()
+        # The batch's entity ids, formatted; its keys are what _lock_entities checks.
+        entity_ids: dict[str | None, str] = {None: "\\N"}
         counted: Counter[str] = Counter()
         try:
             with conn.cursor() as cur:
@@ -768,21 +792,36 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
                     cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)",
                                 (stale,))
                 with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
+                    lines: list[str] = []
                     for aid, title, summary, body, _tagged in rows:
-                        for m in tagger.tag_fields({"title": title, "summary": summary,
-                                                    "body": body}):
-                            norm = norms.get(m.text)
-                            if norm is None:
-                                norm = norms[m.text] = normalize_inline(m.text)
-                            copy.write_row((aid, m.entity_id, m.text, norm, m.type, m.field,
-                                            m.start, m.end, m.method, m.confidence))
-                            counted[m.method] += 1
-                            written += 1
-                            if m.entity_id is None:
+                        mentions = tagger.tag_rows({"title": title, "summary": summary,
+                                                    "body": body})
+                        if not mentions:
+                            continue
+                        written += len(mentions)
+                        for (surface, etype, start, end, method, conf, entity_id, _canonical,
+                             fld) in mentions:
+                            sn = surfaces.get(surface)
+                            if sn is None:
+                                sn = surfaces[surface] = (f"{_copy_text(surface)}\t"
+                                                          f"{_copy_text(normalize_inline(surface))}")
+                            eid = entity_ids.get(entity_id)
+                            if eid is None:
+                                eid = entity_ids[entity_id] = _copy_text(entity_id)
+                            if entity_id is None:
                                 unlinked += 1
-                            else:
-                                used.add(m.entity_id)
-            _lock_entities(conn, used)
+                            ctext = confidences.get(conf)
+                            if ctext is None:
+                                ctext = confidences[conf] = repr(float(conf))
+                            lines.append(f"{aid}\t{eid}\t{sn}\t{etype}\t{fld}\t{start}\t"
+                                         f"{end}\t{method}\t{ctext}\n")
+                            counted[method] += 1
+                        if len(lines) >= COPY_LINES:  # streamed while the next are tagged
+                            copy.write("".join(lines))
+                            lines.clear()
+                    if lines:
+                        copy.write("".join(lines))
+            _lock_entities(conn, {e for e in entity_ids if e is not None})
         except BaseException:
             with suppress(psycopg.Error):  # nothing of the batch stays, not even uncommitted
                 conn.rollback()

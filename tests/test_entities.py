@@ -372,7 +372,7 @@ def test_an_article_deleted_while_its_batch_is_written_loses_the_new_mentions(
     class DeleteMidway(EntityTagger):
         started = False
 
-        def tag_fields(self, fields):  # type: ignore[no-untyped-def]
+        def tag_rows(self, fields):  # type: ignore[no-untyped-def]
             if not self.started:
                 self.started = True
                 threading.Thread(target=delete, daemon=True).start()
@@ -385,7 +385,7 @@ def test_an_article_deleted_while_its_batch_is_written_loses_the_new_mentions(
                             break
                         watch.execute("SELECT pg_sleep(0.05)")
                 assert not done.is_set(), "the delete did not wait for the batch"
-            return super().tag_fields(fields)
+            return super().tag_rows(fields)
 
     try:
         stats = tag_articles(conn, ids, gaz, tagger=DeleteMidway(gaz))
