@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import baselines, fetch, scaleout
-from benchmarks.corpus import parse_size
+from benchmarks.corpus import STREAMS, parse_size
 from benchmarks.pg import bench_server, drop_database, fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,9 +77,9 @@ def run_child(server: Any, name: str, module: str, args: list[str]) -> dict[str,
 
 
 def run_size(server: Any, size: str, lite: bool, profile: Path | None,
-             progress: Path | None = None) -> dict[str, Any]:
+             progress: Path | None = None, stream: str = "recycled") -> dict[str, Any]:
     """One corpus size in a child process against a fresh database."""
-    args = ["--size", size]
+    args = ["--size", size, "--stream", stream]
     if lite:
         args += ["--no-parse", "--no-tag"]
     if profile:
@@ -88,6 +88,7 @@ def run_size(server: Any, size: str, lite: bool, profile: Path | None,
         args += ["--progress", str(progress)]
     figures = run_child(server, f"bench_{size.lower()}", "benchmarks.stages", args)
     figures["lite"] = lite
+    figures["stream"] = stream
     return figures
 
 
@@ -192,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile-dir", type=Path, help="write a cProfile summary per size")
     ap.add_argument("--progress-dir", type=Path,
                     help="append per-batch cumulative figures per size (JSON lines)")
+    ap.add_argument("--stream", choices=STREAMS, default="recycled",
+                    help="variants that recycle the ANT stories (default), or a stream whose "
+                         "structure does not depend on its size (benchmarks/corpus.py)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -219,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
                     if args.progress_dir else None
                 if progress:
                     progress.parent.mkdir(parents=True, exist_ok=True)
-                fig = run_size(server, size, size.lower() in lite, profile, progress)
+                fig = run_size(server, size, size.lower() in lite, profile, progress,
+                               args.stream)
                 results[fig["size"]] = fig
             report["stages"] = results
             print_stages(results)

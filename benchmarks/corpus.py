@@ -7,6 +7,14 @@ trimmed paragraph, diacritics and tatweel, other quotes and digits: what outlets
 same story) and distinct articles (sentences of three stories of one section recombined and
 shuffled), so that dedup meets a realistic share of copies. Each variant says what it is
 and which article it copies, so dedup's findings can be compared with what was generated.
+
+Two streams. ``recycled`` (the default) copies the ANT stories themselves and recombines
+their sentences as they are, so the larger the corpus, the more copies each ANT story has and
+the more often each of its sentences comes back. ``fresh`` is a stream whose structure does
+not depend on its size, as a monitor's archive grows by new days of news: a distinct article
+changes about a third of the words of the sentences it borrows (so it is a new text), and a
+copy copies one of the last 5,000 stories, so every story has about the same number of copies
+at any size.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ FULL = 0  # size meaning "the whole ANT corpus, as it is"
 # day's articles as copies of another (wire stories carried by several outlets).
 EXACT_SHARE = 0.05
 EDITED_SHARE = 0.25
+STREAMS = ("recycled", "fresh")
 
 _START = datetime(2018, 2, 1, tzinfo=UTC)
 _SPAN = timedelta(days=250)
@@ -119,8 +128,12 @@ class SyntheticCorpus:
     """
 
     def __init__(self, base: Sequence[BenchArticle], size: int, seed: int = 8,
-                 exact_share: float = EXACT_SHARE, edited_share: float = EDITED_SHARE) -> None:
+                 exact_share: float = EXACT_SHARE, edited_share: float = EDITED_SHARE,
+                 stream: str = "recycled") -> None:
+        if stream not in STREAMS:
+            raise ValueError(f"unknown stream {stream!r}: use one of {', '.join(STREAMS)}")
         self.base = base
+        self.stream = stream
         self.size = len(base) if size == FULL else size
         self.seed = seed
         self.exact_share, self.edited_share = exact_share, edited_share
@@ -132,6 +145,11 @@ class SyntheticCorpus:
         for i, art in enumerate(base):
             by_category.setdefault(art.category, []).append(i)
         self._by_category = by_category
+        self._words: list[str] = []
+        if stream == "fresh":
+            # The words a distinct article puts in: those of a seeded sample of the base.
+            sample = random.Random(seed).sample(range(len(base)), min(2000, len(base)))
+            self._words = sorted({w for i in sample for w in base[i].text.split()})
 
     def __len__(self) -> int:
         return self.size
@@ -143,14 +161,21 @@ class SyntheticCorpus:
         else:
             originals = [self.base[i] for i in sorted(rng.sample(range(len(self.base)),
                                                                  self.n_original))]
-        yield from originals
+        fresh = self.stream == "fresh"
         recent: deque[BenchArticle] = deque(maxlen=5000)  # copies also copy derived articles
+        for art in originals:
+            if fresh:
+                recent.append(art)
+            yield art
         copy_share = self.exact_share + self.edited_share
         for i in range(self.size - self.n_original):
             draw = rng.random()
             if draw < copy_share:
-                source = rng.choice(recent) if recent and rng.random() < 0.3 \
-                    else rng.choice(originals)
+                if fresh:
+                    source = rng.choice(recent)
+                else:
+                    source = rng.choice(recent) if recent and rng.random() < 0.3 \
+                        else rng.choice(originals)
                 if draw < self.exact_share:
                     yield self._exact(rng, source, i)
                 else:
@@ -199,6 +224,8 @@ class SyntheticCorpus:
             found = [s.strip() for s in _SENTENCE.findall(src.text) if s.strip()]
             if found:
                 sentences.extend(rng.sample(found, max(1, len(found) // 2)))
+        if self._words:
+            sentences = [self._rewrite(rng, s) for s in sentences]
         rng.shuffle(sentences)
         paragraphs = [" ".join(sentences[j:j + 3]) for j in range(0, len(sentences), 3)]
         text = "\n".join(paragraphs)
@@ -207,6 +234,17 @@ class SyntheticCorpus:
         published = _START + timedelta(seconds=rng.randrange(int(_SPAN.total_seconds())))
         return BenchArticle(ident, rng.choice(_HOSTS), sources[0].category, url, title,
                             text[:300], text, published, "distinct", None)
+
+
+    def _rewrite(self, rng: random.Random, sentence: str) -> str:
+        """The sentence with about a third of its words replaced by words of the base."""
+        words = sentence.split()
+        n = len(words) // 3
+        if n:
+            for pos, word in zip(rng.sample(range(len(words)), n),
+                                 rng.choices(self._words, k=n), strict=True):
+                words[pos] = word
+        return " ".join(words)
 
 
 def _shift(rng: random.Random, when: datetime) -> datetime:

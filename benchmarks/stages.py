@@ -34,6 +34,7 @@ from typing import Any
 import psycopg
 
 from benchmarks.corpus import (
+    STREAMS,
     BenchArticle,
     SyntheticCorpus,
     batched,
@@ -325,12 +326,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-tag", action="store_true")
     ap.add_argument("--profile", type=Path, help="write a cProfile summary here")
     ap.add_argument("--progress", type=Path, help="append per-batch cumulative figures here")
+    ap.add_argument("--stream", choices=STREAMS, default="recycled",
+                    help="how variants are made (benchmarks/corpus.py)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     started = time.perf_counter()
     base = load_ant()
     size = parse_size(args.size)
-    corpus = SyntheticCorpus(base, size)
+    corpus = SyntheticCorpus(base, size, stream=args.stream)
     base_seconds = time.perf_counter() - started
     profiler = cProfile.Profile() if args.profile else None
     if profiler:

@@ -42,6 +42,40 @@ def test_synthetic_corpus_is_deterministic_and_has_copies() -> None:
     assert len({a.url for a in first}) == 600
 
 
+def _copies_per_original(base: list, size: int, stream: str) -> float:
+    """Copies made of the base's own stories, per base story."""
+    originals = {a.id for a in base}
+    copies = sum(1 for a in SyntheticCorpus(base, size, seed=5, stream=stream)
+                 if a.kind in ("exact", "edited") and a.origin in originals)
+    return copies / len(base)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = text.split()
+    return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
+
+
+def test_fresh_stream_keeps_its_structure_at_any_size() -> None:
+    base = load_ant()[:300]
+    # Recycled: the 300 stories take most copies, so each has more the larger the corpus.
+    small, large = (_copies_per_original(base, n, "recycled") for n in (4_000, 16_000))
+    assert large > 3 * small
+    # Fresh: copies go to recent stories, so an old story stops gaining copies.
+    small, large = (_copies_per_original(base, n, "fresh") for n in (4_000, 16_000))
+    assert large < 1.5 * small
+    # A fresh distinct article is a new text: few of its 4-word shingles are in the base.
+    base_shingles = set().union(*(_shingles(a.text) for a in base))
+    for stream, most in (("recycled", 1.0), ("fresh", 0.5)):
+        distinct = [a for a in SyntheticCorpus(base, 600, seed=5, stream=stream)
+                    if a.kind == "distinct"]
+        shared = [len(_shingles(a.text) & base_shingles) / max(1, len(_shingles(a.text)))
+                  for a in distinct]
+        mean = sum(shared) / len(shared)
+        assert (mean > 0.5) if stream == "recycled" else (mean < most), (stream, mean)
+    with pytest.raises(ValueError):
+        SyntheticCorpus(base, 600, stream="other")
+
+
 def test_smoke_suite_prints_and_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run([sys.executable, "-m", "benchmarks", "--smoke", "--json", str(out)],
