@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from pipeline import evaluate as ev
 from pipeline.entities import EntityTagger, Mention, candidates, sync_entities, tag_articles
 from pipeline.gazetteer import load_gazetteer
+from pipeline.normalize import normalize_inline
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 LABELS = Path(__file__).resolve().parent / "data" / "entities" / "ant_labels.jsonl"
@@ -235,6 +236,37 @@ def test_retagging_a_batch_is_atomic(conn, refuse_inserts) -> None:
         tag_articles(conn, ids, gaz)
     conn.rollback()
     assert conn.execute(MENTION_ROW).fetchall() == before
+
+
+def test_mention_rows_store_what_parameters_store(conn) -> None:
+    """tag_articles formats COPY text itself: characters COPY escapes and long float
+    confidences arrive exactly as psycopg's own adaptation of the same values."""
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    ids = _insert_articles(conn)
+    rows = [("كيم\\جونغ\tأون\nx\r\b\v\f", "PER", 0, 5, "pattern", 0.6 - 0.15, None, None,
+             "title"),
+            ("بوتين", "PER", 7, 12, "gazetteer", 0.98, "Q7747", "Vladimir Putin", "body"),
+            ("بوتين", "PER", 20, 25, "gazetteer", 1.0, "Q7747", "Vladimir Putin", "body")]
+
+    class Fixed(EntityTagger):
+        def tag_rows(self, fields):  # type: ignore[no-untyped-def]
+            return rows
+
+    stats = tag_articles(conn, ids[:1], gaz, tagger=Fixed(gaz))
+    assert (stats.mentions, stats.linked, stats.unlinked) == (3, 2, 1)
+    query = ("SELECT entity_id, surface, surface_norm, type, field, start_offset, end_offset, "
+             "method, confidence FROM article_entities WHERE article_id = %s ORDER BY id")
+    copied = conn.execute(query, (ids[0],)).fetchall()
+    for surface, etype, start, end, method, conf, entity_id, _canonical, fld in rows:
+        conn.execute(
+            "INSERT INTO article_entities (article_id, entity_id, surface, surface_norm, "
+            "type, field, start_offset, end_offset, method, confidence) VALUES "
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (ids[1], entity_id, surface, normalize_inline(surface), etype, fld, start, end,
+             method, conf))
+    assert conn.execute(query, (ids[1],)).fetchall() == copied
+    assert copied[0][1] == rows[0][0]
 
 
 def test_mentions_of_an_article_are_found_by_the_unique_index(conn) -> None:
