@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -78,6 +79,7 @@ class Gazetteer:
         return {norm_alias(a): e for e in self.entities for a in e.aliases}
 
 
+@lru_cache(maxsize=1 << 16)  # building a tagger asks again for most of the gazetteer's spellings
 def norm_alias(text: str) -> str:
     """The form the matcher compares: normalized tokens joined by single spaces."""
     return normalize_inline(" ".join(tokenize(text).tokens()))
@@ -151,10 +153,21 @@ def _entity(source: str, node: Node, index: int) -> Entity:
                   node.start_mark.line + 1)
 
 
+def _compose(text: str) -> Node | None:
+    """The YAML node tree of ``text``, by libyaml where PyYAML has it (several times faster:
+    each tagging process loads the gazetteer). A text libyaml refuses is parsed again by
+    the pure-Python parser, so that error messages read the same either way."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        with suppress(yaml.YAMLError):
+            return yaml.compose(text, Loader=fast)
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
     """Parse and validate gazetteer YAML text; raise :class:`GazetteerError` on any problem."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
