@@ -164,3 +164,15 @@ def test_celery_scale_out_file(celery: dict[str, Any]) -> None:
     assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
     assert services["scheduler"]["environment"]["AIRFLOW__CELERY__BROKER_URL"].startswith(
         "redis://")
+
+
+def test_warehouse_server_settings(compose: dict[str, Any]) -> None:
+    command = compose["services"]["postgres"]["command"]
+    settings = dict(arg.split("=", 1) for arg in command if "=" in arg)
+    from pipeline.pgserver import NIGHT_SETTINGS
+
+    # The night's own settings, as the embedded server has them.
+    for name, value in NIGHT_SETTINGS.items():
+        assert settings[name] == value
+    # The cache is sized per host: a variable with a default.
+    assert re.fullmatch(r"\$\{AKHBAR_PG_SHARED_BUFFERS:-\d+[MG]B\}", settings["shared_buffers"])
