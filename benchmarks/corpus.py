@@ -235,7 +235,6 @@ class SyntheticCorpus:
         return BenchArticle(ident, rng.choice(_HOSTS), sources[0].category, url, title,
                             text[:300], text, published, "distinct", None)
 
-
     def _rewrite(self, rng: random.Random, sentence: str) -> str:
         """The sentence with about a third of its words replaced by words of the base."""
         words = sentence.split()
