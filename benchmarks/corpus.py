@@ -224,7 +224,7 @@ class SyntheticCorpus:
             found = [s.strip() for s in _SENTENCE.findall(src.text) if s.strip()]
             if found:
                 sentences.extend(rng.sample(found, max(1, len(found) // 2)))
-        if self._words:
+        if self.stream == "fresh":
             sentences = [self._rewrite(rng, s) for s in sentences]
         rng.shuffle(sentences)
         paragraphs = [" ".join(sentences[j:j + 3]) for j in range(0, len(sentences), 3)]
