@@ -101,6 +101,15 @@ class ScoringOverride(_Strict):
     focus_sum: float | None = Field(default=None, ge=0)
 
 
+class Yield(_Strict):
+    """Where ``topic`` is the subject, this topic is its background: not given when its
+    evidence stays out of the title while ``topic``'s fills ``ratio`` times as many body
+    sentences and scores higher (sanctions told as one strand of nuclear diplomacy)."""
+
+    topic: str = Field(min_length=1)
+    ratio: float = Field(default=2.0, ge=1, le=20)
+
+
 class Topic(_Strict):
     """One topic: labels, description, rules and its scoring parameters."""
 
@@ -113,6 +122,7 @@ class Topic(_Strict):
     groups: dict[str, tuple[GroupTerm, ...]] = {}
     terms: tuple[Rule, ...] = Field(min_length=1)
     negative: tuple[Rule, ...] = ()
+    yields_to: tuple[Yield, ...] = ()
 
     @field_validator("groups", mode="before")
     @classmethod
@@ -145,6 +155,13 @@ class Taxonomy(_Strict):
             if topic.id in seen:
                 raise _located(("topics", i, "id"), f"duplicate topic id {topic.id!r}")
             seen.add(topic.id)
+        for i, topic in enumerate(self.topics):
+            for j, other in enumerate(topic.yields_to):
+                where = ("topics", i, "yields_to", j, "topic")
+                if other.topic == topic.id:
+                    raise _located(where, "a topic cannot yield to itself")
+                if other.topic not in seen:
+                    raise _located(where, f"unknown topic {other.topic!r}")
             scoring = self.scoring_for(topic)
             if scoring.title_min_share > scoring.min_share:
                 # Evidence in the title must never make a topic harder to give.

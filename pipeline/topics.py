@@ -131,6 +131,9 @@ class Tagger:
             for name in sorted(used):
                 for member in taxonomy.group(topic, name):
                     add(member.term, member.kind, _Entry(ti, GROUP, member.term, group=name))
+        index = {t.id: i for i, t in enumerate(self.topics)}
+        self._yields: tuple[tuple[tuple[int, float], ...], ...] = tuple(
+            tuple((index[y.topic], y.ratio) for y in t.yields_to) for t in self.topics)
         self._matcher = Matcher(terms)
         self._context = Matcher(context)
         log.debug("taxonomy %s compiled: %d entries, %d + %d patterns", self.version,
@@ -184,6 +187,9 @@ class Tagger:
                 candidates.add(ti)
         if not candidates:
             return []
+        # A topic that may yield to another needs that other's score to decide.
+        for ti in list(candidates):
+            candidates.update(oi for oi, _ in self._yields[ti])
         self._add_context(title, title_hits, candidates)
         self._add_context(body, body_hits, candidates)
         furniture = furniture_spans(body.text)
@@ -191,27 +197,34 @@ class Tagger:
             _drop_furniture(body_hits, body, furniture)
         fields = {TITLE: title_hits, BODY: body_hits}
         tokens = {TITLE: title, BODY: body}
-        results: list[TopicResult] = []
-        sentence_starts: list[int] | None = None
+        sentence_starts: list[int] = []  # built once, for the first topic that needs it
+        scores: dict[int, _Scored] = {}
+        passed: dict[int, bool] = {}
         for ti in sorted(candidates):
             scoring = self.scoring[ti]
-            scored = _Scored()
+            scored = scores[ti] = _Scored()
             groups_seen: set[str] = set()
             for name, per_topic in fields.items():
                 if ti in per_topic:
                     items = _resolve(per_topic[ti])
                     self._score_field(name, items, scoring, scored, groups_seen)
-            topic = self.topics[ti]
-            passed = scored.score >= scoring.threshold and all(
-                g in groups_seen for g in topic.required)
-            if passed:
-                if sentence_starts is None:
-                    sentence_starts = [start for start, _ in iter_sentences(body.text)
-                                       if not _inside(start, furniture)]
-                passed = _spread_ok(scored, scoring, body, sentence_starts)
-            if passed or explain:
+            ok = scored.score >= scoring.threshold and all(
+                g in groups_seen for g in self.topics[ti].required)
+            if ok:
+                if not sentence_starts:
+                    sentence_starts = _sentence_starts(body, furniture)
+                ok = _spread_ok(scored, scoring, body, sentence_starts)
+            passed[ti] = ok
+        results: list[TopicResult] = []
+        for ti in sorted(candidates):
+            scored = scores[ti]
+            ok = passed[ti] and not any(
+                _background(scored, scores[oi], ratio, body, sentence_starts)
+                for oi, ratio in self._yields[ti])
+            if ok or explain:
+                topic = self.topics[ti]
                 results.append(TopicResult(
-                    topic.id if passed else f"-{topic.id}", round(scored.score, 2),
+                    topic.id if ok else f"-{topic.id}", round(scored.score, 2),
                     _evidence(scored, tokens)))
         return results
 
@@ -371,9 +384,14 @@ def _near(hit: _Hit, spans: Sequence[tuple[int, int]], window: int) -> bool:
     return False
 
 
-def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
-               sentence_starts: list[int]) -> bool:
-    """The evidence must not sit in one spot: enough sentences, or the title."""
+def _sentence_starts(body: Tokens, furniture: Sequence[tuple[int, int]]) -> list[int]:
+    """Where the body's sentences begin, outlet furniture left out."""
+    return [start for start, _ in iter_sentences(body.text) if not _inside(start, furniture)]
+
+
+def _sentences(scored: _Scored, body: Tokens,
+               sentence_starts: list[int]) -> tuple[set[int], bool]:
+    """The body sentences holding positive evidence, and whether the title holds some."""
     in_title = False
     sentences: set[int] = set()
     for name, hit, _w in scored.positive:
@@ -382,6 +400,26 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
         else:
             start = body.original_span(hit.first, hit.first)[0]
             sentences.add(bisect.bisect_right(sentence_starts, start))
+    return sentences, in_title
+
+
+def _background(scored: _Scored, other: _Scored, ratio: float, body: Tokens,
+                sentence_starts: list[int]) -> bool:
+    """Whether a topic is background to ``other``: out of the title, outscored, and
+    outnumbered ``ratio`` to one in body sentences."""
+    if other.score <= scored.score:
+        return False
+    own, in_title = _sentences(scored, body, sentence_starts)
+    if in_title:
+        return False
+    theirs, _ = _sentences(other, body, sentence_starts)
+    return len(theirs) >= ratio * len(own)
+
+
+def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
+               sentence_starts: list[int]) -> bool:
+    """The evidence must not sit in one spot: enough sentences, or the title."""
+    sentences, in_title = _sentences(scored, body, sentence_starts)
     units = len(sentences) + (1 if in_title else 0)
     if units < scoring.min_sentences:
         return False

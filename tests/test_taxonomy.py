@@ -146,3 +146,12 @@ def test_load_from_path_and_environment(tmp_path: Path, monkeypatch: pytest.Monk
     assert load_taxonomy().version == "1"
     with pytest.raises(TaxonomyError, match="cannot read"):
         load_taxonomy(tmp_path / "missing.yaml")
+
+
+def test_yields_to_names_a_known_other_topic() -> None:
+    msg = error_of(MINIMAL + "    yields_to: [{topic: elsewhere}]\n")
+    assert "line 9" in msg and "unknown topic 'elsewhere'" in msg
+    msg = error_of(MINIMAL + "    yields_to: [{topic: demo}]\n")
+    assert "cannot yield to itself" in msg
+    msg = error_of(MINIMAL + "    yields_to: [{topic: demo, ratio: 0.5}]\n")
+    assert "ratio" in msg and "greater than or equal to 1" in msg

@@ -819,3 +819,61 @@ def test_south_korean_air_defence_is_state_security(tagger: Tagger) -> None:
     firm = ("أعلنت شركة من كوريا الجنوبية أرباحا قياسية.\n"
             "وقالت الشركة الكورية الجنوبية إن مبيعات الهواتف ارتفعت.")
     assert "korean_peninsula" not in topics_of(tagger, "أرباح قياسية", firm)
+
+
+YIELDING = """\
+version: "test-yield"
+scoring: {threshold: 3, min_sentences: 1, lead_tokens: 0}
+topics:
+  - id: deal
+    label_ar: الاتفاق
+    label_en: Deal
+    description: The nuclear deal.
+    terms:
+      - {term: الاتفاق النووي, weight: 2}
+  - id: sanctions
+    label_ar: العقوبات
+    label_en: Sanctions
+    description: Sanctions.
+    terms:
+      - {term: عقوبات, weight: 2}
+    yields_to: [{topic: deal, ratio: 2}]
+"""
+
+
+def test_a_topic_yields_to_the_subject_it_is_background_of() -> None:
+    tagger = Tagger(parse_taxonomy(YIELDING))
+    deal = "وقال الوزير إن الاتفاق النووي صامد."
+    sanctions = "وقال إن عودة العقوبات ممكنة."
+    body = "\n".join([deal, sanctions, deal, deal, sanctions, deal])
+    assert topics_of(tagger, "مؤتمر صحفي", body) == {"deal"}
+    explained = {t.topic for t in tagger.tag("مؤتمر صحفي", body, explain=True)}
+    assert explained == {"deal", "-sanctions"}
+    # Named in the title, sanctions are a subject of their own.
+    assert topics_of(tagger, "عقوبات جديدة", body) == {"deal", "sanctions"}
+    # Fewer than twice the sentences: both are subjects.
+    body = "\n".join([deal, sanctions, deal, sanctions, deal])
+    assert topics_of(tagger, "مؤتمر صحفي", body) == {"deal", "sanctions"}
+    # Outscoring is needed too: the deal's sentences with less weight than the sanctions'.
+    light = YIELDING.replace("weight: 2}\n  - id: sanctions", "weight: 0.5}\n  - id: sanctions")
+    body = "\n".join([deal, sanctions, deal, deal, sanctions, deal])
+    assert "sanctions" in topics_of(Tagger(parse_taxonomy(light)), "مؤتمر صحفي", body)
+
+
+def test_sanctions_as_background_to_nuclear_diplomacy(tagger: Tagger) -> None:
+    title = "روحاني: واشنطن ستندم إذا انسحبت من الاتفاق النووي"
+    text = ("حذر الرئيس الإيراني حسن روحاني الولايات المتحدة من أنها ستندم إذا انسحبت من "
+            "الاتفاق النووي الموقع مع القوى الكبرى عام 2015.\n"
+            "وقال روحاني إن إيران مستعدة لكل السيناريوهات وإن برنامجها النووي سلمي.\n"
+            "وأضاف أن الوكالة الدولية للطاقة الذرية أكدت التزام إيران بالاتفاق في كل تقاريرها.\n"
+            "وكان الرئيس الأمريكي قد هدد بالانسحاب من الاتفاق النووي ما لم يعدل.\n"
+            "وقالت وزارة الخزانة الأمريكية إن العقوبات على إيران قد تعود خلال أشهر.\n"
+            "وتسعى فرنسا وبريطانيا وألمانيا إلى إنقاذ الاتفاق النووي الإيراني.\n"
+            "وتقول طهران إن تخصيب اليورانيوم حق لها بموجب الاتفاق.\n"
+            "وزار وزير الخارجية الإيراني بكين وموسكو لبحث مستقبل الاتفاق النووي.\n"
+            "وقال دبلوماسيون إن عودة العقوبات الأمريكية على إيران ستضر الشركات الأوروبية.\n"
+            "ويجتمع الأطراف الباقون في الاتفاق في فيينا الأسبوع المقبل.")
+    assert topics_of(tagger, title, text) == {"iran_nuclear"}
+    # The same story headlined on the sanctions is a sanctions story as well.
+    headline = "واشنطن تلوح بإعادة العقوبات على إيران"
+    assert {"iran_nuclear", "sanctions"} <= topics_of(tagger, headline, text)
