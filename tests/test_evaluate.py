@@ -162,7 +162,8 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 #   2026.11.12 (South Korea's air defence zone and forces sent out) gives Korea 0.897 /
 #   0.957 on them.
 # `heldout17`: 85 articles, measured once with 2026.11.13: Korea 0.923 (13), sanctions
-#   0.933 (7); 2026.11.12 gives the same.
+#   0.933 (7); 2026.11.12 gives the same. Tuning data since 2026.11.14 (a bare كيم beside Trump in
+#   a headline), which gives Korea 0.963 on it.
 MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions floor)
     "heldout4": (80, 0.85, 0.85),
     "heldout5": (95, 0.90, 0.80),

@@ -877,3 +877,18 @@ def test_sanctions_as_background_to_nuclear_diplomacy(tagger: Tagger) -> None:
     # The same story headlined on the sanctions is a sanctions story as well.
     headline = "واشنطن تلوح بإعادة العقوبات على إيران"
     assert {"iran_nuclear", "sanctions"} <= topics_of(tagger, headline, text)
+
+
+def test_kim_shortened_beside_trump_in_a_headline(tagger: Tagger) -> None:
+    title = "ترامب: قمة كيم \"أكثر من صورة\""
+    text = ("قال الرئيس الأمريكي دونالد ترامب إن كل شيء جاهز لقمته مع الزعيم الكوري الشمالي "
+            "كيم جونغ أون في سنغافورة.\n"
+            "وأضاف ترامب في مؤتمر صحفي مع رئيس الوزراء الياباني أن القمة ستكون أكثر من "
+            "التقاط صورة.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+    # Another Kim beside Trump is no Korea story.
+    title = "ترامب يستقبل كيم كارداشيان في البيت الأبيض"
+    text = ("استقبل الرئيس الأمريكي دونالد ترامب نجمة تلفزيون الواقع كيم كارداشيان لبحث "
+            "إصلاح نظام السجون.\n"
+            "وقالت كارداشيان إنها طلبت من ترامب العفو عن سيدة مسجونة منذ عشرين عاما.")
+    assert "korean_peninsula" not in topics_of(tagger, title, text)
