@@ -892,3 +892,22 @@ def test_kim_shortened_beside_trump_in_a_headline(tagger: Tagger) -> None:
             "إصلاح نظام السجون.\n"
             "وقالت كارداشيان إنها طلبت من ترامب العفو عن سيدة مسجونة منذ عشرين عاما.")
     assert "korean_peninsula" not in topics_of(tagger, title, text)
+
+
+def test_sanctions_on_the_international_criminal_court(tagger: Tagger) -> None:
+    title = "واشنطن تفرض عقوبات على أربعة قضاة في المحكمة الجنائية الدولية"
+    text = ("أعلنت وزارة الخارجية الأمريكية فرض عقوبات على أربعة قضاة في المحكمة الجنائية "
+            "الدولية، ردا على تحقيقات المحكمة بشأن أفغانستان.\n"
+            "وقال الوزير إن القضاة شاركوا في \"إجراءات غير مشروعة\" تستهدف الولايات المتحدة.\n"
+            "وتقضي العقوبات بتجميد الأرصدة المصرفية للقضاة ومنعهم من دخول البلاد.\n"
+            "ونددت المحكمة، ومقرها لاهاي، بالقرار.")
+    explained = {r.topic: r for r in tagger.tag(title, text, explain=True)}
+    assert "sanctions" in explained
+    # The court's name is no criminal-law context: every sanctions hit counts.
+    surfaces = [e.surface for e in explained["sanctions"].evidence if e.weight > 0]
+    assert sum("عقوبات" in s for s in surfaces) >= 3 and any("الأرصدة" in s for s in surfaces)
+    # A criminal court's penalties stay out.
+    court = ("المحكمة الجنائية تشدد العقوبات على المتهمين",
+             "قضت المحكمة الجنائية بتشديد العقوبات على المتهمين في قضية الاحتيال.\n"
+             "وقالت النيابة إن العقوبات تشمل السجن خمس سنوات.")
+    assert "sanctions" not in topics_of(tagger, *court)
