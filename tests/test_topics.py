@@ -911,3 +911,16 @@ def test_sanctions_on_the_international_criminal_court(tagger: Tagger) -> None:
              "قضت المحكمة الجنائية بتشديد العقوبات على المتهمين في قضية الاحتيال.\n"
              "وقالت النيابة إن العقوبات تشمل السجن خمس سنوات.")
     assert "sanctions" not in topics_of(tagger, *court)
+
+
+def test_a_sanctions_law_is_not_the_penal_code(tagger: Tagger) -> None:
+    title = "واشنطن تحذر أنقرة من شراء منظومة إس-400"
+    text = ("حذرت الولايات المتحدة تركيا من عقوبات إذا اشترت منظومة إس-400 الروسية.\n"
+            "ويسعى قانون العقوبات الشامل، المعروف باسم قانون مكافحة أعداء أميركا من خلال "
+            "العقوبات، إلى معاقبة من يتعامل مع صناعة الدفاع الروسية.\n"
+            "وقال المسؤول إن الصفقة ستؤثر على مشاركة تركيا في برنامج إف-35.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    penal = ("تعديل قانون العقوبات",
+             "أقر البرلمان تعديلا على قانون العقوبات يشدد العقوبة على التحرش.\n"
+             "وينص قانون العقوبات المعدل على السجن ثلاث سنوات.")
+    assert "sanctions" not in topics_of(tagger, *penal)
