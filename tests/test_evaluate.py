@@ -216,11 +216,12 @@ def test_cli_eval_json() -> None:
 #   R 0.625), sanctions 0.870 (25; P 0.952, R 0.800). Tuning data since 2026.11.17, which
 #   gives 1.000 / 0.889 / 0.958.
 # `probe2`, measured once with 2026.11.17: Korea 1.000 (17), war 0.762 (26; P 1.000,
-#   R 0.615), sanctions 0.773 (27; P 1.000, R 0.630); 2026.11.16 gave war 0.667.
+#   R 0.615), sanctions 0.773 (27; P 1.000, R 0.630); 2026.11.16 gave war 0.667. Tuning
+#   data since 2026.11.18, which gives 1.000 / 0.894 / 0.898 (probe1: sanctions 0.980).
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
-    "probe1": (0.97, 0.86, 0.93),
-    "probe2": (0.97, 0.73, 0.74),
+    "probe1": (0.97, 0.86, 0.95),
+    "probe2": (0.97, 0.87, 0.87),
 }
 
 
