@@ -82,6 +82,9 @@ class Scoring(_Strict):
     focus: bool = False
     focus_weight: float = Field(default=2.5, gt=0)
     focus_sum: float = Field(default=0.0, ge=0)
+    # ... or a group of the subject's own vocabulary in this many body sentences.
+    focus_group: str = ""
+    focus_group_sentences: int = Field(default=2, ge=1)
 
 
 class ScoringOverride(_Strict):
@@ -99,6 +102,8 @@ class ScoringOverride(_Strict):
     focus: bool | None = None
     focus_weight: float | None = Field(default=None, gt=0)
     focus_sum: float | None = Field(default=None, ge=0)
+    focus_group: str | None = None
+    focus_group_sentences: int | None = Field(default=None, ge=1)
 
 
 class Yield(_Strict):
@@ -169,6 +174,9 @@ class Taxonomy(_Strict):
                                f"title_min_share {scoring.title_min_share} exceeds "
                                f"min_share {scoring.min_share}")
             known = set(self.groups) | set(topic.groups)
+            if scoring.focus_group and scoring.focus_group not in known:
+                raise _located(("topics", i, "scoring", "focus_group"),
+                               f"unknown group {scoring.focus_group!r}")
             for j, name in enumerate(topic.required):
                 if name not in known:
                     raise _located(("topics", i, "required", j), f"unknown group {name!r}")

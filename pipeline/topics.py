@@ -96,6 +96,7 @@ class _Scored:
     negative: list[tuple[str, _Hit, float]] = field(default_factory=list)
     focused: bool = False  # a topical term (weight >= focus_weight) in the title or lead
     front: float = 0.0  # summed base weight of the positive hits in the title and lead
+    focus_hits: list[_Hit] = field(default_factory=list)  # the focus group's, in the body
 
 
 _KINDS = {"word": Kind.WORD, "name": Kind.NAME, "exact": Kind.EXACT}
@@ -121,6 +122,8 @@ class Tagger:
         for ti, topic in enumerate(self.topics):
             window = self.scoring[ti].window
             used: set[str] = set(topic.required)
+            if self.scoring[ti].focus_group:
+                used.add(self.scoring[ti].focus_group)
             for role, rules in ((TERM, topic.terms), (NEGATIVE, topic.negative)):
                 for rule in rules:
                     used.update(rule.near)
@@ -236,6 +239,8 @@ class Tagger:
             if entry.role == GROUP:
                 groups.setdefault(entry.group, []).append((hit.first, hit.last))
                 groups_seen.add(entry.group)
+                if name == BODY and entry.group == scoring.focus_group:
+                    scored.focus_hits.append(hit)
         repeats: dict[str, int] = {}
         counted: set[tuple[int, int, str]] = set()
         factor_title = scoring.title_weight
@@ -429,8 +434,10 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
             and len(sentences) < scoring.passage_share * len(sentence_starts)
             and _passages(sentences) + (1 if in_title else 0) < scoring.min_passages):
         return False
-    if scoring.focus and not scored.focused and not (
-            scoring.focus_sum and scored.front >= scoring.focus_sum):
+    if scoring.focus and not (
+            scored.focused
+            or (scoring.focus_sum and scored.front >= scoring.focus_sum)
+            or _focus_group_ok(scored, scoring, body, sentence_starts)):
         return False
     # A title names the subject, but a title whose topic the body drops after one sentence
     # of many (a market report headlined on one of its drivers) is held to its own share.
@@ -438,6 +445,18 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     if not need:
         return True
     return len(sentences) / max(1, len(sentence_starts)) >= need
+
+
+def _focus_group_ok(scored: _Scored, scoring: Scoring, body: Tokens,
+                    sentence_starts: list[int]) -> bool:
+    """Whether the subject's own vocabulary (its focus group) fills enough body sentences:
+    a story that keeps naming the front's towns and leaders is about the war, whatever its
+    lead is about."""
+    if not scoring.focus_group or not scored.focus_hits:
+        return False
+    sentences = {bisect.bisect_right(sentence_starts, body.original_span(h.first, h.first)[0])
+                 for h in scored.focus_hits}
+    return len(sentences) >= scoring.focus_group_sentences
 
 
 def _passages(sentences: set[int]) -> int:

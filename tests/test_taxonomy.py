@@ -155,3 +155,13 @@ def test_yields_to_names_a_known_other_topic() -> None:
     assert "cannot yield to itself" in msg
     msg = error_of(MINIMAL + "    yields_to: [{topic: demo, ratio: 0.5}]\n")
     assert "ratio" in msg and "greater than or equal to 1" in msg
+
+
+def test_focus_group_must_be_a_known_group() -> None:
+    scoring = "    scoring: {focus: true, focus_group: places}\n"
+    text = MINIMAL.replace("    terms:\n", scoring + "    terms:\n")
+    msg = error_of(text)
+    assert "unknown group 'places'" in msg and "focus_group" in msg
+    groups = "    groups:\n      places: [تجربة]\n"
+    taxonomy = parse_taxonomy(text.replace("    terms:\n", groups + "    terms:\n"))
+    assert taxonomy.scoring_for(taxonomy.topics[0]).focus_group == "places"
