@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.evaluate import read_articles
 from pipeline.taxonomy import load_taxonomy, parse_taxonomy
 from pipeline.topics import (
     Tagger,
@@ -1039,3 +1040,14 @@ def test_designations_written_without_the_word_sanctions(tagger: Tagger) -> None
             "الأميركيين التعامل معهم.\n"
             "وتواجه المصارف الأجنبية التي تسهل معاملاتهم خطر الإجراءات الثانوية الأميركية.")
     assert "sanctions" in topics_of(tagger, title, text)
+
+
+@pytest.mark.skipif(not (CORPUS / "ant-v2.1.jsonl.gz").exists(), reason="corpus not present")
+def test_financial_fair_play_penalties_are_sport(tagger: Tagger) -> None:
+    # UEFA threatening a club over sponsorship deals, headlined "European sanctions".
+    art_id = "ant-SK-sport-667-20180411"
+    article = read_articles(CORPUS / "ant-v2.1.jsonl.gz", {art_id})[art_id]
+    explained = {r.topic: r for r in tagger.tag(article["title"], article["text"], explain=True)}
+    assert "-sanctions" in explained
+    assert any(e.term == "اللعب المالي النظيف" and e.weight < 0
+               for e in explained["-sanctions"].evidence)
