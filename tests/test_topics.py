@@ -1051,3 +1051,24 @@ def test_financial_fair_play_penalties_are_sport(tagger: Tagger) -> None:
     assert "-sanctions" in explained
     assert any(e.term == "اللعب المالي النظيف" and e.weight < 0
                for e in explained["-sanctions"].evidence)
+
+
+OIL_REPORT = ("النفط يصعد لأعلى مستوياته في أعوام",
+              "ارتفعت أسعار النفط إلى أعلى مستوياتها منذ أواخر 2014، وصعد خام برنت إلى 79 "
+              "دولارا للبرميل.\n"
+              "وقال متعاملون إن تراجع إنتاج فنزويلا وتوقعات بانخفاض المعروض دعما الأسعار.\n"
+              "وأضافوا أن احتمال فرض عقوبات أمريكية جديدة على إيران يقلق السوق.\n"
+              "وزادت العقود الآجلة لخام غرب تكساس 40 سنتا، بينما تراجعت مخزونات الخام "
+              "الأمريكية.\n"
+              "وتراقب الأسواق اجتماع أوبك المقبل لبحث سياسة الإنتاج.\n"
+              "وقال محللون إن العقوبات الأمريكية المحتملة قد تحرم السوق من نصف مليون برميل "
+              "يوميا.")
+
+
+def test_an_oil_market_report_is_its_own_topic_and_sanctions_its_background(
+        tagger: Tagger) -> None:
+    explained = {r.topic: r for r in tagger.tag(*OIL_REPORT, explain=True)}
+    assert "oil_market" in explained and "-sanctions" in explained
+    # Headlined on the sanctions, the same report is a sanctions story as well.
+    headline = "النفط يصعد مع اقتراب العقوبات الأمريكية على إيران"
+    assert {"oil_market", "sanctions"} <= topics_of(tagger, headline, OIL_REPORT[1])
