@@ -1072,3 +1072,13 @@ def test_an_oil_market_report_is_its_own_topic_and_sanctions_its_background(
     # Headlined on the sanctions, the same report is a sanctions story as well.
     headline = "النفط يصعد مع اقتراب العقوبات الأمريكية على إيران"
     assert {"oil_market", "sanctions"} <= topics_of(tagger, headline, OIL_REPORT[1])
+
+
+def test_the_babchenko_affair_is_told_as_the_war(tagger: Tagger) -> None:
+    title = "اغتيال صحفي روسي معارض لبوتين أمام منزله في كييف"
+    text = ("قتل الصحفي الروسي المعارض أركادي بابتشينكو بالرصاص أمام منزله في العاصمة "
+            "الأوكرانية كييف، بحسب الشرطة الأوكرانية.\n"
+            "وكان بابتشينكو قد غادر روسيا بعد تلقيه تهديدات بسبب انتقاده سياسة الكرملين.\n"
+            "واتهم رئيس الوزراء الأوكراني روسيا بالوقوف وراء الاغتيال، فيما نفت موسكو ذلك.\n"
+            "وقالت زوجة بابتشينكو إنها سمعت طلقات نارية قبل أن تجده مصابا.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
