@@ -210,7 +210,7 @@ def test_cli_eval_json() -> None:
     assert "sanctions" in table.output and "micro" in table.output
 
 
-# `probe1` to `probe4`: 80 articles each on 2022-2025 events, written in the style of Arabic
+# `probe1` to `probe5`: 80 articles each on 2022-2025 events, written in the style of Arabic
 # wire copy and labelled by a second reader (tests/data/topics/README.md).
 # `probe1`, measured once with 2026.11.16: Korea 1.000 (17), war 0.750 (24; P 0.938,
 #   R 0.625), sanctions 0.870 (25; P 0.952, R 0.800). Tuning data since 2026.11.17, which
@@ -224,12 +224,15 @@ def test_cli_eval_json() -> None:
 #   gives war 0.857 on it, 0.936 on probe1 and 0.960 on probe2.
 # `probe4`, measured once with 2026.11.19: Korea 1.000 (18), war 0.964 (29; P 1.000,
 #   R 0.931), sanctions 0.906 (29; P 1.000, R 0.828); 2026.11.16 gave war 0.863.
+# `probe5`, measured once with 2026.11.24: Korea 1.000 (16), war 0.842 (33; P 1.000,
+#   R 0.727), sanctions 0.963 (28; P 1.000, R 0.929); 2026.11.16 gave 0.755 / 0.923.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.91, 0.95),
     "probe2": (0.97, 0.93, 0.87),
     "probe3": (0.97, 0.83, 0.76),
     "probe4": (0.97, 0.94, 0.88),
+    "probe5": (0.97, 0.82, 0.94),
 }
 
 
