@@ -394,6 +394,11 @@ def _sentence_starts(body: Tokens, furniture: Sequence[tuple[int, int]]) -> list
     return [start for start, _ in iter_sentences(body.text) if not _inside(start, furniture)]
 
 
+def _sentence_of(hit: _Hit, body: Tokens, sentence_starts: list[int]) -> int:
+    """The number of the body sentence a hit starts in (0 before the first sentence)."""
+    return bisect.bisect_right(sentence_starts, body.original_span(hit.first, hit.first)[0])
+
+
 def _sentences(scored: _Scored, body: Tokens,
                sentence_starts: list[int]) -> tuple[set[int], bool]:
     """The body sentences holding positive evidence, and whether the title holds some."""
@@ -403,8 +408,7 @@ def _sentences(scored: _Scored, body: Tokens,
         if name == TITLE:
             in_title = True
         else:
-            start = body.original_span(hit.first, hit.first)[0]
-            sentences.add(bisect.bisect_right(sentence_starts, start))
+            sentences.add(_sentence_of(hit, body, sentence_starts))
     return sentences, in_title
 
 
@@ -454,8 +458,7 @@ def _focus_group_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     lead is about."""
     if not scoring.focus_group or not scored.focus_hits:
         return False
-    sentences = {bisect.bisect_right(sentence_starts, body.original_span(h.first, h.first)[0])
-                 for h in scored.focus_hits}
+    sentences = {_sentence_of(h, body, sentence_starts) for h in scored.focus_hits}
     return len(sentences) >= scoring.focus_group_sentences
 
 
