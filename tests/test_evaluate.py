@@ -95,7 +95,7 @@ def labelled(split: str) -> tuple[dict[str, set[str]], dict[str, dict]]:
     return gold, articles
 
 
-# Figures measured with `akhbar eval` when these floors were set (see README, Topics): the
+# Figures measured with `akhbar eval` when these floors were set (docs/topics-history.md): the
 # floors sit below them so that a regression fails while a one-article wobble does not.
 TUNE_FLOORS = {"korean_peninsula": 0.93, "ukraine_war": 0.85, "sanctions": 0.93}
 
@@ -110,7 +110,7 @@ def test_quality_on_the_tuning_set() -> None:
 
 
 # `heldout`, `heldout2` and `heldout3` were each measured clean once, then the rules changed
-# knowing their misses (README, Topics): together they are tuning data now, 2026.11.8 gives
+# knowing their misses (docs/topics-history.md): together they are tuning data now, 2026.11.8 gives
 # F1 0.966 / 0.878 / 0.926 on them; 2026.11.13 gives sanctions 0.880 (two stories on
 # shielding European firms from the Iran sanctions yield to the nuclear deal). The floors
 # only catch a regression.
@@ -132,7 +132,7 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
         assert f1[topic] >= floor, (topic, f1[topic], evaluate.misses(report))
 
 
-# The clean sets, each measured once with the rules of its time (README, Topics), then
+# The clean sets, each measured once with the rules of its time (docs/topics-history.md), then
 # floors a little below. All but one hold no war story: their Ukraine mentions are traps
 # (venues, look-alikes, background mentions), so the war must give no false positive.
 # `heldout4`: 87 articles, 10 Korea and 11 sanctions stories, 39 drawn for Ukraine words.
