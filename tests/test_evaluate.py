@@ -227,13 +227,14 @@ def test_cli_eval_json() -> None:
 # `probe5`, measured once with 2026.11.24: Korea 1.000 (16), war 0.842 (33; P 1.000,
 #   R 0.727), sanctions 0.963 (28; P 1.000, R 0.929); 2026.11.16 gave 0.755 / 0.923.
 #   Tuning data since 2026.11.26, which gives war 0.881 and sanctions 0.982 on it (probe1
-#   0.958 / 0.980, probe2 0.960 / 0.920, probe3 0.923 / 0.885, probe4 0.982 / 0.945).
+#   0.958 / 0.980, probe2 0.960 / 0.920, probe3 0.923 / 0.885, probe4 0.982 / 0.945);
+#   2026.11.27 (SWIFT reconnection): sanctions probe2 0.941, probe3 0.906, probe4 0.964.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.93, 0.95),
-    "probe2": (0.97, 0.93, 0.89),
-    "probe3": (0.97, 0.89, 0.86),
-    "probe4": (0.97, 0.95, 0.92),
+    "probe2": (0.97, 0.93, 0.91),
+    "probe3": (0.97, 0.89, 0.88),
+    "probe4": (0.97, 0.95, 0.94),
     "probe5": (0.97, 0.85, 0.95),
 }
 
