@@ -499,6 +499,9 @@ class EntityTagger:
         for _m, first, last in linked:
             if last > first:
                 taken.update(range(first + 1, last + 1))
+        # Tokens of people already linked: a title followed by one has found its name.
+        person = {k for m, first, last in linked if m.type == "PER"
+                  for k in range(first, last + 1)}
         last_names = {words[last]: m for m, _first, last in linked if m.type == "PER"}
         found: dict[tuple[int, int], _M] = {}
 
@@ -549,7 +552,7 @@ class EntityTagger:
                 continue
             j = t_last + 1
             skipped = 0
-            while j < len(words) and skipped < 4:
+            while j < len(words) and skipped < 4 and j not in person:
                 if j in taken or words[j].startswith("ال") or words[j] in ORG_HEADS:
                     j, skipped = j + 1, skipped + 1
                     continue
@@ -595,7 +598,9 @@ class EntityTagger:
             quote = _QUOTED_AFTER.match(text, spans[k_last][1])
             if quote:
                 inner = list(_token_range(spans, quote.start(1), quote.end(1)))
-                if 1 <= len(inner) <= 5 and not any(i in taken for i in inner):
+                # A closing quote followed by ' و"' is no name: a quoted name has a word.
+                if (1 <= len(inner) <= 5 and not any(i in taken for i in inner)
+                        and any(len(words[i]) > 1 for i in inner)):
                     add(inner[0], inner[-1], key[1], 0.7, quoted=True)
                 continue
             if broken(k_last, j):

@@ -98,6 +98,21 @@ def test_ordinary_words_after_titles_are_not_names(tagger: EntityTagger) -> None
     assert [m.text for m in tagger.tag(text) if m.method == "pattern"] == []
 
 
+def test_a_title_whose_person_is_linked_names_no_one_else(tagger: EntityTagger) -> None:
+    # The word after a linked name is a verb or a noun, not a second name for the title.
+    text = ("وهنأ الرئيس فلاديمير بوتين قواته بالنصر، فيما قال الرئيس دونالد ترامب، الذي "
+            "التقى نظيره، إن الزعيم كيم جونغ أون اطلع على الصور.")
+    ms = tagger.tag(text)
+    assert linked(ms) == ["Vladimir Putin", "Donald Trump", "Kim Jong Un"]
+    assert [m.text for m in ms if m.entity_id is None] == []
+
+
+def test_a_list_of_quoted_banks_gives_no_conjunction_as_a_name(tagger: EntityTagger) -> None:
+    text = 'وشملت القائمة "نوفيكوم بنك" و"سوفكوم بنك" و"بنك روسيا".'
+    surfaces = {m.text for m in tagger.tag(text)}
+    assert "و" not in surfaces
+
+
 def test_tag_record_shape(tagger: EntityTagger) -> None:
     out = tagger.tag_record({"title": "بوتين يستقبل كيم", "text": "استقبل فلاديمير بوتين ضيفه"})
     assert out[0] == {"text": "بوتين", "type": "PER", "canonical": "Vladimir Putin",
