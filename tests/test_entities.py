@@ -515,3 +515,17 @@ def test_overlap_shortcuts_keep_what_the_plain_rule_keeps() -> None:
         for is_entity in (True, False):
             assert ([h for h in got if isinstance(h[2], _Key) is is_entity]
                     == [h for h in want if isinstance(h[2], _Key) is is_entity]), raw
+
+
+def test_names_of_the_news_since_2022_and_their_namesakes(tagger: EntityTagger) -> None:
+    text = ("قال نائب رئيس الوزراء الروسي ألكسندر نوفاك إن موسكو لن تبيع نفطها بالسقف، "
+            "وأضاف نوفاك أن الإنتاج مستقر. وتحتفظ مؤسسة يوروكلير بمعظم الأصول المجمدة.")
+    assert linked(tagger.tag(text)) == ["Alexander Novak", "Moscow", "Alexander Novak",
+                                        "Euroclear"]
+    tennis = "وسوف يواجه الصربي نوفاك دجوكوفيتش منافسه في موسكو."
+    assert linked(tagger.tag(tennis)) == ["Novak Djokovic", "Moscow"]
+    # A bare فيكو is the Slovak prime minister only where Slovakia is near.
+    assert "Robert Fico" in linked(tagger.tag("وقال رئيس الوزراء السلوفاكي فيكو إن بلاده"))
+    assert linked(tagger.tag("وانتخب روبيرتو فيكو رئيسا لمجلس النواب الإيطالي")) == [
+        "Roberto Fico"]
+
