@@ -529,3 +529,9 @@ def test_names_of_the_news_since_2022_and_their_namesakes(tagger: EntityTagger) 
     assert linked(tagger.tag("وانتخب روبيرتو فيكو رئيسا لمجلس النواب الإيطالي")) == [
         "Roberto Fico"]
 
+
+
+def test_officials_of_recent_years_are_linked(tagger: EntityTagger) -> None:
+    text = ("وأطلع المبعوث الأممي هانس غروندبرغ مجلس الأمن على الوضع، فيما قال مدير وكالة "
+            "الطاقة الدولية فاتح بيرول إن الإمدادات كافية، والتقى الرئيس جوزيف عون نظيره.")
+    assert {"Hans Grundberg", "Fatih Birol", "Joseph Aoun"} <= set(linked(tagger.tag(text)))
