@@ -535,3 +535,13 @@ def test_officials_of_recent_years_are_linked(tagger: EntityTagger) -> None:
     text = ("وأطلع المبعوث الأممي هانس غروندبرغ مجلس الأمن على الوضع، فيما قال مدير وكالة "
             "الطاقة الدولية فاتح بيرول إن الإمدادات كافية، والتقى الرئيس جوزيف عون نظيره.")
     assert {"Hans Grundberg", "Fatih Birol", "Joseph Aoun"} <= set(linked(tagger.tag(text)))
+
+
+def test_a_club_named_by_its_bare_name_in_its_own_league(tagger: EntityTagger) -> None:
+    # الأهلي is Cairo's club beside the Egyptian league and Jeddah's beside the Saudi one.
+    egypt = linked(tagger.tag("تغلب الأهلي على الزمالك في قمة الدوري المصري"))
+    assert egypt == ["Al Ahly SC", "Zamalek SC"]
+    saudi = linked(tagger.tag("فاز الأهلي على الهلال في الدوري السعودي للمحترفين"))
+    assert saudi == ["Al-Ahli Saudi FC", "Al Hilal SFC"]
+    # A victory is not a club.
+    assert linked(tagger.tag("وقال إن اليمنيين يمضون نحو النصر الكبير")) == []
