@@ -545,3 +545,11 @@ def test_a_club_named_by_its_bare_name_in_its_own_league(tagger: EntityTagger) -
     assert saudi == ["Al-Ahli Saudi FC", "Al Hilal SFC"]
     # A victory is not a club.
     assert linked(tagger.tag("وقال إن اليمنيين يمضون نحو النصر الكبير")) == []
+
+
+def test_a_last_name_that_is_a_function_word_stays_a_word(tagger: EntityTagger) -> None:
+    # عادل إمام's last name is أمام ("in front of") once normalized.
+    text = "وقال الفنان عادل إمام إنه سيعود، ثم وقف أمام الكاميرا. وقال لويس سواريز إن سواريز جاهز."
+    got = [(m.text, m.canonical) for m in tagger.tag(text) if m.entity_id]
+    assert got == [("عادل إمام", "Adel Emam"), ("لويس سواريز", "Luis Suárez"),
+                   ("سواريز", "Luis Suárez")]
