@@ -235,7 +235,7 @@ def test_cli_eval_json() -> None:
 #   2026.11.27 (SWIFT reconnection): sanctions probe2 0.941, probe3 0.906, probe4 0.964.
 # `probe6`, measured once with 2026.11.27: Korea 1.000 (16), war 0.902 (27; P 0.958,
 #   R 0.852), sanctions 0.958 (25; P 1.000, R 0.920); 2026.11.24 gave war 0.902 and
-#   sanctions 0.936.
+#   sanctions 0.936. Tuning data since 2026.11.28 (drones over Russian cities): war 0.923.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.93, 0.95),
@@ -243,7 +243,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe3": (0.97, 0.89, 0.88),
     "probe4": (0.97, 0.95, 0.94),
     "probe5": (0.97, 0.85, 0.95),
-    "probe6": (0.97, 0.87, 0.93),
+    "probe6": (0.97, 0.89, 0.93),
 }
 
 
