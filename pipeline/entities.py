@@ -73,8 +73,28 @@ PERSON_TITLES = tuple(t.strip() for t in """
 اللاعب، المهاجم، الحارس، الكاتب، الكاتبة، الصحفي، الصحفية، الصحافي، الصحافية، المراسل، المراسلة،
 البروفيسور، القاضي، المحامي، المحامية، الناشط، الناشطة، المعارض، المعارضة، القيادي، الداعية، القس،
 المغني، المغنية، الممثل، الممثلة، الفنان، الفنانة، المخرج، الرئيس التنفيذي، الرئيسة التنفيذية،
-حاكم، المبعوث، المبعوثة، الأستاذ، الأستاذة، النجم، الزميل، الزميلة، نائب الرئيس، نائبة الرئيس
+حاكم، المبعوث، المبعوثة، الأستاذ، الأستاذة، النجم، الزميل، الزميلة، نائب الرئيس، نائبة الرئيس،
+المحافظ، الكاردينال، المؤسس المشارك، المؤسس، رئيس الجمهورية، رئيس البرلمان، رئيس المحكمة،
+رئيس النادي، رئيس الحزب، زعيم الحزب، زعيمة الحزب، المدافع، الظهير، لاعب الوسط، حارس المرمى، العداء،
+العداءة، السائق، الإعلامي، الإعلامية، الكوميدي، المخرجة، المطرب، المطربة، الشاعر، الشاعرة، الروائي،
+الروائية، الطبيب، الطبيبة، المنتج، الفيزيائي، المشتبه به
 """.replace("\n", " ").split("،") if t.strip())
+# Nationality adjectives: in "الكولومبي لويس دياز" one stands where a title would, before a
+# first and last name (two name-like words at least, since "الجيش الأميركي يقصف" is no name).
+_GENTILIC_STEMS = _words("""
+الأميركي الأمريكي البريطاني الفرنسي الألماني الإيطالي الإسباني البرتغالي الهولندي البلجيكي
+السويسري النمساوي السويدي النرويجي الدنماركي الفنلندي البولندي الروسي الأوكراني التركي
+الإيراني العراقي السوري اللبناني الأردني الفلسطيني الإسرائيلي المصري السعودي الإماراتي القطري
+الكويتي البحريني العماني اليمني السوداني الليبي التونسي الجزائري المغربي الموريتاني الصيني
+الياباني الكوري الهندي الباكستاني الأفغاني الإندونيسي الماليزي الفلبيني التايلاندي الفيتنامي
+الأسترالي النيوزيلندي الكندي المكسيكي البرازيلي الأرجنتيني الكولومبي التشيلي البيروفي
+الفنزويلي الأوروغوياني الإكوادوري الكوبي النيجيري الغاني السنغالي الكاميروني الإيفواري الكيني
+الإثيوبي الصربي الكرواتي البوسني اليوناني القبرصي المجري الروماني البلغاري التشيكي السلوفاكي
+السلوفيني الإيرلندي الأيرلندي الاسكتلندي الويلزي الأيسلندي الجورجي الأرميني الأذربيجاني
+الكازاخستاني الأوزبكي البيلاروسي الإستوني اللاتفي الليتواني المالي الكونغولي الأوغندي
+التنزاني الجامايكي الغيني البوركيني الهايتي الإنجليزي الإنكليزي""")
+# (السعودية is the country itself.)
+GENTILICS = _GENTILIC_STEMS + tuple(w + "ة" for w in _GENTILIC_STEMS if w != "السعودي")
 # Nouns that introduce an organization's name.
 ORG_KEYWORDS = _words("""
 شركة مجموعة منظمة حركة حزب جمعية مؤسسة مركز معهد صندوق وكالة صحيفة مجلة موقع
@@ -286,6 +306,7 @@ class EntityTagger:
         # Titles, roles and organization nouns share the entities' automaton (one scan per
         # text); where one overlaps a gazetteer spelling, the longer wins.
         terms += [Term(t, ("title", "PER"), Kind.NAME) for t in PERSON_TITLES]
+        terms += [Term(g, ("nation", "PER"), Kind.NAME) for g in GENTILICS]
         terms += [Term(r, ("role", "PER"), Kind.NAME) for r in APPOSITIVE_ROLES]
         terms += [Term(k, ("keyword", "ORG"), Kind.WORD) for k in ORG_KEYWORDS]
         terms += [Term(k, ("keyword", "LOC"), Kind.WORD) for k in LOC_KEYWORDS]
@@ -526,10 +547,14 @@ class EntityTagger:
                 if names and broken(j - 1, j):
                     break
                 tok = words[j]
+                # أليكسيس, إليزابيث: a hamza on the alef says the "ال" is no article, which
+                # normalized spelling no longer shows.
+                position = len(names) or (1 if text.startswith(("أل", "إل"), spans[j][0])
+                                          else 0)
                 if tok in AMBIGUOUS_GIVEN and not names:
                     if j + 1 >= len(words) or not self._name_like(words[j + 1], 0):
                         break
-                elif not self._name_like(tok, len(names), definite_ok=etype == "PER"):
+                elif not self._name_like(tok, position, definite_ok=etype == "PER"):
                     break
                 names.append(j)
                 j += 1
@@ -550,6 +575,8 @@ class EntityTagger:
                 return
             if single and not quoted:
                 conf -= 0.15
+            if (first, last) in found and found[(first, last)].confidence >= conf:
+                return  # a title and a nationality both before one name: the title speaks
             found[(first, last)] = _M(surface, etype, start, end, "pattern", conf)
 
         for _first, t_last, key, _term in triggers:
@@ -558,7 +585,9 @@ class EntityTagger:
             j = t_last + 1
             skipped = 0
             while j < len(words) and skipped < 4 and j not in person:
-                if j in taken or words[j].startswith("ال") or words[j] in ORG_HEADS:
+                article = (words[j].startswith("ال")
+                           and not text.startswith(("أل", "إل"), spans[j][0]))
+                if j in taken or article or words[j] in ORG_HEADS:
                     j, skipped = j + 1, skipped + 1
                     continue
                 break
@@ -574,6 +603,23 @@ class EntityTagger:
             span = name_from(j, "PER", 0.65)
             if span:
                 add(span[0], span[1], "PER", 0.65)
+
+        for n_first, n_last, key, _term in triggers:
+            if key[0] != "nation":
+                continue
+            # After a definite noun or a named body the adjective describes that noun
+            # ("الخام الإيراني", "أدنوك الإماراتية"); only after a verb, a preposition or a
+            # conjunction does it stand for a person.
+            before = n_first - 1
+            if before >= 0 and not broken(before, n_first) and (
+                    before in taken or words[before].startswith("ال")):
+                continue
+            j = n_last + 1
+            if j >= len(words) or j in taken or broken(n_last, j):
+                continue
+            span = name_from(j, "PER", 0.55)
+            if span and span[1] > span[0]:
+                add(span[0], span[1], "PER", 0.55)
 
         for r_first, _last, key, _term in triggers:
             if key[0] != "role":
