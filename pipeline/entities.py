@@ -57,7 +57,8 @@ STOPWORDS = frozenset(normalize_inline(w) for w in _words("""
 الجمعة السبت يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر
 كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين إنه إنها بأن وأن لأن إذ إذا كذلك أيضا
 وفق وفقا بحسب حسب نفسه نفسها عليه عليها له لها منه منها فيه فيها به بها إنّ وهو وهي ولا
-أمام خلف فوق تحت وراء
+أمام خلف فوق تحت وراء الأول الأولى الثاني الثانية الثالث الثالثة الرابع الرابعة الخامس الخامسة
+السادس السادسة السابع السابعة الثامن الثامنة التاسع التاسعة العاشر العاشرة
 """))
 # A given name that is also a common preposition once normalized (على -> علي).
 AMBIGUOUS_GIVEN = frozenset({normalize_inline("علي")})
@@ -321,8 +322,8 @@ class EntityTagger:
     def _implicit_surnames(self, e: Entity, strong_norms: set[str]) -> list[str]:
         """A person's last name alone, counted only after a full mention in the article.
 
-        Not where the last name is a function word once normalized (إمام is أمام): every
-        such word in the article would become the person.
+        Not where the last name is a function word once normalized (إمام is أمام) or an
+        ordinal (إليزابيث الثانية): every such word in the article would become the person.
         """
         if e.type != "PER" or e.weak:
             return []
