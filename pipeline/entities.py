@@ -541,6 +541,11 @@ class EntityTagger:
             between = text[spans[a][1]:spans[b][0]]
             return between != " " and _BREAK.search(between) is not None  # mostly one space
 
+        def hamza_al(i: int) -> bool:
+            """أليكسيس, إليزابيث: a hamza on the alef says the "ال" is no article, which the
+            normalized spelling no longer shows."""
+            return text.startswith(("أل", "إل"), spans[i][0])
+
         def name_from(i: int, etype: str, conf: float) -> tuple[int, int] | None:
             j = i
             names: list[int] = []
@@ -548,10 +553,7 @@ class EntityTagger:
                 if names and broken(j - 1, j):
                     break
                 tok = words[j]
-                # أليكسيس, إليزابيث: a hamza on the alef says the "ال" is no article, which
-                # normalized spelling no longer shows.
-                position = len(names) or (1 if text.startswith(("أل", "إل"), spans[j][0])
-                                          else 0)
+                position = len(names) or (1 if hamza_al(j) else 0)
                 if tok in AMBIGUOUS_GIVEN and not names:
                     if j + 1 >= len(words) or not self._name_like(words[j + 1], 0):
                         break
@@ -586,8 +588,7 @@ class EntityTagger:
             j = t_last + 1
             skipped = 0
             while j < len(words) and skipped < 4 and j not in person:
-                article = (words[j].startswith("ال")
-                           and not text.startswith(("أل", "إل"), spans[j][0]))
+                article = words[j].startswith("ال") and not hamza_al(j)
                 if j in taken or article or words[j] in ORG_HEADS:
                     j, skipped = j + 1, skipped + 1
                     continue
