@@ -109,10 +109,13 @@ class ScoringOverride(_Strict):
 class Yield(_Strict):
     """Where ``topic`` is the subject, this topic is its background: not given when its
     evidence stays out of the title while ``topic``'s fills ``ratio`` times as many body
-    sentences and scores higher (sanctions told as one strand of nuclear diplomacy)."""
+    sentences and scores higher (sanctions told as one strand of nuclear diplomacy).
+    A topic whose evidence fills ``below_share`` of the body's sentences or more is a
+    subject of its own, whatever else the story is about."""
 
     topic: str = Field(min_length=1)
     ratio: float = Field(default=2.0, ge=1, le=20)
+    below_share: float = Field(default=1.0, gt=0, le=1)
 
 
 class Topic(_Strict):

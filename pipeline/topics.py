@@ -135,8 +135,9 @@ class Tagger:
                 for member in taxonomy.group(topic, name):
                     add(member.term, member.kind, _Entry(ti, GROUP, member.term, group=name))
         index = {t.id: i for i, t in enumerate(self.topics)}
-        self._yields: tuple[tuple[tuple[int, float], ...], ...] = tuple(
-            tuple((index[y.topic], y.ratio) for y in t.yields_to) for t in self.topics)
+        self._yields: tuple[tuple[tuple[int, float, float], ...], ...] = tuple(
+            tuple((index[y.topic], y.ratio, y.below_share) for y in t.yields_to)
+            for t in self.topics)
         self._matcher = Matcher(terms)
         self._context = Matcher(context)
         log.debug("taxonomy %s compiled: %d entries, %d + %d patterns", self.version,
@@ -192,7 +193,7 @@ class Tagger:
             return []
         # A topic that may yield to another needs that other's score to decide.
         for ti in list(candidates):
-            candidates.update(oi for oi, _ in self._yields[ti])
+            candidates.update(oi for oi, _, _ in self._yields[ti])
         self._add_context(title, title_hits, candidates)
         self._add_context(body, body_hits, candidates)
         furniture = furniture_spans(body.text)
@@ -222,8 +223,8 @@ class Tagger:
         for ti in sorted(candidates):
             scored = scores[ti]
             ok = passed[ti] and not any(
-                _background(scored, scores[oi], ratio, body, sentence_starts)
-                for oi, ratio in self._yields[ti])
+                _background(scored, scores[oi], ratio, share, body, sentence_starts)
+                for oi, ratio, share in self._yields[ti])
             if ok or explain:
                 topic = self.topics[ti]
                 results.append(TopicResult(
@@ -412,14 +413,14 @@ def _sentences(scored: _Scored, body: Tokens,
     return sentences, in_title
 
 
-def _background(scored: _Scored, other: _Scored, ratio: float, body: Tokens,
+def _background(scored: _Scored, other: _Scored, ratio: float, share: float, body: Tokens,
                 sentence_starts: list[int]) -> bool:
     """Whether a topic is background to ``other``: out of the title, outscored, and
-    outnumbered ``ratio`` to one in body sentences."""
+    outnumbered ``ratio`` to one in body sentences, in less than ``share`` of the body."""
     if other.score <= scored.score:
         return False
     own, in_title = _sentences(scored, body, sentence_starts)
-    if in_title:
+    if in_title or len(own) >= share * len(sentence_starts):
         return False
     theirs, _ = _sentences(other, body, sentence_starts)
     return len(theirs) >= ratio * len(own)

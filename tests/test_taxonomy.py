@@ -155,6 +155,8 @@ def test_yields_to_names_a_known_other_topic() -> None:
     assert "cannot yield to itself" in msg
     msg = error_of(MINIMAL + "    yields_to: [{topic: demo, ratio: 0.5}]\n")
     assert "ratio" in msg and "greater than or equal to 1" in msg
+    msg = error_of(MINIMAL + "    yields_to: [{topic: demo, below_share: 1.5}]\n")
+    assert "below_share" in msg and "less than or equal to 1" in msg
 
 
 def test_focus_group_must_be_a_known_group() -> None:
