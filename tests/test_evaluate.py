@@ -214,7 +214,7 @@ def test_cli_eval_json() -> None:
     assert "sanctions" in table.output and "micro" in table.output
 
 
-# `probe1` to `probe5`: 80 articles each on 2022-2025 events, written in the style of Arabic
+# `probe1` to `probe7`: 80 articles each on 2022-2025 events, written in the style of Arabic
 # wire copy and labelled by a second reader (tests/data/topics/README.md).
 # `probe1`, measured once with 2026.11.16: Korea 1.000 (17), war 0.750 (24; P 0.938,
 #   R 0.625), sanctions 0.870 (25; P 0.952, R 0.800). Tuning data since 2026.11.17, which
@@ -236,6 +236,10 @@ def test_cli_eval_json() -> None:
 # `probe6`, measured once with 2026.11.27: Korea 1.000 (16), war 0.902 (27; P 0.958,
 #   R 0.852), sanctions 0.958 (25; P 1.000, R 0.920); 2026.11.24 gave war 0.902 and
 #   sanctions 0.936. Tuning data since 2026.11.28 (drones over Russian cities): war 0.923.
+# `probe7`, measured once with 2026.12.1: Korea 1.000 (13), war 0.957 (23; P 0.957,
+#   R 0.957), sanctions 0.783 (28; P 1.000, R 0.643); 2026.11.28 gave sanctions 0.756.
+#   Fifteen of its 28 sanctions stories never write the word. Tuning data since 2026.12.2
+#   (restrictive measures, numbered EU packages, US restrictions), which gives 0.833.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.93, 0.95),
@@ -244,6 +248,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe4": (0.97, 0.95, 0.94),
     "probe5": (0.97, 0.85, 0.95),
     "probe6": (0.97, 0.89, 0.93),
+    "probe7": (0.97, 0.93, 0.80),
 }
 
 
