@@ -59,6 +59,9 @@ class Rule(_Strict):
     near: tuple[str, ...] = ()
     not_near: tuple[str, ...] = ()
     window: int | None = Field(default=None, ge=1, le=200)
+    # Groups this term stands for where it counts, for ``required`` (a freeze told with a
+    # verb near the holdings is as good as the noun "asset freeze").
+    stands_for: tuple[str, ...] = ()
 
     _words = field_validator("term")(_has_words)
 
@@ -185,7 +188,7 @@ class Taxonomy(_Strict):
                     raise _located(("topics", i, "required", j), f"unknown group {name!r}")
             for section in ("terms", "negative"):
                 for j, rule in enumerate(getattr(topic, section)):
-                    for field in ("near", "not_near"):
+                    for field in ("near", "not_near", "stands_for"):
                         for k, name in enumerate(getattr(rule, field)):
                             if name not in known:
                                 raise _located((("topics", i, section, j, field, k)),

@@ -48,6 +48,7 @@ class _Entry:
     near: tuple[str, ...] = ()
     not_near: tuple[str, ...] = ()
     window: int = 10
+    stands_for: tuple[str, ...] = ()  # groups a counted hit satisfies for ``required``
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +131,8 @@ class Tagger:
                     used.update(rule.not_near)
                     add(rule.term, rule.kind, _Entry(ti, role, rule.term, rule.weight,
                                                      near=rule.near, not_near=rule.not_near,
-                                                     window=rule.window or window))
+                                                     window=rule.window or window,
+                                                     stands_for=rule.stands_for))
             for name in sorted(used):
                 for member in taxonomy.group(topic, name):
                     add(member.term, member.kind, _Entry(ti, GROUP, member.term, group=name))
@@ -275,6 +277,7 @@ class Tagger:
             if entry.role == TERM:
                 scored.score += weight
                 scored.positive.append((name, hit, weight))
+                groups_seen.update(entry.stands_for)
                 if up_front:
                     scored.front += entry.weight
                     if entry.weight >= scoring.focus_weight:

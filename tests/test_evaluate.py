@@ -239,7 +239,8 @@ def test_cli_eval_json() -> None:
 # `probe7`, measured once with 2026.12.1: Korea 1.000 (13), war 0.957 (23; P 0.957,
 #   R 0.957), sanctions 0.783 (28; P 1.000, R 0.643); 2026.11.28 gave sanctions 0.756.
 #   Fifteen of its 28 sanctions stories never write the word. Tuning data since 2026.12.2
-#   (restrictive measures, numbered EU packages, US restrictions), which gives 0.833.
+#   (restrictive measures, numbered EU packages, US restrictions), which gives 0.833;
+#   2026.12.3 (a freeze verb six words from the funds, the cap on Russian oil): 0.902.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.93, 0.95),
@@ -248,7 +249,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe4": (0.97, 0.95, 0.94),
     "probe5": (0.97, 0.85, 0.95),
     "probe6": (0.97, 0.89, 0.93),
-    "probe7": (0.97, 0.93, 0.80),
+    "probe7": (0.97, 0.93, 0.87),
 }
 
 

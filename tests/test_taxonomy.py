@@ -167,3 +167,13 @@ def test_focus_group_must_be_a_known_group() -> None:
     groups = "    groups:\n      places: [تجربة]\n"
     taxonomy = parse_taxonomy(text.replace("    terms:\n", groups + "    terms:\n"))
     assert taxonomy.scoring_for(taxonomy.topics[0]).focus_group == "places"
+
+
+def test_stands_for_names_a_known_group() -> None:
+    text = MINIMAL.replace("{term: تجربة, weight: 2}",
+                           "{term: تجربة, weight: 2, stands_for: [nouns]}")
+    msg = error_of(text)
+    assert "unknown group 'nouns'" in msg and "stands_for" in msg
+    groups = "    groups:\n      nouns: [اختبار]\n"
+    taxonomy = parse_taxonomy(text.replace("    terms:\n", groups + "    terms:\n"))
+    assert taxonomy.topics[0].terms[0].stands_for == ("nouns",)

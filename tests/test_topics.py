@@ -1275,3 +1275,48 @@ def test_punitive_measures_and_us_restrictions_gate_sanctions(tagger: Tagger) ->
             "وزار مسؤولون من وزارة الخزانة أنقرة محذرين من إعادة تصدير السلع ذات الاستخدام "
             "المزدوج.")
     assert "sanctions" in topics_of(tagger, title, text)
+
+
+def test_a_freeze_with_words_between_and_a_cap_on_russian_oil(tagger: Tagger) -> None:
+    title = "باريس تستهدف شبكة لتمويل برنامج صاروخي"
+    text = ("جمدت فرنسا اليوم الجمعة أصول ثلاثة أشخاص وتسع شركات في سوريا ولبنان، بحسب مرسوم "
+            "نشر في الصحيفة الرسمية.\n"
+            "وقالت وزارة الاقتصاد إن الشركات ساعدت في شراء مكونات لبرنامج صاروخي.\n"
+            "وكانت الحكومة قد أعلنت الشهر الماضي خطة لتشديد الرقابة على الصادرات.\n"
+            "وتتهم باريس الشبكة بالعمل عبر وسطاء في دول ثالثة.\n"
+            "ويمنع المرسوم أي تعامل مع الجهات المدرجة، ويجمد ما قد يكون لها من أموال في "
+            "المصارف الفرنسية.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    title = "سقف الستين دولارا للنفط الروسي يدخل حيز التنفيذ"
+    text = ("دخل السقف الذي فرضته مجموعة السبع على سعر النفط الروسي المنقول بحرا حيز التنفيذ "
+            "الاثنين.\n"
+            "ويحظر على شركات الشحن والتأمين في الدول المشاركة خدمة ناقلات تحمل نفطا يباع بأعلى "
+            "من السقف.\n"
+            "وقال الكرملين إن روسيا لن تقبل هذا الإجراء.\n"
+            "وطالبت بولندا ودول البلطيق بمستوى أدنى خلال المفاوضات.\n"
+            "ويقول محللون إن موسكو جمعت أسطولا من الناقلات القديمة للالتفاف على الآلية.\n"
+            "وتكدست ناقلات في مضيق البوسفور بانتظار إثباتات التأمين.")
+    assert "sanctions" in topics_of(tagger, title, text)
+
+
+def test_a_term_that_stands_for_a_required_group() -> None:
+    taxonomy = parse_taxonomy("""\
+version: "t"
+topics:
+  - id: demo
+    label_ar: تجربة
+    label_en: Demo
+    description: A demo topic.
+    required: [nouns]
+    scoring: {threshold: 2, min_sentences: 1}
+    groups:
+      nouns: [حظر]
+      holdings: [أموال]
+    terms:
+      - {term: جمدت, weight: 3, near: [holdings], window: 3, stands_for: [nouns]}
+      - {term: تجميد, weight: 3}
+""")
+    demo = Tagger(taxonomy)
+    assert [r.topic for r in demo.tag("", "جمدت الحكومة أموال الشركة.")] == ["demo"]
+    # Without the holdings the verb does not count, so it stands for nothing.
+    assert demo.tag("", "جمدت الحكومة المفاوضات وقررت تجميد المشروع.") == []
