@@ -1320,3 +1320,16 @@ topics:
     assert [r.topic for r in demo.tag("", "جمدت الحكومة أموال الشركة.")] == ["demo"]
     # Without the holdings the verb does not count, so it stands for nothing.
     assert demo.tag("", "جمدت الحكومة المفاوضات وقررت تجميد المشروع.") == []
+
+
+def test_iranian_oil_to_zero_is_the_sanctions_aim(tagger: Tagger) -> None:
+    title = "واشنطن تضيق الخناق على طهران"
+    text = ("قال مسؤول أميركي إن على الدول المستوردة أن تستعد لوقف مشترياتها من إيران مع عودة "
+            "عقوبات واشنطن في نوفمبر.\n"
+            "وأضاف أن الهدف هو خفض صادرات إيران النفطية إلى الصفر بحلول ذلك الموعد.\n"
+            "وقال إن وفدا سيزور دول الخليج لضمان إمدادات بديلة للأسواق.\n"
+            "وتابع أن بلاده ستعزل تدفقات التمويل الإيرانية.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    rates = ("خفض البنك المركزي الياباني أسعار الفائدة إلى الصفر لدعم الاقتصاد، فيما تراجعت "
+             "صادرات إيران من الفستق بسبب الجفاف.")
+    assert "sanctions" not in topics_of(tagger, "الفائدة إلى الصفر", rates)
