@@ -218,7 +218,7 @@ def test_cli_eval_json() -> None:
     assert "sanctions" in table.output and "micro" in table.output
 
 
-# `probe1` to `probe7`: 80 articles each on 2022-2025 events, written in the style of Arabic
+# `probe1` to `probe8`: 80 articles each on 2022-2025 events, written in the style of Arabic
 # wire copy and labelled by a second reader (tests/data/topics/README.md).
 # `probe1`, measured once with 2026.11.16: Korea 1.000 (17), war 0.750 (24; P 0.938,
 #   R 0.625), sanctions 0.870 (25; P 0.952, R 0.800). Tuning data since 2026.11.17, which
@@ -245,6 +245,9 @@ def test_cli_eval_json() -> None:
 #   Fifteen of its 28 sanctions stories never write the word. Tuning data since 2026.12.2
 #   (restrictive measures, numbered EU packages, US restrictions), which gives 0.833;
 #   2026.12.3 (a freeze verb six words from the funds, the cap on Russian oil): 0.902.
+# `probe8`, a mix as a night's feed would give it, measured once with 2026.12.3: Korea 1.000
+#   (13), war 0.933 (24; P 1.000, R 0.875), sanctions 0.979 (24; P 1.000, R 0.958);
+#   2026.11.28 gave sanctions 0.957.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.93, 0.95),
@@ -254,6 +257,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe5": (0.97, 0.85, 0.95),
     "probe6": (0.97, 0.89, 0.93),
     "probe7": (0.97, 0.93, 0.87),
+    "probe8": (0.97, 0.90, 0.95),
 }
 
 
