@@ -247,7 +247,7 @@ def test_cli_eval_json() -> None:
 #   2026.12.3 (a freeze verb six words from the funds, the cap on Russian oil): 0.902.
 # `probe8`, a mix as a night's feed would give it, measured once with 2026.12.3: Korea 1.000
 #   (13), war 0.933 (24; P 1.000, R 0.875), sanctions 0.979 (24; P 1.000, R 0.958);
-#   2026.11.28 gave sanctions 0.957.
+#   2026.11.28 gave sanctions 0.957. Tuning data since 2026.12.5 (Ukraine's drones): war 0.957.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.93, 0.95),
@@ -257,7 +257,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe5": (0.97, 0.85, 0.95),
     "probe6": (0.97, 0.89, 0.93),
     "probe7": (0.97, 0.93, 0.87),
-    "probe8": (0.97, 0.90, 0.95),
+    "probe8": (0.97, 0.93, 0.95),
 }
 
 
