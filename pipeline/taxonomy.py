@@ -78,8 +78,10 @@ class Scoring(_Strict):
     min_sentences: int = Field(default=2, ge=1)
     # Runs of adjacent body sentences with evidence; the title and the lede count as their own.
     min_passages: int = Field(default=1, ge=1)
-    # ... unless the evidence covers this share of the body's sentences (then it is the story).
+    # ... unless the evidence covers this share of the body's sentences (then it is the story),
+    # or runs through this many adjacent sentences (a thread of its own; 0: never).
     passage_share: float = Field(default=1.0, ge=0, le=1)
+    thread_sentences: int = Field(default=0, ge=0)
     min_share: float = Field(default=0.0, ge=0, le=1)
     title_min_share: float = Field(default=0.0, ge=0, le=1)
     focus: bool = False
@@ -100,6 +102,7 @@ class ScoringOverride(_Strict):
     min_sentences: int | None = Field(default=None, ge=1)
     min_passages: int | None = Field(default=None, ge=1)
     passage_share: float | None = Field(default=None, ge=0, le=1)
+    thread_sentences: int | None = Field(default=None, ge=0)
     min_share: float | None = Field(default=None, ge=0, le=1)
     title_min_share: float | None = Field(default=None, ge=0, le=1)
     focus: bool | None = None

@@ -440,7 +440,9 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     # fills so much of the body that the passage is the story.
     if (scoring.min_passages > 1
             and len(sentences) < scoring.passage_share * len(sentence_starts)
-            and _passages(sentences) + (1 if in_title else 0) < scoring.min_passages):
+            and _passages(sentences) + (1 if in_title else 0) < scoring.min_passages
+            and not (scoring.thread_sentences
+                     and _longest_run(sentences) >= scoring.thread_sentences)):
         return False
     if scoring.focus and not (
             scored.focused
@@ -479,6 +481,18 @@ def _passages(sentences: set[int]) -> int:
             runs += 1
         previous = n
     return runs
+
+
+def _longest_run(sentences: set[int]) -> int:
+    """The most adjacent sentences among ``sentences``: four in a row are a thread, not an
+    aside."""
+    longest = run = 0
+    previous = -1
+    for n in sorted(sentences):
+        run = run + 1 if n == previous + 1 else 1
+        longest = max(longest, run)
+        previous = n
+    return longest
 
 
 def _evidence(scored: _Scored, tokens: dict[str, Tokens]) -> list[Evidence]:

@@ -1345,3 +1345,20 @@ def test_ukrainian_drones_on_a_refinery_are_the_war(tagger: Tagger) -> None:
             "وقالت وزارة الدفاع الروسية إنها أسقطت عشرات المسيرات فوق عدة مقاطعات خلال الليل.\n"
             "وارتفعت أسعار البنزين في البورصة الروسية إلى مستويات قياسية.")
     assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_four_sentences_in_a_row_are_a_thread(tagger: Tagger) -> None:
+    title = "إذا انسحبت واشنطن من الاتفاق: أربعة سيناريوهات تنتظر طهران"
+    filler = [f"وقال محلل سياسي رقم {n} إن القرار المرتقب سيغير المشهد في المنطقة." for n in
+              range(1, 7)]
+    thread = ["والسيناريو الأول إعادة جزء من العقوبات الاقتصادية التي رفعت بعد توقيع الاتفاق.",
+              "والثاني إعادة فرض كل العقوبات الاقتصادية السابقة خلال أشهر.",
+              "والثالث فرض عقوبات اقتصادية جديدة تمنع طهران من بيع النفط وتحجبها عن المصارف.",
+              "والرابع فرض عقوبات على كل جهة تمد يد العون لإيران وحلفائها."]
+    tail = [f"وأضاف دبلوماسي رقم {n} أن الأوروبيين يريدون إنقاذ الاتفاق بأي ثمن." for n in
+            range(1, 7)]
+    text = "\n".join(filler + thread + tail)
+    assert "sanctions" in topics_of(tagger, title, text)
+    # Two sentences in a row stay an aside.
+    aside = "\n".join(filler + thread[:2] + tail)
+    assert "sanctions" not in topics_of(tagger, title, aside)
