@@ -1362,3 +1362,18 @@ def test_four_sentences_in_a_row_are_a_thread(tagger: Tagger) -> None:
     # Two sentences in a row stay an aside.
     aside = "\n".join(filler + thread[:2] + tail)
     assert "sanctions" not in topics_of(tagger, title, aside)
+
+
+def test_the_international_criminal_court_is_no_criminal_law_context(tagger: Tagger) -> None:
+    title = "المحكمة الجنائية الدولية ترد على التهديدات الأمريكية"
+    text = ("قالت المحكمة الجنائية الدولية إنها ستواصل عملها رغم تهديد واشنطن بفرض عقوبات على "
+            "قضاتها.\n"
+            "وكان مستشار الأمن القومي الأمريكي قد وصف المحكمة بأنها غير شرعية.\n"
+            "وحذر من احتمال فرض عقوبات إذا مضت المحكمة الجنائية قدما في التحقيقات.\n"
+            "وتأسست المحكمة عام 2002 بموجب معاهدة لم توقعها الولايات المتحدة.\n"
+            "وأصدرت فرنسا بيانا يدعم استقلال المحكمة.\n"
+            "ويشمل التحقيق مزاعم بانتهاكات في أفغانستان.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    court = ("قضت محكمة جنائية في القاهرة بفرض عقوبات مشددة على المتهمين في قضية الاحتيال، "
+             "وقالت إن العقوبات تشمل الغرامة ورد الأموال.")
+    assert "sanctions" not in topics_of(tagger, "أحكام في قضية احتيال", court)
