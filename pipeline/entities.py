@@ -656,7 +656,7 @@ class EntityTagger:
                         and any(len(words[i]) > 1 for i in inner)):
                     add(inner[0], inner[-1], key[1], 0.7, quoted=True)
                 continue
-            if broken(k_last, j):
+            if broken(k_last, j) or _describes(text[spans[j][0]:spans[j][1]]):
                 continue
             span = name_from(j, key[1], 0.55)
             if span:
@@ -707,6 +707,14 @@ class EntityTagger:
 
 def _by_start(m: _M) -> int:
     return m.start
+
+
+def _describes(word: str) -> bool:
+    """Is ``word``, right after an organization or place noun, an adjective of it rather than
+    a name? A feminine nisba ("منظمة إرهابية", "جماعة يسارية") or a feminine participle
+    ("شركة مسجلة", "جماعة متشددة") agrees with the noun; names rarely take either form."""
+    word = word.strip("\u0640")
+    return word.endswith("ية") or (len(word) >= 5 and word.startswith("م") and word.endswith("ة"))
 
 
 def _qualified(words: Sequence[str], i: int) -> bool:

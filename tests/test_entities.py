@@ -113,6 +113,13 @@ def test_a_list_of_quoted_banks_gives_no_conjunction_as_a_name(tagger: EntityTag
     assert "و" not in surfaces
 
 
+def test_an_adjective_after_an_organization_noun_is_no_name(tagger: EntityTagger) -> None:
+    text = ("وصنفتها الحكومة منظمة إرهابية، وقالت إن شركة مسجلة في دبي ساعدتها، فيما أعلنت "
+            "مدينة ساحلية الطوارئ. وتعاقدت شركة نوفاتيك مع جمعية خيرية.")
+    unlinked = {m.text for m in tagger.tag(text) if m.entity_id is None}
+    assert unlinked == {"نوفاتيك"}
+
+
 def test_tag_record_shape(tagger: EntityTagger) -> None:
     out = tagger.tag_record({"title": "بوتين يستقبل كيم", "text": "استقبل فلاديمير بوتين ضيفه"})
     assert out[0] == {"text": "بوتين", "type": "PER", "canonical": "Vladimir Putin",
