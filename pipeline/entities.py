@@ -39,6 +39,8 @@ WINDOW = 12  # tokens either side of a weak form in which a context term license
 NAME_KIND_CACHE = 100_000  # tokens whose name test is kept (31k articles use ~31,000)
 _DEFINITE = object()  # a token with the article: name-like only inside a name
 MAX_NAME_TOKENS = 3
+# Attached pronouns that no name ends in, longest first; "ته" is a feminine noun's ة + ه.
+POSSESSED_ENDINGS = ("هما", "هم", "هن", "ها", "ته")
 PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "ول", "فب", "فل", "و", "ف",
               "ب", "ل", "ك")
 
@@ -513,9 +515,23 @@ class EntityTagger:
             return _DEFINITE
         if "ال" + tok in self.common:
             return False  # a noun that commonly takes the article is not a name
+        if self._possessed(tok):
+            return False
         stem = _strip_proclitic(tok)
         return stem == tok or not (stem in self.common or stem.startswith("ال")
                                    or "ال" + stem in self.common)
+
+    def _possessed(self, tok: str) -> bool:
+        """A common noun with an attached pronoun (أمامها, بسيطرته, أرباحهم) is no name.
+
+        A lone ه is left alone: once normalized it is also the feminine ending of names."""
+        for suffix in POSSESSED_ENDINGS:
+            if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
+                base = _strip_proclitic(tok[:-len(suffix)])
+                if suffix == "ته":  # سيطرته is سيطرة + ه
+                    base += "ه"
+                return base in self.common or "ال" + base in self.common
+        return False
 
     def _patterns(self, tokens: Tokens, words: list[str], linked: list[tuple[_M, int, int]],
                   triggers: list[_Found], field: str) -> list[_M]:

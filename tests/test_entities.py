@@ -120,6 +120,13 @@ def test_an_adjective_after_an_organization_noun_is_no_name(tagger: EntityTagger
     assert unlinked == {"نوفاتيك"}
 
 
+def test_a_common_noun_with_an_attached_pronoun_ends_a_name(tagger: EntityTagger) -> None:
+    text = ("واستحوذت شركة كينغ باور ومقرها تايلاند على النادي، وقالت الشركة إن نتائجها "
+            "ستعلن لاحقا.")
+    unlinked = {m.text for m in tagger.tag(text) if m.entity_id is None}
+    assert unlinked == {"كينغ باور"}
+
+
 def test_tag_record_shape(tagger: EntityTagger) -> None:
     out = tagger.tag_record({"title": "بوتين يستقبل كيم", "text": "استقبل فلاديمير بوتين ضيفه"})
     assert out[0] == {"text": "بوتين", "type": "PER", "canonical": "Vladimir Putin",
