@@ -127,6 +127,13 @@ def test_a_common_noun_with_an_attached_pronoun_ends_a_name(tagger: EntityTagger
     assert unlinked == {"كينغ باور"}
 
 
+def test_a_place_inside_a_competition_name_is_not_linked(tagger: EntityTagger) -> None:
+    text = ("وتوج الزمالك بكأس مصر قبل أن يشارك في دوري أبطال أفريقيا، فيما بلغت اللاعبة نهائي "
+            "بطولة فرنسا المفتوحة. وزار الرئيس مصر وفرنسا.")
+    linked_places = [(m.text, m.canonical) for m in tagger.tag(text) if m.type == "LOC"]
+    assert linked_places == [("مصر", "Egypt"), ("وفرنسا", "France")]
+
+
 def test_tag_record_shape(tagger: EntityTagger) -> None:
     out = tagger.tag_record({"title": "بوتين يستقبل كيم", "text": "استقبل فلاديمير بوتين ضيفه"})
     assert out[0] == {"text": "بوتين", "type": "PER", "canonical": "Vladimir Putin",
