@@ -127,9 +127,9 @@ def test_a_common_noun_with_an_attached_pronoun_ends_a_name(tagger: EntityTagger
     assert unlinked == {"كينغ باور"}
 
 
-def test_a_place_inside_a_competition_name_is_not_linked(tagger: EntityTagger) -> None:
+def test_a_place_inside_a_competition_or_team_name_is_not_linked(tagger: EntityTagger) -> None:
     text = ("وتوج الزمالك بكأس مصر قبل أن يشارك في دوري أبطال أفريقيا، فيما بلغت اللاعبة نهائي "
-            "بطولة فرنسا المفتوحة. وزار الرئيس مصر وفرنسا.")
+            "بطولة فرنسا المفتوحة، وفاز منتخب البرازيل. وزار الرئيس مصر وفرنسا.")
     linked_places = [(m.text, m.canonical) for m in tagger.tag(text) if m.type == "LOC"]
     assert linked_places == [("مصر", "Egypt"), ("وفرنسا", "France")]
 
