@@ -263,6 +263,8 @@ def test_cli_eval_json() -> None:
 #   2026.11.28 gave sanctions 0.957. Tuning data since 2026.12.5 (Ukraine's drones): war 0.957.
 # `probe9`, a night's mix again, measured once with 2026.12.9: Korea 1.000 (11), war 0.889
 #   (24; P 0.952, R 0.833), sanctions 0.955 (23; P 1.000, R 0.913); 2026.11.28 the same.
+#   Tuning data since 2026.12.10 (a drone over a Russian city, an exchange told with its
+#   number): war 0.936 (probe3 0.943).
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.93, 0.95),
@@ -273,7 +275,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe6": (0.97, 0.89, 0.93),
     "probe7": (0.97, 0.93, 0.87),
     "probe8": (0.97, 0.93, 0.95),
-    "probe9": (0.97, 0.86, 0.93),
+    "probe9": (0.97, 0.91, 0.93),
 }
 
 
