@@ -475,11 +475,9 @@ class EntityTagger:
             while i >= 0 and words[i] in HONORIFICS:
                 i -= 1
             return i >= 0 and words[i] in FACILITIES
-        if e.type == "LOC" and i >= 0 and words[i] in _UNIVERSITY:
-            return True  # "جامعة ريو دي جانيرو" is a university
-        if e.type == "LOC" and (i >= 0 and words[i] in _COMPETITION_BEFORE
-                                or last + 1 < len(words) and words[last + 1] in _COMPETITION_AFTER):
-            return True  # "كأس مصر", "بطولة فرنسا المفتوحة", "منتخب فرنسا" are not places
+        if e.type == "LOC" and (i >= 0 and words[i] in _NAME_BEFORE_PLACE
+                                or last + 1 < len(words) and words[last + 1] in _NAME_AFTER_PLACE):
+            return True  # "جامعة ريو دي جانيرو", "كأس مصر", "منتخب فرنسا" are not places
         if e.type == "LOC" and first == last and i >= 0:
             w = words[first]
             if not (w.startswith("ال") and w.endswith("يه") and words[i].startswith("ال")
@@ -746,14 +744,14 @@ def _qualified(words: Sequence[str], i: int) -> bool:
 
 _WEAK_CONFIDENCE = {3: 0.9, 2: 0.85, 1: 0.75}  # by context score
 _BEFORE_PERSON = FACILITIES | HONORIFICS
-_UNIVERSITY = frozenset(p + normalize_inline("جامعة") for p in _NOUN_PROCLITICS)
-# Words before a place that make it part of a competition's or a team's name: "كأس مصر",
-# "مونديال البرازيل", "دوري أبطال آسيا", "كأس أمم أفريقيا", "جائزة البحرين الكبرى", "منتخب
-# فرنسا", "نادي برشلونة", and the word after it in "فرنسا المفتوحة".
-_COMPETITION_BEFORE = frozenset(p + normalize_inline(w) for p in _NOUN_PROCLITICS
-                                for w in ("كأس", "مونديال", "أبطال", "أمم", "جائزة",
-                                          "منتخب", "نادي", "فريق"))
-_COMPETITION_AFTER = frozenset(normalize_inline(w) for w in ("المفتوحة", "المفتوح"))
+# Words before a place that make it part of a university's, a competition's or a team's name:
+# "جامعة ريو دي جانيرو", "كأس مصر", "مونديال البرازيل", "دوري أبطال آسيا", "كأس أمم أفريقيا",
+# "جائزة البحرين الكبرى", "منتخب فرنسا", "نادي برشلونة"; and the word after it in "فرنسا
+# المفتوحة".
+_NAME_BEFORE_PLACE = frozenset(p + normalize_inline(w) for p in _NOUN_PROCLITICS
+                               for w in ("جامعة", "كأس", "مونديال", "أبطال", "أمم", "جائزة",
+                                         "منتخب", "نادي", "فريق"))
+_NAME_AFTER_PLACE = frozenset(normalize_inline(w) for w in ("المفتوحة", "المفتوح"))
 _CTX_OK = frozenset(normalize_inline(w) for w in ("الدولي", "الأممي", "الدولية"))
 
 
