@@ -48,7 +48,7 @@ class _Entry:
     near: tuple[str, ...] = ()
     not_near: tuple[str, ...] = ()
     window: int = 10
-    stands_for: tuple[str, ...] = ()  # groups a counted hit satisfies for ``required``
+    stands_for: tuple[str, ...] = ()  # required groups met where its conditions hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,15 +251,19 @@ class Tagger:
             entry = hit.entry
             if entry.role == GROUP:
                 continue
-            # Spellings that meet after normalization (أوكرانيا, اوكرانيا) count once.
-            span = (hit.first, hit.last, entry.role)
-            if span in counted:
-                continue
             if entry.near and not any(_near(hit, groups.get(g, ()), entry.window)
                                       for g in entry.near):
                 continue
             if entry.not_near and any(_near(hit, groups.get(g, ()), entry.window)
                                       for g in entry.not_near):
+                continue
+            # A required group is met by any entry whose conditions hold here, whichever of
+            # the entries sharing this span is the one counted.
+            if entry.role == TERM:
+                groups_seen.update(entry.stands_for)
+            # Spellings that meet after normalization (أوكرانيا, اوكرانيا) count once.
+            span = (hit.first, hit.last, entry.role)
+            if span in counted:
                 continue
             seen = repeats.get(entry.term, 0)
             if seen >= scoring.max_repeats:
@@ -277,7 +281,6 @@ class Tagger:
             if entry.role == TERM:
                 scored.score += weight
                 scored.positive.append((name, hit, weight))
-                groups_seen.update(entry.stands_for)
                 if up_front:
                     scored.front += entry.weight
                     if entry.weight >= scoring.focus_weight:

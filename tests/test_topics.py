@@ -1322,6 +1322,34 @@ topics:
     assert demo.tag("", "جمدت الحكومة المفاوضات وقررت تجميد المشروع.") == []
 
 
+def test_stands_for_holds_whichever_entry_on_a_span_is_counted() -> None:
+    # The same word twice: a plain entry listed first and a conditional one that meets the
+    # required group. Where the condition holds, the group is met whatever the file's order.
+    def demo(first: str, second: str) -> Tagger:
+        return Tagger(parse_taxonomy(f"""\
+version: "t"
+topics:
+  - id: demo
+    label_ar: تجربة
+    label_en: Demo
+    description: A demo topic.
+    required: [core]
+    scoring: {{threshold: 2, min_sentences: 1}}
+    groups:
+      core: [حرب]
+      cities: [موسكو]
+    terms:
+      - {first}
+      - {second}
+"""))
+    plain = "{term: مسيرات, weight: 2}"
+    over_city = "{term: مسيرات, weight: 2, near: [cities], window: 5, stands_for: [core]}"
+    text = "أسقطت الدفاعات مسيرات فوق موسكو ليلا."
+    for tagger_ in (demo(plain, over_city), demo(over_city, plain)):
+        assert [r.topic for r in tagger_.tag("", text)] == ["demo"]
+        assert tagger_.tag("", "أسقطت الدفاعات مسيرات فوق البحر ليلا.") == []
+
+
 def test_iranian_oil_to_zero_is_the_sanctions_aim(tagger: Tagger) -> None:
     title = "واشنطن تضيق الخناق على طهران"
     text = ("قال مسؤول أميركي إن على الدول المستوردة أن تستعد لوقف مشترياتها من إيران مع عودة "
