@@ -113,10 +113,12 @@ class Tagger:
         self.scoring: tuple[Scoring, ...] = tuple(taxonomy.scoring_for(t) for t in self.topics)
         self._entries: list[_Entry] = []
         terms: list[Term] = []  # terms and negatives
-        context: list[Term] = []  # group members, scanned only when a topic may be given
+        # Group members per topic, scanned only for the topics that may be given: most
+        # articles that reach one topic's threshold need no other topic's context.
+        context: list[list[Term]] = [[] for _ in self.topics]
 
         def add(text: str, kind: str, entry: _Entry) -> None:
-            target = context if entry.role == GROUP else terms
+            target = context[entry.topic] if entry.role == GROUP else terms
             target.append(Term(text, len(self._entries), _KINDS[kind]))
             self._entries.append(entry)
 
@@ -141,17 +143,22 @@ class Tagger:
             tuple((index[y.topic], y.ratio, y.below_share) for y in t.yields_to)
             for t in self.topics)
         self._matcher = Matcher(terms)
-        self._context = Matcher(context)
+        self._context = tuple(Matcher(members) for members in context)
         log.debug("taxonomy %s compiled: %d entries, %d + %d patterns", self.version,
-                  len(self._entries), self._matcher.size, self._context.size)
+                  len(self._entries), self._matcher.size,
+                  sum(m.size for m in self._context))
 
     # --- scanning -----------------------------------------------------------------------
 
-    def _hits(self, tokens: Tokens) -> tuple[dict[int, list[_Hit]], dict[int, float]]:
-        """Term and negative hits per topic index, and per topic the summed term weight."""
+    def _hits(self, tokens: Tokens,
+              in_title: bool) -> tuple[dict[int, list[_Hit]], dict[int, float]]:
+        """Term and negative hits per topic index, and per topic the most its term hits
+        could score: each weighed as scoring weighs it (title, lead), repeats capped."""
         per_topic: dict[int, list[_Hit]] = {}
         bound: dict[int, float] = {}
+        seen: dict[tuple[int, str], int] = {}
         entries = self._entries
+        scoring = self.scoring
         for first, last, key, _term in self._matcher.scan(tokens):
             entry = entries[key]  # type: ignore[index]
             ti = entry.topic
@@ -160,17 +167,25 @@ class Tagger:
             else:
                 per_topic[ti] = [_Hit(first, last, entry)]
             if entry.role == TERM:
-                bound[ti] = bound.get(ti, 0.0) + entry.weight
+                rules = scoring[ti]
+                n = seen.get((ti, entry.term), 0)
+                if n >= rules.max_repeats:
+                    continue
+                seen[(ti, entry.term)] = n + 1
+                factor = (rules.title_weight if in_title
+                          else rules.lead_weight if first < rules.lead_tokens else 1.0)
+                bound[ti] = bound.get(ti, 0.0) + entry.weight * factor
         return per_topic, bound
 
     def _add_context(self, tokens: Tokens, per_topic: dict[int, list[_Hit]],
                      topics: set[int]) -> None:
         """Add the group hits of ``topics`` (the conditions' context) to their hit lists."""
         entries = self._entries
-        for first, last, key, _term in self._context.scan(tokens):
-            entry = entries[key]  # type: ignore[index]
-            if entry.topic in topics:
-                per_topic.setdefault(entry.topic, []).append(_Hit(first, last, entry))
+        for ti in topics:
+            hits = [_Hit(first, last, entries[key])  # type: ignore[index]
+                    for first, last, key, _term in self._context[ti].scan(tokens)]
+            if hits:
+                per_topic.setdefault(ti, []).extend(hits)
 
     def tag(self, title: str, text: str, *, explain: bool = False) -> list[TopicResult]:
         """Topics given to one article (title and body as originally written)."""
@@ -180,16 +195,14 @@ class Tagger:
     def tag_tokens(self, title: Tokens, body: Tokens, *,
                    explain: bool = False) -> list[TopicResult]:
         """Like :meth:`tag`, on tokens already built (shared with entity tagging)."""
-        title_hits, title_bound = self._hits(title)
-        body_hits, body_bound = self._hits(body)
+        title_hits, title_bound = self._hits(title, True)
+        body_hits, body_bound = self._hits(body, False)
         # The most each topic's term hits could add up to: most topics on most texts stop
         # here, before the context groups are even looked for.
         candidates = set()
         for ti in set(title_bound) | set(body_bound):
-            scoring = self.scoring[ti]
-            ceiling = (title_bound.get(ti, 0.0) * scoring.title_weight
-                       + body_bound.get(ti, 0.0) * max(scoring.lead_weight, 1.0))
-            if ceiling >= scoring.threshold or explain:
+            ceiling = title_bound.get(ti, 0.0) + body_bound.get(ti, 0.0)
+            if ceiling >= self.scoring[ti].threshold or explain:
                 candidates.add(ti)
         if not candidates:
             return []
