@@ -223,8 +223,9 @@ def test_quality_on_the_measurement_sets(split: str) -> None:
 
 # The added topics, on `xheld` (80 ANT articles labelled blind, never tuned on): clean with
 # 2026.12.10, Iran nuclear 0.857 (12), Gaza 0.706 (9), Syria 0.750 (15), oil market 1.000
-# (8); with 2026.12.11, made on `xtune` and `xcheck` only, 0.909, 0.889, 0.846 and 1.000.
-EXTRA_FLOORS = {"iran_nuclear": 0.88, "gaza_war": 0.85, "syria_war": 0.80, "oil_market": 0.95}
+# (8); with 2026.12.11, made on `xtune` and `xcheck` only, 0.909, 0.889, 0.846 and 1.000;
+# 2026.12.12 (made on `xcheck2`): Syria 0.933.
+EXTRA_FLOORS = {"iran_nuclear": 0.88, "gaza_war": 0.85, "syria_war": 0.90, "oil_market": 0.95}
 
 
 @needs_corpus
