@@ -286,6 +286,10 @@ def test_cli_eval_json() -> None:
 #   (24; P 0.952, R 0.833), sanctions 0.955 (23; P 1.000, R 0.913); 2026.11.28 the same.
 #   Tuning data since 2026.12.10 (a drone over a Russian city, an exchange told with its
 #   number): war 0.936 (probe3 0.943).
+# `probe10`, a war-leaning and an economy-leaning night, measured once with 2026.12.12: Korea
+#   1.000 (15), war 0.868 (30; P 1.000, R 0.767), sanctions 0.842 (21; P 0.941, R 0.762).
+#   Tuning data since 2026.12.13 (fighting in the Kursk region, a traffic law's package of
+#   penalties): war 0.889, sanctions 0.865.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.93, 0.95),
@@ -297,6 +301,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe7": (0.97, 0.93, 0.87),
     "probe8": (0.97, 0.93, 0.95),
     "probe9": (0.97, 0.91, 0.93),
+    "probe10": (0.97, 0.86, 0.84),
 }
 
 
