@@ -289,19 +289,20 @@ def test_cli_eval_json() -> None:
 # `probe10`, a war-leaning and an economy-leaning night, measured once with 2026.12.12: Korea
 #   1.000 (15), war 0.868 (30; P 1.000, R 0.767), sanctions 0.842 (21; P 0.941, R 0.762).
 #   Tuning data since 2026.12.13 (fighting in the Kursk region, a traffic law's package of
-#   penalties): war 0.889, sanctions 0.865.
+#   penalties): war 0.889, sanctions 0.865; 2026.12.14 (frozen Russian assets put to Ukraine's
+#   use): war 0.909.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
-    "probe1": (0.97, 0.93, 0.95),
-    "probe2": (0.97, 0.93, 0.91),
+    "probe1": (0.97, 0.95, 0.95),
+    "probe2": (0.97, 0.97, 0.91),
     "probe3": (0.97, 0.89, 0.88),
     "probe4": (0.97, 0.95, 0.94),
     "probe5": (0.97, 0.85, 0.95),
     "probe6": (0.97, 0.89, 0.93),
     "probe7": (0.97, 0.93, 0.87),
     "probe8": (0.97, 0.93, 0.95),
-    "probe9": (0.97, 0.91, 0.93),
-    "probe10": (0.97, 0.86, 0.84),
+    "probe9": (0.97, 0.93, 0.93),
+    "probe10": (0.97, 0.88, 0.84),
 }
 
 

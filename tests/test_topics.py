@@ -1576,3 +1576,20 @@ def test_a_package_of_penalties_in_a_traffic_law_is_no_sanctions_package(
             "العقوبتين.\n"
             "كما فرضت الحكومة عقوبات على المشاة الذين يعبرون من غير الأماكن المخصصة.")
     assert "sanctions" not in topics_of(tagger, title, text)
+
+
+def test_frozen_russian_assets_put_to_ukraines_use_are_the_wars_financing(
+        tagger: Tagger) -> None:
+    title = "قرض أوروبي لكييف تسدده عوائد الأموال الروسية"
+    text = ("وافق وزراء مالية الدول السبع على قرض بقيمة 50 مليار دولار لأوكرانيا، تسدد أقساطه "
+            "من أرباح الأصول الروسية المجمدة في المصارف الغربية.\n"
+            "وقال وزير المالية الأوكراني إن الأموال ستذهب إلى الميزانية وإصلاح شبكة الكهرباء.\n"
+            "وتحتفظ مؤسسة يوروكلير بالجزء الأكبر من الأصول، وتدر أرباحا بمليارات سنويا.\n"
+            "وحذرت موسكو من أنها سترد على أي مصادرة لأموالها.\n"
+            "وقالت مصادر إن الدفعة الأولى تصل كييف قبل نهاية العام.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+    # Without Ukraine near them, the frozen assets are the sanctions' story alone.
+    legal = ("نظرت محكمة في بروكسل دعوى تتعلق بالأصول الروسية المجمدة لدى يوروكلير.\n"
+             "وقال محامون إن القضية قد تستغرق سنوات.\n"
+             "وطالبت شركات روسية بتعويضات عن الأرباح المحتجزة.")
+    assert "ukraine_war" not in topics_of(tagger, "دعوى على يوروكلير", legal)
