@@ -291,18 +291,24 @@ def test_cli_eval_json() -> None:
 #   Tuning data since 2026.12.13 (fighting in the Kursk region, a traffic law's package of
 #   penalties): war 0.889, sanctions 0.865; 2026.12.14 (frozen Russian assets put to Ukraine's
 #   use): war 0.909.
+# `probe11`, a Middle East and economy night and an international one, measured once with
+#   2026.12.14: Korea 1.000 (17), war 0.884 (24; P 1.000, R 0.792), sanctions 0.930 (22;
+#   P 0.952, R 0.909). Tuning data since 2026.12.15 (one drone over a Russian city,
+#   "subject to sanctions" without the article, a state that punishes): war 0.909,
+#   sanctions 0.955.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
     "probe2": (0.97, 0.97, 0.91),
     "probe3": (0.97, 0.89, 0.88),
-    "probe4": (0.97, 0.95, 0.94),
+    "probe4": (0.97, 0.95, 0.96),
     "probe5": (0.97, 0.85, 0.95),
     "probe6": (0.97, 0.89, 0.93),
     "probe7": (0.97, 0.93, 0.87),
     "probe8": (0.97, 0.93, 0.95),
     "probe9": (0.97, 0.93, 0.93),
     "probe10": (0.97, 0.88, 0.84),
+    "probe11": (0.97, 0.88, 0.93),
 }
 
 
