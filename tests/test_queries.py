@@ -22,10 +22,10 @@ def analyst_queries() -> list[str]:
     return [b for b in blocks if re.match(r"-- \d+\. ", b)]
 
 
-def topic_queries() -> list[str]:
-    """The ```sql blocks of the README's Topics section."""
+def section_queries(heading: str) -> list[str]:
+    """The ```sql blocks of one README section (``## heading``)."""
     text = README.read_text(encoding="utf-8")
-    section = text.split("\n## Topics", 1)[1].split("\n## ", 1)[0]
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, re.S)
 
 
@@ -50,12 +50,16 @@ def test_every_query_runs_as_an_analyst_and_answers(
                 question = query.splitlines()[0]
                 rows = analyst.execute(query).fetchall()
                 answers[question] = len(rows)
-            # The Topics section's queries read the analysts' views too; the sample night
-            # holds sanctions tags, so the first one answers.
-            topic_rows = [len(analyst.execute(q).fetchall()) for q in topic_queries()]
+            # The Topics and Entities sections' queries read the analysts' views too; the
+            # sample night holds sanctions tags, so the first topic query answers.
+            topic_rows = [len(analyst.execute(q).fetchall())
+                          for q in section_queries("Topics")]
+            entity_rows = [len(analyst.execute(q).fetchall())
+                           for q in section_queries("Entities")]
         # the sample night holds an answer to every question
         assert all(n > 0 for n in answers.values()), answers
         assert len(topic_rows) >= 2 and topic_rows[0] > 0, topic_rows
+        assert len(entity_rows) >= 1, entity_rows
     finally:
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(user)))
