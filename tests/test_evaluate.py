@@ -299,6 +299,10 @@ def test_cli_eval_json() -> None:
 #   P 0.952, R 0.909). Tuning data since 2026.12.15 (one drone over a Russian city,
 #   "subject to sanctions" without the article, a state that punishes): war 0.909,
 #   sanctions 0.955.
+# `probe12`, 40 short regional items and 40 analyses and explainers, measured once with
+#   2026.12.15: Korea 1.000 (15), war 0.844 (26; P 1.000, R 0.731), sanctions 0.930 (23;
+#   P 1.000, R 0.870). Tuning data since 2026.12.16 (a ceasefire with Ukraine, the grain
+#   export deal): war 0.894.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -312,6 +316,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe9": (0.97, 0.93, 0.93),
     "probe10": (0.97, 0.88, 0.84),
     "probe11": (0.97, 0.88, 0.93),
+    "probe12": (0.97, 0.87, 0.91),
 }
 
 
