@@ -98,6 +98,9 @@ class _Scored:
     focused: bool = False  # a topical term (weight >= focus_weight) in the title or lead
     front: float = 0.0  # summed base weight of the positive hits in the title and lead
     focus_hits: list[_Hit] = field(default_factory=list)  # the focus group's, in the body
+    # Body sentences with positive evidence and whether the title has some, once computed:
+    # the spread test and every yield test of the article ask for them.
+    where: tuple[set[int], bool] | None = None
 
 
 _KINDS = {"word": Kind.WORD, "name": Kind.NAME, "exact": Kind.EXACT}
@@ -172,9 +175,7 @@ class Tagger:
                 if n >= rules.max_repeats:
                     continue
                 seen[(ti, entry.term)] = n + 1
-                factor = (rules.title_weight if in_title
-                          else rules.lead_weight if first < rules.lead_tokens else 1.0)
-                bound[ti] = bound.get(ti, 0.0) + entry.weight * factor
+                bound[ti] = bound.get(ti, 0.0) + entry.weight * _factor(rules, in_title, first)
         return per_topic, bound
 
     def _add_context(self, tokens: Tokens, per_topic: dict[int, list[_Hit]],
@@ -259,7 +260,6 @@ class Tagger:
                     scored.focus_hits.append(hit)
         repeats: dict[str, int] = {}
         counted: set[tuple[int, int, str]] = set()
-        factor_title = scoring.title_weight
         for hit in items:
             entry = hit.entry
             if entry.role == GROUP:
@@ -284,13 +284,7 @@ class Tagger:
             repeats[entry.term] = seen + 1
             counted.add(span)
             up_front = name == TITLE or hit.first < scoring.lead_tokens
-            if name == TITLE:
-                factor = factor_title
-            elif up_front:
-                factor = scoring.lead_weight
-            else:
-                factor = 1.0
-            weight = entry.weight * factor
+            weight = entry.weight * _factor(scoring, name == TITLE, hit.first)
             if entry.role == TERM:
                 scored.score += weight
                 scored.positive.append((name, hit, weight))
@@ -419,17 +413,27 @@ def _sentence_of(hit: _Hit, body: Tokens, sentence_starts: list[int]) -> int:
     return bisect.bisect_right(sentence_starts, body.original_span(hit.first, hit.first)[0])
 
 
+def _factor(scoring: Scoring, in_title: bool, first: int) -> float:
+    """What a hit's weight is multiplied by where it stands: title, lead or the rest."""
+    if in_title:
+        return scoring.title_weight
+    return scoring.lead_weight if first < scoring.lead_tokens else 1.0
+
+
 def _sentences(scored: _Scored, body: Tokens,
                sentence_starts: list[int]) -> tuple[set[int], bool]:
-    """The body sentences holding positive evidence, and whether the title holds some."""
-    in_title = False
-    sentences: set[int] = set()
-    for name, hit, _w in scored.positive:
-        if name == TITLE:
-            in_title = True
-        else:
-            sentences.add(_sentence_of(hit, body, sentence_starts))
-    return sentences, in_title
+    """The body sentences holding positive evidence, and whether the title holds some
+    (worked out once per topic and article)."""
+    if scored.where is None:
+        in_title = False
+        sentences: set[int] = set()
+        for name, hit, _w in scored.positive:
+            if name == TITLE:
+                in_title = True
+            else:
+                sentences.add(_sentence_of(hit, body, sentence_starts))
+        scored.where = (sentences, in_title)
+    return scored.where
 
 
 def _background(scored: _Scored, other: _Scored, ratio: float, share: float, body: Tokens,
