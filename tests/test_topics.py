@@ -1299,24 +1299,28 @@ def test_a_freeze_with_words_between_and_a_cap_on_russian_oil(tagger: Tagger) ->
     assert "sanctions" in topics_of(tagger, title, text)
 
 
-def test_a_term_that_stands_for_a_required_group() -> None:
-    taxonomy = parse_taxonomy("""\
+def demo_tagger(required: str, groups: dict[str, str], terms: list[str]) -> Tagger:
+    """A one-topic taxonomy (``demo``: threshold 2, one sentence) from YAML fragments."""
+    group_lines = "".join(f"      {name}: [{members}]\n" for name, members in groups.items())
+    term_lines = "".join(f"      - {term}\n" for term in terms)
+    return Tagger(parse_taxonomy(f"""\
 version: "t"
 topics:
   - id: demo
     label_ar: تجربة
     label_en: Demo
     description: A demo topic.
-    required: [nouns]
-    scoring: {threshold: 2, min_sentences: 1}
+    required: [{required}]
+    scoring: {{threshold: 2, min_sentences: 1}}
     groups:
-      nouns: [حظر]
-      holdings: [أموال]
-    terms:
-      - {term: جمدت, weight: 3, near: [holdings], window: 3, stands_for: [nouns]}
-      - {term: تجميد, weight: 3}
-""")
-    demo = Tagger(taxonomy)
+{group_lines}    terms:
+{term_lines}"""))
+
+
+def test_a_term_that_stands_for_a_required_group() -> None:
+    demo = demo_tagger("nouns", {"nouns": "حظر", "holdings": "أموال"},
+                       ["{term: جمدت, weight: 3, near: [holdings], window: 3, stands_for: [nouns]}",
+                        "{term: تجميد, weight: 3}"])
     assert [r.topic for r in demo.tag("", "جمدت الحكومة أموال الشركة.")] == ["demo"]
     # Without the holdings the verb does not count, so it stands for nothing.
     assert demo.tag("", "جمدت الحكومة المفاوضات وقررت تجميد المشروع.") == []
@@ -1325,29 +1329,14 @@ topics:
 def test_stands_for_holds_whichever_entry_on_a_span_is_counted() -> None:
     # The same word twice: a plain entry listed first and a conditional one that meets the
     # required group. Where the condition holds, the group is met whatever the file's order.
-    def demo(first: str, second: str) -> Tagger:
-        return Tagger(parse_taxonomy(f"""\
-version: "t"
-topics:
-  - id: demo
-    label_ar: تجربة
-    label_en: Demo
-    description: A demo topic.
-    required: [core]
-    scoring: {{threshold: 2, min_sentences: 1}}
-    groups:
-      core: [حرب]
-      cities: [موسكو]
-    terms:
-      - {first}
-      - {second}
-"""))
     plain = "{term: مسيرات, weight: 2}"
     over_city = "{term: مسيرات, weight: 2, near: [cities], window: 5, stands_for: [core]}"
+    groups = {"core": "حرب", "cities": "موسكو"}
     text = "أسقطت الدفاعات مسيرات فوق موسكو ليلا."
-    for tagger_ in (demo(plain, over_city), demo(over_city, plain)):
-        assert [r.topic for r in tagger_.tag("", text)] == ["demo"]
-        assert tagger_.tag("", "أسقطت الدفاعات مسيرات فوق البحر ليلا.") == []
+    for order in ([plain, over_city], [over_city, plain]):
+        demo = demo_tagger("core", groups, order)
+        assert [r.topic for r in demo.tag("", text)] == ["demo"]
+        assert demo.tag("", "أسقطت الدفاعات مسيرات فوق البحر ليلا.") == []
 
 
 def test_iranian_oil_to_zero_is_the_sanctions_aim(tagger: Tagger) -> None:
