@@ -236,10 +236,10 @@ EXTRA_FLOORS = {"iran_nuclear": 0.88, "gaza_war": 0.85, "syria_war": 0.90, "oil_
 # tuning data since 2026.12.17, which gives 1.000 on each.
 def test_quality_of_the_added_topics_on_written_2022_to_2025_news() -> None:
     path = Path(__file__).parent / "data" / "topics" / "extra_probe.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 80
-    report = evaluate.evaluate(Tagger(load_taxonomy()), {r["id"]: set(r["topics"]) for r in rows},
-                               {r["id"]: r for r in rows}, EXTRA_FLOORS)
+    gold = evaluate.read_gold(path, "xmodern")
+    assert len(gold) == 80
+    report = evaluate.evaluate(Tagger(load_taxonomy()), gold,
+                               evaluate.read_articles(path, set(gold)), EXTRA_FLOORS)
     for score in report.topics:
         assert score.f1 >= 0.95, evaluate.misses(report)
 
@@ -335,12 +335,10 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
 
 @pytest.mark.parametrize("split", list(PROBE_FLOORS))
 def test_quality_on_the_written_2022_to_2025_probes(split: str) -> None:
-    rows = [json.loads(line) for line in PROBE.read_text(encoding="utf-8").splitlines()]
-    rows = [r for r in rows if r["split"] == split]
-    assert len(rows) == 80
-    gold = {r["id"]: set(r["topics"]) for r in rows}
-    articles = {r["id"]: r for r in rows}
-    report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
+    gold = evaluate.read_gold(PROBE, split)
+    assert len(gold) == 80
+    report = evaluate.evaluate(Tagger(load_taxonomy()), gold,
+                               evaluate.read_articles(PROBE, set(gold)), evaluate.CORE_TOPICS)
     f1 = {s.topic: s.f1 for s in report.topics}
     floors = dict(zip(evaluate.CORE_TOPICS, PROBE_FLOORS[split], strict=True))
     for topic, floor in floors.items():
