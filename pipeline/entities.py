@@ -195,13 +195,41 @@ def load_common_words(path: Path = COMMON_WORDS_PATH) -> frozenset[str]:
 
 
 def build_common_words(texts: Iterable[str], gazetteer: Gazetteer, given_names: Iterable[str],
-                       top: int = 4000) -> list[str]:
-    """Most frequent tokens of ``texts`` that are neither gazetteer spellings nor given names."""
+                       top: int = 4000, max_share: float = 0.2) -> list[str]:
+    """Most frequent tokens of ``texts`` that are not parts of names.
+
+    A one-word spelling, any word of a person's spelling and a given name are name parts. A
+    word of a longer spelling (لجنه, منطقه, خبراء) is one only when it is definite, short, or
+    inside such a spelling in at least ``max_share`` of its uses: otherwise it is an ordinary
+    noun, and after a title it must end a name rather than become one.
+    """
+    single: set[str] = set()
+    person: set[str] = set()
+    longer: list[str] = []
+    for e in gazetteer:
+        for alias in (*e.aliases, *e.weak):
+            toks = norm_alias(alias).split()
+            if len(toks) == 1:
+                single.add(toks[0])
+            elif e.type == "PER":
+                person.update(toks)
+            else:
+                longer.append(alias)
+    spellings = WordFormMatcher(Term(a, a, _kind(a)) for a in longer)
     counts: Counter[str] = Counter()
+    inside: Counter[str] = Counter()
     for text in texts:
-        counts.update(tokenize(text).tokens())
-    skip = {tok for e in gazetteer for a in (*e.aliases, *e.weak) for tok in norm_alias(a).split()}
-    skip |= {norm_alias(n) for n in given_names}
+        tokens = tokenize(text)
+        words = tokens.tokens()
+        counts.update(words)
+        covered = {i for first, last, _k, _t in spellings.scan(tokens)
+                   for i in range(first, last + 1)}
+        inside.update(words[i] for i in covered)
+    skip = single | person | {norm_alias(n) for n in given_names}
+    for tok in {t for a in longer for t in norm_alias(a).split()}:
+        if (tok.startswith("ال") or len(tok) < 3
+                or inside[tok] >= max_share * max(counts[tok], 1)):
+            skip.add(tok)
     out: list[str] = []
     for tok, _n in counts.most_common():
         if len(out) >= top:

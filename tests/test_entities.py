@@ -10,8 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline import evaluate as ev
-from pipeline.entities import EntityTagger, Mention, candidates, sync_entities, tag_articles
-from pipeline.gazetteer import load_gazetteer
+from pipeline.entities import (
+    EntityTagger,
+    Mention,
+    build_common_words,
+    candidates,
+    sync_entities,
+    tag_articles,
+)
+from pipeline.gazetteer import load_gazetteer, parse_gazetteer
 from pipeline.normalize import normalize_inline
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -96,6 +103,38 @@ def test_appositive_role_and_a_later_bare_surname(tagger: EntityTagger) -> None:
 def test_ordinary_words_after_titles_are_not_names(tagger: EntityTagger) -> None:
     text = "وأكد الرئيس بالتآمر على الحملة، وقال القيادي بحركة النهضة إن الرئيس الجديد"
     assert [m.text for m in tagger.tag(text) if m.method == "pattern"] == []
+
+
+def test_a_generic_noun_of_a_longer_spelling_after_a_title_is_no_name(
+        tagger: EntityTagger) -> None:
+    # لجنة, منطقة and خبراء begin gazetteer spellings (لجنة الانتخابات, منطقة كورسك) but are
+    # ordinary nouns: after a title or a role they end a name instead of becoming one.
+    text = ("وأعلن المتحدث باسم لجنة الانتخابات محسن إسلامي النتيجة. وقال حاكم منطقة ريازان "
+            "بافيل مالكوف إن الحريق أخمد. وانتهى عمل لجنة خبراء العقوبات.")
+    unlinked = {m.text for m in tagger.tag(text) if m.entity_id is None}
+    assert not unlinked & {"لجنة", "منطقة", "خبراء", "لجنة خبراء"}
+
+
+def test_common_words_keep_name_parts_out_and_ordinary_nouns_in() -> None:
+    entries = ["- {id: akhbar:election-committee, type: ORG, en: Election Committee, "
+               "ar: لجنة الانتخابات}",
+               "- {id: akhbar:sahel-bank, type: ORG, en: Sahel Bank, ar: مصرف الساحل}",
+               "- {id: akhbar:sahel, type: LOC, en: Sahel, ar: ساحل}"]
+    person = "- {id: akhbar:tom-lajna, type: PER, en: Tom Lajna, ar: توم لجنة}"
+    texts = ["قالت لجنة الانتخابات إن لجنة أخرى ولجنة ثالثة ستجتمع في مصرف الساحل",
+             "وصلت لجنة فنية إلى ساحل المدينة بعد أن قال مصرف الساحل ومصرف الساحل",
+             "شكلت الحكومة لجنة تحقيق ثم لجنة مالية ثم لجنة فرعية"]
+
+    def common(lines: list[str]) -> list[str]:
+        gaz = parse_gazetteer("version: 1\nentities:\n" + "\n".join(lines) + "\n")
+        return build_common_words(texts, gaz, given_names=["قالت"])
+
+    words = common(entries)
+    assert "لجنه" in words  # mostly outside its committee's spelling: an ordinary noun
+    assert "مصرف" not in words  # always inside "مصرف الساحل" here: a name part
+    assert "الساحل" not in words and "ساحل" not in words  # definite; a one-word spelling
+    assert "قالت" not in words and "فنيه" in words  # a given name; an ordinary word
+    assert "لجنه" not in common([*entries, person])  # a word of a person's spelling
 
 
 def test_a_title_whose_person_is_linked_names_no_one_else(tagger: EntityTagger) -> None:
