@@ -154,8 +154,13 @@ def check_data_quality(night_run_id: int, feeds_expected: int) -> dict[str, Any]
     """Check the night's rows against the thresholds; fail loudly on a breach."""
     from pipeline import night
 
-    report = night.check_quality(af.warehouse_url(), night_run_id, feeds_expected, _settings())
+    url = af.warehouse_url()
+    report = night.check_quality(url, night_run_id, feeds_expected, _settings())
     log.info("data-quality checks for run %s:\n%s", night_run_id, report.render())
+    if report.breaches:
+        # The summary task will not run: the run is stored as failed here, with the checks.
+        night.summarize(url, night_run_id, night.elapsed(url, night_run_id),
+                        {"quality": report.brief()})
     report.raise_if_breached()
     return report.brief()
 

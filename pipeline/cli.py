@@ -50,7 +50,7 @@ def run(
     url = database_url(settings)
     feeds_path = feeds or settings.feeds_path
     try:
-        total = len(feeds_module.load_registry(feeds_path))
+        total = sum(1 for spec in feeds_module.load_registry(feeds_path) if spec.enabled)
     except (feeds_module.RegistryError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -60,6 +60,12 @@ def run(
         summary = night.run_night(url, settings, feeds_path, run_key=run_key,
                                   progress=lambda _feed, _n: bar.advance(task))
     print_summary(summary)
+    quality = summary.stages.get("quality", {})
+    if not quality.get("passed", True):
+        # Loaded and kept, but not fit to trust: a scheduler or script must see it fail.
+        console.print("[red]the night breached its data-quality checks:[/red] "
+                      + ", ".join(quality.get("breaches", [])))
+        raise typer.Exit(1)
 
 
 def print_summary(summary: night.RunSummary) -> None:
@@ -465,11 +471,12 @@ def reparse_command(
     if row is None:
         console.print(f"[red]error:[/red] no run {run_key!r}")
         raise typer.Exit(2)
-    outcomes = night.reparse(url, row[0], settings, feed)
+    stages = dict((row[1] or {}).get("stages", {}))
+    outcomes = night.reparse(url, row[0], settings, feed, stages=stages)
     if not outcomes:
         console.print(f"no raw payloads stored for run {run_key!r} (pruned, or AKHBAR_KEEP_RAW=0)")
         raise typer.Exit(1)
-    print_summary(night.summarize(url, row[0], stages=(row[1] or {}).get("stages", {})))
+    print_summary(night.summarize(url, row[0], stages=stages))
 
 
 if __name__ == "__main__":

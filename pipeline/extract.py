@@ -25,6 +25,9 @@ TRACKING_PARAMS = frozenset({
     "xtor", "at_medium", "at_campaign", "igshid", "_ga", "yclid", "spm",
 })
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# Longer links are tracking junk or broken markup, and beyond about 2,700 bytes PostgreSQL
+# cannot index them: such an entry is dropped rather than let it stop the feed's load.
+MAX_LINK_LENGTH = 2000
 
 
 def canonical_url(url: str) -> str:
@@ -81,24 +84,36 @@ def finish_article(article: Article) -> Article:
 def entry_to_article(entry: RawEntry, base_url: str, now: datetime,
                      problems: Counter[str]) -> Article | None:
     """Clean one entry; return None (and count why) when it cannot become an article."""
-    link = (entry.link or "").strip()
-    if not link and entry.guid and entry.guid.startswith(("http://", "https://")):
-        link = entry.guid
+    fields = (entry.link, entry.guid, entry.title, entry.summary_html, entry.content_html,
+              entry.author)
+    if any(f and "\x00" in f for f in fields):
+        # PostgreSQL text cannot hold NUL; loose XML parsing turns &#0; into one.
+        problems["nul_removed"] += 1
+    link, guid, raw_title, summary_html, content_html, author = (
+        f.replace("\x00", "") if f else f for f in fields)
+    link = (link or "").strip()
+    if not link and guid and guid.startswith(("http://", "https://")):
+        link = guid
         problems["link_from_guid"] += 1
     if not link:
         problems["dropped_no_link"] += 1
         return None
-    if not urlsplit(link).scheme:
-        link = urljoin(base_url, link)
-        problems["relative_link"] += 1
-    if urlsplit(link).scheme not in ("http", "https"):
+    try:
+        if not urlsplit(link).scheme:
+            link = urljoin(base_url, link)
+            problems["relative_link"] += 1
+        ok = urlsplit(link).scheme in ("http", "https") and len(link) <= MAX_LINK_LENGTH
+        canonical = canonical_url(link) if ok else ""
+    except ValueError:  # a bad port or bracket: this entry's link, not the feed, is broken
+        ok = False
+    if not ok:
         problems["dropped_bad_link"] += 1
         return None
-    title = normalize_spaces(html_to_text(entry.title or ""))
-    if title != (entry.title or "").strip():
+    title = normalize_spaces(html_to_text(raw_title or ""))
+    if title != (raw_title or "").strip():
         problems["html_in_title"] += 1
-    summary = html_to_text(entry.summary_html or "")
-    content = html_to_text(entry.content_html) if entry.content_html else ""
+    summary = html_to_text(summary_html or "")
+    content = html_to_text(content_html) if content_html else ""
     body, source = (content, "content") if len(content) > len(summary) else (summary, "summary")
     if not title:
         title = body.split("\n", 1)[0][:120]
@@ -116,9 +131,9 @@ def entry_to_article(entry: RawEntry, base_url: str, now: datetime,
         problems["date_before_1990"] += 1
         published = None
     return finish_article(Article(
-        feed_id=entry.feed_id, outlet=entry.outlet, url=link, canonical_url=canonical_url(link),
-        guid=entry.guid, title=title, summary=summary, body=body, body_source=source,
-        published_at=published, language=entry.language, author=entry.author,
+        feed_id=entry.feed_id, outlet=entry.outlet, url=link, canonical_url=canonical,
+        guid=guid, title=title, summary=summary, body=body, body_source=source,
+        published_at=published, language=entry.language, author=author,
     ))
 
 

@@ -75,7 +75,13 @@ def load_registry(path: Path) -> list[FeedSpec]:
             raise RegistryError(f"{where}: duplicate id {item['id']!r}")
         seen.add(item["id"])
         url = _resolve_url(item["url"].strip(), path.parent)
-        if urlsplit(url).scheme not in ("http", "https", "file"):
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises on a port out of range
+        except ValueError as exc:
+            raise RegistryError(f"{where}: field 'url' is not a valid URL ({exc}): "
+                                f"{url!r}") from exc
+        if parts.scheme not in ("http", "https", "file"):
             raise RegistryError(f"{where}: field 'url' must be http(s):// or file:, got {url!r}")
         for key in ("enabled", "full_text"):
             if key in item and not isinstance(item[key], bool):

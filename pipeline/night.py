@@ -76,7 +76,13 @@ def prepare(url: str, feeds_path: Path, run_key: str, logical_ts: datetime,
         store.check_database(conn)
         store.sync_feeds(conn, specs)
         run = store.start_run(conn, run_key, logical_ts, interval_start, interval_end)
-    return run.id, [s.id for s in specs if s.enabled]
+        enabled = [s.id for s in specs if s.enabled]
+        # A re-run after a feed left the registry (or was switched off) must not keep its
+        # old fetch row: the night is the feeds it has now.
+        conn.execute("DELETE FROM fetches WHERE run_id = %s AND feed_id <> ALL(%s)",
+                     (run.id, enabled))
+        conn.commit()
+    return run.id, enabled
 
 
 def shard_feeds(feed_ids: Sequence[str], shards: int) -> list[list[str]]:
@@ -243,8 +249,9 @@ def _full_text(url: str, works: list[_Work], settings: Settings,
 
 def _use_page(article: Article, page: fulltext.PageText, now: datetime | None,
               problems: Counter[str] | None = None) -> None:
-    article.body, article.body_source = page.text, "page"
-    article.author = article.author or page.author
+    # A page's text can carry NUL, which PostgreSQL text cannot hold.
+    article.body, article.body_source = page.text.replace("\x00", ""), "page"
+    article.author = article.author or (page.author or "").replace("\x00", "") or None
     if (article.published_at is None and page.date is not None and problems is not None
             and extract.EARLIEST <= page.date <= (now or datetime.now(UTC))):
         article.published_at = page.date
@@ -292,7 +299,8 @@ def _load_feed(conn: psycopg.Connection, run: store.Run, work: _Work,
     outcome.entries = len(work.parsed.entries) if work.parsed else 0
     stats = LoadStats()
     for i in range(0, len(work.articles), settings.load_batch_size):
-        stats.add(store.load_articles(conn, run, work.articles[i:i + settings.load_batch_size]))
+        stats.add(_load_batch(conn, run, work.articles[i:i + settings.load_batch_size],
+                              work.problems))
     outcome.new, outcome.updated, outcome.duplicate = stats.new, stats.updated, stats.duplicate
     details: dict[str, object] = {
         "problems": dict(work.problems), "new": stats.new, "updated": stats.updated,
@@ -328,6 +336,27 @@ def _load_feed(conn: psycopg.Connection, run: store.Run, work: _Work,
     return outcome
 
 
+def _load_batch(conn: psycopg.Connection, run: store.Run, batch: Sequence[Article],
+                problems: Counter[str]) -> LoadStats:
+    """Load one batch; if the database refuses it, load its articles one at a time and
+    count the ones it refuses (``dropped_load_error``), so a bad entry costs only itself."""
+    try:
+        return store.load_articles(conn, run, batch)
+    except psycopg.OperationalError:
+        raise  # the connection, not the data: the caller reconnects and redoes the feed
+    except psycopg.Error as exc:
+        conn.rollback()
+        if len(batch) == 1:
+            problems["dropped_load_error"] += 1
+            log.warning("the database refused the article at %s: %s", batch[0].url[:200],
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return LoadStats()
+    stats = LoadStats()
+    for article in batch:
+        stats.add(_load_batch(conn, run, [article], problems))
+    return stats
+
+
 def _save_payloads(conn: psycopg.Connection, run_id: int, work: _Work) -> None:
     result = work.result
     if result.body and work.status != "not_modified":
@@ -348,12 +377,15 @@ def _utcnow() -> datetime:
 
 
 def reparse(url: str, run_id: int, settings: Settings,
-            feed_ids: Sequence[str] | None = None) -> list[FeedOutcome]:
+            feed_ids: Sequence[str] | None = None,
+            stages: dict[str, dict] | None = None) -> list[FeedOutcome]:
     """Parse a night again from its stored raw payloads, without the network.
 
     Articles are upserted as in the night itself (so nothing doubles), the fetch log rows
-    are replaced (marked ``reparsed``), feed health is left alone, and articles whose text
-    changed are indexed for search again.
+    are replaced (marked ``reparsed``), feed health is left alone, and the night's
+    articles go through the stages after the load again (search index, copy clusters,
+    topics, entities), so articles a parser fix brings in are complete. ``stages``, when
+    given, receives those stages' figures.
     """
     with store.connect(url) as conn:
         stored = rawstore.load_run(conn, run_id, "feed", list(feed_ids) if feed_ids else None)
@@ -365,7 +397,7 @@ def reparse(url: str, run_id: int, settings: Settings,
         result = feeds.FeedFetch(p.feed_id, p.url, "ok", p.http_status, body=p.body,
                                  headers=p.headers, final_url=p.final_url,
                                  started_at=p.fetched_at, finished_at=p.fetched_at)
-        work = _parse(health.Plan(specs[p.feed_id], p.url), result, settings)
+        work = _parse_safely(health.Plan(specs[p.feed_id], p.url), result, settings)
         work.reparsed = True
         works.append(work)
     pages = {p.url: fetcher.Response(url=p.url, final_url=p.final_url or p.url,
@@ -373,7 +405,12 @@ def reparse(url: str, run_id: int, settings: Settings,
                                      finished_at=p.fetched_at) for p in page_rows}
     _full_text(url, works, settings, pages=pages)
     outcomes = _load_all(url, run_id, works, settings, None)
-    index_search(url, run_id, settings)
+    figures = {"search": index_search(url, run_id, settings),
+               "dedup": near_duplicates(url, run_id, settings),
+               "topics": tag_topics(url, run_id, settings),
+               "entities": tag_entities(url, run_id, settings)}
+    if stages is not None:
+        stages.update(figures)
     return outcomes
 
 
@@ -486,7 +523,10 @@ def elapsed(url: str, run_id: int) -> float:
 
 def summarize(url: str, run_id: int, seconds: float = 0.0,
               stages: dict[str, dict] | None = None) -> RunSummary:
-    """Build the run summary from the fetch log, store it on the run and return it."""
+    """Build the run summary from the fetch log, store it on the run and return it.
+
+    The run is stored as ``failed`` when the quality stage says the night breached its
+    checks, so a night that is not fit to query never reads as a success."""
     with store.connect(url) as conn:
         run = store.get_run(conn, run_id)
         summary = RunSummary(run_id=run.id, run_key=run.key, seconds=round(seconds, 2),
@@ -504,7 +544,8 @@ def summarize(url: str, run_id: int, seconds: float = 0.0,
             if status == "failed":
                 summary.failed_feeds.append({"feed": feed_id, "error": error or ""})
         summary.problems = dict(sorted(problems.items()))
-        store.finish_run(conn, run_id, "success", summary.as_dict())
+        passed = (stages or {}).get("quality", {}).get("passed", True)
+        store.finish_run(conn, run_id, "success" if passed else "failed", summary.as_dict())
     return summary
 
 

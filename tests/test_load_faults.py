@@ -1,0 +1,157 @@
+"""Bad entries and changed registries on the load side: one entry costs only itself.
+
+Feeds served on 127.0.0.1. An entry whose text holds a NUL, whose link is huge or has a
+port out of range, must not stop its feed or the feeds after it; a re-run after a feed was
+switched off must not keep that feed's old fetch row; a re-parse completes every stage.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from feedkit import fetch_night, respond, rss, write_registry
+from typer.testing import CliRunner
+
+from pipeline import extract, feeds, night, store
+from pipeline.cli import app
+from pipeline.records import Article, FeedSpec, RawEntry
+from pipeline.settings import Settings
+
+NIGHT = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
+RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
+BODY = "<description>نص الخبر الطويل بما يكفي ليكون مقالة كاملة في هذه التجربة</description>"
+
+
+def _item(title: str, link: str) -> str:
+    return f"<item><title>{title}</title><link>{link}</link>{BODY}</item>"
+
+
+def _articles(conn: psycopg.Connection) -> Counter[str]:
+    return Counter(dict(conn.execute(
+        "SELECT feed_id, count(*) FROM articles GROUP BY feed_id").fetchall()))
+
+
+def test_bad_entries_cost_only_themselves(db_url: str, conn: psycopg.Connection,
+                                          http_server, tmp_path: Path) -> None:
+    long_link = "https://news.example/m/long?" + "q=" + "x" * 6000
+    bad = (_item("خبر فيه &#0; محرف فارغ", "https://news.example/m/nul")
+           + _item("خبر برابط طويل جدا", long_link)
+           + _item("خبر بمنفذ خاطئ", "http://news.example:99999/m/port")
+           + _item("خبر بقوس ناقص", "http://[bad/m/bracket"))
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    http_server.route("/m.xml", respond(200, rss("m", 3, extra_items=bad), RSS))
+    http_server.route("/z.xml", respond(200, rss("z", 3), RSS))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml")),
+                                         ("m", http_server.url("/m.xml")),
+                                         ("z", http_server.url("/z.xml"))])
+    summary = fetch_night(db_url, Settings(), registry, "n", NIGHT)
+    assert (summary.feeds_ok, summary.feeds_failed) == (3, 0)
+    # The NUL is removed and its article kept; the three broken links are dropped.
+    assert _articles(conn) == {"a": 3, "m": 4, "z": 3}
+    assert summary.problems["nul_removed"] == 1
+    assert summary.problems["dropped_bad_link"] == 3
+    title = conn.execute("SELECT title FROM articles WHERE url LIKE '%/m/nul'").fetchone()[0]
+    assert "\x00" not in title and "محرف فارغ" in title
+
+
+def test_an_article_the_database_refuses_is_counted_and_the_rest_load(
+        db_url: str, conn: psycopg.Connection, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A refusal the entry rules did not foresee (here a NUL slipped past them).
+    with store.connect(db_url) as c:
+        store.sync_feeds(c, [FeedSpec("f", "f", "https://news.example/f.xml", "O")])
+        run = store.start_run(c, "k", NIGHT, None, None)
+    now = datetime(2024, 3, 2, tzinfo=UTC)
+    good = [extract.entry_to_article(RawEntry(
+        feed_id="f", outlet="O", link=f"https://news.example/f/{i}", guid=None,
+        title=f"عنوان الخبر رقم {i}", summary_html=f"نص الخبر {i} " * 10, content_html=None,
+        published=None, language="ar", author=None), "https://news.example/", now, Counter())
+        for i in range(5)]
+    articles: list[Article] = [a for a in good if a is not None]
+    articles[2].body = articles[2].body + "\x00"
+    problems: Counter[str] = Counter()
+    with store.connect(db_url) as c:
+        stats = night._load_batch(c, run, articles, problems)
+    assert (stats.new, problems["dropped_load_error"]) == (4, 1)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone() == (4,)
+
+
+def test_a_registry_url_that_cannot_be_parsed_names_file_and_line(tmp_path: Path) -> None:
+    registry = write_registry(tmp_path, [("ok", "https://news.example/a.xml"),
+                                         ("bad", "http://[bad/feed.xml")])
+    with pytest.raises(feeds.RegistryError, match=r"feeds.yaml:\d+: feed #2: field 'url' is "
+                                                   r"not a valid URL"):
+        feeds.load_registry(registry)
+
+
+def test_a_rerun_after_a_feed_is_switched_off_drops_its_fetch_row(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path) -> None:
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    http_server.route("/b.xml", respond(404, b"gone"))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml")),
+                                         ("b", http_server.url("/b.xml"))])
+    first = fetch_night(db_url, Settings(), registry, "k", NIGHT)
+    assert [f["feed"] for f in first.failed_feeds] == ["b"]
+    registry.write_text(registry.read_text() + "    enabled: false\n")  # b is the last feed
+    run_id, ids = night.prepare(db_url, registry, "k", NIGHT)
+    night.fetch_and_load(db_url, run_id, ids, Settings())
+    assert ids == ["a"]
+    assert conn.execute("SELECT feed_id FROM fetches WHERE run_id = %s",
+                        (run_id,)).fetchall() == [("a",)]
+    report = night.check_quality(db_url, run_id, len(ids), Settings())
+    assert "feeds_logged" not in [c.name for c in report.breaches]
+    assert night.summarize(db_url, run_id).failed_feeds == []
+
+
+def test_a_night_that_breaches_its_checks_is_stored_failed_and_exits_non_zero(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("a", "b", "c"):
+        http_server.route(f"/{name}.xml", respond(404, b"gone"))
+    registry = write_registry(tmp_path, [(n, http_server.url(f"/{n}.xml")) for n in "abc"])
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    monkeypatch.setenv("AKHBAR_ALLOW_PRIVATE_HOSTS", "127.0.0.1")
+    result = CliRunner().invoke(app, ["run", "--feeds", str(registry), "--run-key", "bad"])
+    assert result.exit_code == 1, result.output
+    assert "data-quality" in result.output
+    status, summary = conn.execute(
+        "SELECT status, summary FROM runs WHERE run_key = 'bad'").fetchone()
+    assert status == "failed" and summary["stages"]["quality"]["passed"] is False
+
+
+def test_a_reparse_brings_its_articles_through_every_later_stage(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    http_server.route("/ok.xml", respond(200, rss("ok", 3), RSS))
+    http_server.route("/odd.xml", respond(200, rss("odd", 3), RSS))
+    registry = write_registry(tmp_path, [("ok", http_server.url("/ok.xml")),
+                                         ("odd", http_server.url("/odd.xml"))])
+    real = feeds.parse_feed
+
+    def crash_on_odd(spec, result, *args):  # noqa: ANN001, ANN202 - the parser's signature
+        if spec.id == "odd":
+            raise RecursionError("a parser bug")
+        return real(spec, result, *args)
+
+    monkeypatch.setattr(feeds, "parse_feed", crash_on_odd)
+    run_id, ids = night.prepare(db_url, registry, "n", NIGHT)
+    night.fetch_and_load(db_url, run_id, ids, Settings())
+    assert _articles(conn) == {"ok": 3}
+    # One payload that still crashes the parser leaves that feed failed, not the re-parse.
+    out = night.reparse(db_url, run_id, Settings())
+    assert sorted((o.feed_id, o.status) for o in out) == [("odd", "failed"), ("ok", "ok")]
+    monkeypatch.setattr(feeds, "parse_feed", real)  # the parser is fixed
+    stages: dict[str, dict] = {}
+    out = night.reparse(db_url, run_id, Settings(), stages=stages)
+    assert sorted((o.feed_id, o.status, o.new) for o in out) == [("odd", "ok", 3),
+                                                                 ("ok", "ok", 0)]
+    assert set(stages) == {"search", "dedup", "topics", "entities"}
+    rows = conn.execute(
+        "SELECT count(*), count(m.article_id), count(t.article_id), count(s.article_id) "
+        "FROM articles a LEFT JOIN dedup_members m ON m.article_id = a.id "
+        "LEFT JOIN article_topic_runs t ON t.article_id = a.id "
+        "LEFT JOIN article_search s ON s.article_id = a.id").fetchone()
+    assert rows == (6, 6, 6, 6)
