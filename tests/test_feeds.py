@@ -166,6 +166,55 @@ def test_decoding_finds_the_real_charset(body: bytes, ctype: str, encoding: str,
     assert ARABIC in got.text
 
 
+# Servers often label everything ISO-8859-1 or windows-1252; those decode any bytes.
+LATIN_HEADERS = ["text/xml; charset=ISO-8859-1", "application/rss+xml; charset=windows-1252",
+                 "text/xml; charset=latin1"]
+
+
+@pytest.mark.parametrize("ctype", LATIN_HEADERS)
+@pytest.mark.parametrize(("declaration", "source"), [("windows-1256", "xml"), (None, "arabic"),
+                                                     ("iso-8859-1", "arabic")])
+def test_windows_1256_arabic_under_a_latin_charset_is_read_as_arabic(
+        ctype: str, declaration: str | None, source: str) -> None:
+    body = doc(declaration).encode("cp1256")
+    got = feeds.decode_body(body, ctype)
+    assert (got.encoding, got.source, got.declared_mismatch) == ("cp1256", source, True)
+    assert ARABIC in got.text
+    parsed = feeds.parse_feed(FeedSpec("s", "S", "https://a/", "O"),
+                              FetchResult("s", "https://a/", "ok", body=body,
+                                          headers={"content-type": ctype}))
+    assert [e.title for e in parsed.entries] == [ARABIC]
+    assert parsed.problems["charset_mismatch"] == 1
+
+
+FRENCH = "Le président a reçu à l’Élysée les élus de Besançon : où en est la réforme ?"
+ICELANDIC = "Þjóðin hefur ákveðið að kjósa í ár; Ísland er fallegt land með mörgum fjöllum."
+
+
+@pytest.mark.parametrize("ctype", LATIN_HEADERS)
+@pytest.mark.parametrize("declaration", ["iso-8859-1", None])
+@pytest.mark.parametrize("text", [FRENCH.replace("’", "'"), ICELANDIC])
+def test_genuine_latin_1_feed_stays_latin_1(ctype: str, declaration: str | None,
+                                            text: str) -> None:
+    body = doc(declaration, text).encode("latin-1")
+    got = feeds.decode_body(body, ctype)
+    assert (got.source, got.declared_mismatch) == ("http", False)
+    assert got.encoding in ("iso8859-1", "cp1252") and text in got.text
+
+
+def test_genuine_windows_1252_feed_keeps_its_curly_quotes() -> None:
+    got = feeds.decode_body(doc("windows-1252", FRENCH).encode("cp1252"), LATIN_HEADERS[1])
+    assert (got.encoding, got.source, got.declared_mismatch) == ("cp1252", "http", False)
+    assert FRENCH in got.text
+
+
+def test_misdecoded_arabic_is_told_from_accented_latin() -> None:
+    assert feeds.looks_misdecoded_arabic(ARABIC.encode("cp1256").decode("latin-1"))
+    assert feeds.looks_misdecoded_arabic(doc(None).encode("cp1256").decode("cp1252"))
+    for text in (FRENCH, ICELANDIC, doc(None, FRENCH * 20), "ÇáæÒ", ARABIC):
+        assert not feeds.looks_misdecoded_arabic(text)
+
+
 def test_too_many_replacement_characters_is_an_encoding_error() -> None:
     mojibake = doc("utf-8", "خبر \ufffd\ufffd عاجل \ufffd" * 30).encode()
     with pytest.raises(feeds.DecodeError, match="replacement characters"):

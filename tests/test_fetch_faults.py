@@ -55,6 +55,19 @@ def settings() -> Settings:
                     page_timeout=0.3, page_interval=0.0, load_batch_size=4)
 
 
+def french_latin1() -> bytes:
+    """A genuine ISO-8859-1 feed in French, accents and all."""
+    items = "".join(
+        f"<item><title>Le président reçoit les élus de Besançon, séance {i}</title>"
+        f"<link>https://news.example/fr/{i}</link><guid>fr-{i}</guid><description>À "
+        f"l'Élysée, où l'on évoque déjà la réforme des retraites, séance numéro {i}."
+        f"</description><pubDate>Thu, 29 Feb 2024 1{i}:00:00 GMT</pubDate></item>"
+        for i in range(2))
+    return ('<?xml version="1.0" encoding="iso-8859-1"?>\n<rss version="2.0"><channel>'
+            f"<title>Actualités</title><link>https://news.example/</link>{items}"
+            "</channel></rss>").encode("latin-1")
+
+
 def garbage() -> bytes:
     rnd = random.Random(6)
     noise = bytes(rnd.randrange(0x80, 0x100) for _ in range(4000))
@@ -65,7 +78,8 @@ def garbage() -> bytes:
 # Good feeds: id -> (route, body, entries). Each must load exactly once, whatever else fails.
 GOOD = {
     "good-a": 6, "good-b": 5, "etag": 4, "flaky": 3, "moved": 4, "cp1256-as-utf8": 3,
-    "cp1256-undeclared": 3, "bozo-ok": 2, "leaky": 3,
+    "cp1256-undeclared": 3, "cp1256-as-latin1": 3, "cp1256-as-latin1-undeclared": 3,
+    "latin1-french": 2, "bozo-ok": 2, "leaky": 3,
 }
 # Failing feeds: id -> the reason their health must record.
 BAD = {
@@ -97,6 +111,12 @@ def faults(http_server, tmp_path: Path) -> tuple[Path, object]:
     s.route("/cp1256-undeclared.xml", respond(
         200, rss("undeclared", 3, encoding="windows-1256", declare=False),
         {"Content-Type": "application/rss+xml"}))
+    latin1 = {"Content-Type": "application/rss+xml; charset=ISO-8859-1"}
+    s.route("/cp1256-as-latin1.xml", respond(
+        200, rss("latin1", 3, encoding="windows-1256"), latin1))
+    s.route("/cp1256-as-latin1-undeclared.xml", respond(
+        200, rss("latin1-undeclared", 3, encoding="windows-1256", declare=False), latin1))
+    s.route("/latin1-french.xml", respond(200, french_latin1(), latin1))
     s.route("/bozo-ok.xml", respond(200, rss("bozo", 2).replace(
         b"<channel><title>", b"<channel><title>R&D "), RSS))
     s.route("/leaky.xml", respond(200, rss("leaky", 3, link=lambda i: [
@@ -180,12 +200,22 @@ def test_fault_matrix_first_and_second_night(db_url: str, faults, conn: psycopg.
     assert rows["e429"][3]["retry_after"] == 120.0
     assert healths["e429"].next_attempt_at >= datetime.now(UTC) + timedelta(seconds=100)
     assert rows["loop"][2].startswith("redirect loop")
-    for feed in ("cp1256-as-utf8", "cp1256-undeclared"):
+    for feed in ("cp1256-as-utf8", "cp1256-undeclared", "cp1256-as-latin1",
+                 "cp1256-as-latin1-undeclared"):
         titles = [t for (t,) in conn.execute(
             "SELECT title FROM articles WHERE feed_id = %s", (feed,))]
         assert all("الوزير يبحث" in t and "\ufffd" not in t for t in titles), titles
     assert rows["cp1256-as-utf8"][3]["problems"]["charset_mismatch"] == 1
     assert rows["cp1256-undeclared"][3]["encoding_source"] == "detected"
+    # Arabic windows-1256 under a Latin-1 header: the XML declaration, else windows-1256.
+    for feed, source in (("cp1256-as-latin1", "xml"), ("cp1256-as-latin1-undeclared", "arabic")):
+        assert (rows[feed][3]["encoding"], rows[feed][3]["encoding_source"]) == ("cp1256", source)
+        assert rows[feed][3]["problems"]["charset_mismatch"] == 1
+    french = [t for (t,) in conn.execute(
+        "SELECT title FROM articles WHERE feed_id = 'latin1-french' ORDER BY title")]
+    assert french == [f"Le président reçoit les élus de Besançon, séance {i}" for i in range(2)]
+    assert rows["latin1-french"][3]["encoding"] == "iso8859-1"
+    assert "charset_mismatch" not in rows["latin1-french"][3]["problems"]
     assert rows["bozo-ok"][3]["bozo"] and summary.problems["bozo"] >= 1
     leaky = conn.execute("SELECT body_source FROM articles WHERE feed_id = 'leaky'").fetchall()
     assert leaky == [("summary",)] * 3
