@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,8 +84,12 @@ def load(conn: psycopg.Connection, feed_ids: Iterable[str]) -> dict[str, FeedHea
 
 
 def plan(specs: Sequence[FeedSpec], healths: dict[str, FeedHealth], run_id: int,
-         now: datetime) -> list[Plan]:
-    """Decide, per feed, whether and how to fetch it in run ``run_id``."""
+         now: datetime, refetch: Collection[str] = ()) -> list[Plan]:
+    """Decide, per feed, whether and how to fetch it in run ``run_id``.
+
+    Feeds in ``refetch`` were already fetched in this run (a re-run of the night): they are
+    fetched whole, since validators saved by a later night would answer 304 for the night.
+    """
     plans = []
     for spec in specs:
         h = healths.get(spec.id)
@@ -100,7 +104,8 @@ def plan(specs: Sequence[FeedSpec], healths: dict[str, FeedHealth], run_id: int,
         elif h.next_attempt_at and h.next_attempt_at > now and not same_night:
             skip = (f"backing off until {h.next_attempt_at:%Y-%m-%d %H:%M} UTC after "
                     f"{h.failure_streak} failure(s)")
-        own = h.validators_run_id == run_id or h.registry_url != spec.url
+        own = (h.validators_run_id == run_id or h.registry_url != spec.url
+               or spec.id in refetch)
         plans.append(Plan(spec, url,
                           etag=None if own else h.etag,
                           last_modified=None if own else h.last_modified,

@@ -141,7 +141,10 @@ def fetch_and_load(url: str, run_id: int, feed_ids: Sequence[str], settings: Set
     specs = feed_specs(url, feed_ids)
     now = datetime.now(UTC)
     with store.connect(url) as conn:
-        plans = health.plan(specs, health.load(conn, feed_ids), run_id, now)
+        fetched_before = {row[0] for row in conn.execute(
+            "SELECT feed_id FROM fetches WHERE run_id = %s AND status <> 'skipped'",
+            (run_id,))}
+        plans = health.plan(specs, health.load(conn, feed_ids), run_id, now, fetched_before)
     due = [p for p in plans if p.skip is None]
     fetched = dict(zip((p.spec.id for p in due), asyncio.run(feeds.fetch_round(
         [feeds.FeedRequest(p.spec, p.url, p.etag, p.last_modified) for p in due], settings)),

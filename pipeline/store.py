@@ -165,7 +165,9 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, summary: dict
 
 def record_fetch(conn: psycopg.Connection, run_id: int, result: FetchResult,
                  entries: int, loaded: int, details: dict | None = None) -> None:
-    """Log one feed's fetch for this run (a re-run replaces the row)."""
+    """Log one feed's fetch for this run (a re-run replaces the row).
+
+    A re-run that skips the feed (disabled or backing off since) keeps what the night saw."""
     conn.execute(
         "INSERT INTO fetches (run_id, feed_id, url, started_at, finished_at, status, "
         "http_status, entries, loaded, error, details) "
@@ -174,7 +176,8 @@ def record_fetch(conn: psycopg.Connection, run_id: int, result: FetchResult,
         "started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, "
         "status = EXCLUDED.status, http_status = EXCLUDED.http_status, "
         "entries = EXCLUDED.entries, loaded = EXCLUDED.loaded, error = EXCLUDED.error, "
-        "details = EXCLUDED.details",
+        "details = EXCLUDED.details "
+        "WHERE EXCLUDED.status <> 'skipped' OR fetches.status = 'skipped'",
         (run_id, result.feed_id, result.url, result.started_at, result.finished_at,
          result.status, result.http_status, entries, loaded, result.error,
          Jsonb(details or {})),

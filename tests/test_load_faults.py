@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from feedkit import fetch_night, respond, rss, write_registry
+from feedkit import etagged, fetch_night, respond, rss, sequence, write_registry
 from typer.testing import CliRunner
 
 from pipeline import extract, feeds, night, store
@@ -155,3 +155,28 @@ def test_a_reparse_brings_its_articles_through_every_later_stage(
         "LEFT JOIN article_topic_runs t ON t.article_id = a.id "
         "LEFT JOIN article_search s ON s.article_id = a.id").fetchone()
     assert rows == (6, 6, 6, 6)
+
+
+def test_a_rerun_after_later_nights_refetches_and_keeps_what_the_night_saw(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path) -> None:
+    # Night 1 sees version 1 of feed a; night 2 version 2, which it keeps serving.
+    http_server.route("/a.xml", sequence(etagged(rss("a", 3), '"v1"'),
+                                         etagged(rss("a", 4), '"v2"')))
+    http_server.route("/gone.xml", respond(410, b"gone"))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml")),
+                                         ("gone", http_server.url("/gone.xml"))])
+
+    def fetch_log(key: str) -> dict[str, tuple]:
+        return {r[0]: r[1:] for r in conn.execute(
+            "SELECT f.feed_id, f.status, f.entries, f.loaded FROM fetches f "
+            "JOIN runs r ON r.id = f.run_id WHERE r.run_key = %s", (key,))}
+
+    fetch_night(db_url, Settings(), registry, "n1", NIGHT)
+    assert fetch_log("n1") == {"a": ("ok", 3, 3), "gone": ("failed", 0, 0)}
+    fetch_night(db_url, Settings(), registry, "n2", NIGHT.replace(day=2))
+    # Since night 2, a's validators would answer 304 and "gone" is disabled (410).
+    # Re-running night 1 fetches a whole again, and keeps the failure night 1 saw.
+    again = fetch_night(db_url, Settings(), registry, "n1", NIGHT)
+    assert fetch_log("n1") == {"a": ("ok", 4, 4), "gone": ("failed", 0, 0)}
+    assert [f["feed"] for f in again.failed_feeds] == ["gone"]
+    assert conn.execute("SELECT count(*) FROM articles").fetchone() == (4,)
