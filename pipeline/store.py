@@ -3,7 +3,8 @@
 Articles are loaded a batch at a time: COPY into a staging table, then one
 ``INSERT … ON CONFLICT`` upsert, in one transaction, so a crash leaves no half batch and
 re-running a night changes nothing. The same canonical URL, or the same normalized
-content hash, is the same article: seeing it again moves ``last_seen`` and adds a sighting.
+content hash, is the same article: seeing it again adds a sighting and, on a newer night,
+moves ``last_seen``; ``first_seen`` is written once, when the row is inserted.
 """
 
 from __future__ import annotations
@@ -201,8 +202,11 @@ _NEWER = ("EXCLUDED.content_hash <> articles.content_hash AND ("
           "EXCLUDED.last_seen > articles.last_seen OR (EXCLUDED.last_seen = articles.last_seen "
           "AND (coalesce(EXCLUDED.published_at, '-infinity'), EXCLUDED.content_hash) > "
           "(coalesce(articles.published_at, '-infinity'), articles.content_hash)))")
-# Known URLs only: a row is written when the night brings newer text or widens the
-# first/last seen span, so re-running a night rewrites no row (and no index entry).
+# first_seen: logical time of the run that inserted the row; never changed afterwards.
+# A backfill of an older night must not pull an article out of the night that found it
+# (the report, and published_day of undated articles, key on it); its sightings keep the
+# older night. Known URLs only: a row is written when the night brings newer text or a
+# later last_seen, so re-running a night (or backfilling) rewrites no row or index entry.
 _UPSERT = (
     f"INSERT INTO articles ({', '.join(_STAGE_COLUMNS)}, first_seen, last_seen, run_id) "
     f"SELECT {', '.join(_STAGE_COLUMNS)}, %(ts)s, %(ts)s, %(run)s FROM stage_articles "
@@ -211,10 +215,8 @@ _UPSERT = (
     + ", ".join(f"{c} = CASE WHEN {_NEWER} THEN EXCLUDED.{c} ELSE articles.{c} END"
                 for c in _CONTENT_COLUMNS)
     + f", updated_at = CASE WHEN {_NEWER} THEN EXCLUDED.last_seen ELSE articles.updated_at END"
-    ", first_seen = LEAST(articles.first_seen, EXCLUDED.first_seen)"
     ", last_seen = GREATEST(articles.last_seen, EXCLUDED.last_seen) "
-    f"WHERE ({_NEWER}) OR EXCLUDED.first_seen < articles.first_seen "
-    "OR EXCLUDED.last_seen > articles.last_seen "
+    f"WHERE ({_NEWER}) OR EXCLUDED.last_seen > articles.last_seen "
     "RETURNING id, canonical_url"
 )
 _NEW_COLUMNS = ("id", *_STAGE_COLUMNS, "first_seen", "last_seen", "run_id")
@@ -255,19 +257,19 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
         ts = run.logical_ts
         known_url: dict[str, tuple[int, str]] = {}
         known_hash: dict[str, int] = {}
-        settled: set[str] = set()  # stored with this text, seen before and after this night
-        for aid, url, chash, first_seen, last_seen in conn.execute(
-            "SELECT id, canonical_url, content_hash, first_seen, last_seen FROM articles "
+        settled: set[str] = set()  # stored with this text, seen on this night or later
+        for aid, url, chash, last_seen in conn.execute(
+            "SELECT id, canonical_url, content_hash, last_seen FROM articles "
             "WHERE canonical_url = ANY(%s) OR content_hash = ANY(%s) ORDER BY id",
             (urls, hashes),
         ):
             known_url[url] = (aid, chash)
             known_hash.setdefault(chash, aid)
-            if first_seen <= ts <= last_seen:
+            if ts <= last_seen:
                 settled.add(url)
 
         fresh: list[Article] = []  # URL not stored: inserted
-        known: list[Article] = []  # URL stored, new text or a wider seen span: upserted
+        known: list[Article] = []  # URL stored, new text or a later last_seen: upserted
         settled_seen: list[Article] = []  # URL stored and nothing to change
         staged_url: set[str] = set()
         staged_hash: dict[str, str] = {}  # content hash -> canonical URL staged with it
@@ -285,7 +287,7 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                 if old_hash != art.content_hash or art.canonical_url not in settled:
                     known.append(art)
                 else:
-                    # The upsert would change nothing: skip it (a re-run night).
+                    # The upsert would change nothing: skip it (a re-run or an older night).
                     settled_seen.append(art)
                 staged_url.add(art.canonical_url)
                 staged_hash.setdefault(art.content_hash, art.canonical_url)
@@ -334,9 +336,8 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                 bumped.add(aid)
         if bumped:
             conn.execute(
-                "UPDATE articles SET last_seen = GREATEST(last_seen, %(ts)s), "
-                "first_seen = LEAST(first_seen, %(ts)s) WHERE id = ANY(%(ids)s) "
-                "AND (last_seen < %(ts)s OR first_seen > %(ts)s)",
+                "UPDATE articles SET last_seen = %(ts)s "
+                "WHERE id = ANY(%(ids)s) AND last_seen < %(ts)s",
                 {"ts": ts, "ids": sorted(bumped)},
             )
         # Sightings of articles inserted just now cannot exist yet: COPY them. The others

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from feedkit import slow, write_registry
+from feedkit import fetch_night, respond, rss, sequence, slow, write_registry
 
-from pipeline import night
+from pipeline import night, report
 from pipeline.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "pipeline" / "data" / "samples"
@@ -64,6 +64,27 @@ def test_clean_run_loads_every_entry_once_and_rerun_adds_nothing(
     conn.commit()
     assert table_rows(conn, "SELECT * FROM articles ORDER BY id") == before
     assert table_rows(conn, "SELECT count(*) FROM runs") == [(1,)]
+
+
+def test_backfill_leaves_the_newer_night_its_articles(
+        db_url: str, http_server, tmp_path: Path, conn: psycopg.Connection) -> None:
+    # A backfill fetches what the feed carries now: three known items and a fourth new one.
+    newer, older = datetime(2024, 3, 24, 2, 30, tzinfo=UTC), NIGHT
+    http_server.route("/a.xml", sequence(
+        respond(200, rss("a", 3), {"Content-Type": "application/rss+xml"}),
+        respond(200, rss("a", 4), {"Content-Type": "application/rss+xml"})))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    fetch_night(db_url, settings(), registry, "2024-03-23T02:30:00+00:00", newer)
+    assert report.read_report(conn, newer.date()).night["articles"] == 3
+    conn.commit()
+
+    fetch_night(db_url, settings(), registry, "2024-02-29T02:30:00+00:00", older)
+    assert report.read_report(conn, newer.date()).night["articles"] == 3
+    assert report.read_report(conn, older.date()).night["articles"] == 1
+    assert table_rows(conn, "SELECT first_seen, last_seen, count(*) FROM articles "
+                            "GROUP BY 1, 2 ORDER BY 1") == [(older, older, 1), (newer, newer, 3)]
+    assert table_rows(conn, "SELECT seen_at, count(*) FROM article_sightings "
+                            "GROUP BY 1 ORDER BY 1") == [(older, 4), (newer, 3)]
 
 
 def test_windows_1256_feed_is_decoded(db_url: str, served: Path,

@@ -89,7 +89,7 @@ def test_edited_article_updates_but_backfill_does_not_roll_back(
     body, first, last = conn.execute(
         "SELECT body, first_seen, last_seen FROM articles").fetchone()
     assert body == "نسخة معدلة"
-    assert first == datetime(2024, 1, 1, tzinfo=UTC)
+    assert first == datetime(2024, 1, 2, tzinfo=UTC)  # the night that first loaded it
     assert last == datetime(2024, 1, 3, tzinfo=UTC)
 
 

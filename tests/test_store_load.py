@@ -101,17 +101,58 @@ def test_mixed_batch_of_new_known_edited_and_copied_articles(
                     ("https://a.example/3", "https://d.example/y")]
 
 
-def test_older_night_widens_the_seen_span_only(conn: psycopg.Connection) -> None:
+def test_older_night_adds_only_its_sightings(conn: psycopg.Connection) -> None:
     store.sync_feeds(conn, FEEDS)
     night2 = store.start_run(conn, "n2", NIGHT2)
     store.load_articles(conn, night2, [art("https://a.example/1", "نص الخبر")])
+    conn.commit()
+    before = rows(conn)
     night1 = store.start_run(conn, "n1", NIGHT1)
     stats = store.load_articles(conn, night1, [art("https://a.example/1", "نص أقدم"),
                                                art("https://e.example/1", "نص الخبر")])
     assert (stats.new, stats.updated, stats.duplicate) == (0, 1, 1)
+    assert rows(conn) == before  # first_seen stays NIGHT2: no row rewritten
     assert conn.execute("SELECT body, first_seen, last_seen FROM articles").fetchall() == [
-        ("نص الخبر", NIGHT1, NIGHT2)]
+        ("نص الخبر", NIGHT2, NIGHT2)]
     assert conn.execute("SELECT count(*) FROM article_sightings").fetchone() == (3,)
+
+
+def test_backfill_keeps_first_seen_and_stamps_only_what_it_finds(
+        conn: psycopg.Connection) -> None:
+    # A backfill of an older night fetches what the feeds carry now.
+    store.sync_feeds(conn, FEEDS)
+    undated = art("https://a.example/undated", "خبر بلا تاريخ نشر")
+    undated.published_at = None
+    stored = [art("https://a.example/1", "الخبر الأول في الليلة الثانية"), undated]
+    night2 = store.start_run(conn, "n2", NIGHT2)
+    store.load_articles(conn, night2, stored)
+    conn.commit()
+    before = rows(conn)
+    day = ("SELECT canonical_url, published_day, first_seen, last_seen FROM akhbar.articles "
+           "ORDER BY article_id")
+    days = conn.execute(day).fetchall()
+
+    night1 = store.start_run(conn, "n1", NIGHT1)
+    batch = [*stored,
+             art("https://c.example/copy", "الخبر الأول في الليلة الثانية", feed="f2"),
+             art("https://a.example/new", "خبر لم يره أحد من قبل")]
+    stats = store.load_articles(conn, night1, batch)
+    conn.commit()
+    assert (stats.new, stats.updated, stats.duplicate) == (1, 0, 3)
+    assert rows(conn)[:2] == before  # same values and row versions: nothing rewritten
+    assert conn.execute(day).fetchall()[:2] == days  # undated: published_day stays put
+    assert conn.execute(day).fetchall()[2][1:] == (NIGHT1.date(), NIGHT1, NIGHT1)
+    # Night 2 still owns what it found; the backfill owns only the article it found first.
+    assert conn.execute("SELECT first_seen, count(*) FROM articles GROUP BY 1 "
+                        "ORDER BY 1").fetchall() == [(NIGHT1, 1), (NIGHT2, 2)]
+    # Each sighting is recorded under the night that made it.
+    assert conn.execute("SELECT count(*) FROM article_sightings WHERE run_id = %s",
+                        (night1.id,)).fetchone() == (4,)
+
+    after, seen = rows(conn), sightings(conn)
+    again = store.load_articles(conn, night1, batch)  # the backfill re-run
+    assert (again.new, again.updated, again.duplicate) == (0, 0, 4)
+    assert rows(conn) == after and sightings(conn) == seen
 
 
 def test_article_text_is_compressed_with_lz4(conn: psycopg.Connection) -> None:
