@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
-from warehouse_data import SAMPLE_NIGHT, run_sample_night
+from warehouse_data import SAMPLE_NIGHT, article, load, run_sample_night
 
-from pipeline import schema_doc
+from pipeline import schema_doc, store
+from pipeline.dedup_db import dedup_articles
+from pipeline.taxonomy import load_taxonomy
+from pipeline.topics import tag_articles
 
 REPO = Path(__file__).resolve().parents[1]
 VIEWS = {"articles", "sightings", "stories", "article_topics", "topics", "daily_topic_counts",
@@ -47,10 +50,10 @@ def test_views_agree_with_the_tables_after_a_real_night(
     assert one("SELECT count(*) FROM akhbar.stories") == one("SELECT count(*) FROM dedup_clusters")
     assert one("SELECT count(*) FROM akhbar.articles WHERE is_canonical") == one(
         "SELECT count(*) FROM akhbar.stories")
-    # copies count every URL that carried the story, so at least its article rows
+    # copies count each outlet's carrying of each article, so at least its article rows
     assert one("SELECT count(*) FROM akhbar.stories WHERE copies < articles") == 0
     assert one("SELECT sum(copies) FROM akhbar.stories") == one(
-        "SELECT count(DISTINCT url) FROM article_sightings")
+        "SELECT count(DISTINCT (outlet, article_id)) FROM akhbar.sightings")
     assert one("SELECT sum(articles) FROM akhbar.daily_topic_counts") == one(
         "SELECT count(*) FROM akhbar.article_topics") > 0
     assert one("SELECT count(*) FROM akhbar.entity_mentions") == one(
@@ -69,6 +72,61 @@ def test_views_agree_with_the_tables_after_a_real_night(
     assert night == [("2018-02-24", SAMPLE_NIGHT.date())]
 
 
+KOREA = ("أطلقت كوريا الشمالية صاروخا باليستيا جديدا قبالة سواحلها الشرقية، وقالت هيئة "
+         "الأركان في سيول إن بيونغ يانغ تواصل تجاربها رغم العقوبات. وأكد الزعيم كيم جونغ "
+         "أون أن برنامج الصواريخ سيمضي. وأدانت طوكيو وسيول الإطلاق الكوري الشمالي.")
+
+
+def test_topic_views_keep_history_across_taxonomy_versions(conn: psycopg.Connection) -> None:
+    night = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
+    run = load(conn, "n1", night, [
+        article("f", "Outlet", f"https://o.example/{i}", f"صاروخ كوري شمالي جديد {i}",
+                f"{KOREA} رقم {i}", night) for i in range(3)], index=False)
+    ids = store.run_article_ids(conn, run.id)
+    old = load_taxonomy()
+    tag_articles(conn, ids, old)
+    conn.commit()
+    korea = "SELECT article_id, taxonomy_version FROM akhbar.article_topics " \
+            "WHERE topic_id = 'korean_peninsula' ORDER BY 1"
+    assert conn.execute(korea).fetchall() == [(i, old.version) for i in ids]
+    # A newer version tags one article (a night, or a re-tag of part of history): the
+    # others keep the tags they have, each article counted once.
+    new = old.model_copy(update={"version": old.version + "-next"})
+    tag_articles(conn, ids[:1], new)
+    conn.commit()
+    assert conn.execute(korea).fetchall() == [(ids[0], new.version)] + [
+        (i, old.version) for i in ids[1:]]
+    assert conn.execute("SELECT sum(articles) FROM akhbar.daily_topic_counts "
+                        "WHERE topic_id = 'korean_peninsula'").fetchone() == (3,)
+    # A version without the topic: articles it re-tags lose it, and the topic, no longer
+    # declared, leaves the views altogether.
+    dropped = old.model_copy(update={
+        "version": old.version + "-dropped",
+        "topics": tuple(t for t in old.topics if t.id != "korean_peninsula")})
+    tag_articles(conn, ids[:1], dropped)
+    conn.commit()
+    assert conn.execute(korea).fetchall() == []
+    assert conn.execute("SELECT count(*) FROM akhbar.daily_topic_counts "
+                        "WHERE topic_id = 'korean_peninsula'").fetchone() == (0,)
+
+
+def test_a_story_carried_at_two_links_by_one_outlet_is_one_copy(
+        conn: psycopg.Connection) -> None:
+    night = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
+    body = KOREA + " تفاصيل إضافية عن الإطلاق."
+    first = article("f", "Outlet", "https://o.example/a", "صاروخ جديد", body, night)
+    again = article("f", "Outlet", "https://o.example/a?utm_source=rss", "صاروخ جديد", body,
+                    night)
+    again.canonical_url = "https://o.example/a"
+    other = article("g", "Other", "https://p.example/b", "صاروخ جديد", body, night)
+    run = load(conn, "n1", night, [first, other], index=False)
+    load(conn, "n2", night.replace(day=2), [again], index=False)
+    dedup_articles(conn, store.run_article_ids(conn, run.id))
+    conn.commit()
+    assert conn.execute("SELECT articles, copies, outlet_count FROM akhbar.stories"
+                        ).fetchall() == [(1, 2, 2)]
+
+
 def synthesize(conn: psycopg.Connection, articles: int) -> None:
     """Fill the tables with ``articles`` synthetic rows and their topics and entities.
 
@@ -83,7 +141,8 @@ def synthesize(conn: psycopg.Connection, articles: int) -> None:
     conn.execute("SET maintenance_work_mem = '256MB'")
     saved = conn.execute(
         "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-        "WHERE i.indrelid = ANY(ARRAY['articles', 'article_topics', 'article_entities']"
+        "WHERE i.indrelid = ANY(ARRAY['articles', 'article_topics', 'article_topic_runs', "
+        "'article_entities']"
         "::regclass[]) AND NOT i.indisprimary AND NOT i.indisunique").fetchall()
     for name, _ in saved:
         conn.execute(f"DROP INDEX {name}")
@@ -108,6 +167,9 @@ def synthesize(conn: psycopg.Connection, articles: int) -> None:
         "INSERT INTO article_topics (article_id, topic_id, taxonomy_version, score) "
         "SELECT id, 'topic' || mod(id, 10), 'v1', 3.0 FROM articles WHERE mod(id, 67) < 10")
     conn.execute(
+        "INSERT INTO article_topic_runs (article_id, taxonomy_version, topics) "
+        "SELECT id, 'v1', CASE WHEN mod(id, 67) < 10 THEN 1 ELSE 0 END FROM articles")
+    conn.execute(
         "INSERT INTO article_entities (article_id, entity_id, surface, surface_norm, type, "
         "field, start_offset, end_offset, method, confidence) "
         "SELECT id, 'Q' || mod(id * k, 500), 'شخص', 'شخص', 'PER', 'body', k * 10, k * 10 + 4, "
@@ -115,7 +177,8 @@ def synthesize(conn: psycopg.Connection, articles: int) -> None:
     conn.execute("SET session_replication_role = DEFAULT")
     for _, definition in saved:
         conn.execute(definition)
-    conn.execute("ANALYZE articles, article_topics, article_entities, topics, entities, feeds")
+    conn.execute("ANALYZE articles, article_topics, article_topic_runs, article_entities, "
+                 "topics, entities, feeds")
     conn.commit()
 
 
@@ -169,5 +232,5 @@ def test_analysts_queries_use_the_indexes_at_scale(conn: psycopg.Connection) -> 
         shown = plan(conn, query, params)
         used = scans(shown)
         assert {idx for _, idx in used} & indexes, (name, used)
-        for table in ("articles", "article_topics", "article_entities"):
+        for table in ("articles", "article_topics", "article_topic_runs", "article_entities"):
             assert ("Seq Scan", table) not in used, (name, used)
