@@ -12,6 +12,7 @@ from typing import Any
 
 import akhbar_airflow as af
 from airflow.sdk import CronDataIntervalTimetable, TriggerRule, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
 
 log = logging.getLogger(__name__)
 CONFIG = af.DagConfig.from_env()
@@ -72,9 +73,12 @@ def load_feed_registry() -> list[list[str]]:
     context = get_current_context()
     key = af.night_key(context)
     settings = _settings()
-    night_run_id, feed_ids = night.prepare(
-        af.warehouse_url(), settings.feeds_path, key.run_key, key.logical_ts,
-        key.interval_start, key.interval_end)
+    try:
+        night_run_id, feed_ids = night.prepare(
+            af.warehouse_url(), settings.feeds_path, key.run_key, key.logical_ts,
+            key.interval_start, key.interval_end)
+    except ValueError as exc:  # a mistake in a data file: retrying cannot help
+        raise AirflowFailException(f"cannot start the night: {exc}") from exc
     shards = night.shard_feeds(feed_ids, CONFIG.fetch_shards)
     log.info("run %s (key %s): %d enabled feeds in %d shard(s)", night_run_id, key.run_key,
              len(feed_ids), len(shards))

@@ -44,12 +44,29 @@ def _window(params: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
             datetime.combine(end + timedelta(days=1), time(), UTC) if end else None)
 
 
+def _check(params: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """The date window, once the parameters and the data files are known to be usable.
+
+    Both tasks check everything, so a bad version or file fails both at once instead of
+    one retrying and the other re-tagging under it."""
+    from pipeline.gazetteer import load_gazetteer
+    from pipeline.taxonomy import load_taxonomy
+
+    start, end = _window(params)
+    version = load_taxonomy().version
+    wanted = params.get("taxonomy_version") or None
+    if wanted and wanted != version:
+        raise ValueError(f"the taxonomy file is version {version!r}, not {wanted!r}")
+    load_gazetteer()
+    return start, end
+
+
 def _retag(module: str, what: str) -> dict[str, Any]:
     params = get_current_context()["params"]
     try:
-        start, end = _window(params)
-    except ValueError as exc:  # bad parameters: retrying cannot help
-        raise AirflowFailException(f"invalid parameters: {exc}") from exc
+        start, end = _check(params)
+    except ValueError as exc:  # bad parameters or data files: retrying cannot help
+        raise AirflowFailException(f"cannot re-tag: {exc}") from exc
     fn = af.stage_function(module, "retag")
     figures = fn(af.warehouse_url(), start=start, end=end,
                  taxonomy_version=params.get("taxonomy_version") or None)

@@ -46,6 +46,9 @@ def run(
     run_key: Annotated[str | None, typer.Option(help="Run key (default: now, UTC)")] = None,
 ) -> None:
     """Run the whole pipeline once and print the run summary."""
+    from pipeline.gazetteer import GazetteerError
+    from pipeline.taxonomy import TaxonomyError
+
     settings = Settings.from_env()
     url = database_url(settings)
     feeds_path = feeds or settings.feeds_path
@@ -57,8 +60,12 @@ def run(
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("fetching feeds", total=total)
-        summary = night.run_night(url, settings, feeds_path, run_key=run_key,
-                                  progress=lambda _feed, _n: bar.advance(task))
+        try:
+            summary = night.run_night(url, settings, feeds_path, run_key=run_key,
+                                      progress=lambda _feed, _n: bar.advance(task))
+        except (TaxonomyError, GazetteerError) as exc:  # checked before anything is fetched
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
     print_summary(summary)
     quality = summary.stages.get("quality", {})
     if not quality.get("passed", True):

@@ -70,8 +70,17 @@ class RunSummary:
 def prepare(url: str, feeds_path: Path, run_key: str, logical_ts: datetime,
             interval_start: datetime | None = None,
             interval_end: datetime | None = None) -> tuple[int, list[str]]:
-    """Sync the feed registry and open the run; return the run id and enabled feed ids."""
+    """Sync the feed registry and open the run; return the run id and enabled feed ids.
+
+    The taxonomy and the gazetteer are loaded first too: a mistake in either must stop the
+    night before anything is fetched, not after the load when the tagging stages read them.
+    """
+    from pipeline.gazetteer import load_gazetteer
+    from pipeline.taxonomy import load_taxonomy
+
     specs = feeds.load_registry(feeds_path)
+    load_taxonomy()
+    load_gazetteer()
     with store.connect(url) as conn:
         store.check_database(conn)
         store.sync_feeds(conn, specs)
@@ -573,13 +582,21 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     logical_ts = logical_ts or datetime.now(UTC).replace(microsecond=0)
     run_key = run_key or logical_ts.isoformat()
     run_id, feed_ids = prepare(url, feeds_path, run_key, logical_ts)
-    fetch_and_load(url, run_id, feed_ids, settings, progress)
     stages: dict[str, dict] = {}
-    stages["search"] = index_search(url, run_id, settings)
-    stages["dedup"] = near_duplicates(url, run_id, settings)
-    stages["topics"] = tag_topics(url, run_id, settings)
-    stages["entities"] = tag_entities(url, run_id, settings)
-    stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
+    current = "fetch"
+    try:
+        fetch_and_load(url, run_id, feed_ids, settings, progress)
+        for current, stage in (("search", index_search), ("dedup", near_duplicates),
+                               ("topics", tag_topics), ("entities", tag_entities)):
+            stages[current] = stage(url, run_id, settings)
+        current = "quality"
+        stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
+    except Exception as exc:
+        # The run must not stay "running": store it failed, naming the stage that broke.
+        with store.connect(url) as conn:
+            store.finish_run(conn, run_id, "failed", {
+                "stages": stages, "error": f"{current}: {type(exc).__name__}: {exc}"})
+        raise
     summary = summarize(url, run_id, time.monotonic() - started, stages)
     if report_path is not None:
         write_report(url, run_id, report_path)

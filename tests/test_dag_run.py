@@ -167,7 +167,10 @@ def test_quality_breach_fails_the_night_loudly(
     assert assets_emitted(run) == set()  # analysts' DAGs never see a night that failed
     with psycopg.connect(db_url) as conn:
         failed = conn.execute("SELECT count(*) FROM fetches WHERE status = 'failed'").fetchone()
+        status, summary = conn.execute("SELECT status, summary FROM runs").fetchone()
     assert failed == (3,)
+    # The warehouse says so too: the night is stored failed, with the checks that broke.
+    assert status == "failed" and summary["stages"]["quality"]["passed"] is False
 
 
 def test_retag_dag_retags_stored_articles_in_the_date_range(
@@ -213,3 +216,31 @@ def test_retag_refuses_a_reversed_date_range_without_retrying(
     assert str(run.state) == "failed"
     [ti] = [t for t in run.get_task_instances() if t.task_id == "retag_topics"]
     assert (str(ti.state), ti.try_number) == ("failed", 1)
+
+
+def test_retag_refuses_a_version_the_file_does_not_declare_in_both_tasks(
+        parse_dag: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AKHBAR_TASK_RETRIES", "2")
+    run = parse_dag("akhbar_retag").test(run_conf={"taxonomy_version": "1999.1.1"})
+    assert str(run.state) == "failed"
+    tries = {t.task_id: (str(t.state), t.try_number) for t in run.get_task_instances()}
+    assert tries == {"retag_topics": ("failed", 1), "retag_entities": ("failed", 1)}
+
+
+def test_a_broken_taxonomy_stops_the_night_before_any_fetch(
+        nightly: Any, http_server: Any, db_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    http_server.static("/sky.xml", (SAMPLES / "skynews-rss.xml").read_bytes())
+    monkeypatch.setenv("AKHBAR_FEEDS", str(write_registry(
+        tmp_path, [("sky", http_server.url("/sky.xml"))])))
+    broken = tmp_path / "taxonomy.yaml"
+    broken.write_text("version: '1'\ntopics: []\n", encoding="utf-8")
+    monkeypatch.setenv("AKHBAR_TAXONOMY", str(broken))
+    monkeypatch.setenv("AKHBAR_TASK_RETRIES", "2")
+    run = nightly().test(logical_date=NIGHT)
+    assert str(run.state) == "failed"
+    [ti] = [t for t in run.get_task_instances() if t.task_id == "load_feed_registry"]
+    assert (str(ti.state), ti.try_number) == ("failed", 1)
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM fetches").fetchone() == (0,)
+

@@ -180,3 +180,37 @@ def test_a_rerun_after_later_nights_refetches_and_keeps_what_the_night_saw(
     assert fetch_log("n1") == {"a": ("ok", 4, 4), "gone": ("failed", 0, 0)}
     assert [f["feed"] for f in again.failed_feeds] == ["gone"]
     assert conn.execute("SELECT count(*) FROM articles").fetchone() == (4,)
+
+
+def test_a_broken_taxonomy_stops_akhbar_run_before_any_fetch(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    broken = tmp_path / "taxonomy.yaml"
+    broken.write_text("version: '1'\ntopics: []\n", encoding="utf-8")
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    monkeypatch.setenv("AKHBAR_TAXONOMY", str(broken))
+    result = CliRunner().invoke(app, ["run", "--feeds", str(registry), "--run-key", "k"])
+    assert result.exit_code == 2, result.output
+    assert "taxonomy.yaml" in result.output
+    # The night was never opened: nothing was fetched or loaded.
+    assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+def test_a_stage_that_breaks_leaves_the_run_failed_not_running(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+
+    def broken(*_args: object, **_kwargs: object) -> dict:
+        raise RuntimeError("tagging broke")
+
+    monkeypatch.setattr(night, "tag_topics", broken)
+    with pytest.raises(RuntimeError, match="tagging broke"):
+        night.run_night(db_url, Settings(), registry, run_key="k", logical_ts=NIGHT)
+    status, summary = conn.execute("SELECT status, summary FROM runs").fetchone()
+    assert status == "failed" and summary["error"].startswith("topics: RuntimeError")
+    assert set(summary["stages"]) == {"search", "dedup"}
+
