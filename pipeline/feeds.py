@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import charset_normalizer
@@ -43,63 +44,138 @@ class RegistryError(ValueError):
     """The feed registry file is invalid; the message names the file, entry and field."""
 
 
+_FIELDS = frozenset(("id", "name", "url", "language", "outlet", "enabled", "full_text"))
+# A language code (ar, ar-EG): it is stored on every article, so a list or a sentence is refused.
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def load_registry(path: Path) -> list[FeedSpec]:
     """Read and validate a feed registry (a top-level ``feeds:`` list)."""
     path = Path(path)
     try:
-        doc = yaml.compose(path.read_text(encoding="utf-8"))
+        doc = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise RegistryError(f"{path}: not valid YAML: {exc}") from exc
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("feeds"), list):
+    # Values are built node by node (as yaml.safe_load would build them) so that every
+    # error can name its line, and a key written twice is refused instead of overriding.
+    build = yaml.constructor.SafeConstructor()
+    top = _fields(path, doc, "top level", build) if isinstance(doc, yaml.MappingNode) else {}
+    entries = top.get("feeds")
+    if not isinstance(entries, yaml.SequenceNode):
         raise RegistryError(f"{path}: expected a top-level 'feeds:' list")
-    nodes = _entry_nodes(doc)
     feeds: list[FeedSpec] = []
     seen: set[str] = set()
-    for i, item in enumerate(data["feeds"]):
-        line = nodes[i].start_mark.line + 1 if i < len(nodes) else 0
-        where = f"{path}:{line}: feed #{i + 1}"
-        if not isinstance(item, dict):
-            raise RegistryError(f"{where}: expected a mapping")
-        unknown = set(item) - {"id", "name", "url", "language", "outlet", "enabled",
-                               "full_text"}
-        if unknown:
-            raise RegistryError(f"{where}: unknown field(s) {sorted(unknown)}")
-        for key in ("id", "name", "url", "outlet"):
-            if not isinstance(item.get(key), str) or not item[key].strip():
-                raise RegistryError(f"{where}: field '{key}' is required (a non-empty string)")
-        if not _ID.match(item["id"]):
-            raise RegistryError(f"{where}: field 'id' must be lower-case letters, digits, "
-                                f"'-', '_' or '.', got {item['id']!r}")
-        if item["id"] in seen:
-            raise RegistryError(f"{where}: duplicate id {item['id']!r}")
-        seen.add(item["id"])
-        url = _resolve_url(item["url"].strip(), path.parent)
-        try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises on a port out of range
-        except ValueError as exc:
-            raise RegistryError(f"{where}: field 'url' is not a valid URL ({exc}): "
-                                f"{url!r}") from exc
-        if parts.scheme not in ("http", "https", "file"):
-            raise RegistryError(f"{where}: field 'url' must be http(s):// or file:, got {url!r}")
-        for key in ("enabled", "full_text"):
-            if key in item and not isinstance(item[key], bool):
-                raise RegistryError(f"{where}: field '{key}' must be true or false")
-        feeds.append(FeedSpec(
-            id=item["id"], name=item["name"], url=url, outlet=item["outlet"],
-            language=str(item.get("language", "ar")), enabled=item.get("enabled", True),
-            full_text=item.get("full_text", False),
-        ))
+    for i, node in enumerate(entries.value):
+        feeds.append(_entry(path, node, i, build, seen))
     return feeds
 
 
-def _entry_nodes(doc: yaml.Node | None) -> list[yaml.Node]:
-    if isinstance(doc, yaml.MappingNode):
-        for key, value in doc.value:
-            if key.value == "feeds" and isinstance(value, yaml.SequenceNode):
-                return list(value.value)
-    return []
+def _entry(path: Path, node: yaml.Node, index: int, build: yaml.constructor.SafeConstructor,
+           seen: set[str]) -> FeedSpec:
+    """One validated registry entry; ``seen`` holds the ids of the entries before it."""
+    where = _where(path, node, index)
+    if not isinstance(node, yaml.MappingNode):
+        raise RegistryError(f"{where}: expected a mapping")
+    fields = _fields(path, node, f"feed #{index + 1}", build)
+    unknown = set(fields) - _FIELDS
+    if unknown:
+        raise RegistryError(f"{where}: unknown field(s) {sorted(unknown, key=str)}")
+    item = {key: _value(path, value, f"feed #{index + 1}", key, build)
+            for key, value in fields.items()}
+
+    def at(key: str) -> str:
+        return _where(path, fields.get(key, node), index)  # the field's line, if it is there
+
+    for key in ("id", "name", "url", "outlet"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            raise RegistryError(f"{at(key)}: field '{key}' is required (a non-empty string)")
+    if not _ID.match(item["id"]):
+        raise RegistryError(f"{at('id')}: field 'id' must be lower-case letters, digits, "
+                            f"'-', '_' or '.', got {item['id']!r}")
+    if item["id"] in seen:
+        raise RegistryError(f"{at('id')}: duplicate id {item['id']!r}")
+    seen.add(item["id"])
+    url = _resolve_url(item["url"].strip(), path.parent)
+    _check_url(url, at("url"))
+    language = item.get("language", "ar")
+    if not isinstance(language, str) or not _LANGUAGE.match(language):
+        hint = " (quote it: YAML reads no, on, off as true/false)" \
+            if isinstance(language, bool) else ""
+        raise RegistryError(f"{at('language')}: field 'language' must be a language code "
+                            f"such as ar or ar-EG, got {language!r}{hint}")
+    for key in ("enabled", "full_text"):
+        if key in item and not isinstance(item[key], bool):
+            raise RegistryError(f"{at(key)}: field '{key}' must be true or false, "
+                                f"got {item[key]!r}")
+    return FeedSpec(id=item["id"], name=item["name"], url=url, outlet=item["outlet"],
+                    language=language, enabled=item.get("enabled", True),
+                    full_text=item.get("full_text", False))
+
+
+def _where(path: Path, node: yaml.Node, index: int) -> str:
+    """``file:line: feed #n`` for an error at ``node``."""
+    return f"{path}:{node.start_mark.line + 1}: feed #{index + 1}"
+
+
+def _fields(path: Path, node: yaml.MappingNode, where: str,
+            build: yaml.constructor.SafeConstructor) -> dict[Any, yaml.Node]:
+    """A mapping's value nodes by key; a key written twice is refused (``yaml.safe_load``
+    would silently keep the last). Keys merged in with ``<<:`` may still be overridden."""
+    own: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        key = _key(path, key_node, where, build)
+        if key in own:
+            raise RegistryError(f"{path}:{key_node.start_mark.line + 1}: {where}: "
+                                f"field {str(key)!r} given twice")
+        own.add(key)
+    try:
+        build.flatten_mapping(node)  # resolves ``<<:`` as yaml.safe_load does
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"{path}:{node.start_mark.line + 1}: {where}: {exc}") from exc
+    return {_key(path, k, where, build): v for k, v in node.value}
+
+
+def _key(path: Path, node: yaml.Node, where: str,
+         build: yaml.constructor.SafeConstructor) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise RegistryError(f"{path}:{node.start_mark.line + 1}: {where}: a key must be a "
+                            "plain name, not a list or mapping")
+    return _value(path, node, where, "key", build)
+
+
+def _value(path: Path, node: yaml.Node, where: str, field: Any,
+           build: yaml.constructor.SafeConstructor) -> Any:
+    """A node's value as ``yaml.safe_load`` builds it; a value YAML cannot build names
+    its line and field."""
+    try:
+        return build.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError) as exc:
+        # PyYAML raises plain ValueError, KeyError... for a bad explicitly tagged value.
+        kind = node.tag.rsplit(":", 1)[-1]
+        raise RegistryError(f"{path}:{node.start_mark.line + 1}: {where}: field {str(field)!r}: "
+                            f"cannot read {node.value!r} as {kind}") from exc
+
+
+def _check_url(url: str, where: str) -> None:
+    """A registry URL must be fetchable as written: a mistyped one would pass here and fail
+    only at fetch time, with a misleading reason (dns, connect)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError as exc:
+        raise RegistryError(f"{where}: field 'url' is not a valid URL ({exc}): {url!r}") from exc
+    if parts.scheme not in ("http", "https", "file"):
+        raise RegistryError(f"{where}: field 'url' must be http(s):// or file:, got {url!r}")
+    if parts.scheme == "file":
+        return  # a path on disk; a relative one was resolved by _resolve_url
+    if any(ch.isspace() for ch in url):  # urlsplit drops tabs and newlines without a word
+        raise RegistryError(f"{where}: field 'url' must not contain spaces, got {url!r}")
+    if not parts.hostname:  # https:/host/x and https:///x parse, with no host
+        raise RegistryError(f"{where}: field 'url' has no host name (write "
+                            f"{parts.scheme}://host/path), got {url!r}")
 
 
 def _resolve_url(url: str, base: Path) -> str:

@@ -28,6 +28,7 @@ LIST_FIELDS = ("aka", "weak", "ctx")
 FUNCTION_WORDS = frozenset(("ان", "من", "في", "علي", "الي", "عن", "ما", "لا", "لم", "هو", "هي",
                             "او", "ثم", "قد", "كل", "مع", "ذلك", "هذا"))
 ALLOWED = frozenset(REQUIRED + LIST_FIELDS)
+TOP_LEVEL = frozenset(("version", "entities", "stop"))
 
 
 class GazetteerError(ValueError):
@@ -174,7 +175,16 @@ def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
         raise GazetteerError(f"{source}{line}: not valid YAML: {exc}") from exc
     if not isinstance(root, MappingNode):
         raise _err(source, root, "expected a mapping with an 'entities' list")
-    top = {str(k.value): v for k, v in root.value}
+    top: dict[str, Node] = {}
+    for key_node, value_node in root.value:
+        # A mistyped key (``stops:``) would otherwise drop its whole list without a word.
+        key = str(key_node.value)
+        if key not in TOP_LEVEL:
+            raise _err(source, key_node, f"unknown top-level field '{key}' "
+                                         f"(allowed: {', '.join(sorted(TOP_LEVEL))})")
+        if key in top:
+            raise _err(source, key_node, f"top-level field '{key}' given twice")
+        top[key] = value_node
     if "entities" not in top or not isinstance(top["entities"], SequenceNode):
         raise _err(source, root, "expected a top-level 'entities' list")
     entities = [_entity(source, n, i) for i, n in enumerate(top["entities"].value)]

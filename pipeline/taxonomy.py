@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.normalize import tokenize
 from pipeline.settings import PACKAGE_DATA
@@ -44,6 +52,17 @@ class GroupTerm(_Strict):
     kind: TermKind = "word"
 
     _words = field_validator("term")(_has_words)
+
+
+def _has_members(value: tuple[GroupTerm, ...]) -> tuple[GroupTerm, ...]:
+    # A group with no members is never present: as ``required`` it would make its topic
+    # impossible (and the tagger has nothing to compile), so it is refused where written.
+    if not value:
+        raise ValueError("a group needs at least one term")
+    return value
+
+
+GroupMembers = Annotated[tuple[GroupTerm, ...], AfterValidator(_has_members)]
 
 
 class Rule(_Strict):
@@ -133,7 +152,7 @@ class Topic(_Strict):
     description: str = Field(min_length=1)
     scoring: ScoringOverride = ScoringOverride()
     required: tuple[str, ...] = ()
-    groups: dict[str, tuple[GroupTerm, ...]] = {}
+    groups: dict[str, GroupMembers] = {}
     terms: tuple[Rule, ...] = Field(min_length=1)
     negative: tuple[Rule, ...] = ()
     yields_to: tuple[Yield, ...] = ()
@@ -149,13 +168,18 @@ class Taxonomy(_Strict):
 
     version: str = Field(min_length=1, max_length=64)
     scoring: Scoring = Scoring()
-    groups: dict[str, tuple[GroupTerm, ...]] = {}
+    groups: dict[str, GroupMembers] = {}
     topics: tuple[Topic, ...] = Field(min_length=1)
 
     @field_validator("version", mode="before")
     @classmethod
     def _version_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int | float) else value
+        # Tags are stored per version, so the text must be exactly what was written: an
+        # unquoted 2026.10 is the number 2026.1 and would collide with version 2026.1.
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"write the version in quotes (version: \"...\"); unquoted, YAML "
+                             f"reads it as the {type(value).__name__} {value}")
+        return value
 
     @field_validator("groups", mode="before")
     @classmethod
@@ -211,7 +235,8 @@ class Taxonomy(_Strict):
 
     def group(self, topic: Topic, name: str) -> tuple[GroupTerm, ...]:
         """A group by name, the topic's own first."""
-        return topic.groups.get(name) or self.groups[name]
+        # ``in``, not ``or``: a topic's own group shadows the shared one even if it were empty.
+        return topic.groups[name] if name in topic.groups else self.groups[name]
 
 
 class _LocatedError(ValueError):
@@ -237,20 +262,43 @@ def _expand_groups(value: Any) -> Any:
 
 # --- YAML with line numbers -------------------------------------------------------------
 
-def _construct(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
-    """Build plain Python data from a YAML node, recording each path's line (1-based)."""
+def _construct(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
+               constructor: yaml.constructor.SafeConstructor) -> Any:
+    """Build plain Python data from a YAML node, recording each path's line (1-based).
+
+    Mappings and lists are walked here (to refuse duplicate keys and to keep lines); each
+    scalar is built by ``constructor`` exactly as ``yaml.safe_load`` would build it.
+    """
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise TaxonomyError(f"line {key_node.start_mark.line + 1}: "
+                                    f"{_describe(path, None)}: a key must be a plain name, "
+                                    "not a list or mapping")
+            key = _scalar(key_node, path, constructor)
             if key in out:
                 raise TaxonomyError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
-            out[key] = _construct(value_node, (*path, key), lines)
+            out[key] = _construct(value_node, (*path, key), lines, constructor)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, (*path, i), lines) for i, v in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+        return [_construct(v, (*path, i), lines, constructor) for i, v in enumerate(node.value)]
+    return _scalar(node, path, constructor)
+
+
+def _scalar(node: yaml.Node, path: tuple[Any, ...],
+            constructor: yaml.constructor.SafeConstructor) -> Any:
+    """One scalar's value; a value YAML cannot build (``!!int abc``, an unknown ``!tag``)
+    becomes a :class:`TaxonomyError` with its line and field."""
+    try:
+        return constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError) as exc:
+        # PyYAML raises plain ValueError, KeyError... for a bad explicitly tagged value.
+        problem = (getattr(exc, "problem", None) if isinstance(exc, yaml.YAMLError) else None) \
+            or f"not a valid {node.tag.rsplit(':', 1)[-1]}"
+        raise TaxonomyError(f"line {node.start_mark.line + 1}: {_describe(path, None)}: "
+                            f"cannot read {node.value!r}: {problem}") from exc
 
 
 def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
@@ -288,13 +336,13 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
     if root is None:
         raise TaxonomyError(f"{source}: file is empty")
     try:
-        data = _construct(root, (), lines)
+        data = _construct(root, (), lines, yaml.constructor.SafeConstructor())
     except TaxonomyError as exc:
-        raise TaxonomyError(f"{source}: {exc}") from exc
+        raise TaxonomyError(f"{source}:{exc}") from exc
     try:
         return Taxonomy.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        found: list[tuple[tuple[Any, ...], str, str]] = []
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
             inner = err.get("ctx", {}).get("error")
@@ -302,6 +350,13 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
                 loc, msg = inner.loc, str(inner)
             else:
                 msg = err["msg"]
+                if err["type"] != "missing" and err.get("input", "") is None:
+                    msg += " (the value is empty)"  # a blank `key:` or `-` reads as null
+            found.append((loc, err["type"], msg))
+        problems = []
+        for loc, kind, msg in found:
+            if kind == "too_short" and any(o[:len(loc)] == loc and o != loc for o, _, _ in found):
+                continue  # only a consequence: the list's one item failed, reported below it
             line = _line_for(loc, lines)
             where = f"line {line}" if line else "line ?"
             problems.append(f"{source}:{where}: {_describe(loc, data)}: {msg}")

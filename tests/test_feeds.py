@@ -23,6 +23,9 @@ def test_shipped_registries_are_valid() -> None:
     assert all(f.url.startswith("file:///") and Path(f.url[7:]).exists() for f in samples)
 
 
+ENTRY = "feeds:\n  - id: a\n    name: A\n    url: https://x/\n    outlet: O\n"
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -35,6 +38,21 @@ def test_shipped_registries_are_valid() -> None:
          "unknown field"),
         ("items: []\n", "top-level 'feeds:'"),
         ("feeds: [\n", "not valid YAML"),
+        (ENTRY + "    url: https://y/\n", r"feeds.yaml:6: feed #1: field 'url' given twice"),
+        (ENTRY + "feeds: []\n", r"feeds.yaml:6: top level: field 'feeds' given twice"),
+        (ENTRY.replace("https://x/", "https:/rss.dw.com/x"),
+         r"feeds.yaml:4: feed #1: field 'url' has no host name"),
+        (ENTRY.replace("https://x/", "https:///rdf/x"),
+         r"feeds.yaml:4: feed #1: field 'url' has no host name"),
+        (ENTRY.replace("https://x/", "https://rss dw.com/rdf"),
+         r"feeds.yaml:4: feed #1: field 'url' must not contain spaces"),
+        (ENTRY + "    language: [ar]\n",
+         r"feeds.yaml:6: feed #1: field 'language' must be a language code .* got \['ar'\]"),
+        (ENTRY + "    language: no\n", r"feeds.yaml:6: feed #1: field 'language' .*quote it"),
+        (ENTRY + "    enabled: 'yes'\n", r"feeds.yaml:6: feed #1: field 'enabled' must be true"),
+        (ENTRY + "    full_text: 1\n", r"feeds.yaml:6: feed #1: field 'full_text' must be true"),
+        (ENTRY + "    enabled: !!bool maybe\n",
+         r"feeds.yaml:6: feed #1: field 'enabled': cannot read 'maybe' as bool"),
     ],
 )
 def test_registry_errors_name_the_entry_and_field(tmp_path: Path, body: str,
@@ -43,6 +61,20 @@ def test_registry_errors_name_the_entry_and_field(tmp_path: Path, body: str,
     path.write_text(body, encoding="utf-8")
     with pytest.raises(feeds.RegistryError, match=message):
         feeds.load_registry(path)
+
+
+def test_registry_reads_valid_entries_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text("defaults: &d {outlet: O, full_text: true}\n"
+                    "feeds:\n"
+                    "  - {<<: *d, id: a, name: A, url: 'https://x.example:8080/r?q=1'}\n"
+                    "  - {<<: *d, id: b, name: B, url: 'file:b.xml', full_text: false,\n"
+                    "     language: ar-EG, enabled: false}\n", encoding="utf-8")
+    a, b = feeds.load_registry(path)
+    assert (a.url, a.outlet, a.full_text, a.language, a.enabled) == (
+        "https://x.example:8080/r?q=1", "O", True, "ar", True)
+    assert (b.url, b.full_text, b.language, b.enabled) == (
+        (tmp_path / "b.xml").as_uri(), False, "ar-EG", False)
 
 
 def test_canonical_url() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
+from pipeline.topics import Tagger
 
 CORE = {"korean_peninsula", "ukraine_war", "sanctions"}
 
@@ -177,3 +178,51 @@ def test_stands_for_names_a_known_group() -> None:
     groups = "    groups:\n      nouns: [اختبار]\n"
     taxonomy = parse_taxonomy(text.replace("    terms:\n", groups + "    terms:\n"))
     assert taxonomy.topics[0].terms[0].stands_for == ("nouns",)
+
+
+@pytest.mark.parametrize(("old", "new", "where"), [
+    ("label_en: Demo", "label_en:", "demo.yaml:line 5: topics[demo].label_en: "),
+    ("weight: 2}", "weight: }", "demo.yaml:line 8: topics[demo].terms[تجربة].weight: "),
+    ("    terms:", "    scoring:\n    terms:", "demo.yaml:line 7: topics[demo].scoring: "),
+    ("weight: 2}\n", "weight: 2}\n      -\n", "demo.yaml:line 9: topics[demo].terms[1]: "),
+])
+def test_empty_value_names_line_and_field(old: str, new: str, where: str) -> None:
+    msg = error_of(MINIMAL.replace(old, new))
+    assert where in msg and "(the value is empty)" in msg
+    assert "Tuple should have at least" not in msg  # not the failed item's echo on its list
+
+
+def test_value_yaml_cannot_build_names_line_and_field() -> None:
+    msg = error_of(MINIMAL.replace("weight: 2}", "weight: !!int two}"))
+    assert "demo.yaml:line 8: topics[0].terms[0].weight: cannot read 'two'" in msg
+    msg = error_of(MINIMAL.replace("label_en: Demo", "label_en: !english Demo"))
+    assert "demo.yaml:line 5: topics[0].label_en: cannot read 'Demo'" in msg and "!english" in msg
+
+
+def test_empty_group_is_refused_where_written() -> None:
+    own = "    required: [empty_g]\n    groups:\n      empty_g: []\n    terms:"
+    msg = error_of(MINIMAL.replace("    terms:", own))
+    assert "demo.yaml:line 9: topics[demo].groups.empty_g: " in msg
+    assert "a group needs at least one term" in msg
+    msg = error_of(MINIMAL.replace("topics:", "groups:\n  shared: []\ntopics:"))
+    assert "demo.yaml:line 3: groups.shared: " in msg and "at least one term" in msg
+
+
+def test_a_topic_group_shadows_the_shared_one() -> None:
+    text = MINIMAL.replace("topics:", "groups:\n  ctx: [واشنطن]\ntopics:").replace(
+        "    terms:", "    required: [ctx]\n    groups:\n      ctx: [سول]\n    terms:")
+    tax = parse_taxonomy(text)
+    assert [m.term for m in tax.group(tax.topic("demo"), "ctx")] == ["سول"]
+    tagger = Tagger(tax)
+    assert [t.topic for t in tagger.tag("سول", "تجربة في سول. تجربة أخرى.")] == ["demo"]
+    assert tagger.tag("واشنطن", "تجربة في واشنطن. تجربة أخرى.") == []  # the shared one is not
+
+
+@pytest.mark.parametrize(("written", "read_as"), [
+    ("2026.10", "float 2026.1"), ("3", "int 3"), ("2026-12-17", "date 2026-12-17"),
+])
+def test_unquoted_version_is_refused(written: str, read_as: str) -> None:
+    msg = error_of(MINIMAL.replace('version: "1"', f"version: {written}"))
+    assert "demo.yaml:line 1: version: " in msg
+    assert "write the version in quotes" in msg and read_as in msg
+    assert parse_taxonomy(MINIMAL.replace('"1"', f'"{written}"')).version == written
