@@ -29,7 +29,7 @@ import psycopg
 from pipeline import store
 from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
 from pipeline.matcher import Kind, Term, WordFormMatcher
-from pipeline.normalize import Tokens, normalize_inline, tokenize
+from pipeline.normalize import Tokens, html_to_text, normalize_inline, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -382,7 +382,14 @@ class EntityTagger:
 
     def tag_rows(self, fields: Mapping[str, str | None]) -> list[MentionRow]:
         """:meth:`tag_fields` as plain tuples in :class:`Mention`'s field order (no object
-        per mention: the database writer formats half a million of them a night)."""
+        per mention: the database writer formats half a million of them a night).
+
+        A ``summary`` beside a ``body`` is left out when it brings no text of its own
+        (:func:`summary_adds`): its names are the body's, and would be counted twice.
+        """
+        if "summary" in fields and "body" in fields and not summary_adds(fields["summary"],
+                                                                         fields["body"]):
+            fields = {name: text for name, text in fields.items() if name != "summary"}
         # One pass over the fields joined by line breaks (no name crosses a line break);
         # mentions are then cut back into per-field offsets.
         names = [name for name, text in fields.items() if text]
@@ -750,6 +757,45 @@ class EntityTagger:
         return [m.as_dict() for m in self.tag_fields(fields)]
 
 
+# Invisible marks that feeds scatter differently through a summary and its body.
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# An ellipsis marks where a feed cut its summary: "…", "...", "[…]", "(...)".
+_ELLIPSIS = re.compile(r"[\[(]?(?:…|\.{3,})[\])]?")
+
+
+def _compared(text: str) -> str:
+    """``text`` as a summary and its body are compared: HTML residue stripped, and without
+    whitespace at all (a stripped ``</p><p>`` runs two paragraphs together)."""
+    return "".join(_INVISIBLE.sub("", html_to_text(text)).split())
+
+
+def summary_adds(summary: str | None, body: str | None) -> bool:
+    """Does ``summary`` hold text that ``body`` does not, so that its names are worth tagging?
+
+    Feeds mostly give the body's start as the summary, or all of it with other whitespace or
+    HTML residue, often cut with an ellipsis. Such a summary adds nothing: compared without
+    whitespace, tags, entities and invisible marks, every piece of it between ellipses is a
+    part of the body. Anything else (other words, a summary with no body) adds.
+    """
+    if not summary:
+        return False
+    if not body:
+        return True
+    if body.startswith(summary):  # the common case, equal included: no copy made
+        return False
+    pieces = [p for p in _ELLIPSIS.split(_compared(summary)) if p]
+    if not pieces:  # nothing but markup and dots
+        return False
+    # Most are the body's start: its head (room for the spaces and markup the summary
+    # lacks) is compared first, the whole body only when the head does not hold them.
+    head = body[:2 * len(summary) + 200]
+    for text in (head, body) if len(head) < len(body) else (body,):
+        compared = _compared(text)
+        if all(p in compared for p in pieces):
+            return False
+    return True
+
+
 def _by_start(m: _M) -> int:
     return m.start
 
@@ -893,7 +939,8 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
     confidences: dict[float, str] = {}
     ids = sorted(set(article_ids))
     for i in range(0, len(ids), batch):
-        # A summary equal to the body is read once (NULLIF), as the tagger would skip it.
+        # A summary equal to the body is not even read (NULLIF); the tagger leaves out any
+        # other that the body already holds (summary_adds).
         rows = conn.execute(
             "SELECT a.id, a.title, nullif(a.summary, a.body), a.body, "
             "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "

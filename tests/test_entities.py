@@ -15,6 +15,7 @@ from pipeline.entities import (
     Mention,
     build_common_words,
     candidates,
+    summary_adds,
     sync_entities,
     tag_articles,
 )
@@ -181,6 +182,65 @@ def test_tag_record_shape(tagger: EntityTagger) -> None:
     assert {d["field"] for d in out} == {"title", "text"}
 
 
+# --- a summary that only repeats the body ----------------------------------------------
+
+POMPEO_BODY = (
+    "أكد وزير الخارجية الأميركي مايك بومبيو، الأحد، في طوكيو، أن العقوبات المفروضة على "
+    "بيونغ يانغ ستبقى سارية حتى إخلاء كوريا الشمالية من السلاح النووي بالكامل.\n"
+    "وقال بومبيو خلال مؤتمر صحافي إن اليابان والولايات المتحدة متفقتان.")
+POMPEO_LEAD = POMPEO_BODY.split("\n", 1)[0]
+# Summaries that bring nothing the body does not hold: the first sentence; a cut with an
+# ellipsis (mid-word, as feeds cut at a length); the paragraphs run together as a stripped
+# </p><p> leaves them, with doubled and no-break spaces; tags and entities left over.
+EXCERPTS = {
+    "first sentence": POMPEO_LEAD,
+    "ellipsis": POMPEO_BODY[:105] + "…",
+    "three dots": POMPEO_BODY[:98] + " ...",
+    "whitespace": POMPEO_BODY.replace("\n", "").replace("، ", "،  ").replace(" في ", "\xa0في "),
+    "html residue": "<p>" + POMPEO_LEAD.replace("بومبيو،", "<b>بومبيو</b>،") + "&nbsp;</p>",
+    "inner excerpt": POMPEO_BODY[POMPEO_BODY.index("مايك"):POMPEO_BODY.index("ستبقى")],
+}
+# A summary of its own: other words, another name (Kim Jong Un), another city (Seoul).
+OWN_SUMMARY = "الزعيم الكوري الشمالي كيم جونغ أون يلتقي مبعوثا أميركيا في سيول الأسبوع المقبل"
+
+
+def _pompeo_mentions() -> list[tuple[str, str, int, int]]:
+    return [("Mike Pompeo", "body", 27, 38), ("Tokyo", "body", 50, 55),
+            ("Pyongyang", "body", 82, 92), ("North Korea", "body", 115, 129)]
+
+
+@pytest.mark.parametrize("kind", sorted(EXCERPTS))
+def test_a_summary_the_body_already_holds_is_not_tagged_again(tagger: EntityTagger,
+                                                               kind: str) -> None:
+    summary = EXCERPTS[kind]
+    assert not summary_adds(summary, POMPEO_BODY)
+    mentions = tagger.tag_fields({"title": "بومبيو في طوكيو", "summary": summary,
+                                  "body": POMPEO_BODY})
+    assert [m.field for m in mentions if m.field == "summary"] == []
+    found = [(m.canonical, m.field, m.start, m.end) for m in mentions]
+    assert found[:2] == [("Mike Pompeo", "title", 0, 6), ("Tokyo", "title", 10, 15)]
+    assert found[2:6] == _pompeo_mentions()
+    # the same mentions as with no summary at all
+    assert mentions == tagger.tag_fields({"title": "بومبيو في طوكيو", "body": POMPEO_BODY})
+
+
+def test_a_summary_with_text_of_its_own_keeps_its_mentions(tagger: EntityTagger) -> None:
+    for summary in (OWN_SUMMARY, POMPEO_LEAD + " " + OWN_SUMMARY):
+        assert summary_adds(summary, POMPEO_BODY)
+        mentions = tagger.tag_fields({"summary": summary, "body": POMPEO_BODY})
+        own = {m.canonical for m in mentions if m.field == "summary"}
+        assert {"Kim Jong Un", "Seoul"} <= own
+        assert [(m.canonical, m.field, m.start, m.end) for m in mentions
+                if m.field == "body"][:4] == _pompeo_mentions()
+    # a summary with no body (a summary-only feed stores it as the body as well) counts
+    assert summary_adds(OWN_SUMMARY, "") and summary_adds(OWN_SUMMARY, None)
+    assert not summary_adds("", POMPEO_BODY) and not summary_adds(None, POMPEO_BODY)
+    assert not summary_adds(POMPEO_BODY, POMPEO_BODY)
+    # a summary longer than the body, or cut differently, is not an excerpt of it
+    assert summary_adds(POMPEO_BODY + " وأضاف", POMPEO_BODY)
+    assert summary_adds("…" + OWN_SUMMARY + "…", POMPEO_BODY)
+
+
 def _dev_articles() -> dict[str, dict]:
     return ev.read_articles(CORPUS / "dev" / "articles.jsonl")
 
@@ -313,6 +373,43 @@ def test_retagging_writes_the_same_rows(conn) -> None:
     again = tag_articles(conn, ids[::-1], gaz)
     assert again == both
     assert conn.execute(MENTION_ROW).fetchall() == rows
+
+
+def test_stored_mentions_of_a_summary_excerpt_are_not_doubled(conn) -> None:
+    """An article whose summary repeats its body has its names once, as the body's; one
+    whose summary says more keeps the summary's. A re-tag cleans rows stored before."""
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    summaries = [EXCERPTS["first sentence"], EXCERPTS["ellipsis"], EXCERPTS["whitespace"],
+                 POMPEO_BODY, OWN_SUMMARY]
+    ids = []
+    for n, summary in enumerate(summaries):
+        ids.append(conn.execute(
+            "INSERT INTO articles (canonical_url, url, outlet, title, summary, body, "
+            "title_norm, body_norm, content_hash, first_seen, last_seen) VALUES "
+            "(%s, %s, 'test', 'بومبيو في طوكيو', %s, %s, '', '', %s, now(), now()) "
+            "RETURNING id", (f"https://x.test/p{n}", f"https://x.test/p{n}", summary,
+                             POMPEO_BODY, f"hash-p{n}")).fetchone()[0])
+    # Rows as an older tagger stored them: the first article's summary tagged as well.
+    conn.execute(
+        "INSERT INTO article_entities (article_id, entity_id, surface, surface_norm, type, "
+        "field, start_offset, end_offset, method, confidence) VALUES "
+        "(%s, 'akhbar:mike-pompeo', 'مايك بومبيو', 'مايك بومبيو', 'PER', 'summary', 27, 38, "
+        "'gazetteer', 0.98)", (ids[0],))
+    conn.commit()
+    stats = tag_articles(conn, ids, gaz)
+    per_article = dict(conn.execute(
+        "SELECT article_id, count(*) FILTER (WHERE field = 'summary') FROM article_entities "
+        "GROUP BY article_id").fetchall())
+    assert [per_article[i] for i in ids[:4]] == [0, 0, 0, 0]
+    assert per_article[ids[4]] >= 2
+    pompeo = conn.execute(
+        "SELECT article_id, count(*) FROM article_entities "
+        "WHERE entity_id = 'akhbar:mike-pompeo' GROUP BY article_id ORDER BY article_id"
+    ).fetchall()
+    assert pompeo == [(i, 3) for i in ids]  # title, the full name and the surname in the body
+    assert stats.mentions == conn.execute("SELECT count(*) FROM article_entities").fetchone()[0]
+    assert tag_articles(conn, ids, gaz) == stats
 
 
 def test_retagging_a_batch_is_atomic(conn, refuse_inserts) -> None:

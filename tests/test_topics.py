@@ -579,6 +579,25 @@ def test_summary_stands_in_for_a_missing_body(conn: psycopg.Connection, tagger: 
     assert {e["field"] for e in evidence} == {"title", "summary"}
 
 
+def test_a_summary_beside_a_body_adds_no_evidence(conn: psycopg.Connection,
+                                                  tagger: Tagger) -> None:
+    """Topics read the body, or the summary only when there is none: a summary repeating the
+    body's start counts nothing twice (the same score and evidence as without it)."""
+    plain = add_article(conn, "p", *NK)
+    lead = add_article(conn, "l", *NK, summary=NK[1].split("\n", 1)[0])
+    conn.commit()
+    tag_articles(conn, [plain, lead], tagger)
+    conn.commit()
+    rows = conn.execute("SELECT article_id, topic_id, score, evidence FROM article_topics "
+                        "ORDER BY topic_id, article_id").fetchall()
+    assert rows and len(rows) % 2 == 0
+    for (a, topic_a, score_a, ev_a), (b, topic_b, score_b, ev_b) in zip(rows[::2], rows[1::2],
+                                                                       strict=True):
+        assert (a, b) == (plain, lead)
+        assert (topic_a, score_a, ev_a) == (topic_b, score_b, ev_b)
+        assert "summary" not in {e["field"] for e in ev_b}
+
+
 def test_night_stage_tags_the_run_articles(db_url: str, conn: psycopg.Connection) -> None:
     from pipeline import night, store
 
