@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -38,6 +39,43 @@ def database_url(settings: Settings, migrate: bool = True) -> str:
         with store.connect(url) as conn:
             store.migrate(conn)
     return url
+
+
+def _cannot_write(path: Path, reason: OSError | str) -> typer.Exit:
+    """Report an output path that cannot be written; the caller raises the result."""
+    if isinstance(reason, OSError):
+        reason = reason.strerror or str(reason)
+    console.print(f"[red]error:[/red] cannot write {escape(str(path))}: {escape(reason)}",
+                  soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _check_writable(path: Path, make_parents: bool = False) -> None:
+    """Refuse an output path that cannot be written before the work that would fill it.
+
+    ``make_parents``: the command creates missing folders, so the nearest existing one
+    must take them. Opening the file may still fail (a full disk); callers catch that too.
+    """
+    target = path.absolute()
+    reason = None
+    if target.exists():
+        # An existing file (/dev/stdout too) needs only itself writable, not its folder.
+        if target.is_dir():
+            reason = "it is a directory"
+        elif not os.access(target, os.W_OK):
+            reason = "permission denied"
+    else:
+        folder = target.parent
+        while make_parents and not folder.exists():
+            folder = folder.parent
+        if not folder.exists():
+            reason = f"no folder {folder}"
+        elif not folder.is_dir():
+            reason = f"{folder} is not a folder"
+        elif not os.access(folder, os.W_OK):
+            reason = f"permission denied in {folder}"
+    if reason:
+        raise _cannot_write(path, reason)
 
 
 @app.command()
@@ -153,10 +191,15 @@ def db_docs(
     """Write the data dictionary (docs/schema.md) from the database's comments."""
     from pipeline import schema_doc
 
+    target = out or schema_doc.DOC_PATH
+    _check_writable(target, make_parents=True)
     settings = Settings.from_env()
     with store.connect(database_url(settings)) as conn:
         missing = schema_doc.undocumented(conn)
-        path = schema_doc.write_docs(conn, out or schema_doc.DOC_PATH)
+        try:
+            path = schema_doc.write_docs(conn, target)
+        except OSError as exc:
+            raise _cannot_write(target, exc) from exc
     console.print(f"data dictionary written to {path}")
     if missing:
         console.print(f"[yellow]without a comment:[/yellow] {', '.join(missing)}")
@@ -178,9 +221,13 @@ def report_command(
     except ValueError:
         raise typer.BadParameter(f"not a date: {date!r} (expected YYYY-MM-DD)",
                                  param_hint="--date") from None
+    target = out or Path(f"akhbar-report-{day.isoformat()}.html")
+    _check_writable(target, make_parents=True)  # before reading the night
     settings = Settings.from_env()
-    path = report.write_report(database_url(settings), day,
-                               out or Path(f"akhbar-report-{day.isoformat()}.html"))
+    try:
+        path = report.write_report(database_url(settings), day, target)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from exc
     console.print(f"report written to {path}")
 
 
@@ -196,6 +243,7 @@ def dedup_command(
 
     from pipeline.dedup import InputError, dedup_records, iter_articles
 
+    _check_writable(out_path)  # before reading and hashing the whole input
     kinds: dict[str, int] = {}
     with in_path.open(encoding="utf-8") as fh:
         records = dedup_records(iter_articles(fh))
@@ -206,10 +254,13 @@ def dedup_command(
         except InputError as exc:
             console.print(f"[red]{in_path}: {exc}[/red]")
             raise typer.Exit(2) from exc
-        with out_path.open("w", encoding="utf-8") as out:
-            for record in itertools.chain([first] if first else [], records):
-                kinds[str(record["kind"])] = kinds.get(str(record["kind"]), 0) + 1
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        try:
+            with out_path.open("w", encoding="utf-8") as out:
+                for record in itertools.chain([first] if first else [], records):
+                    kinds[str(record["kind"])] = kinds.get(str(record["kind"]), 0) + 1
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise _cannot_write(out_path, exc) from exc
     console.print(f"{sum(kinds.values())} articles: " +
                   ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
@@ -232,6 +283,8 @@ def bench_command(
         console.print("[red]no benchmarks/ folder beside the package: run from a source "
                       "checkout[/red]")
         raise typer.Exit(2)
+    if json_out:
+        _check_writable(json_out)  # the suite writes it only after its first long part
     cmd = [sys.executable, "-m", "benchmarks", "--sizes", sizes]
     if json_out:
         cmd += ["--json", str(json_out.resolve())]
@@ -253,6 +306,7 @@ def tag_command(
     from pipeline.taxonomy import TaxonomyError, load_taxonomy
     from pipeline.topics import Tagger, tag_jsonl
 
+    _check_writable(out_path)
     try:
         tagger = Tagger(load_taxonomy(taxonomy_path))
     except TaxonomyError as exc:
@@ -268,7 +322,11 @@ def tag_command(
                 for topic in json.loads(line)["topics"]:
                     counts[topic["topic"]] = counts.get(topic["topic"], 0) + 1
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {in_path}: {escape(str(exc))}")
+        console.print(f"[red]error:[/red] {escape(str(in_path))}: {escape(str(exc))}",
+                      soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except OSError as exc:  # a disk that fills up, a file that goes away: no traceback
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     console.print(f"{n} articles tagged with taxonomy {tagger.version}: " +
                   (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no topics"))
@@ -283,8 +341,9 @@ def eval_command(
                                           exists=True, dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
     split: Annotated[str | None, typer.Option(help="Only gold lines with this split "
-                                              "(tune, heldout)")] = None,
-    topics: Annotated[str | None, typer.Option(help="Comma-separated topic ids "
+                                              "(tune, heldout); lines without one are left "
+                                              "out")] = None,
+    topics: Annotated[str | None, typer.Option(help="Comma-separated taxonomy topic ids "
                                                "(default: those in the gold labels)")] = None,
     taxonomy_path: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy file "
                                                        "(default: the packaged one)")] = None,
@@ -296,11 +355,20 @@ def eval_command(
 
     try:
         tagger = Tagger(load_taxonomy(taxonomy_path))
-        labels = evaluate.read_gold(gold, split)
+        labels = evaluate.read_gold(gold, split, known=[t.id for t in tagger.topics])
+        if not labels:
+            # Scores over no article would read as perfect: refuse instead.
+            present = evaluate.splits(gold)
+            raise ValueError(f"{gold}: no gold line has split {split!r} (its splits: "
+                             f"{', '.join(present) or 'none'})" if split
+                             else f"{gold}: no gold line")
+        names = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
+        if topics and not names:
+            raise ValueError(f"--topics {topics!r} names no topic")
         articles = evaluate.read_articles(in_path, set(labels))
-        report = evaluate.evaluate(tagger, labels, articles,
-                                   topics.split(",") if topics else None)
-    except (TaxonomyError, ValueError, KeyError) as exc:
+        report = evaluate.evaluate(tagger, labels, articles, names)
+    except (TaxonomyError, ValueError, KeyError, OSError, EOFError) as exc:
+        # OSError, EOFError: an unreadable or truncated .gz corpus
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     entity_gold = evaluate.read_entity_gold(gold, split)
@@ -332,6 +400,10 @@ def _date_range(since: str | None, until: str | None) -> tuple[datetime | None,
     except ValueError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
+    if start and end and end <= start:
+        # An empty range would re-tag nothing and look like success (the DAG refuses it too).
+        console.print(f"[red]error:[/red] --until {until} is before --since {since}")
+        raise typer.Exit(2)
     return start, end
 
 

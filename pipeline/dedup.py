@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from pipeline.boilerplate import strip_boilerplate
-from pipeline.jsonl import JsonlError, iter_objects
+from pipeline.jsonl import JsonlError, iter_objects, require_id
 from pipeline.lsh import BandTable, Pool
 from pipeline.normalize import WORD, table_array, translate_array, translation_table
 
@@ -715,9 +715,7 @@ def iter_articles(lines: Iterable[str]) -> Iterator[InputArticle]:
     """Parse ``{id, title, text, published?, url?}`` JSON lines lazily; blank lines skipped."""
     seen: set[str] = set()
     for number, obj in iter_objects(lines):
-        if "id" not in obj:
-            raise InputError(f"line {number}: an object with an 'id' is required")
-        article_id = str(obj["id"])
+        article_id = str(require_id(obj, number))
         if article_id in seen:
             raise InputError(f"line {number}: duplicate id {article_id!r}")
         seen.add(article_id)

@@ -7,12 +7,12 @@ labelled ids can be read straight out of the shared corpus file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.jsonl import read_file
+from pipeline.jsonl import iter_file, read_file
 from pipeline.topics import Tagger
 
 CORE_TOPICS = ("korean_peninsula", "ukraine_war", "sanctions")
@@ -30,6 +30,14 @@ class TopicScore:
     fn_ids: list[str] = field(default_factory=list)
 
     @property
+    def measured(self) -> bool:
+        """Whether there was anything to find or anything found: else the rates mean nothing.
+
+        The rates below then read 1.0 (nothing to find, nothing found); reports show "n/a".
+        """
+        return bool(self.tp + self.fp + self.fn)
+
+    @property
     def precision(self) -> float:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 
@@ -42,10 +50,15 @@ class TopicScore:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def rates(self) -> tuple[float, float, float] | None:
+        """Precision, recall and F1, or None when nothing was measured."""
+        return (self.precision, self.recall, self.f1) if self.measured else None
+
     def as_dict(self) -> dict[str, Any]:
+        rates = self.rates()
+        p, r, f1 = (round(x, 4) for x in rates) if rates else (None, None, None)
         return {"topic": self.topic, "tp": self.tp, "fp": self.fp, "fn": self.fn,
-                "support": self.tp + self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "support": self.tp + self.fn, "precision": p, "recall": r, "f1": f1,
                 "false_positives": self.fp_ids, "false_negatives": self.fn_ids}
 
 
@@ -90,14 +103,34 @@ def score(gold: dict[str, set[str]], predicted: dict[str, set[str]],
     return Report(len(gold), list(per.values()), micro)
 
 
-def read_gold(path: Path | str, split: str | None = None) -> dict[str, set[str]]:
-    """Gold topics by id, optionally only the lines whose ``split`` matches."""
+def read_gold(path: Path | str, split: str | None = None,
+              known: Collection[str] | None = None) -> dict[str, set[str]]:
+    """Gold topics by id, optionally only the lines whose ``split`` matches.
+
+    With ``known`` (the taxonomy's topic ids), a label outside it is an error naming its
+    line: dropped silently, it would turn a typo into a perfect score.
+    """
     gold: dict[str, set[str]] = {}
-    for rec in read_file(path):
-        if split and rec.get("split", split) != split:
+    allowed = set(known) if known is not None else None
+    for number, rec in iter_file(path):
+        if split and rec.get("split") != split:  # a line without a split is in no split
             continue
-        gold[str(rec["id"])] = set(rec.get("topics") or ())
+        if rec.get("id") is None:
+            raise ValueError(f"{path}:{number}: an object with an 'id' is required")
+        labels = rec.get("topics") or []
+        if not isinstance(labels, list) or not all(isinstance(t, str) for t in labels):
+            raise ValueError(f"{path}:{number}: 'topics' must be a list of topic ids")
+        unknown = sorted(set(labels) - allowed) if allowed is not None else []
+        if unknown:
+            raise ValueError(f"{path}:{number}: not a topic of the taxonomy: "
+                             f"{', '.join(unknown)} (its topics: {', '.join(known or ())})")
+        gold[str(rec["id"])] = set(labels)
     return gold
+
+
+def splits(path: Path | str) -> list[str]:
+    """The splits a gold file's lines name, for telling what ``--split`` may be."""
+    return sorted({str(rec["split"]) for rec in read_file(path) if rec.get("split")})
 
 
 def read_articles(path: Path | str, ids: set[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -119,7 +152,23 @@ def predict(tagger: Tagger, articles: dict[str, dict[str, Any]]) -> dict[str, se
 
 def evaluate(tagger: Tagger, gold: dict[str, set[str]], articles: dict[str, dict[str, Any]],
              topics: Iterable[str] | None = None) -> Report:
-    """Tag the gold articles and score them; a gold id without its article is an error."""
+    """Tag the gold articles and score them.
+
+    Nothing to measure is an error rather than a perfect score: no gold article, a gold
+    label or a requested topic the taxonomy does not have, a gold id without its article.
+    """
+    if not gold:
+        raise ValueError("no labelled article to evaluate")
+    topics = list(topics) if topics is not None else None  # read twice below
+    if topics == []:
+        raise ValueError("no topic to evaluate")
+    known = [t.id for t in tagger.topics]
+    for what, names in (("gold labels", set().union(*gold.values())),
+                        ("requested topics", set(topics or ()))):
+        unknown = sorted(names - set(known))
+        if unknown:
+            raise ValueError(f"{what} not in taxonomy {tagger.version}: {', '.join(unknown)} "
+                             f"(its topics: {', '.join(known)})")
     missing = sorted(set(gold) - set(articles))
     if missing:
         raise ValueError(f"{len(missing)} labelled ids have no article, e.g. {missing[:3]}")
@@ -137,8 +186,9 @@ def render(report: Report, title: str = "Topic evaluation") -> Any:
     for col in ("topic", "support", "TP", "FP", "FN", "precision", "recall", "F1"):
         table.add_column(col, justify="left" if col == "topic" else "right")
     for s in [*report.topics, report.micro]:
-        table.add_row(s.topic, str(s.tp + s.fn), str(s.tp), str(s.fp), str(s.fn),
-                      f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
+        rates = s.rates()
+        shown = [f"{x:.3f}" for x in rates] if rates else ["n/a"] * 3
+        table.add_row(s.topic, str(s.tp + s.fn), str(s.tp), str(s.fp), str(s.fn), *shown,
                       style="bold" if s is report.micro else None)
     return table
 
@@ -270,7 +320,7 @@ def read_entity_gold(path: Path | str, split: str | None = None
                      ) -> dict[str, list[dict[str, Any]]]:
     """Gold entities by id, optionally only the lines whose ``split`` matches."""
     return {str(r["id"]): list(r.get("entities") or []) for r in read_file(path)
-            if not split or r.get("split", split) == split}
+            if not split or r.get("split") == split}
 
 
 def evaluate_entities(gold: dict[str, list[dict[str, Any]]],

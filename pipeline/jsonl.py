@@ -8,6 +8,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+# The fields an article's words may come in (``body`` is the warehouse's name for ``text``).
+TEXT_FIELDS = ("title", "text", "body")
+
 
 class JsonlError(ValueError):
     """A malformed line of a JSON Lines input, with where it stands."""
@@ -28,10 +31,36 @@ def iter_objects(lines: Iterable[str],
         yield number, obj
 
 
-def read_file(path: Path | str) -> Iterator[dict[str, Any]]:
-    """The objects of a ``.jsonl`` or ``.jsonl.gz`` file."""
+def iter_file(path: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` of a ``.jsonl`` or ``.jsonl.gz`` file; errors name the file."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
-        for _number, obj in iter_objects(fh, where=f"{path}:"):
-            yield obj
+        yield from iter_objects(fh, where=f"{path}:")
+
+
+def read_file(path: Path | str) -> Iterator[dict[str, Any]]:
+    """The objects of a ``.jsonl`` or ``.jsonl.gz`` file."""
+    for _number, obj in iter_file(path):
+        yield obj
+
+
+def require_id(obj: dict[str, Any], number: int, where: str = "line ") -> Any:
+    """The object's ``id``, refusing a missing or null one (the output would not say whose)."""
+    value = obj.get("id")
+    if value is None:
+        raise JsonlError(f"{where}{number}: an object with an 'id' is required")
+    if isinstance(value, bool | dict | list) or (isinstance(value, str) and not value.strip()):
+        raise JsonlError(f"{where}{number}: 'id' must be a non-empty string or a number")
+    return value
+
+
+def require_text(obj: dict[str, Any], number: int, where: str = "line ",
+                 fields: tuple[str, ...] = TEXT_FIELDS) -> None:
+    """Refuse an object whose ``fields`` hold no words: tagging it would measure nothing."""
+    for name in fields:
+        if obj.get(name) is not None and not isinstance(obj[name], str):
+            raise JsonlError(f"{where}{number}: '{name}' must be a string")
+    if not any((obj.get(name) or "").strip() for name in fields):
+        listed = ", ".join(f"'{name}'" for name in fields[:-1]) + f" or '{fields[-1]}'"
+        raise JsonlError(f"{where}{number}: a non-empty {listed} is required")

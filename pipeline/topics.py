@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pipeline.boilerplate import clean_line, strip_boilerplate
-from pipeline.jsonl import iter_objects
+from pipeline.jsonl import iter_objects, require_id, require_text
 from pipeline.matcher import Kind, Matcher, Term
 from pipeline.normalize import Tokens, iter_sentences, tokenize
 from pipeline.taxonomy import Scoring, Taxonomy, Topic, load_taxonomy
@@ -529,8 +529,14 @@ def _evidence(scored: _Scored, tokens: dict[str, Tokens]) -> list[Evidence]:
 # --- JSONL ------------------------------------------------------------------------------
 
 def tag_jsonl(tagger: Tagger, lines: Iterable[str]) -> Iterator[str]:
-    """Tag ``{id, title, text}`` JSON lines; yields output JSON lines (blank lines skipped)."""
-    for _n, rec in iter_objects(lines):
+    """Tag ``{id, title, text}`` JSON lines; yields output JSON lines (blank lines skipped).
+
+    A line without an ``id`` or without words is refused, naming the line: its output row
+    could not be joined back to an article, or would claim an article was read.
+    """
+    for number, rec in iter_objects(lines):
+        require_id(rec, number)
+        require_text(rec, number)
         out = next(tagger.tag_records([rec]))
         yield json.dumps(out, ensure_ascii=False)
 

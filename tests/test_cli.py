@@ -38,3 +38,47 @@ def test_bad_registry_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> Non
     result = runner.invoke(app, ["run", "--feeds", str(bad)])
     assert result.exit_code == 2
     assert "field 'name' is required" in result.output
+
+
+# An output path that cannot be written is refused with a message, before any work and
+# without a traceback. A path under a regular file fails even for root and even where the
+# command creates missing folders (report, db docs).
+OUTPUT_COMMANDS = {
+    "tag": ["tag", "--in", "{src}", "--out", "{out}"],
+    "dedup": ["dedup", "--in", "{src}", "--out", "{out}"],
+    "report": ["report", "--date", "2018-05-10", "--out", "{out}"],
+    "db docs": ["db", "docs", "--out", "{out}"],
+    "bench": ["bench", "--smoke", "--json", "{out}"],
+}
+
+
+@pytest.mark.parametrize(("name", "where"), [
+    *((name, "under-a-file") for name in OUTPUT_COMMANDS),
+    *((name, "missing-folder") for name in ("tag", "dedup", "bench")),  # the others mkdir
+])
+def test_an_unwritable_output_is_a_clear_error(name: str, where: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "title": "قمة", "text": "نص"}\n', encoding="utf-8")
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    out = tmp_path / ("file" if where == "under-a-file" else "missing") / "x.out"
+    # No database and no benchmark run: the path must be refused before either is reached.
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    monkeypatch.setattr(subprocess, "run",
+                        lambda *a, **k: subprocess.CompletedProcess(a, 0))
+    args = [a.format(src=src, out=out) for a in OUTPUT_COMMANDS[name]]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert f"error: cannot write {out}" in result.output
+    assert not out.exists()
+
+
+def test_an_output_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "title": "قمة", "text": "نص"}\n', encoding="utf-8")
+    for command in ("tag", "dedup"):
+        result = CliRunner().invoke(app, [command, "--in", str(src), "--out", str(tmp_path)],
+                                    env={"COLUMNS": "300"})
+        assert result.exit_code == 2 and "it is a directory" in result.output, result.output

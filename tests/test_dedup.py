@@ -235,3 +235,9 @@ def test_cli_bad_input_fails_without_writing(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "line 2: not JSON" in " ".join(result.output.split())
     assert not dst.exists()
+    src.write_text('{"id": "a", "title": "t", "text": "x"}\n{"id": null, "title": "u"}\n',
+                   "utf-8")
+    result = CliRunner().invoke(app, ["dedup", "--in", str(src), "--out", str(dst)])
+    assert result.exit_code == 2  # a null id would be written as "None"
+    assert "line 2: an object with an 'id' is required" in " ".join(result.output.split())
+    assert not dst.exists()

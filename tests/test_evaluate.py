@@ -69,6 +69,102 @@ def test_read_gold_by_split_and_articles(tmp_path: Path) -> None:
                           evaluate.read_articles(arts))
 
 
+def test_a_split_takes_only_the_lines_that_name_it(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "a", "topics": ["x"], "split": "tune", "entities": []}\n'
+                    '{"id": "b", "topics": ["x"], "entities": []}\n', encoding="utf-8")
+    assert evaluate.read_gold(gold, "tune") == {"a": {"x"}}
+    assert evaluate.read_gold(gold, "heldout") == {}
+    assert set(evaluate.read_entity_gold(gold, "tune")) == {"a"}
+    assert evaluate.read_gold(gold) == {"a": {"x"}, "b": {"x"}}
+    assert evaluate.splits(gold) == ["tune"]
+
+
+def test_read_gold_names_the_line_of_a_bad_label(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "a", "topics": ["sanctions"]}\n\n{"id": "b", "topics": ["korea"]}\n',
+                    encoding="utf-8")
+    known = [t.id for t in Tagger(load_taxonomy()).topics]
+    with pytest.raises(ValueError, match=r"gold\.jsonl:3: not a topic of the taxonomy: korea"):
+        evaluate.read_gold(gold, known=known)
+    assert evaluate.read_gold(gold) == {"a": {"sanctions"}, "b": {"korea"}}  # no taxonomy
+    gold.write_text('{"topics": []}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"gold\.jsonl:1: an object with an 'id'"):
+        evaluate.read_gold(gold)
+
+
+def test_evaluate_refuses_what_it_cannot_measure() -> None:
+    tagger = Tagger(load_taxonomy())
+    arts = {"a": {"id": "a", "title": "t", "text": "x"}}
+    with pytest.raises(ValueError, match="no labelled article"):
+        evaluate.evaluate(tagger, {}, arts)
+    with pytest.raises(ValueError, match="gold labels not in taxonomy .*: korea"):
+        evaluate.evaluate(tagger, {"a": {"korea"}}, arts)
+    with pytest.raises(ValueError, match="requested topics not in taxonomy .*: korea, oil"):
+        evaluate.evaluate(tagger, {"a": set()}, arts, iter(["sanctions", "korea", "oil"]))
+    with pytest.raises(ValueError, match="no topic"):
+        evaluate.evaluate(tagger, {"a": set()}, arts, [])
+    report = evaluate.evaluate(tagger, {"a": set()}, arts, iter(["sanctions"]))
+    assert [s.topic for s in report.topics] == ["sanctions"]
+
+
+def test_nothing_measured_shows_no_rate() -> None:
+    report = evaluate.score({"a": set()}, {"a": set()}, ["x"])
+    x = report.by_topic()["x"]
+    assert not x.measured and x.rates() is None
+    assert (x.as_dict()["precision"], x.as_dict()["recall"], x.as_dict()["f1"]) == (None,) * 3
+    assert report.as_dict()["micro"]["f1"] is None
+    fp_only = evaluate.score({"a": set()}, {"a": {"x"}}, ["x"]).by_topic()["x"]
+    assert fp_only.measured and fp_only.as_dict()["precision"] == 0.0
+
+
+@pytest.fixture
+def small_eval(tmp_path: Path) -> Path:
+    """A one-article corpus beside gold files that measure nothing or name no topic."""
+    (tmp_path / "arts.jsonl").write_text(json.dumps(
+        {"id": "a", "title": "كوريا الشمالية تطلق صاروخا", "text": "أطلقت كوريا الشمالية صاروخا."},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text(
+        '{"id": "a", "topics": ["korean_peninsula"], "split": "tune"}\n', encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text(
+        '{"id": "a", "topics": ["korean_peninsula"]}\n{"id": "b", "topics": ["korea"]}\n',
+        encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("gold", "extra", "message"), [
+    ("empty.jsonl", [], "empty.jsonl: no gold line"),
+    ("gold.jsonl", ["--split", "nosuch"], "no gold line has split 'nosuch' (its splits: tune)"),
+    ("gold.jsonl", ["--topics", "korea,oil"], "requested topics not in taxonomy"),
+    ("gold.jsonl", ["--topics", ","], "names no topic"),
+    ("bad.jsonl", [], "bad.jsonl:2: not a topic of the taxonomy: korea"),
+])
+def test_cli_eval_refuses_to_score_nothing(small_eval: Path, gold: str, extra: list[str],
+                                           message: str) -> None:
+    for fmt in ([], ["--json"]):
+        result = CliRunner().invoke(app, ["eval", "--gold", str(small_eval / gold), "--in",
+                                          str(small_eval / "arts.jsonl"), *extra, *fmt],
+                                    env={"COLUMNS": "300"})
+        assert result.exit_code == 2, result.output
+        assert message in " ".join(result.output.split())
+
+
+def test_cli_eval_shows_n_a_for_a_topic_with_nothing_to_measure(small_eval: Path) -> None:
+    args = ["eval", "--gold", str(small_eval / "gold.jsonl"), "--in",
+            str(small_eval / "arts.jsonl"), "--topics", "korean_peninsula,sanctions"]
+    table = CliRunner().invoke(app, args, env={"COLUMNS": "300"})
+    assert table.exit_code == 0, table.output
+    rows = {line.split()[1]: line for line in table.output.splitlines() if "│" in line}
+    assert rows["korean_peninsula"].count("1.000") == 3
+    assert rows["sanctions"].count("n/a") == 3 and "1.000" not in rows["sanctions"]
+    data = json.loads(CliRunner().invoke(app, [*args, "--json"]).output)
+    sanctions = {t["topic"]: t for t in data["topics"]}["sanctions"]
+    assert (sanctions["support"], sanctions["precision"], sanctions["recall"],
+            sanctions["f1"]) == (0, None, None, None)
+    assert data["micro"]["f1"] == 1.0
+
+
 def test_labels_file_is_well_formed() -> None:
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
     assert len(rows) >= 120

@@ -467,6 +467,18 @@ def test_tag_jsonl_lines(tagger: Tagger) -> None:
         list(tag_jsonl(tagger, ["{not json"]))
 
 
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"title": "t", "text": "x"}', "line 2: an object with an 'id' is required"),
+    ('{"id": null, "title": "t"}', "line 2: an object with an 'id' is required"),
+    ('{"id": "b"}', "line 2: a non-empty 'title', 'text' or 'body' is required"),
+    ('{"id": "b", "title": "", "text": null}', "line 2: a non-empty 'title', 'text' or 'body'"),
+])
+def test_tag_jsonl_refuses_a_line_without_id_or_words(tagger: Tagger, line: str,
+                                                      message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        list(tag_jsonl(tagger, ['{"id": "a", "body": "نص"}', line]))
+
+
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 def add_article(conn: psycopg.Connection, key: str, title: str, body: str,
@@ -659,6 +671,13 @@ def test_cli_tag(tmp_path: Path) -> None:
     bad.write_text("{oops\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["tag", "--in", str(bad), "--out", str(out)])
     assert result.exit_code == 2 and "line 1" in result.output
+    for line in ('{"title": "t", "text": "x"}', '{"id": 3}'):  # like `akhbar dedup`
+        bad.write_text(json.dumps({"id": 1, "title": NK[0]}, ensure_ascii=False) + "\n" + line,
+                       encoding="utf-8")
+        result = CliRunner().invoke(app, ["tag", "--in", str(bad), "--out", str(out)],
+                                    env={"COLUMNS": "300"})
+        assert result.exit_code == 2 and "line 2: " in result.output, result.output
+        assert "'id' is required" in result.output or "'body' is required" in result.output
 
 
 def test_cli_reports_a_bad_taxonomy_with_line_and_field(tmp_path: Path) -> None:
@@ -689,6 +708,16 @@ def test_cli_retag(db_url: str, conn: psycopg.Connection,
     assert mentions is not None and mentions[0] > 0
     result = CliRunner().invoke(app, ["retag", "--since", "May 1st"])
     assert result.exit_code == 2
+
+
+def test_cli_retag_refuses_an_empty_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No database: the range must be refused before one is reached.
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    for command in (["retag"], ["entities", "retag"]):
+        result = CliRunner().invoke(app, [*command, "--since", "2018-12-01",
+                                          "--until", "2018-01-01"])
+        assert result.exit_code == 2, (result.output, result.exception)
+        assert "--until 2018-01-01 is before --since 2018-12-01" in result.output
 
 
 # --- a side thread told in one passage -------------------------------------------------
