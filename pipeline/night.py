@@ -137,6 +137,9 @@ class _Work:
     problems: Counter[str] = field(default_factory=Counter)
     pages: list[fulltext.PageOutcome] = field(default_factory=list)
     reparsed: bool = False
+    # Figures of the batches already committed, by start index: when a lost connection makes
+    # the feed be loaded again, those batches are not redone (and not counted twice).
+    loaded: dict[int, LoadStats] = field(default_factory=dict)
 
 
 def fetch_and_load(url: str, run_id: int, feed_ids: Sequence[str], settings: Settings,
@@ -311,8 +314,10 @@ def _load_feed(conn: psycopg.Connection, run: store.Run, work: _Work,
     outcome.entries = len(work.parsed.entries) if work.parsed else 0
     stats = LoadStats()
     for i in range(0, len(work.articles), settings.load_batch_size):
-        stats.add(_load_batch(conn, run, work.articles[i:i + settings.load_batch_size],
-                              work.problems))
+        if i not in work.loaded:
+            work.loaded[i] = _load_batch(conn, run, work.articles[i:i + settings.load_batch_size],
+                                         work.problems)
+        stats.add(work.loaded[i])
     outcome.new, outcome.updated, outcome.duplicate = stats.new, stats.updated, stats.duplicate
     details: dict[str, object] = {
         "problems": dict(work.problems), "new": stats.new, "updated": stats.updated,
