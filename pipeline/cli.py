@@ -81,12 +81,14 @@ def _check_writable(path: Path, make_parents: bool = False) -> None:
 @app.command()
 def run(
     feeds: Annotated[Path | None, typer.Option(help="Feed registry (default: feeds.yaml)")] = None,
-    run_key: Annotated[str | None, typer.Option(help="Run key (default: now, UTC)")] = None,
+    run_key: Annotated[str | None, typer.Option(
+        help="Run key (default: now, UTC); an ISO date-time key is also the night's time")] = None,
 ) -> None:
     """Run the whole pipeline once and print the run summary."""
     from pipeline.gazetteer import GazetteerError
     from pipeline.taxonomy import TaxonomyError
 
+    logical_ts = _key_time(run_key)
     settings = Settings.from_env()
     url = database_url(settings)
     feeds_path = feeds or settings.feeds_path
@@ -100,6 +102,7 @@ def run(
         task = bar.add_task("fetching feeds", total=total)
         try:
             summary = night.run_night(url, settings, feeds_path, run_key=run_key,
+                                      logical_ts=logical_ts,
                                       progress=lambda _feed, _n: bar.advance(task))
         except (TaxonomyError, GazetteerError) as exc:  # checked before anything is fetched
             console.print(f"[red]error:[/red] {exc}")
@@ -111,6 +114,18 @@ def run(
         console.print("[red]the night breached its data-quality checks:[/red] "
                       + ", ".join(quality.get("breaches", [])))
         raise typer.Exit(1)
+
+
+def _key_time(run_key: str | None) -> datetime | None:
+    """The night a run key names when it is an ISO date-time (the default keys are), so
+    that ``--run-key 2024-03-01T02:30:00+00:00`` stamps that night, not today."""
+    if not run_key:
+        return None
+    try:
+        when = datetime.fromisoformat(run_key)
+    except ValueError:
+        return None  # a free-form key: the night is now
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def print_summary(summary: night.RunSummary) -> None:

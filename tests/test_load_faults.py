@@ -214,3 +214,18 @@ def test_a_stage_that_breaks_leaves_the_run_failed_not_running(
     assert status == "failed" and summary["error"].startswith("topics: RuntimeError")
     assert set(summary["stages"]) == {"search", "dedup"}
 
+
+
+def test_an_iso_run_key_is_the_nights_time(db_url: str, conn: psycopg.Connection,
+                                            http_server, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    key = "2024-03-01T02:30:00+00:00"
+    result = CliRunner().invoke(app, ["run", "--feeds", str(registry), "--run-key", key])
+    assert result.exit_code == 0, result.output
+    assert conn.execute("SELECT logical_ts FROM runs WHERE run_key = %s", (key,)
+                        ).fetchone() == (datetime(2024, 3, 1, 2, 30, tzinfo=UTC),)
+    assert conn.execute("SELECT DISTINCT first_seen FROM articles").fetchall() == [
+        (datetime(2024, 3, 1, 2, 30, tzinfo=UTC),)]
