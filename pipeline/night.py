@@ -83,7 +83,7 @@ def prepare(url: str, feeds_path: Path, run_key: str, logical_ts: datetime,
     load_gazetteer()
     with store.connect(url) as conn:
         store.check_database(conn)
-        store.sync_feeds(conn, specs)
+        store.sync_feeds(conn, specs, retire_missing=True)
         run = store.start_run(conn, run_key, logical_ts, interval_start, interval_end)
         enabled = [s.id for s in specs if s.enabled]
         # A re-run after a feed left the registry (or was switched off) must not keep its

@@ -104,8 +104,13 @@ def migrate(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[str]:
     return applied
 
 
-def sync_feeds(conn: psycopg.Connection, feeds: Iterable[FeedSpec]) -> int:
-    """Upsert the registry into ``feeds``; a feed missing from the file is left as it is."""
+def sync_feeds(conn: psycopg.Connection, feeds: Iterable[FeedSpec],
+               retire_missing: bool = False) -> int:
+    """Upsert the registry into ``feeds``.
+
+    With ``retire_missing`` (the whole registry is given) a feed the file no longer lists is
+    switched off, so that feed health does not report it as fine for ever; otherwise it is
+    left as it is."""
     rows = [(f.id, f.name, f.url, f.outlet, f.language, f.enabled, f.full_text) for f in feeds]
     with conn.cursor() as cur:
         cur.executemany(
@@ -119,6 +124,9 @@ def sync_feeds(conn: psycopg.Connection, feeds: Iterable[FeedSpec]) -> int:
             "EXCLUDED.language, EXCLUDED.enabled, EXCLUDED.full_text)",
             rows,
         )
+        if retire_missing:
+            cur.execute("UPDATE feeds SET enabled = false, updated_at = now() "
+                        "WHERE enabled AND NOT (id = ANY(%s))", ([r[0] for r in rows],))
     conn.commit()
     return len(rows)
 

@@ -229,3 +229,16 @@ def test_an_iso_run_key_is_the_nights_time(db_url: str, conn: psycopg.Connection
                         ).fetchone() == (datetime(2024, 3, 1, 2, 30, tzinfo=UTC),)
     assert conn.execute("SELECT DISTINCT first_seen FROM articles").fetchall() == [
         (datetime(2024, 3, 1, 2, 30, tzinfo=UTC),)]
+
+
+def test_a_feed_gone_from_the_registry_is_no_longer_reported_healthy(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path) -> None:
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    http_server.route("/b.xml", respond(200, rss("b", 3), RSS))
+    both = write_registry(tmp_path, [("a", http_server.url("/a.xml")),
+                                     ("b", http_server.url("/b.xml"))])
+    fetch_night(db_url, Settings(), both, "n1", NIGHT)
+    only_a = write_registry(tmp_path, [("a", http_server.url("/a.xml"))], name="a.yaml")
+    fetch_night(db_url, Settings(), only_a, "n2", NIGHT.replace(day=2))
+    health = dict(conn.execute("SELECT feed_id, health FROM akhbar.feed_health").fetchall())
+    assert health == {"a": "ok", "b": "disabled"}
