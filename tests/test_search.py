@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import itertools
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +34,13 @@ def corpus_texts(every: int = 250) -> list[str]:
     return [t for t in texts if t]
 
 
+@functools.cache
+def corpus_words() -> list[str]:
+    """The distinct words of the corpus texts (every 50th ANT article), normalized."""
+    return sorted({w for t in corpus_texts(every=50) for w in re.split(r"\W+", normalize(t))
+                   if w})
+
+
 def test_sql_normalizer_agrees_with_the_pipeline_on_corpus_text(
         conn: psycopg.Connection) -> None:
     texts = corpus_texts()
@@ -56,7 +65,7 @@ def test_sql_normalizer_agrees_on_every_arabic_character(conn: psycopg.Connectio
 
 @pytest.mark.parametrize(("forms", "stem"), [
     (["العقوبات", "عقوبات", "عقوبة", "والعقوبات", "بالعقوبات", "للعقوبات"], "عقوب"),
-    (["كوريا", "الكوري", "الكورية", "وكوريا", "بالكورية"], "كور"),
+    (["كوريا", "الكوري", "الكورية", "وكوريا", "بالكورية", "الكوريتين", "الكوريتان"], "كور"),
     (["الشمالية", "الشمالي", "شمال"], "شمال"),
 ])
 def test_light_stems_meet(conn: psycopg.Connection, forms: list[str], stem: str) -> None:
@@ -173,3 +182,180 @@ def test_find_entity_by_fuzzy_name(conn: psycopg.Connection,
                             "akhbar.find_entity('ري يونج هو')").fetchall()
     assert (None, "ري يونغ هو", 1) in unlinked
     assert conn.execute("SELECT * FROM akhbar.find_entity('ماكرون')").fetchall() == []
+
+
+def matches(conn: psycopg.Connection, query: str, text: str) -> bool:
+    """Whether a text, indexed as the night indexes it, is found by a query."""
+    return conn.execute("SELECT akhbar.search_vector(akhbar.normalize(%s), '') "
+                        "@@ akhbar.search_query(%s)", (text, query)).fetchone()[0]
+
+
+@pytest.mark.parametrize(("query", "text"), [
+    # A place and its nisba adjective, either way round, and its duals.
+    ("إيران", "الحكومة الإيرانية"), ("الإيرانية", "زار طهران عاصمة إيران"),
+    ("لبنان", "الجيش اللبناني"), ("اللبناني", "جنوب لبنان"),
+    ("اليابان", "الحكومة اليابانية"), ("اليابانية", "زلزال في اليابان"),
+    ("السودان", "الجيش السوداني"), ("السوداني", "الخرطوم عاصمة السودان"),
+    ("باكستان", "الحكومة الباكستانية"), ("الباكستانية", "انتخابات في باكستان"),
+    ("ألمانيا", "المستشارة الألمانية"), ("الألمانية", "زارت ألمانيا"),
+    ("كوريا", "قمة الكوريتين"), ("الكورية", "توحيد الكوريتان"), ("الكوريتين", "كوريا"),
+    # Diacritics, plurals, prepositions; a name starting with ال typed with or without hamza.
+    ("إيران", "الحكومة الإيرانيّة"), ("إيران", "بين الإيرانيين"), ("لبنان", "اللبنانيون"),
+    ("ألمانيا", "لألمانيا"), ("ألمانيا", "الألماني"), ("المانيا", "الألمان"),
+    ("إلكتروني", "الهجمات الإلكترونية"),
+    # More names ending in ا or ين.
+    ("أمريكا", "الإدارة الأمريكية"), ("فرنسا", "الرئيس الفرنسي"),
+    ("فلسطين", "الفصائل الفلسطينية"), ("البحرين", "الملك البحريني"),
+])
+def test_a_place_meets_its_adjective(conn: psycopg.Connection, query: str, text: str) -> None:
+    assert matches(conn, query, text)
+
+
+@pytest.mark.parametrize(("query", "text"), [
+    # A name's adjective endings come from the name, not from any word ending in ان or ا.
+    ("لبنان", "البرلمان"), ("لبنان", "الإنسان والمكان"), ("لبنان", "البيان"),
+    ("لبنان", "السودان"), ("لبنان", "البرلمانية"),
+    ("إيران", "الإيرادات"), ("إيران", "أيرلندا"), ("إيران", "طهران"),
+    ("اليابان", "اليابس"), ("السودان", "السوداء"), ("كوريا", "كورونا"),
+    ("ألمانيا", "الأمان"), ("ألمانيا", "الأمانة"),
+    # Common words get no ان nisba of their own: science is not secularism, spirit not Rouhani.
+    ("العلم", "العلمانية"), ("العلم", "علماني"), ("الروح", "روحاني"), ("العقل", "العقلانية"),
+    # The final ا of a word with the article is its own: العليا is not the preposition على.
+    ("المحكمة العليا", "حكم المحكمة على المتهم"),
+    # The article takes no possessive ending.
+    ("الحكومة", "الحكومتها"),
+])
+def test_nisba_forms_do_not_widen_other_words(conn: psycopg.Connection, query: str,
+                                              text: str) -> None:
+    assert not matches(conn, query, text)
+
+
+@pytest.mark.parametrize(("query", "core"), [
+    ("لبنان", "لبن"), ("إيران", "اير"), ("اليابان", "ياب"), ("السودان", "سود"),
+    ("باكستان", "باكست"), ("ألمانيا", "مان"), ("كوريا", "كور"), ("فلسطين", "فلسط"),
+])
+def test_a_name_finds_only_words_that_hold_it_in_corpus_text(
+        conn: psycopg.Connection, query: str, core: str) -> None:
+    # Every word of real text a name matches holds the name's stem: no other word ending
+    # in ان, ين or ا comes along with the adjectives.
+    words = [r[0] for r in conn.execute(
+        "SELECT w FROM unnest(%s::text[]) AS w JOIN unnest(akhbar.query_forms(%s)) AS f "
+        "ON f = w", (corpus_words(), query))]
+    assert any(w.endswith(("ي", "يه", "يين", "يون")) for w in words), words
+    assert [w for w in words if core not in w] == []
+
+
+def test_function_words_are_still_dropped(conn: psycopg.Connection) -> None:
+    assert conn.execute("SELECT akhbar.query_words('العقوبات على كوريا في الشمال')"
+                        ).fetchone() == (["الشمال", "العقوبات", "كوريا"],)
+    assert conn.execute("SELECT akhbar.query_terms('العقوبات على كوريا الشمالية')"
+                        ).fetchone() == (["شمال", "عقوب", "كور"],)
+    # as written, too: الذين stemmed to ذين and stayed
+    assert conn.execute("SELECT akhbar.query_words('الذين قالوا')").fetchone() == (["قالوا"],)
+
+
+def snippet(conn: psycopg.Connection, query: str, original: str,
+            normalized: str | None = None) -> str:
+    """The snippet akhbar.search makes of a text for a query, given the text normalized as the
+    pipeline stores it (or as ``normalized`` says)."""
+    return conn.execute("SELECT akhbar.snippet(%s, %s, akhbar.query_forms(%s))",
+                        (original, normalize(original) if normalized is None else normalized,
+                         query)).fetchone()[0]
+
+
+FILLER = " ".join(f"كلمة{i}" for i in range(40))
+
+
+def search_snippets(conn: psycopg.Connection, query: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT snippet FROM akhbar.search(%s)", (query,))]
+
+
+def test_snippet_marks_the_teh_forms_the_search_matched(conn: psycopg.Connection) -> None:
+    load(conn, "2024-03-01", NIGHT, [
+        article("wire", "Wire", "https://news.example/1", "خبر أول",
+                f"{FILLER} وأعلنت حكومتها {FILLER}", NIGHT),
+        article("wire", "Wire", "https://news.example/2", "خبر ثان",
+                f"{FILLER} وقالت الوزارة إن {FILLER}", NIGHT)])
+    (shown,) = search_snippets(conn, "الحكومة")
+    assert "وأعلنت <b>حكومتها</b>" in shown
+    assert shown.startswith("… كلمة29 ") and shown.endswith(" كلمة11 …")
+    (shown,) = search_snippets(conn, "قال")
+    assert "<b>وقالت</b> الوزارة إن" in shown
+
+
+def test_snippet_counts_words_as_it_cuts_them(conn: psycopg.Connection) -> None:
+    # Dashes and quotes standing alone are words of the original, where the window is cut.
+    body = "كلمة - " * 30 + "العقوبات الجديدة « على » الشركات " + "نص آخر " * 30
+    load(conn, "2024-03-01", NIGHT, [
+        article("wire", "Wire", "https://news.example/1", "خبر", body, NIGHT)])
+    (shown,) = search_snippets(conn, "العقوبات")
+    assert "- <b>العقوبات</b> الجديدة « على » الشركات" in shown
+    assert shown.startswith("… ") and shown.endswith(" …")
+
+
+def test_snippet_follows_words_that_normalize_to_more_or_fewer(
+        conn: psycopg.Connection) -> None:
+    # A lone diacritic or tatweel vanishes, a no-break space splits a word in two, ﷺ makes
+    # four: the match is still traced to its word of the original.
+    odd = ("كلمة\u00a0أخرى " * 10 + "ـ " * 5 + "\u064e " * 5 + "ﷺ " * 5 + "\u200f " * 5)
+    text = odd + "قبل العقوبات بعد " + "نص " * 20
+    shown = snippet(conn, "عقوبات", text)
+    assert "قبل <b>العقوبات</b> بعد" in shown
+    assert shown.count("<b>") == 1
+    # Given a normalized text that is not the original's, or none, it still finds the match.
+    assert "قبل <b>العقوبات</b> بعد" in snippet(conn, "عقوبات", text, "نص العقوبات")
+    assert "قبل <b>العقوبات</b> بعد" in conn.execute(
+        "SELECT akhbar.snippet(%s, NULL, akhbar.query_forms('عقوبات'))", (text,)).fetchone()[0]
+
+
+def test_snippet_without_a_match_in_its_text_starts_at_the_beginning(
+        conn: psycopg.Connection) -> None:
+    shown = snippet(conn, "العقوبات", FILLER)
+    assert shown.startswith("كلمة0 ") and "<b>" not in shown and shown.endswith(" …")
+    assert snippet(conn, "العقوبات", "") == ""
+
+
+def test_plain_words_normalize_to_one_word(conn: psycopg.Connection) -> None:
+    # The snippet counts a word of these characters as one normalized word without
+    # normalizing it: check that each normalizes to one character, never to space or nothing.
+    source = conn.execute("SELECT pg_get_functiondef('akhbar.snippet(text, text, text[], "
+                          "integer)'::regprocedure)").fetchone()[0]
+    (plain,) = re.findall(r"'\^\[([^\]]+)\]\+\$'", source)
+    chars = []
+    for a, b in re.findall(r"(.)-(.)", plain):
+        chars += [chr(c) for c in range(ord(a), ord(b) + 1)]
+    chars += list(re.sub(r".-.", "", plain))
+    assert len(chars) > 100
+    rows = conn.execute("SELECT c, akhbar.normalize('ب' || c || 'ب') FROM unnest(%s::text[]) c",
+                        (chars,)).fetchall()
+    assert [(c, n) for c, n in rows if len(n) != 3 or n[1].isspace()] == []
+
+
+PLACES = {
+    "iran_adjective": ("قلق من البرنامج", "أعلنت الحكومة الإيرانيّة أمس قرارا جديدا."),
+    "lebanon_army": ("انتشار في الجنوب", "قال بيان للجيش اللبناني إن وحداته انتشرت."),
+    "parliament": ("جلسة عامة", "ناقش البرلمان الميزانية وقالت النائبة إن الإنسان أولا."),
+}
+
+
+@pytest.fixture
+def places(conn: psycopg.Connection) -> dict[str, int]:
+    load(conn, "2024-03-01", NIGHT, [
+        article("wire", "Wire", f"https://news.example/{key}", title, body, NIGHT)
+        for key, (title, body) in PLACES.items()])
+    return {key: conn.execute("SELECT id FROM articles WHERE url = %s",
+                              (f"https://news.example/{key}",)).fetchone()[0]
+            for key in PLACES}
+
+
+def test_search_finds_a_country_by_its_adjective_and_marks_it(
+        conn: psycopg.Connection, places: dict[str, int]) -> None:
+    rows = conn.execute("SELECT article_id, snippet FROM akhbar.search('إيران')").fetchall()
+    assert rows == [(places["iran_adjective"],
+                     "أعلنت الحكومة <b>الإيرانيّة</b> أمس قرارا جديدا.")]
+    rows = conn.execute("SELECT article_id, snippet FROM akhbar.search('لبنان')").fetchall()
+    assert rows == [(places["lebanon_army"], "قال بيان للجيش <b>اللبناني</b> إن وحداته انتشرت.")]
+    said = dict(conn.execute("SELECT article_id, snippet FROM akhbar.search('قال')").fetchall())
+    assert said == {places["lebanon_army"]: "<b>قال</b> بيان للجيش اللبناني إن وحداته انتشرت.",
+                    places["parliament"]: "ناقش البرلمان الميزانية <b>وقالت</b> النائبة إن "
+                                          "الإنسان أولا."}

@@ -158,6 +158,32 @@ def test_migration_moves_stored_vectors_out_of_articles(database_before) -> None
                             ).fetchone() == (0,)
 
 
+def test_migration_to_search_forms_needs_no_reindexing(database_before) -> None:
+    # 098 changes only the query side: the stored vectors stay as they are and current.
+    with store.connect(database_before("098")) as conn:
+        load(conn, "n1", NIGHT1, [
+            art("https://a.example/1", "قرار جديد", "أعلنت الحكومة الإيرانيّة قرارا جديدا")])
+        assert found(conn, "إيران") == []
+        vectors = conn.execute("SELECT article_id, xmin::text FROM article_search").fetchall()
+        assert "098_search_forms.sql" in store.migrate(conn)
+        assert conn.execute("SELECT snippet FROM akhbar.search('إيران')").fetchall() == [
+            ("أعلنت الحكومة <b>الإيرانيّة</b> قرارا جديدا",)]
+        assert search.stale_ids(conn) == []
+        assert conn.execute("SELECT article_id, xmin::text FROM article_search"
+                            ).fetchall() == vectors
+        owners = {r[0] for r in conn.execute(
+            "SELECT pg_get_userbyid(p.proowner) FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'akhbar'")}
+        assert owners == {"akhbar_owner"}
+        # akhbar.search keeps its grants: the Akhbar roles, nobody else.
+        assert conn.execute(
+            "SELECT has_function_privilege('akhbar_analyst', 'akhbar.search(text, integer)', "
+            "'EXECUTE'), has_function_privilege('pg_monitor', 'akhbar.search(text, integer)', "
+            "'EXECUTE')").fetchone() == (True, False)
+        assert conn.execute("SELECT to_regprocedure('akhbar.term_forms(text)')"
+                            ).fetchone() == (None,)
+
+
 def test_cli_builds_every_missing_search_row(db_url: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
