@@ -359,3 +359,20 @@ def test_search_finds_a_country_by_its_adjective_and_marks_it(
     assert said == {places["lebanon_army"]: "<b>قال</b> بيان للجيش اللبناني إن وحداته انتشرت.",
                     places["parliament"]: "ناقش البرلمان الميزانية <b>وقالت</b> النائبة إن "
                                           "الإنسان أولا."}
+
+
+def test_find_entity_below_the_trigram_default_reaches_unlinked_names(
+        conn: psycopg.Connection, searchable: dict[str, int]) -> None:
+    conn.execute(
+        "INSERT INTO article_entities (article_id, entity_id, surface, surface_norm, type, "
+        "field, start_offset, end_offset, method, confidence) VALUES "
+        "(%s, NULL, 'فرناندو باتشيكو', 'فرناندو باتشيكو', 'PER', 'body', 0, 15, 'pattern', 0.7)",
+        (searchable["korea_only"],))
+    sim = conn.execute("SELECT similarity('فرناندو باتشيكو', 'باتريك')").fetchone()[0]
+    assert sim < 0.3  # under pg_trgm's own default threshold
+    found = lambda floor: [r[0] for r in conn.execute(  # noqa: E731
+        "SELECT matched FROM akhbar.find_entity('باتريك', %s::real)", (floor,))]
+    assert "فرناندو باتشيكو" in found(sim - 0.01)
+    assert "فرناندو باتشيكو" not in found(sim + 0.01)
+    # the function leaves the session's threshold as it was
+    assert conn.execute("SHOW pg_trgm.similarity_threshold").fetchone() == ("0.3",)
