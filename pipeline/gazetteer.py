@@ -8,7 +8,7 @@ can never claim the same strong spelling.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -103,19 +103,26 @@ def _strings(source: str, node: Node, field: str, ent: str) -> tuple[str, ...]:
     return tuple(_scalar(source, item, field, ent) for item in node.value)
 
 
+def _fields(source: str, node: MappingNode, allowed: Collection[str], where: str,
+            noun: str) -> dict[str, Node]:
+    """A mapping's values by key; an unknown key or a key given twice is an error."""
+    fields: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if key not in allowed:
+            raise _err(source, key_node, f"{where}unknown {noun} '{key}' "
+                                         f"(allowed: {', '.join(sorted(allowed))})")
+        if key in fields:
+            raise _err(source, key_node, f"{where}{noun} '{key}' given twice")
+        fields[key] = value_node
+    return fields
+
+
 def _entity(source: str, node: Node, index: int) -> Entity:
     where = f"entity #{index + 1}"
     if not isinstance(node, MappingNode):
         raise _err(source, node, f"{where}: expected a mapping with {', '.join(REQUIRED)}")
-    fields: dict[str, Node] = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if key not in ALLOWED:
-            raise _err(source, key_node, f"{where}: unknown field '{key}' "
-                                         f"(allowed: {', '.join(sorted(ALLOWED))})")
-        if key in fields:
-            raise _err(source, key_node, f"{where}: field '{key}' given twice")
-        fields[key] = value_node
+    fields = _fields(source, node, ALLOWED, f"{where}: ", "field")
     for key in REQUIRED:
         if key not in fields:
             raise _err(source, node, f"{where}: missing field '{key}'")
@@ -175,16 +182,8 @@ def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
         raise GazetteerError(f"{source}{line}: not valid YAML: {exc}") from exc
     if not isinstance(root, MappingNode):
         raise _err(source, root, "expected a mapping with an 'entities' list")
-    top: dict[str, Node] = {}
-    for key_node, value_node in root.value:
-        # A mistyped key (``stops:``) would otherwise drop its whole list without a word.
-        key = str(key_node.value)
-        if key not in TOP_LEVEL:
-            raise _err(source, key_node, f"unknown top-level field '{key}' "
-                                         f"(allowed: {', '.join(sorted(TOP_LEVEL))})")
-        if key in top:
-            raise _err(source, key_node, f"top-level field '{key}' given twice")
-        top[key] = value_node
+    # A mistyped key (``stops:``) would otherwise drop its whole list without a word.
+    top = _fields(source, root, TOP_LEVEL, "", "top-level field")
     if "entities" not in top or not isinstance(top["entities"], SequenceNode):
         raise _err(source, root, "expected a top-level 'entities' list")
     entities = [_entity(source, n, i) for i, n in enumerate(top["entities"].value)]
