@@ -422,13 +422,16 @@ def reparse(url: str, run_id: int, settings: Settings,
                                      finished_at=p.fetched_at) for p in page_rows}
     _full_text(url, works, settings, pages=pages)
     outcomes = _load_all(url, run_id, works, settings, None)
-    figures = {"search": index_search(url, run_id, settings),
-               "dedup": near_duplicates(url, run_id, settings),
-               "topics": tag_topics(url, run_id, settings),
-               "entities": tag_entities(url, run_id, settings)}
+    figures = {name: stage(url, run_id, settings) for name, stage in _after_load()}
     if stages is not None:
         stages.update(figures)
     return outcomes
+
+
+def _after_load() -> tuple[tuple[str, Callable[[str, int, Settings], dict]], ...]:
+    """The stages after the load, in order: the night's, and a re-parse's."""
+    return (("search", index_search), ("dedup", near_duplicates), ("topics", tag_topics),
+            ("entities", tag_entities))
 
 
 # --- 3. the search index ---------------------------------------------------------------
@@ -591,8 +594,7 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     current = "fetch"
     try:
         fetch_and_load(url, run_id, feed_ids, settings, progress)
-        for current, stage in (("search", index_search), ("dedup", near_duplicates),
-                               ("topics", tag_topics), ("entities", tag_entities)):
+        for current, stage in _after_load():
             stages[current] = stage(url, run_id, settings)
         current = "quality"
         stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
