@@ -33,23 +33,15 @@ JOIN public.topics t ON t.id = at.topic_id AND t.active
 JOIN public.articles a ON a.id = at.article_id
 LEFT JOIN public.dedup_members m ON m.article_id = at.article_id;
 
+-- The daily counts are the view above, grouped: one rule for which tags count.
 CREATE OR REPLACE VIEW akhbar.daily_topic_counts AS
-SELECT (coalesce(a.published_at, a.first_seen) AT TIME ZONE 'UTC')::date AS day,
-       a.outlet,
-       at.topic_id,
+SELECT t.published_day AS day,
+       t.outlet,
+       t.topic_id,
        count(*)::integer AS articles,
-       count(DISTINCT coalesce(m.cluster_id, -a.id))::integer AS stories,
-       avg(at.score)::real AS mean_score
-FROM public.article_topics at
-JOIN LATERAL (
-    SELECT r.taxonomy_version FROM public.article_topic_runs r
-    WHERE r.article_id = at.article_id
-    ORDER BY r.tagged_at DESC, r.taxonomy_version DESC
-    LIMIT 1
-) cur ON cur.taxonomy_version = at.taxonomy_version
-JOIN public.topics t ON t.id = at.topic_id AND t.active
-JOIN public.articles a ON a.id = at.article_id
-LEFT JOIN public.dedup_members m ON m.article_id = at.article_id
+       count(DISTINCT coalesce(t.story_id, -t.article_id))::integer AS stories,
+       avg(t.score)::real AS mean_score
+FROM akhbar.article_topics t
 GROUP BY 1, 2, 3;
 
 CREATE OR REPLACE VIEW akhbar.stories AS
