@@ -340,9 +340,13 @@ def _load_feed(conn: psycopg.Connection, run: store.Run, work: _Work,
                              error=work.error, started_at=result.started_at or _utcnow(),
                              finished_at=result.finished_at or _utcnow())
     if work.status != "skipped" and not work.reparsed:
+        # Pages left over the per-feed cap are for a later night: saving no validators makes
+        # that night parse the feed again, instead of a 304 leaving them until it changes.
+        left_over = work.problems["page_over_limit"] > 0
         health.record(conn, spec, run.id, _utcnow(), status=work.status, url=result.url,
                       http_status=result.http_status, error=work.error, reason=work.reason,
-                      headers=result.headers, sha256=work.sha256,
+                      headers=None if left_over else result.headers,
+                      sha256=None if left_over else work.sha256,
                       permanent_url=result.permanent_url, retry_after=result.retry_after,
                       disable_after=settings.disable_after, backoff_base=settings.backoff_base,
                       backoff_cap=settings.backoff_cap)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from feedkit import fetch_night, item_text, respond, rss, write_registry
+from feedkit import etagged, fetch_night, item_text, respond, rss, write_registry
 
 from pipeline.fetcher import Response
 from pipeline.fulltext import NotArticle, extract_page
@@ -172,3 +172,24 @@ def test_pages_per_feed_are_capped(db_url: str, http_server, tmp_path: Path,
                               run_key="c", logical_ts=NIGHT)
     assert (summary.problems["page_used"], summary.problems["page_over_limit"]) == (2, 2)
     assert len([p for p, _ in s.requests if p.startswith("/art/")]) == 2
+
+
+def test_pages_over_the_cap_are_fetched_on_later_nights_of_an_unchanged_feed(
+        db_url: str, http_server, tmp_path: Path, conn: psycopg.Connection) -> None:
+    # The feed never changes (it answers 304 to its own ETag): the pages left over the cap
+    # must still be taken on the following nights, not wait for a new item.
+    s = http_server
+    Pages(s, {f"/art/{i}": article_html(item_text("cap", i)[0]) for i in range(5)})
+    s.route("/feed.xml", etagged(rss("cap", 5, link=lambda i: s.url(f"/art/{i}")), '"v1"'))
+    registry = write_registry(tmp_path, [("cap", s.url("/feed.xml"), True)])
+    capped = replace(settings(), max_pages_per_feed=2)
+    fetched = []
+    for n in range(4):
+        s.requests.clear()
+        summary = fetch_night(db_url, capped, registry, run_key=f"c{n}",
+                              logical_ts=NIGHT + timedelta(days=n))
+        fetched.append(sorted(p for p, _ in s.requests if p.startswith("/art/")))
+    assert fetched == [["/art/0", "/art/1"], ["/art/2", "/art/3"], ["/art/4"], []]
+    assert (summary.feeds_ok, summary.feeds_not_modified) == (0, 1)  # nothing left: a 304
+    conn.commit()
+    assert conn.execute("SELECT DISTINCT body_source FROM articles").fetchall() == [("page",)]
