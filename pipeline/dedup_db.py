@@ -69,6 +69,8 @@ class DedupStats:
 
     articles: int = 0
     already_done: int = 0
+    # Decided articles whose text a later night changed: their clusters are decided again.
+    edited: int = 0
     unique: int = 0
     exact: int = 0
     near: int = 0
@@ -353,6 +355,60 @@ def _write(
                if index.canonical.get(c) != old_canonical)
 
 
+def _edited(conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int]) -> list[int]:
+    """Decided articles among ``ids`` whose text is no longer the one they were decided on.
+
+    Only articles whose text a night has changed (``updated_at`` set) are hashed again, so a
+    re-run of a night costs no hashing.
+    """
+    rows = conn.execute(
+        "SELECT a.id, a.title, a.body, m.content_hash FROM articles a "
+        "JOIN dedup_members m ON m.article_id = a.id "
+        "WHERE a.id = ANY(%s) AND a.updated_at IS NOT NULL ORDER BY a.id",
+        (list(ids),),
+    ).fetchall()
+    return [r[0] for r in rows if signature(hasher, r[0], r[1], r[2]).content_hash != r[3]]
+
+
+def _undecide(conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int]) -> list[int]:
+    """Remove the clusters of ``ids`` with their members' sets and band keys; return the
+    members, to be decided again.
+
+    A whole cluster goes: its links and its canonical member were verified against the old
+    text. ``dedup_bands`` has no index on the article, so its rows are found by the keys of
+    the saved sets (an article decided before sets were saved is looked for by a scan).
+    """
+    members = [r[0] for r in conn.execute(
+        "SELECT article_id FROM dedup_members WHERE cluster_id = ANY(ARRAY("
+        "SELECT cluster_id FROM dedup_members WHERE article_id = ANY(%s))) ORDER BY 1",
+        (list(ids),))]
+    with conn.cursor(binary=True) as cur:
+        saved = cur.execute("SELECT article_id, shingles, lead FROM dedup_sets "
+                            "WHERE article_id = ANY(%s)", (members,)).fetchall()
+    keys: list[int] = []
+    owners: list[int] = []
+    for aid, shingle_bytes, lead_bytes in saved:
+        shingles = np.frombuffer(shingle_bytes, dtype=_SET_DTYPE).astype(np.uint32)
+        if shingles.size < hasher.config.min_shingles:
+            continue  # a stub has no band keys
+        lead = np.frombuffer(lead_bytes, dtype=_SET_DTYPE).astype(np.uint32)
+        band_keys = hasher.band_keys(shingles, lead).tolist()
+        keys += band_keys
+        owners += [aid] * len(band_keys)
+    conn.execute("DELETE FROM dedup_bands b USING unnest(%s::bigint[], %s::bigint[]) AS "
+                 "u(band_key, article_id) WHERE b.band_key = u.band_key "
+                 "AND b.article_id = u.article_id", (keys, owners))
+    unsaved = sorted(set(members) - {r[0] for r in saved})
+    if unsaved:
+        conn.execute("DELETE FROM dedup_bands WHERE article_id = ANY(%s)", (unsaved,))
+    conn.execute("DELETE FROM dedup_sets WHERE article_id = ANY(%s)", (members,))
+    clusters = [r[0] for r in conn.execute(
+        "DELETE FROM dedup_members WHERE article_id = ANY(%s) RETURNING cluster_id",
+        (members,))]
+    conn.execute("DELETE FROM dedup_clusters WHERE id = ANY(%s)", (sorted(set(clusters)),))
+    return members
+
+
 def _lap(stats: DedupStats, field: str, since: float) -> float:
     """Add the time since ``since`` to one of the step timings; return the clock now."""
     now = time.monotonic()
@@ -363,7 +419,8 @@ def _lap(stats: DedupStats, field: str, since: float) -> float:
 def dedup_articles(
     conn: psycopg.Connection, article_ids: Iterable[int], config: DedupConfig | None = None
 ) -> DedupStats:
-    """Assign every given article to a copy cluster; already assigned articles are left alone.
+    """Assign every given article to a copy cluster; already assigned articles are left alone
+    unless their text has changed since, which decides their whole cluster again.
 
     Runs inside the caller's transaction (the caller commits). A rerun over the same ids
     changes nothing; a backfill of older articles joins their existing clusters.
@@ -385,6 +442,11 @@ def dedup_articles(
             "SELECT article_id FROM dedup_members WHERE article_id = ANY(%s)", (ids,)
         )
     }
+    hasher = Hasher(cfg)
+    edited = _edited(conn, hasher, sorted(done))
+    stats.edited = len(edited)
+    again = _undecide(conn, hasher, edited) if edited else []
+    done.difference_update(again)
     stats.already_done = len(done)
     # Decide in publication order across chunks too, as the in-memory path does.
     todo = [
@@ -392,10 +454,9 @@ def dedup_articles(
         for r in conn.execute(
             "SELECT id FROM articles WHERE id = ANY(%s) "
             "ORDER BY coalesce(published_at, first_seen), id",
-            ([i for i in ids if i not in done],),
+            (sorted({i for i in ids if i not in done} | set(again)),),
         )
     ]
-    hasher = Hasher(cfg)
     for start in range(0, len(todo), _CHUNK):
         clock = time.monotonic()
         chunk, candidates = _signatures_and_candidates(conn, hasher, todo[start : start + _CHUNK])

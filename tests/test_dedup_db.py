@@ -218,3 +218,59 @@ def test_one_copy_a_night_with_a_promotion_matches_the_in_memory_result(
         assert key_of[cluster] == memory[key]["cluster_id"]
         assert (key_of[duplicate_of] if duplicate_of else None) == memory[key]["duplicate_of"]
         assert (key_of[matched] if matched else None) == memory[key]["matched_id"]
+
+
+ECONOMY = ("وأوضح الوزير في تصريحات للصحفيين عقب الاجتماع أن الجانبين بحثا سبل تعزيز التبادل "
+           "التجاري وزيادة الاستثمارات المشتركة في قطاعات الطاقة والنقل والزراعة، مشيرا إلى أن "
+           "اللجنة المشتركة ستجتمع الشهر المقبل لمتابعة تنفيذ ما تم الاتفاق عليه.")
+
+
+def edit(conn: psycopg.Connection, article_id: int, text: str, hours: float) -> None:
+    """New text at a stored article's URL, as a later night writes it (pipeline.store)."""
+    conn.execute("UPDATE articles SET body = %s, body_norm = %s, content_hash = md5(%s), "
+                 "updated_at = %s, last_seen = %s WHERE id = %s",
+                 (text, text, text, T0 + timedelta(hours=hours), T0 + timedelta(hours=hours),
+                  article_id))
+    conn.commit()
+
+
+def test_an_edited_article_is_decided_again_on_its_new_text(conn: psycopg.Connection) -> None:
+    full = add_article(conn, "full", FULL, 0)
+    lead = add_article(conn, "lead", "\n".join([LEAD, BACKGROUND[0]]), 1)
+    other = add_article(conn, "other", "\n".join([CANCELLED, *BACKGROUND]), 2)
+    conn.commit()
+    dedup_articles(conn, [full, lead, other])
+    conn.commit()
+    assert copies(conn)[lead][:2] == (full, full)
+
+    # A later night finds the founder's text replaced by the other story's, word for word:
+    # it is now an exact copy of that story, and its old copy stands alone.
+    edit(conn, full, "\n".join([CANCELLED, *BACKGROUND]), 48)
+    stats = dedup_articles(conn, [full])
+    conn.commit()
+    rows = copies(conn)
+    assert rows[full][:4] == (other, other, other, "exact")
+    assert rows[lead][:4] == (lead, None, None, "unique")
+    assert rows[other][:4] == (other, None, None, "unique")
+    assert (stats.already_done, stats.edited, stats.exact, stats.unique) == (0, 1, 1, 1)
+    assert dict(conn.execute("SELECT id, size FROM dedup_clusters").fetchall()) == {
+        lead: 1, other: 2}
+    # The old text left the index: no band key of it finds the article any more.
+    banded = {r[0] for r in conn.execute("SELECT DISTINCT article_id FROM dedup_bands")}
+    assert banded == {lead, other}  # an exact copy adds no band keys
+    before = snapshot(conn)
+    again = dedup_articles(conn, [full, lead, other])
+    conn.commit()
+    assert (again.already_done, again.edited) == (3, 0) and snapshot(conn) == before
+
+    # Edited once more, into a story of its own: it is no copy of anything any more.
+    edit(conn, full, ECONOMY * 2, 72)
+    dedup_articles(conn, [full])
+    conn.commit()
+    rows = copies(conn)
+    assert rows[full][:4] == (full, None, None, "unique")
+    assert rows[other][:4] == (other, None, None, "unique")
+    assert dict(conn.execute("SELECT id, size FROM dedup_clusters").fetchall()) == {
+        lead: 1, other: 1, full: 1}
+    assert conn.execute("SELECT count(*) FROM dedup_bands WHERE article_id = %s",
+                        (full,)).fetchone() == (2 * DedupConfig().bands,)
