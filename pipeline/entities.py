@@ -1018,8 +1018,9 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
           taxonomy_version: str | None = None, batch_size: int = 1000) -> dict[str, Any]:
     """Re-tag stored articles published in ``[start, end)`` (after editing the gazetteer).
 
-    The gazetteer is synced first; each batch commits on its own, so an interrupted re-tag
-    keeps what it finished. ``taxonomy_version`` belongs to topic tagging and is ignored.
+    The gazetteer is synced first, and again at the end to drop the entities it no longer
+    holds that no mention links any more; each batch commits on its own, so an interrupted
+    re-tag keeps what it finished. ``taxonomy_version`` belongs to topic tagging and is ignored.
     """
     from pipeline.topics import article_ids_between
 
@@ -1042,6 +1043,9 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
                 total.by_method[k] = total.by_method.get(k, 0) + v
             log.info("entities: re-tagged %d of %d articles", min(i + batch_size, len(ids)),
                      len(ids))
+        # The first sync kept the entities the gazetteer dropped or renamed while mentions
+        # still linked them; those the re-tag has unlinked go now, not at the next night.
+        sync_entities(conn, gazetteer)
     return {**total.as_dict(), "entities": synced["entities"],
             "seconds": round(time.monotonic() - started, 2)}
 

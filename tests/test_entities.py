@@ -468,6 +468,32 @@ def test_mentions_of_an_article_are_found_by_the_unique_index(conn) -> None:
     assert "article_entities_article_id_field_start_offset_end_offset_key" in plan
 
 
+def test_retag_drops_entities_the_gazetteer_renamed_or_removed(
+        conn, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full re-tag after an id is renamed and an entity removed leaves ``entities`` equal
+    to the gazetteer: no old id beside the new one, no entity the file no longer has."""
+    from pipeline import entities as entities_module
+
+    ids = _tagged(conn)
+    linked = {r[0] for r in conn.execute("SELECT DISTINCT entity_id FROM article_entities")}
+    assert {"Q56226", "Q7747"} <= linked
+    text = Path(load_gazetteer().source).read_text(encoding="utf-8")
+    kim = "- {id: Q56226, "
+    putin = next(line for line in text.splitlines() if line.startswith("- {id: Q7747, "))
+    assert kim in text
+    edited = parse_gazetteer(text.replace(kim, "- {id: akhbar:kim-renamed, ")
+                             .replace(putin + "\n", ""))
+    monkeypatch.setattr(entities_module, "default_gazetteer", lambda: edited)
+    monkeypatch.setattr(entities_module, "default_tagger", lambda: EntityTagger(edited))
+    entities_module.retag(db_url)
+    assert {r[0] for r in conn.execute("SELECT id FROM entities")} == {e.id for e in edited}
+    names = conn.execute("SELECT entity_id FROM akhbar.entities WHERE name_en = 'Kim Jong Un'")
+    assert names.fetchall() == [("akhbar:kim-renamed",)]
+    assert _mentions(conn, "entity_id = 'akhbar:kim-renamed'") > 0
+    assert _mentions(conn, f"article_id = ANY(ARRAY{ids}) AND surface LIKE '%بوتين%' "
+                           "AND entity_id IS NOT NULL") == 0
+
+
 def test_cli_candidates(conn, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.cli import app
 
