@@ -438,14 +438,19 @@ def retag_command(
     """Re-tag stored articles with the current taxonomy and gazetteer (after editing them)."""
     from pipeline import entities as entities_module
     from pipeline import topics as topics_module
-    from pipeline.gazetteer import GazetteerError
-    from pipeline.taxonomy import TaxonomyError
+    from pipeline.gazetteer import GazetteerError, default_gazetteer
+    from pipeline.taxonomy import TaxonomyError, load_taxonomy
 
     start, end = _date_range(since, until)
     url = database_url(Settings.from_env())
     try:
+        # Both files are checked before either re-tag writes, as the night and the DAG do:
+        # a broken gazetteer must not leave history re-tagged for topics only.
+        taxonomy = load_taxonomy() if topics else None
+        if entities:
+            default_gazetteer()
         if topics:
-            figures = topics_module.retag(url, start=start, end=end)
+            figures = topics_module.retag(url, start=start, end=end, taxonomy=taxonomy)
             console.print(
                 f"taxonomy {figures['taxonomy_version']}: {figures['articles']} articles "
                 f"re-tagged, {figures['tagged']} with a topic, {figures['tags']} tags "

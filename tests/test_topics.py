@@ -710,6 +710,31 @@ def test_cli_retag(db_url: str, conn: psycopg.Connection,
     assert result.exit_code == 2
 
 
+def test_cli_retag_checks_the_gazetteer_before_re_tagging_topics(
+        db_url: str, conn: psycopg.Connection, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken gazetteer stops `akhbar retag` before it writes anything, as it stops the
+    night and the re-tag DAG: no history re-tagged with topics only, then exit 2."""
+    from pipeline import gazetteer
+
+    add_article(conn, "a", *NK, published=datetime(2023, 5, 1, tzinfo=UTC))
+    conn.commit()
+    bad = tmp_path / "gazetteer.yaml"
+    bad.write_text("version: 1\nentities:\n- {id: Q1, type: PLACE, en: X, ar: س}\n",
+                   encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "DEFAULT_PATH", bad)
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    gazetteer.default_gazetteer.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["retag"], env={"COLUMNS": "300"})
+    finally:
+        gazetteer.default_gazetteer.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "gazetteer.yaml:3: entity Q1: field 'type'" in result.output
+    assert "re-tagged" not in result.output
+    assert stored(conn) == []
+
+
 def test_cli_retag_refuses_an_empty_range(monkeypatch: pytest.MonkeyPatch) -> None:
     # No database: the range must be refused before one is reached.
     monkeypatch.setenv("AKHBAR_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
