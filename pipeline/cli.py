@@ -471,7 +471,7 @@ app.add_typer(entities_app, name="entities")
 
 @entities_app.command("candidates")
 def entities_candidates(
-    limit: Annotated[int, typer.Option(help="How many names to list")] = 50,
+    limit: Annotated[int, typer.Option(help="How many names to list", min=0)] = 50,
     min_articles: Annotated[int, typer.Option(help="Only names seen in at least this many "
                                               "articles")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,

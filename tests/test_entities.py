@@ -506,6 +506,17 @@ def test_cli_candidates(conn, db_url: str, monkeypatch: pytest.MonkeyPatch) -> N
     assert json.loads(result.output)[0]["name"] == "ستيف بلوك"
 
 
+
+def test_cli_candidates_refuses_a_negative_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A negative --limit is a usage error (exit 2), not a database traceback."""
+    from pipeline.cli import app
+
+    # No database: the option must be refused before one is reached.
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    result = CliRunner().invoke(app, ["entities", "candidates", "--limit", "-1"])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "--limit" in result.output
+
 # --- the mentions' references, kept without per-row foreign keys (migration 097) ---------
 
 def _tagged(conn) -> list[int]:
