@@ -876,6 +876,9 @@ def sync_entities(conn: psycopg.Connection, gazetteer: Gazetteer) -> dict[str, i
 
 
 COPY_LINES = 2000  # mention rows formatted before they are handed to COPY in one write
+# Tries of a batch whose rows another tagger wrote while it was tagging (the night and a
+# re-tag may tag the same article at once).
+WRITE_ATTEMPTS = 3
 # What COPY's text format escapes in a value (as psycopg's own row writer does).
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
                                "\v": "\\v", "\f": "\\f", "\r": "\\r"})
@@ -923,7 +926,8 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
     Each batch is one transaction: the articles' old rows are deleted (only for articles
     that have rows, so a night's new articles skip it) and the new rows are streamed into
     ``COPY`` while the next articles are tagged, so the server writes as the tagger works.
-    Re-tagging an article replaces its rows, so a second pass changes nothing. The
+    Re-tagging an article replaces its rows, so a second pass changes nothing, and a batch
+    whose articles another tagger (the night, a re-tag) wrote meanwhile is read again. The
     gazetteer must have been synced (:func:`sync_entities`): a batch that links an id
     missing from ``entities`` is rolled back and :class:`UnknownEntityError` raised.
 
@@ -939,58 +943,70 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
     confidences: dict[float, str] = {}
     ids = sorted(set(article_ids))
     for i in range(0, len(ids), batch):
-        # A summary equal to the body is not even read (NULLIF); the tagger leaves out any
-        # other that the body already holds (summary_adds).
-        rows = conn.execute(
-            "SELECT a.id, a.title, nullif(a.summary, a.body), a.body, "
-            "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "
-            "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id FOR KEY SHARE OF a",
-            (ids[i:i + batch],)).fetchall()
-        stale = [r[0] for r in rows if r[4]]
-        written = unlinked = 0
-        # The batch's entity ids, formatted; its keys are what _lock_entities checks.
-        entity_ids: dict[str | None, str] = {None: "\\N"}
-        counted: Counter[str] = Counter()
-        try:
-            with conn.cursor() as cur:
-                if stale:
-                    cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)",
-                                (stale,))
-                with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
-                    lines: list[str] = []
-                    for aid, title, summary, body, _tagged in rows:
-                        mentions = tagger.tag_rows({"title": title, "summary": summary,
-                                                    "body": body})
-                        if not mentions:
-                            continue
-                        written += len(mentions)
-                        for (surface, etype, start, end, method, conf, entity_id, _canonical,
-                             fld) in mentions:
-                            sn = surfaces.get(surface)
-                            if sn is None:
-                                sn = surfaces[surface] = (f"{_copy_text(surface)}\t"
-                                                          f"{_copy_text(normalize_inline(surface))}")
-                            eid = entity_ids.get(entity_id)
-                            if eid is None:
-                                eid = entity_ids[entity_id] = _copy_text(entity_id)
-                            if entity_id is None:
-                                unlinked += 1
-                            ctext = confidences.get(conf)
-                            if ctext is None:
-                                ctext = confidences[conf] = repr(float(conf))
-                            lines.append(f"{aid}\t{eid}\t{sn}\t{etype}\t{fld}\t{start}\t"
-                                         f"{end}\t{method}\t{ctext}\n")
-                            counted[method] += 1
-                        if len(lines) >= COPY_LINES:  # streamed while the next are tagged
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            # A summary equal to the body is not even read (NULLIF); the tagger leaves out any
+            # other that the body already holds (summary_adds).
+            rows = conn.execute(
+                "SELECT a.id, a.title, nullif(a.summary, a.body), a.body, "
+                "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "
+                "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id FOR KEY SHARE OF a",
+                (ids[i:i + batch],)).fetchall()
+            stale = [r[0] for r in rows if r[4]]
+            written = unlinked = 0
+            # The batch's entity ids, formatted; its keys are what _lock_entities checks.
+            entity_ids: dict[str | None, str] = {None: "\\N"}
+            counted: Counter[str] = Counter()
+            try:
+                with conn.cursor() as cur:
+                    if stale:
+                        cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)",
+                                    (stale,))
+                    with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
+                        lines: list[str] = []
+                        for aid, title, summary, body, _tagged in rows:
+                            mentions = tagger.tag_rows({"title": title, "summary": summary,
+                                                        "body": body})
+                            if not mentions:
+                                continue
+                            written += len(mentions)
+                            for (surface, etype, start, end, method, conf, entity_id, _canonical,
+                                 fld) in mentions:
+                                sn = surfaces.get(surface)
+                                if sn is None:
+                                    sn = surfaces[surface] = (f"{_copy_text(surface)}\t"
+                                                              f"{_copy_text(normalize_inline(surface))}")
+                                eid = entity_ids.get(entity_id)
+                                if eid is None:
+                                    eid = entity_ids[entity_id] = _copy_text(entity_id)
+                                if entity_id is None:
+                                    unlinked += 1
+                                ctext = confidences.get(conf)
+                                if ctext is None:
+                                    ctext = confidences[conf] = repr(float(conf))
+                                lines.append(f"{aid}\t{eid}\t{sn}\t{etype}\t{fld}\t{start}\t"
+                                             f"{end}\t{method}\t{ctext}\n")
+                                counted[method] += 1
+                            if len(lines) >= COPY_LINES:  # streamed while the next are tagged
+                                copy.write("".join(lines))
+                                lines.clear()
+                        if lines:
                             copy.write("".join(lines))
-                            lines.clear()
-                    if lines:
-                        copy.write("".join(lines))
-            _lock_entities(conn, {e for e in entity_ids if e is not None})
-        except BaseException:
-            with suppress(psycopg.Error):  # nothing of the batch stays, not even uncommitted
-                conn.rollback()
-            raise
+                _lock_entities(conn, {e for e in entity_ids if e is not None})
+            except psycopg.errors.UniqueViolation:
+                with suppress(psycopg.Error):
+                    conn.rollback()
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                # Another tagger (the night, a re-tag) committed rows of these articles
+                # after they were read: read them again, so that their rows are replaced.
+                log.info("entities: articles %d to %d were tagged meanwhile; again",
+                         ids[i], ids[min(i + batch, len(ids)) - 1])
+                continue
+            except BaseException:
+                with suppress(psycopg.Error):  # nothing of the batch stays, not even uncommitted
+                    conn.rollback()
+                raise
+            break
         conn.commit()
         stats.articles += len(rows)
         stats.mentions += written

@@ -412,6 +412,54 @@ def test_stored_mentions_of_a_summary_excerpt_are_not_doubled(conn) -> None:
     assert tag_articles(conn, ids, gaz) == stats
 
 
+def test_two_taggers_of_one_article_at_once_both_succeed(conn, db_url: str) -> None:
+    """The night and a re-tag may tag an article at the same time: the one that waited for
+    the other's rows reads the article again instead of failing on a duplicate key."""
+    import threading
+    import time
+
+    from pipeline import store
+
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    ids = _insert_articles(conn)
+    tag_articles(conn, ids, gaz)
+    before = conn.execute(MENTION_ROW).fetchall()
+    conn.commit()
+    tagging, release = threading.Event(), threading.Event()
+
+    class Held(EntityTagger):
+        def tag_rows(self, fields):  # type: ignore[no-untyped-def]
+            tagging.set()  # its old rows are deleted, the new ones not yet written
+            release.wait(30)
+            return super().tag_rows(fields)
+
+    errors: list[BaseException] = []
+
+    def tag(tagger: EntityTagger) -> None:
+        try:
+            with store.connect(db_url) as other:
+                tag_articles(other, ids[:1], gaz, tagger)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    first = threading.Thread(target=tag, args=(Held(gaz),))
+    first.start()
+    assert tagging.wait(30)
+    second = threading.Thread(target=tag, args=(EntityTagger(gaz),))
+    second.start()
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    deadline = time.monotonic() + 30
+    while conn.execute(waiting).fetchone()[0] == 0 and time.monotonic() < deadline:
+        conn.commit()
+        time.sleep(0.05)
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert errors == []
+    assert conn.execute(MENTION_ROW).fetchall() == before
+
+
 def test_retagging_a_batch_is_atomic(conn, refuse_inserts) -> None:
     """A batch that fails while writing keeps the rows it was replacing."""
     gaz = load_gazetteer()
