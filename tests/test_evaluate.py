@@ -418,6 +418,9 @@ def test_cli_eval_json() -> None:
 #   2026.12.15: Korea 1.000 (15), war 0.844 (26; P 1.000, R 0.731), sanctions 0.930 (23;
 #   P 1.000, R 0.870). Tuning data since 2026.12.16 (a ceasefire with Ukraine, the grain
 #   export deal): war 0.894.
+# `probe13`, a wire night of long multi-expert pieces and a night of regional short items and
+#   roundups, measured once with 2026.12.17: Korea 1.000 (18), war 0.945 (29; P 1.000,
+#   R 0.897), sanctions 0.981 (27; P 1.000, R 0.963).
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -432,6 +435,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe10": (0.97, 0.88, 0.84),
     "probe11": (0.97, 0.88, 0.93),
     "probe12": (0.97, 0.87, 0.91),
+    "probe13": (0.97, 0.92, 0.95),
 }
 
 
