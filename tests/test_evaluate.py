@@ -420,7 +420,8 @@ def test_cli_eval_json() -> None:
 #   export deal): war 0.894.
 # `probe13`, a wire night of long multi-expert pieces and a night of regional short items and
 #   roundups, measured once with 2026.12.17: Korea 1.000 (18), war 0.945 (29; P 1.000,
-#   R 0.897), sanctions 0.981 (27; P 1.000, R 0.963).
+#   R 0.897), sanctions 0.981 (27; P 1.000, R 0.963). Tuning data since 2026.12.18 (the
+#   Black Sea truce of the 2025 talks): war 0.964 (probe11 0.933).
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -433,9 +434,9 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe8": (0.97, 0.93, 0.95),
     "probe9": (0.97, 0.93, 0.93),
     "probe10": (0.97, 0.88, 0.84),
-    "probe11": (0.97, 0.88, 0.93),
+    "probe11": (0.97, 0.90, 0.93),
     "probe12": (0.97, 0.87, 0.91),
-    "probe13": (0.97, 0.92, 0.95),
+    "probe13": (0.97, 0.94, 0.95),
 }
 
 

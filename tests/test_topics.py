@@ -1718,6 +1718,16 @@ def test_the_black_sea_grain_export_deal_is_the_war(tagger: Tagger) -> None:
     assert "ukraine_war" in topics_of(tagger, title, text)
 
 
+def test_the_black_sea_truce_of_the_2025_talks_is_the_war(tagger: Tagger) -> None:
+    title = "واشنطن تعلن تفاهما على هدنة البحر الأسود.. وموسكو تضع شروطها"
+    text = ("قال البيت الأبيض إن الوفدين توصلا بعد جولتين منفصلتين من المحادثات إلى تفاهم "
+            "يضمن الملاحة الآمنة في البحر الأسود ويمنع استخدام السفن التجارية لأغراض عسكرية.\n"
+            "وأكد الكرملين أن التفاهم لن يدخل حيز التنفيذ قبل تلبية مطالب تتعلق بصادراته "
+            "الزراعية.\n"
+            "وقال مسؤول في كييف إن بلاده ستلتزم ما دامت الموانئ لا تتعرض للقصف.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
 def test_syrias_transition_and_its_coast_are_the_syrian_war(tagger: Tagger) -> None:
     title = "الساحل السوري: لجنة تقصي حقائق بعد أيام دامية"
     text = ("أعلن الرئيس السوري للمرحلة الانتقالية أحمد الشرع تشكيل لجنة مستقلة للتحقيق في "
