@@ -51,7 +51,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def load_registry(path: Path) -> list[FeedSpec]:
-    """Read and validate a feed registry (a top-level ``feeds:`` list)."""
+    """Read and validate a feed registry (a top-level ``feeds:`` list of at least one feed)."""
     path = Path(path)
     try:
         doc = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
@@ -64,6 +64,10 @@ def load_registry(path: Path) -> list[FeedSpec]:
     entries = top.get("feeds")
     if not isinstance(entries, yaml.SequenceNode):
         raise RegistryError(f"{path}: expected a top-level 'feeds:' list")
+    if not entries.value:
+        # The night takes the file as the whole registry and would switch every feed off.
+        raise RegistryError(f"{path}:{entries.start_mark.line + 1}: top level: field 'feeds' "
+                            "is empty; list at least one feed (enabled: false pauses one)")
     feeds: list[FeedSpec] = []
     seen: set[str] = set()
     for i, node in enumerate(entries.value):

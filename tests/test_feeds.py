@@ -37,6 +37,7 @@ ENTRY = "feeds:\n  - id: a\n    name: A\n    url: https://x/\n    outlet: O\n"
         ("feeds:\n  - {id: a, name: A, url: 'https://x/', outlet: O, colour: red}\n",
          "unknown field"),
         ("items: []\n", "top-level 'feeds:'"),
+        ("# the registry\nfeeds: []\n", r"feeds.yaml:2: top level: field 'feeds' is empty"),
         ("feeds: [\n", "not valid YAML"),
         (ENTRY + "    url: https://y/\n", r"feeds.yaml:6: feed #1: field 'url' given twice"),
         (ENTRY + "feeds: []\n", r"feeds.yaml:6: top level: field 'feeds' given twice"),

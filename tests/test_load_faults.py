@@ -242,3 +242,18 @@ def test_a_feed_gone_from_the_registry_is_no_longer_reported_healthy(
     fetch_night(db_url, Settings(), only_a, "n2", NIGHT.replace(day=2))
     health = dict(conn.execute("SELECT feed_id, health FROM akhbar.feed_health").fetchall())
     assert health == {"a": "ok", "b": "disabled"}
+
+
+def test_an_empty_registry_stops_the_night_and_retires_no_feed(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path) -> None:
+    # ``feeds: []`` is a slip (a bad merge, a file emptied by mistake), not a wish to stop
+    # every feed: taken as the whole registry, it would switch all of them off.
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    fetch_night(db_url, Settings(), write_registry(tmp_path, [("a", http_server.url("/a.xml"))]),
+                "n1", NIGHT)
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("feeds: []\n", encoding="utf-8")
+    with pytest.raises(feeds.RegistryError, match=r"empty.yaml:1: .*'feeds' is empty"):
+        night.prepare(db_url, empty, "n2", NIGHT.replace(day=2))
+    health = dict(conn.execute("SELECT feed_id, health FROM akhbar.feed_health").fetchall())
+    assert health == {"a": "ok"}
