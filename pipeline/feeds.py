@@ -64,6 +64,7 @@ def load_registry(path: Path) -> list[FeedSpec]:
     entries = top.get("feeds")
     if not isinstance(entries, yaml.SequenceNode):
         raise RegistryError(f"{path}: expected a top-level 'feeds:' list")
+    _check_top_level(path, doc, entries)
     if not entries.value:
         # The night takes the file as the whole registry and would switch every feed off.
         raise RegistryError(f"{path}:{entries.start_mark.line + 1}: top level: field 'feeds' "
@@ -73,6 +74,27 @@ def load_registry(path: Path) -> list[FeedSpec]:
     for i, node in enumerate(entries.value):
         feeds.append(_entry(path, node, i, build, seen))
     return feeds
+
+
+def _check_top_level(path: Path, doc: yaml.MappingNode, entries: yaml.SequenceNode) -> None:
+    """Refuse a top-level key other than ``feeds`` unless the feeds use its value by alias
+    (``<<: *name``): a mistyped or second list would otherwise be dropped without a word."""
+    used: set[int] = set()
+    todo: list[yaml.Node] = [entries]
+    while todo:  # an alias is the anchored node itself, so identity finds what is used
+        node = todo.pop()
+        if id(node) in used:
+            continue
+        used.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+    for key_node, value_node in doc.value:
+        if key_node.value != "feeds" and id(value_node) not in used:
+            raise RegistryError(f"{path}:{key_node.start_mark.line + 1}: top level: unknown "
+                                f"field {str(key_node.value)!r} (only 'feeds:', and values "
+                                "the feeds take by alias, such as <<: *name)")
 
 
 def _entry(path: Path, node: yaml.Node, index: int, build: yaml.constructor.SafeConstructor,

@@ -41,6 +41,10 @@ ENTRY = "feeds:\n  - id: a\n    name: A\n    url: https://x/\n    outlet: O\n"
         ("feeds: [\n", "not valid YAML"),
         (ENTRY + "    url: https://y/\n", r"feeds.yaml:6: feed #1: field 'url' given twice"),
         (ENTRY + "feeds: []\n", r"feeds.yaml:6: top level: field 'feeds' given twice"),
+        # A mistyped or second list would be dropped without a word.
+        (ENTRY + "feed:\n  - id: b\n", r"feeds.yaml:6: top level: unknown field 'feed'"),
+        ("defaults: &d {outlet: O}\n" + ENTRY,
+         r"feeds.yaml:1: top level: unknown field 'defaults'"),  # an anchor no feed uses
         (ENTRY.replace("https://x/", "https:/rss.dw.com/x"),
          r"feeds.yaml:4: feed #1: field 'url' has no host name"),
         (ENTRY.replace("https://x/", "https:///rdf/x"),
