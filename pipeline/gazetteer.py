@@ -29,6 +29,7 @@ FUNCTION_WORDS = frozenset(("ان", "من", "في", "علي", "الي", "عن", 
                             "او", "ثم", "قد", "كل", "مع", "ذلك", "هذا"))
 ALLOWED = frozenset(REQUIRED + LIST_FIELDS)
 TOP_LEVEL = frozenset(("version", "entities", "stop"))
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class GazetteerError(ValueError):
@@ -94,6 +95,11 @@ def _err(source: str, node: Node | None, message: str) -> GazetteerError:
 def _scalar(source: str, node: Node, field: str, ent: str) -> str:
     if not isinstance(node, ScalarNode) or not str(node.value).strip():
         raise _err(source, node, f"{ent}: field '{field}' must be a non-empty string")
+    if node.tag != _STR_TAG:
+        # YAML reads 123, yes, null as numbers, booleans, nothing: such a spelling would
+        # link wherever "123" is printed, so text must be text.
+        raise _err(source, node, f"{ent}: field '{field}' must be a non-empty string, got "
+                                 f"{node.value} (quote it if it is meant as text)")
     return str(node.value).strip()
 
 

@@ -102,6 +102,11 @@ def test_missing_field_names_line_and_field() -> None:
     ("- {id: Q1, type: LOC, en: A, ar: ألف, ctx: [باء]}", r"'ctx' is only used with 'weak'"),
     ("- {id: Q1, type: LOC, en: A, ar: إن}", r"too short or a common word; list it under 'weak'"),
     ("- [Q1, LOC]", r":3: entity #1: expected a mapping"),
+    # A number is not a spelling: "123" would be linked wherever the figure is printed.
+    ("- {id: Q1, type: LOC, en: A, ar: 123}",
+     r":3: entity Q1: field 'ar' must be a non-empty string, got 123 \(quote it"),
+    ("- {id: Q1, type: LOC, en: 2024, ar: ألف}", r":3: entity Q1: field 'en' must be a non-empty"),
+    ("- {id: Q1, type: LOC, en: A, ar: ألف, aka: [باء, 7]}", r":3: entity Q1: field 'aka' must"),
 ])
 def test_bad_entries_are_explained(entry: str, message: str) -> None:
     with pytest.raises(GazetteerError, match=message):
