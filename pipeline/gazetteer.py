@@ -192,6 +192,10 @@ def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
     top = _fields(source, root, TOP_LEVEL, "", "top-level field")
     if "entities" not in top or not isinstance(top["entities"], SequenceNode):
         raise _err(source, root, "expected a top-level 'entities' list")
+    if not top["entities"].value:
+        # Taken as the whole gazetteer, it would unlink every name on the next tagging.
+        raise _err(source, top["entities"], "field 'entities' is empty; a gazetteer lists "
+                                            "at least one entity")
     entities = [_entity(source, n, i) for i, n in enumerate(top["entities"].value)]
     _check_unique(source, entities)
     stop: tuple[str, ...] = ()

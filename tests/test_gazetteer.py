@@ -170,3 +170,9 @@ def test_duplicate_top_level_field_is_refused() -> None:
     with pytest.raises(GazetteerError, match=r"<gazetteer>:5: top-level field 'stop' given twice"):
         parse_gazetteer(text)
     assert parse_gazetteer(text.rsplit("stop:", 1)[0]).stop == ("باء جيم",)
+
+
+def test_an_empty_entity_list_is_refused() -> None:
+    # The night and a re-tag would unlink every name and empty akhbar.entities.
+    with pytest.raises(GazetteerError, match=r"<gazetteer>:2: field 'entities' is empty"):
+        parse_gazetteer("version: 1\nentities: []\nstop: [باء جيم]\n")
