@@ -30,6 +30,7 @@ FUNCTION_WORDS = frozenset(("ان", "من", "في", "علي", "الي", "عن", 
 ALLOWED = frozenset(REQUIRED + LIST_FIELDS)
 TOP_LEVEL = frozenset(("version", "entities", "stop"))
 _STR_TAG = "tag:yaml.org,2002:str"
+VERSION = 1  # the file format this module reads (top-level ``version``)
 
 
 class GazetteerError(ValueError):
@@ -190,6 +191,14 @@ def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
         raise _err(source, root, "expected a mapping with an 'entities' list")
     # A mistyped key (``stops:``) would otherwise drop its whole list without a word.
     top = _fields(source, root, TOP_LEVEL, "", "top-level field")
+    if "version" not in top:
+        raise _err(source, root, f"missing top-level field 'version' (write version: {VERSION})")
+    version = top["version"]
+    if not isinstance(version, ScalarNode) or version.value.strip() != str(VERSION):
+        # Nothing else says which format the file was written for.
+        shown = version.value if isinstance(version, ScalarNode) else "a list or mapping"
+        raise _err(source, version, f"top-level field 'version' must be {VERSION}, the "
+                                    f"format this Akhbar reads, not {shown!r}")
     if "entities" not in top or not isinstance(top["entities"], SequenceNode):
         raise _err(source, root, "expected a top-level 'entities' list")
     if not top["entities"].value:

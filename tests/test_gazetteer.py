@@ -176,3 +176,14 @@ def test_an_empty_entity_list_is_refused() -> None:
     # The night and a re-tag would unlink every name and empty akhbar.entities.
     with pytest.raises(GazetteerError, match=r"<gazetteer>:2: field 'entities' is empty"):
         parse_gazetteer("version: 1\nentities: []\nstop: [باء جيم]\n")
+
+
+@pytest.mark.parametrize("head, message", [
+    ("version: 2\n", r"<gazetteer>:1: top-level field 'version' must be 1"),
+    ("version: abc\n", r"<gazetteer>:1: top-level field 'version' must be 1, .* not 'abc'"),
+    ("", r"<gazetteer>:1: missing top-level field 'version'"),
+])
+def test_a_format_version_other_than_1_is_refused(head: str, message: str) -> None:
+    # A file written for another format must not be read as this one.
+    with pytest.raises(GazetteerError, match=message):
+        parse_gazetteer(head + "entities:\n- {id: Q1, type: LOC, en: A, ar: ألف}\n")
