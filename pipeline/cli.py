@@ -511,7 +511,8 @@ def _when(value: object) -> str:
 @feeds_app.callback(invoke_without_command=True)
 def feeds_command(ctx: typer.Context,
                   sick: Annotated[bool, typer.Option(help="Only feeds failing, backing off "
-                                                          "or disabled")] = False) -> None:
+                                                          "or disabled (by health or off in "
+                                                          "the registry)")] = False) -> None:
     """List every feed's health: last ok, last error, streak, next attempt."""
     if ctx.invoked_subcommand is not None:
         return
@@ -534,7 +535,8 @@ def feeds_command(ctx: typer.Context,
             state = r["last_status"] or "never fetched"
         if r["moved_to"]:
             state += f"; moved to {r['moved_to']} (update the registry)"
-        if sick and not (r["disabled_at"] or r["failure_streak"]):
+        # Off in the registry counts too: akhbar.feed_health calls such a feed disabled.
+        if sick and not (r["disabled_at"] or r["failure_streak"] or not r["enabled"]):
             continue
         error = f"{_when(r['last_error_at'])} {r['last_error']}" if r["last_error"] else "-"
         table.add_row(r["feed_id"], state, _when(r["last_ok_at"]), str(r["failure_streak"]),

@@ -116,6 +116,24 @@ def test_cli_lists_health_and_reenables(db_url: str, conn: psycopg.Connection, f
     assert out.exit_code == 0 and "HTTP 410" not in out.output
 
 
+def _gone_from_registry(conn: psycopg.Connection, feed: FeedSpec) -> None:
+    """Feed ``g`` as a night leaves it after it was taken out of the registry file."""
+    store.sync_feeds(conn, [feed, FeedSpec("g", "G", "https://news.example/g", "Outlet G")])
+    store.sync_feeds(conn, [feed], retire_missing=True)
+
+
+def test_cli_sick_lists_a_feed_off_in_the_registry(
+        db_url: str, conn: psycopg.Connection, feed: FeedSpec,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _gone_from_registry(conn, feed)
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    # akhbar.feed_health calls it disabled, so the sick list shows it too, and why.
+    out = CliRunner().invoke(app, ["feeds", "--sick"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "│ g " in out.output and "off in registry" in out.output
+    assert "│ f " not in out.output
+
+
 def test_permanent_redirect_updates_the_url_fetched(db_url: str, http_server, tmp_path: Path,
                                                     conn: psycopg.Connection) -> None:
     http_server.route("/old.xml", redirect(308, "/new.xml"))
