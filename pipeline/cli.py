@@ -552,9 +552,17 @@ def feeds_enable(feed_id: Annotated[str, typer.Argument(help="The feed's id")]) 
     settings = Settings.from_env()
     with store.connect(database_url(settings)) as conn:
         known = health.enable(conn, feed_id)
+        row = conn.execute("SELECT enabled FROM feeds WHERE id = %s", (feed_id,)).fetchone()
     if not known:
         console.print(f"[red]error:[/red] no feed {feed_id!r}")
         raise typer.Exit(2)
+    if row is None or not row[0]:
+        # Health no longer holds it back, but the night fetches only what the file lists.
+        console.print(f"feed {feed_id}: failure streak, backoff and disabled mark cleared, but "
+                      "it was off in the registry at the last night (enabled: false, or not "
+                      "listed); it is fetched by the first night whose feeds.yaml lists it "
+                      "enabled")
+        return
     console.print(f"feed {feed_id} enabled; it is fetched on the next run")
 
 

@@ -134,6 +134,21 @@ def test_cli_sick_lists_a_feed_off_in_the_registry(
     assert "│ f " not in out.output
 
 
+def test_cli_enable_does_not_promise_a_fetch_the_registry_prevents(
+        db_url: str, conn: psycopg.Connection, feed: FeedSpec,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _gone_from_registry(conn, feed)
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    runner = CliRunner()
+    # Clearing its health marks does not make the next night fetch it.
+    out = runner.invoke(app, ["feeds", "enable", "g"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "fetched on the next run" not in out.output
+    assert "off in the registry at the last night" in out.output
+    out = runner.invoke(app, ["feeds", "enable", "f"], env={"COLUMNS": "200"})
+    assert "fetched on the next run" in out.output
+
+
 def test_permanent_redirect_updates_the_url_fetched(db_url: str, http_server, tmp_path: Path,
                                                     conn: psycopg.Connection) -> None:
     http_server.route("/old.xml", redirect(308, "/new.xml"))
