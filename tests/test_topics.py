@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -589,6 +590,25 @@ def test_summary_stands_in_for_a_missing_body(conn: psycopg.Connection, tagger: 
     conn.commit()
     (evidence,) = conn.execute("SELECT evidence FROM article_topics").fetchone()
     assert {e["field"] for e in evidence} == {"title", "summary"}
+
+
+def test_the_evidence_comments_name_every_field_evidence_comes_from(
+        conn: psycopg.Connection, tagger: Tagger) -> None:
+    # The data dictionary (docs/schema.md) is built from these comments.
+    with_body = add_article(conn, "b", *NK)
+    from_summary = add_article(conn, "s", NK[0], "", summary=NK[1])
+    conn.commit()
+    tag_articles(conn, [with_body, from_summary], tagger)
+    conn.commit()
+    fields = {e["field"] for (ev,) in conn.execute("SELECT evidence FROM article_topics")
+              for e in ev}
+    assert fields == {"title", "text", "summary"}
+    for relation in ("akhbar.article_topics", "public.article_topics"):
+        (comment,) = conn.execute(
+            "SELECT col_description(%s::regclass, a.attnum) FROM pg_attribute a "
+            "WHERE a.attrelid = %s::regclass AND a.attname = 'evidence'",
+            (relation, relation)).fetchone()
+        assert all(re.search(rf"\b{f}\b", comment) for f in fields), (relation, comment)
 
 
 def test_a_summary_beside_a_body_adds_no_evidence(conn: psycopg.Connection,
