@@ -19,7 +19,8 @@ from pipeline.topics import tag_articles
 
 REPO = Path(__file__).resolve().parents[1]
 VIEWS = {"articles", "sightings", "stories", "article_topics", "topics", "daily_topic_counts",
-         "entities", "entity_mentions", "entity_cooccurrence", "feed_health", "runs"}
+         "entities", "entity_mentions", "entity_cooccurrence", "daily_entity_counts",
+         "feed_health", "runs"}
 # Articles generated for the EXPLAIN test. 1M runs in about a minute on two busy cores;
 # set AKHBAR_WAREHOUSE_ROWS lower for a quick local run.
 SCALE = int(os.environ.get("AKHBAR_WAREHOUSE_ROWS", "1000000"))
@@ -58,6 +59,14 @@ def test_views_agree_with_the_tables_after_a_real_night(
         "SELECT count(*) FROM akhbar.article_topics") > 0
     assert one("SELECT count(*) FROM akhbar.entity_mentions") == one(
         "SELECT count(*) FROM article_entities") > 0
+    # every linked mention is counted once, each article once per entity, day and outlet
+    assert one("SELECT sum(mentions) FROM akhbar.daily_entity_counts") == one(
+        "SELECT count(*) FROM akhbar.entity_mentions WHERE entity_id IS NOT NULL") > 0
+    assert one("SELECT sum(articles) FROM akhbar.daily_entity_counts") == one(
+        "SELECT count(DISTINCT (article_id, entity_id)) FROM akhbar.entity_mentions "
+        "WHERE entity_id IS NOT NULL")
+    assert one("SELECT count(*) FROM akhbar.daily_entity_counts WHERE stories > articles "
+               "OR articles > mentions") == 0
     # co-occurrence is symmetric: each pair appears in both orders with the same count
     assert one("SELECT count(*) FROM akhbar.entity_cooccurrence a LEFT JOIN "
                "akhbar.entity_cooccurrence b ON (b.day, b.entity_id, b.other_entity_id) = "
@@ -222,6 +231,9 @@ def test_analysts_queries_use_the_indexes_at_scale(conn: psycopg.Connection) -> 
             {"articles_published_day_idx", "article_topics_topic_idx"}),
         "by entity": ("SELECT article_id, outlet, published_at FROM akhbar.entity_mentions "
                       "WHERE entity_id = 'Q42'", {"article_entities_entity_idx"}),
+        "by entity, per day": (
+            "SELECT day, sum(articles) FROM akhbar.daily_entity_counts WHERE entity_id = "
+            "'Q42' GROUP BY day", {"article_entities_entity_idx"}),
         "named with an entity": (
             "SELECT other_entity_id, sum(articles) FROM akhbar.entity_cooccurrence "
             "WHERE entity_id = 'Q42' GROUP BY 1 ORDER BY 2 DESC LIMIT 10",
