@@ -166,11 +166,12 @@ def _table(table_id: str, headers: list[str], rows: list[list[str]], empty: str)
 
 
 def _e(value: object) -> str:
-    """Escape a value for a table cell; None reads as a dash."""
+    """Escape a value for a table cell; None reads as a dash, a time is given in UTC."""
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        # The session hands timestamps out in its own time zone; the page shows UTC.
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
         return f"{value:.2f}"
     if isinstance(value, list):

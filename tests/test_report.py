@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import psycopg
 import pytest
-from warehouse_data import SAMPLE_NIGHT, run_sample_night
+from warehouse_data import SAMPLE_NIGHT, article, load, run_sample_night
 
 from pipeline import night, report
 
@@ -122,3 +122,19 @@ def test_report_of_an_empty_night_still_renders(db_url: str, tmp_path: Path) -> 
     dom = rendered_dom(out, tmp_path)
     assert dom.count('class="plot-container') == 2
     assert 'id="top-stories-empty"' in dom and 'id="feed-health-empty"' in dom
+
+
+def test_report_times_are_utc_whatever_the_session_time_zone(
+        db_url: str, tmp_path: Path, conn: psycopg.Connection) -> None:
+    # A server set up in local time (initdb takes the machine's zone) hands timestamps out in
+    # that zone; the page labels its times UTC, so it must print them in UTC.
+    published = datetime(2024, 3, 1, 0, 38, tzinfo=UTC)
+    run = load(conn, "2024-03-01", datetime(2024, 3, 1, 2, 0, tzinfo=UTC), [
+        article("wire", "Wire", "https://news.example/tz", "خبر عاجل", "نص الخبر.", published)])
+    night.near_duplicates(db_url, run.id)  # the story the page lists
+    conn.execute(f'ALTER DATABASE "{conn.info.dbname}" SET TimeZone = \'Asia/Riyadh\'')
+    conn.commit()
+    out = report.write_report(db_url, date(2024, 3, 1), tmp_path / "tz.html")
+    stories = Tables()
+    stories.feed(out.read_text(encoding="utf-8"))
+    assert stories.rows["top-stories"][1][4] == "2024-03-01 00:38"
