@@ -376,3 +376,20 @@ def test_find_entity_below_the_trigram_default_reaches_unlinked_names(
     assert "فرناندو باتشيكو" not in found(sim + 0.01)
     # the function leaves the session's threshold as it was
     assert conn.execute("SHOW pg_trgm.similarity_threshold").fetchone() == ("0.3",)
+
+
+def test_a_query_too_long_to_search_is_refused_clearly(
+        conn: psycopg.Connection, searchable: dict[str, int]) -> None:
+    # Every word expands into hundreds of forms; a pasted paragraph of distinct words passes
+    # PostgreSQL's 1 MB limit on a tsquery, which used to surface as a tsquery error quoting
+    # megabytes of forms.
+    letters = "بتثجحخدرزسشصضطظعغفقكمن"
+    words = ["".join(p) for p in itertools.islice(itertools.permutations(letters, 4), 200)]
+    with pytest.raises(psycopg.errors.ProgramLimitExceeded) as refused:
+        conn.execute("SELECT * FROM akhbar.search(%s)", (" ".join(words),))
+    message = str(refused.value)
+    assert "too many words" in message and "200" in message and len(message) < 1000
+    conn.rollback()
+    # a query well under the limit still runs
+    assert conn.execute("SELECT * FROM akhbar.search(%s)", (" ".join(words[:40]),)
+                        ).fetchall() == []
