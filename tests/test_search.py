@@ -393,3 +393,34 @@ def test_a_query_too_long_to_search_is_refused_clearly(
     # a query well under the limit still runs
     assert conn.execute("SELECT * FROM akhbar.search(%s)", (" ".join(words[:40]),)
                         ).fetchall() == []
+
+
+@pytest.mark.parametrize(("query", "text"), [
+    # The index keeps a decimal number whole (3.5, 1.2.3) and a number after a hyphen signed
+    # (F-16 -> -16, 2017-2018 -> -2018); the query finds them as written.
+    ("3.5 مليار", "بلغت الأرباح 3.5 مليار دولار"), ("3.5", "ارتفعت بنسبة 3.5%"),
+    ("3.5", "وارتفعت الأسعار بـ3.5 في المئة"), ("96.6 مليون", "يبلغ عدد السكان نحو 96.6 مليون"),
+    ("إس-400", "صفقة منظومة إس-400 الروسية"), ("إس 400", "صفقة منظومة إس-400 الروسية"),
+    ("2018", "موسم 2017-2018"), ("إف-16", "مقاتلات إف-16 الأمريكية"),
+    ("كوفيد-19", "جائحة كوفيد-19"), ("1.2.3", "صدر الإصدار 1.2.3 أمس"),
+])
+def test_numbers_are_found_as_the_index_holds_them(conn: psycopg.Connection, query: str,
+                                                   text: str) -> None:
+    assert matches(conn, query, text)
+
+
+@pytest.mark.parametrize(("query", "text"), [
+    # A decimal is one number: 3.5 is not any text holding a 3 and a 5.
+    ("3.5", "فاز الفريق 3 - 5 على ملعبه"), ("3.5", "قتل 3 وأصيب 5"),
+])
+def test_a_decimal_is_not_its_digits_apart(conn: psycopg.Connection, query: str,
+                                           text: str) -> None:
+    assert not matches(conn, query, text)
+
+
+def test_snippet_marks_decimal_and_hyphenated_numbers(conn: psycopg.Connection) -> None:
+    assert snippet(conn, "3.5 مليار", "بلغت الأرباح 3.5 مليار دولار") \
+        == "بلغت الأرباح <b>3.5</b> <b>مليار</b> دولار"
+    assert snippet(conn, "3.5", "وارتفعت الأسعار بـ3.5 في المئة") \
+        == "وارتفعت الأسعار <b>بـ3.5</b> في المئة"
+    assert snippet(conn, "2018", "انتهى موسم 2017-2018 أمس") == "انتهى موسم <b>2017-2018</b> أمس"
