@@ -308,6 +308,15 @@ def test_snippet_follows_words_that_normalize_to_more_or_fewer(
         "SELECT akhbar.snippet(%s, NULL, akhbar.query_forms('عقوبات'))", (text,)).fetchone()[0]
 
 
+def test_snippet_escapes_the_texts_own_markup(conn: psycopg.Connection) -> None:
+    # The snippet is HTML (matches in <b></b>): a body's own <, > and & must read as text.
+    text = "قال <script>alert(1)</script> إن R&D العقوبات \"الجديدة\" <b>مهمة</b> " + "نص " * 5
+    shown = snippet(conn, "العقوبات", text)
+    assert "<script>" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "R&amp;D <b>العقوبات</b> &quot;الجديدة&quot; &lt;b&gt;مهمة&lt;/b&gt;" in shown
+    assert shown.count("<b>") == 1
+
+
 def test_snippet_without_a_match_in_its_text_starts_at_the_beginning(
         conn: psycopg.Connection) -> None:
     shown = snippet(conn, "العقوبات", FILLER)
