@@ -236,6 +236,10 @@ def report_command(
     except ValueError:
         raise typer.BadParameter(f"not a date: {date!r} (expected YYYY-MM-DD)",
                                  param_hint="--date") from None
+    # The report reads the night's next day and the days before it: both must be dates.
+    if not date_type.min + timedelta(days=report.DAYS) <= day < date_type.max:
+        raise typer.BadParameter(f"{date} is too near the ends of the calendar for a "
+                                 f"{report.DAYS}-day report", param_hint="--date")
     target = out or Path(f"akhbar-report-{day.isoformat()}.html")
     _check_writable(target, make_parents=True)  # before reading the night
     settings = Settings.from_env()

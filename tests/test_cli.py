@@ -75,6 +75,19 @@ def test_an_unwritable_output_is_a_clear_error(name: str, where: str, tmp_path: 
     assert not out.exists()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-30", "9999-12-31"])
+def test_a_report_date_at_the_ends_of_the_calendar_is_a_clear_error(
+        day: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Refused before the database is reached: the report needs the days around the night.
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["report", "--date", day, "--out", str(out)],
+                                env={"COLUMNS": "300"})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "too near the ends of the calendar" in result.output
+    assert not out.exists()
+
+
 def test_an_output_that_is_a_folder_is_refused(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "a", "title": "قمة", "text": "نص"}\n', encoding="utf-8")
