@@ -24,6 +24,8 @@ app = typer.Typer(help="Akhbar: nightly ingestion of Arabic news into PostgreSQL
 db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
+# Commands whose data may go to stdout (`--out /dev/stdout`) report on stderr instead.
+err_console = Console(stderr=True)
 
 
 @app.callback()
@@ -271,7 +273,7 @@ def dedup_command(
             # line fails the command before the output file is opened.
             first = next(records, None)
         except InputError as exc:
-            console.print(f"[red]{in_path}: {exc}[/red]")
+            err_console.print(f"[red]{in_path}: {exc}[/red]")
             raise typer.Exit(2) from exc
         try:
             with out_path.open("w", encoding="utf-8") as out:
@@ -280,8 +282,8 @@ def dedup_command(
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
         except OSError as exc:
             raise _cannot_write(out_path, exc) from exc
-    console.print(f"{sum(kinds.values())} articles: " +
-                  ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    err_console.print(f"{sum(kinds.values())} articles: " +
+                      ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
 
 
 @app.command("bench")
@@ -341,14 +343,14 @@ def tag_command(
                 for topic in json.loads(line)["topics"]:
                     counts[topic["topic"]] = counts.get(topic["topic"], 0) + 1
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {escape(str(in_path))}: {escape(str(exc))}",
-                      soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(in_path))}: {escape(str(exc))}",
+                          soft_wrap=True)
         raise typer.Exit(2) from exc
     except OSError as exc:  # a disk that fills up, a file that goes away: no traceback
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
-    console.print(f"{n} articles tagged with taxonomy {tagger.version}: " +
-                  (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no topics"))
+    err_console.print(f"{n} articles tagged with taxonomy {tagger.version}: " +
+                      (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no topics"))
 
 
 @app.command("eval")

@@ -95,3 +95,29 @@ def test_an_output_that_is_a_folder_is_refused(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, [command, "--in", str(src), "--out", str(tmp_path)],
                                     env={"COLUMNS": "300"})
         assert result.exit_code == 2 and "it is a directory" in result.output, result.output
+
+
+@pytest.mark.parametrize("command", ["tag", "dedup"])
+def test_output_to_stdout_holds_only_json_lines(command: str, tmp_path: Path) -> None:
+    """``--out /dev/stdout`` into a pipe or a file: the summary line goes to stderr."""
+    import json
+    import subprocess
+    import sys
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "title": "عقوبات على كوريا الشمالية",
+                                       "text": f"نص الخبر رقم {i}"}, ensure_ascii=False) + "\n"
+                           for i in range(3)), encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    with target.open("wb") as fh:  # a redirect: `akhbar tag ... --out /dev/stdout > out.jsonl`
+        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", command, "--in", str(src),
+                               "--out", "/dev/stdout"], stdout=fh, stderr=subprocess.PIPE,
+                              check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["a0", "a1", "a2"]
+    assert b"3 articles" in proc.stderr
+    piped = subprocess.run([sys.executable, "-m", "pipeline.cli", command, "--in", str(src),
+                            "--out", "/dev/stdout"], capture_output=True, check=False)
+    assert [json.loads(line)["id"] for line in piped.stdout.decode().splitlines()] == \
+        ["a0", "a1", "a2"]
