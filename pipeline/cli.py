@@ -266,7 +266,7 @@ def dedup_command(
 
     _check_writable(out_path)  # before reading and hashing the whole input
     kinds: dict[str, int] = {}
-    with in_path.open(encoding="utf-8") as fh:
+    with in_path.open("rb") as fh:  # decoded line by line, so errors name the line
         records = dedup_records(iter_articles(fh))
         try:
             # The whole input is read and hashed before the first record comes out, so a bad
@@ -336,7 +336,7 @@ def tag_command(
     counts: dict[str, int] = {}
     n = 0
     try:
-        with in_path.open(encoding="utf-8") as fh, out_path.open("w", encoding="utf-8") as out:
+        with in_path.open("rb") as fh, out_path.open("w", encoding="utf-8") as out:
             for line in tag_jsonl(tagger, fh):
                 out.write(line + "\n")
                 n += 1

@@ -711,7 +711,7 @@ def dedup_records(
 InputError = JsonlError
 
 
-def iter_articles(lines: Iterable[str]) -> Iterator[InputArticle]:
+def iter_articles(lines: Iterable[str | bytes]) -> Iterator[InputArticle]:
     """Parse ``{id, title, text, published?, url?}`` JSON lines lazily; blank lines skipped."""
     seen: set[str] = set()
     for number, obj in iter_objects(lines):

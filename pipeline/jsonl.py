@@ -16,10 +16,20 @@ class JsonlError(ValueError):
     """A malformed line of a JSON Lines input, with where it stands."""
 
 
-def iter_objects(lines: Iterable[str],
+def iter_objects(lines: Iterable[str | bytes],
                  where: str = "line ") -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for each non-blank line; ``where`` prefixes the number."""
+    """``(line number, object)`` for each non-blank line; ``where`` prefixes the number.
+
+    Lines read as bytes are decoded here, one by one, so a line that is not UTF-8 is
+    refused with its number rather than as a byte offset into the file.
+    """
     for number, line in enumerate(lines, 1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise JsonlError(f"{where}{number}: not UTF-8 (byte {exc.object[exc.start]:#04x}"
+                                 f" at byte {exc.start + 1} of the line)") from exc
         if not line.strip():
             continue
         try:
@@ -35,7 +45,7 @@ def iter_file(path: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` of a ``.jsonl`` or ``.jsonl.gz`` file; errors name the file."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
+    with opener(path, "rb") as fh:  # decoded line by line, so errors name the line
         yield from iter_objects(fh, where=f"{path}:")
 
 

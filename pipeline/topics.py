@@ -528,7 +528,7 @@ def _evidence(scored: _Scored, tokens: dict[str, Tokens]) -> list[Evidence]:
 
 # --- JSONL ------------------------------------------------------------------------------
 
-def tag_jsonl(tagger: Tagger, lines: Iterable[str]) -> Iterator[str]:
+def tag_jsonl(tagger: Tagger, lines: Iterable[str | bytes]) -> Iterator[str]:
     """Tag ``{id, title, text}`` JSON lines; yields output JSON lines (blank lines skipped).
 
     A line without an ``id`` or without words is refused, naming the line: its output row

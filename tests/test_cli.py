@@ -121,3 +121,22 @@ def test_output_to_stdout_holds_only_json_lines(command: str, tmp_path: Path) ->
                             "--out", "/dev/stdout"], capture_output=True, check=False)
     assert [json.loads(line)["id"] for line in piped.stdout.decode().splitlines()] == \
         ["a0", "a1", "a2"]
+
+
+@pytest.mark.parametrize("command", ["tag", "dedup", "eval --in", "eval --gold"])
+def test_a_line_that_is_not_utf8_names_the_file_and_line(command: str, tmp_path: Path) -> None:
+    """A windows-1256 line in a UTF-8 JSONL input: exit 2 naming the file and line."""
+    good = '{"id": "a", "title": "قمة", "text": "نص", "topics": []}\n'.encode()
+    bad = '{"id": "b", "title": "قمة", "text": "نص", "topics": []}\n'.encode("cp1256")
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(good + bad)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(good)
+    args = {"tag": ["tag", "--in", str(src), "--out", str(tmp_path / "out.jsonl")],
+            "dedup": ["dedup", "--in", str(src), "--out", str(tmp_path / "out.jsonl")],
+            "eval --in": ["eval", "--gold", str(gold), "--in", str(src)],
+            "eval --gold": ["eval", "--gold", str(src), "--in", str(gold)]}[command]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert f"{src}: line 2: not UTF-8" in result.output or f"{src}:2: not UTF-8" in \
+        result.output, result.output
