@@ -97,7 +97,7 @@ def run(
     try:
         total = sum(1 for spec in feeds_module.load_registry(feeds_path) if spec.enabled)
     except (feeds_module.RegistryError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -107,7 +107,7 @@ def run(
                                       logical_ts=logical_ts,
                                       progress=lambda _feed, _n: bar.advance(task))
         except (TaxonomyError, GazetteerError) as exc:  # checked before anything is fetched
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(2) from exc
     print_summary(summary)
     quality = summary.stages.get("quality", {})
@@ -131,7 +131,7 @@ def _key_time(run_key: str | None) -> datetime | None:
 
 
 def print_summary(summary: night.RunSummary) -> None:
-    table = Table(title=f"Akhbar run {summary.run_key}", show_header=False)
+    table = Table(title=f"Akhbar run {escape(summary.run_key)}", show_header=False)
     for label, value in (
         ("feeds ok", summary.feeds_ok), ("feeds not modified", summary.feeds_not_modified),
         ("feeds failed", summary.feeds_failed), ("feeds skipped", summary.feeds_skipped),
@@ -141,10 +141,11 @@ def print_summary(summary: night.RunSummary) -> None:
     ):
         table.add_row(label, str(value))
     for name, figures in summary.stages.items():
-        table.add_row(name, json.dumps(figures, ensure_ascii=False))
+        table.add_row(name, escape(json.dumps(figures, ensure_ascii=False)))
     console.print(table)
     for failed in summary.failed_feeds:
-        console.print(f"[red]failed[/red] {failed['feed']}: {failed['error']}")
+        console.print(f"[red]failed[/red] {escape(failed['feed'])}: {escape(failed['error'])}",
+                      soft_wrap=True)
     if summary.problems:
         console.print("entry problems: " + ", ".join(f"{k}={v}"
                                                      for k, v in summary.problems.items()))
@@ -217,7 +218,7 @@ def db_docs(
             path = schema_doc.write_docs(conn, target)
         except OSError as exc:
             raise _cannot_write(target, exc) from exc
-    console.print(f"data dictionary written to {path}")
+    console.print(f"data dictionary written to {escape(str(path))}", soft_wrap=True)
     if missing:
         console.print(f"[yellow]without a comment:[/yellow] {', '.join(missing)}")
 
@@ -249,7 +250,7 @@ def report_command(
         path = report.write_report(database_url(settings), day, target)
     except OSError as exc:
         raise _cannot_write(target, exc) from exc
-    console.print(f"report written to {path}")
+    console.print(f"report written to {escape(str(path))}", soft_wrap=True)
 
 
 @app.command("dedup")
@@ -273,7 +274,8 @@ def dedup_command(
             # line fails the command before the output file is opened.
             first = next(records, None)
         except InputError as exc:
-            err_console.print(f"[red]{in_path}: {exc}[/red]")
+            err_console.print(f"[red]{escape(str(in_path))}: {escape(str(exc))}[/red]",
+                              soft_wrap=True)
             raise typer.Exit(2) from exc
         try:
             with out_path.open("w", encoding="utf-8") as out:
@@ -402,12 +404,12 @@ def eval_command(
         return
     console.print(evaluate.render(report, f"Topics, taxonomy {tagger.version}"))
     for line in evaluate.misses(report):
-        console.print(line, soft_wrap=True)
+        console.print(escape(line), soft_wrap=True)
     if entity_scores:
         console.print(evaluate.render_entities(
             entity_scores, f"Entities ({len(entity_gold)} articles, salient entities)"))
         for line in entity_scores["all"].missed:
-            console.print(f"entity missed: {line}", soft_wrap=True)
+            console.print(f"entity missed: {escape(line)}", soft_wrap=True)
 
 
 def _date_range(since: str | None, until: str | None) -> tuple[datetime | None,
@@ -532,21 +534,21 @@ def feeds_command(ctx: typer.Context,
         table.add_column(column, overflow="fold")
     for r in rows:
         if r["disabled_at"]:
-            state = f"[red]disabled[/red] {r['disabled_reason']}"
+            state = f"[red]disabled[/red] {escape(str(r['disabled_reason']))}"
         elif not r["enabled"]:
             state = "off in registry"
         elif r["failure_streak"]:
-            state = f"[yellow]failing[/yellow] ({r['last_reason']})"
+            state = f"[yellow]failing[/yellow] ({escape(str(r['last_reason']))})"
         else:
-            state = r["last_status"] or "never fetched"
+            state = escape(r["last_status"] or "never fetched")
         if r["moved_to"]:
-            state += f"; moved to {r['moved_to']} (update the registry)"
+            state += f"; moved to {escape(r['moved_to'])} (update the registry)"
         # Off in the registry counts too: akhbar.feed_health calls such a feed disabled.
         if sick and not (r["disabled_at"] or r["failure_streak"] or not r["enabled"]):
             continue
         error = f"{_when(r['last_error_at'])} {r['last_error']}" if r["last_error"] else "-"
-        table.add_row(r["feed_id"], state, _when(r["last_ok_at"]), str(r["failure_streak"]),
-                      _when(r["next_attempt_at"]), error)
+        table.add_row(escape(r["feed_id"]), state, _when(r["last_ok_at"]),
+                      str(r["failure_streak"]), _when(r["next_attempt_at"]), escape(error))
     console.print(table)
 
 
@@ -560,16 +562,16 @@ def feeds_enable(feed_id: Annotated[str, typer.Argument(help="The feed's id")]) 
         known = health.enable(conn, feed_id)
         row = conn.execute("SELECT enabled FROM feeds WHERE id = %s", (feed_id,)).fetchone()
     if not known:
-        console.print(f"[red]error:[/red] no feed {feed_id!r}")
+        console.print(f"[red]error:[/red] no feed {escape(repr(feed_id))}")
         raise typer.Exit(2)
     if row is None or not row[0]:
         # Health no longer holds it back, but the night fetches only what the file lists.
-        console.print(f"feed {feed_id}: failure streak, backoff and disabled mark cleared, but "
-                      "it was off in the registry at the last night (enabled: false, or not "
-                      "listed); it is fetched by the first night whose feeds.yaml lists it "
-                      "enabled")
+        console.print(f"feed {escape(feed_id)}: failure streak, backoff and disabled mark "
+                      "cleared, but it was off in the registry at the last night (enabled: "
+                      "false, or not listed); it is fetched by the first night whose feeds.yaml "
+                      "lists it enabled")
         return
-    console.print(f"feed {feed_id} enabled; it is fetched on the next run")
+    console.print(f"feed {escape(feed_id)} enabled; it is fetched on the next run")
 
 
 @app.command("reparse")
@@ -584,12 +586,13 @@ def reparse_command(
         row = conn.execute("SELECT id, summary FROM runs WHERE run_key = %s",
                            (run_key,)).fetchone()
     if row is None:
-        console.print(f"[red]error:[/red] no run {run_key!r}")
+        console.print(f"[red]error:[/red] no run {escape(repr(run_key))}")
         raise typer.Exit(2)
     stages = dict((row[1] or {}).get("stages", {}))
     outcomes = night.reparse(url, row[0], settings, feed, stages=stages)
     if not outcomes:
-        console.print(f"no raw payloads stored for run {run_key!r} (pruned, or AKHBAR_KEEP_RAW=0)")
+        console.print(f"no raw payloads stored for run {escape(repr(run_key))} (pruned, or "
+                      "AKHBAR_KEEP_RAW=0)")
         raise typer.Exit(1)
     print_summary(night.summarize(url, row[0], stages=stages))
 

@@ -140,3 +140,24 @@ def test_a_line_that_is_not_utf8_names_the_file_and_line(command: str, tmp_path:
     assert result.exit_code == 2, (result.output, result.exception)
     assert f"{src}: line 2: not UTF-8" in result.output or f"{src}:2: not UTF-8" in \
         result.output, result.output
+
+
+def test_brackets_in_names_and_keys_are_printed_as_written(runner: CliRunner,
+                                                           tmp_path: Path) -> None:
+    """File names, ids and run keys are text, not console markup: shown whole, no crash."""
+    registry = tmp_path / "feeds[old].yaml"
+    registry.write_text("feeds:\n  - id: x\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", "--feeds", str(registry)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and f"{registry}:2" in result.output, result.output
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "[/x]", "title": "قمة", "text": "نص"}\n' * 2, encoding="utf-8")
+    result = runner.invoke(app, ["dedup", "--in", str(src), "--out", str(tmp_path / "o")],
+                           env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "duplicate id '[/x]'" in result.output, result.output
+    result = runner.invoke(app, ["feeds", "enable", "[/x]"])
+    assert result.exit_code == 2 and "no feed '[/x]'" in result.output, result.output
+    result = runner.invoke(app, ["reparse", "--run-key", "[/x]"])
+    assert result.exit_code == 2 and "no run '[/x]'" in result.output, result.output
+    result = runner.invoke(app, ["run", "--feeds", str(SAMPLES), "--run-key", "night[/b]"],
+                           env={"COLUMNS": "300"})
+    assert result.exit_code == 0 and "Akhbar run night[/b]" in result.output, result.output
