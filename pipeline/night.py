@@ -602,8 +602,9 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
             stages[current] = stage(url, run_id, settings)
         current = "quality"
         stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
-    except Exception as exc:
-        # The run must not stay "running": store it failed, naming the stage that broke.
+    except (Exception, KeyboardInterrupt) as exc:
+        # The run must not stay "running": store it failed, naming the stage that broke
+        # (or was interrupted: Ctrl-C on `akhbar run`).
         with store.connect(url) as conn:
             store.finish_run(conn, run_id, "failed", {
                 "stages": stages, "error": f"{current}: {type(exc).__name__}: {exc}"})

@@ -131,3 +131,16 @@ def test_tag_shards_cover_the_night_once_and_merge_their_figures() -> None:
                       "by_method": {"gazetteer": 4, "pattern": 2}}
     assert night.merge_figures({"articles": 1}) == {"articles": 1}  # an unmapped task's dict
     assert night.merge_figures(None) is None
+
+
+def test_an_interrupted_night_is_stored_failed(db_url: str, conn: psycopg.Connection) -> None:
+    """Ctrl-C during the fetch: the run is stored failed, naming the stage, not left running."""
+    def interrupt(_feed: str, _entries: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        night.run_night(db_url, settings(), SAMPLES / "feeds.yaml", run_key="cut",
+                        logical_ts=NIGHT, progress=interrupt)
+    status, error = conn.execute(
+        "SELECT status, summary->>'error' FROM runs WHERE run_key = 'cut'").fetchone()
+    assert (status, error) == ("failed", "fetch: KeyboardInterrupt: ")
