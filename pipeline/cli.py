@@ -585,8 +585,18 @@ def reparse_command(
     with store.connect(url) as conn:
         row = conn.execute("SELECT id, summary FROM runs WHERE run_key = %s",
                            (run_key,)).fetchone()
+        fetched = [r[0] for r in conn.execute(
+            "SELECT feed_id FROM fetches WHERE run_id = %s ORDER BY feed_id",
+            (row[0],))] if row else []
     if row is None:
         console.print(f"[red]error:[/red] no run {escape(repr(run_key))}")
+        raise typer.Exit(2)
+    unknown = [f for f in feed or [] if f not in fetched]
+    if unknown:
+        # A mistyped id would otherwise read as payloads pruned or never kept.
+        console.print(f"[red]error:[/red] no feed {escape(', '.join(map(repr, unknown)))} in "
+                      f"run {escape(repr(run_key))} (its feeds: "
+                      f"{escape(', '.join(fetched) or 'none')})", soft_wrap=True)
         raise typer.Exit(2)
     stages = dict((row[1] or {}).get("stages", {}))
     outcomes = night.reparse(url, row[0], settings, feed, stages=stages)

@@ -202,6 +202,20 @@ def test_reparse_command(db_url: str, http_server, tmp_path: Path,
     assert runner.invoke(app, ["reparse", "--run-key", "no-such-night"]).exit_code == 2
 
 
+def test_reparse_refuses_a_feed_the_night_did_not_fetch(db_url: str, http_server,
+                                                        tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistyped --feed is a usage error naming the night's feeds, not 'payloads pruned'."""
+    http_server.route("/a.xml", respond(200, rss("cli", 3)))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    fetch_night(db_url, settings(), registry, run_key="night-1", logical_ts=NOW)
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    out = CliRunner().invoke(app, ["reparse", "--run-key", "night-1", "--feed", "b"],
+                             env={"COLUMNS": "200"})
+    assert out.exit_code == 2, out.output
+    assert "no feed 'b' in run 'night-1' (its feeds: a)" in out.output
+
+
 def test_fetch_settings_from_env() -> None:
     got = Settings.from_env({"AKHBAR_DISABLE_AFTER": "3", "AKHBAR_KEEP_RAW": "off",
                              "AKHBAR_BACKOFF_BASE": "60", "AKHBAR_PAGE_INTERVAL": "2.5",
