@@ -161,3 +161,17 @@ def test_brackets_in_names_and_keys_are_printed_as_written(runner: CliRunner,
     result = runner.invoke(app, ["run", "--feeds", str(SAMPLES), "--run-key", "night[/b]"],
                            env={"COLUMNS": "300"})
     assert result.exit_code == 0 and "Akhbar run night[/b]" in result.output, result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["retag", "--since", "2018-02-30"], "--since 2018-02-30: day is out of range for month"),
+    (["entities", "retag", "--until", "2018-13-01"], "--until 2018-13-01: month must be in"),
+    (["retag", "--until", "9999-12-31"], "--until 9999-12-31: date value out of range"),
+])
+def test_a_bad_retag_day_names_its_option(args: list[str], message: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day that is not a calendar day (or has no next day) is refused before any work."""
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert message in result.output, result.output
