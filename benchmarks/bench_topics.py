@@ -2,7 +2,7 @@
 
 Prints articles per second on one core for the whole corpus (one run), for articles of
 about 4,000 characters and for articles of about 4 KB of UTF-8 (best of --repeat runs),
-after compiling the taxonomy once.
+after compiling the taxonomy once; then the time one huge body of repeated topic words takes.
 Run: .venv/bin/python benchmarks/bench_topics.py [--corpus PATH] [--limit N]
 """
 
@@ -79,6 +79,14 @@ def main() -> None:
         print(f"{name}: {len(batch)} articles (mean {chars:.0f} chars), {tagged} with a topic: "
               f"{len(batch) / cpu:.0f} articles per CPU-second ({cpu:.2f} s CPU), "
               f"{len(batch) / wall:.0f} articles/s wall ({wall:.2f} s)")
+    # A hostile or broken page can be one huge run of topic words: the cost must grow with
+    # its hits, not with their square, or one such body stalls the night.
+    for repeats in (4_000, 16_000):
+        body = "كوريا الشمالية عقوبات على بيونغ يانغ. " * repeats
+        cpu = time.process_time()
+        tagger.tag("عنوان", body)
+        print(f"one body of {len(body.encode('utf-8')) // 1024} KB, a sentence of topic words "
+              f"{repeats:,} times: {time.process_time() - cpu:.2f} s CPU")
     # Other processes on the machine slow even CPU time (shared caches, hyper-threads).
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 

@@ -258,16 +258,17 @@ class Tagger:
                 groups_seen.add(entry.group)
                 if name == BODY and entry.group == scoring.focus_group:
                     scored.focus_hits.append(hit)
+        near = {group: _spans(spans) for group, spans in groups.items()}
         repeats: dict[str, int] = {}
         counted: set[tuple[int, int, str]] = set()
         for hit in items:
             entry = hit.entry
             if entry.role == GROUP:
                 continue
-            if entry.near and not any(_near(hit, groups.get(g, ()), entry.window)
+            if entry.near and not any(_near(hit, near.get(g, _NO_SPANS), entry.window)
                                       for g in entry.near):
                 continue
-            if entry.not_near and any(_near(hit, groups.get(g, ()), entry.window)
+            if entry.not_near and any(_near(hit, near.get(g, _NO_SPANS), entry.window)
                                       for g in entry.not_near):
                 continue
             # A required group is met by any entry whose conditions hold here, whichever of
@@ -378,13 +379,18 @@ def _resolve(items: list[_Hit]) -> list[_Hit]:
     longer = [h for h in items if h.last > h.first and h.entry.role != GROUP]
     if not longer:
         return items  # only one-word hits: nothing can hide anything
+    # Only hits that start at most one term length before a hit can overlap it: look those
+    # up by position, so a body of thousands of hits costs no more than their number.
+    starts = [h.first for h in longer]
+    reach = max(h.last - h.first for h in longer)
     kept = []
     for hit in items:
         length = hit.last - hit.first
         is_group = hit.entry.role == GROUP
-        for other in longer:
-            if (other.last - other.first > length and other.first <= hit.last
-                    and other.last >= hit.first
+        i = bisect.bisect_left(starts, hit.first - reach)
+        end = bisect.bisect_right(starts, hit.last)
+        for other in longer[i:end]:
+            if (other.last - other.first > length and other.last >= hit.first
                     and (not is_group or other.entry.role == NEGATIVE)):
                 break
         else:
@@ -392,9 +398,27 @@ def _resolve(items: list[_Hit]) -> list[_Hit]:
     return kept
 
 
-def _near(hit: _Hit, spans: Sequence[tuple[int, int]], window: int) -> bool:
+class _Spans(NamedTuple):
+    """A group's hits in one field, by start, for looking up those near a position."""
+
+    starts: list[int]
+    spans: list[tuple[int, int]]
+    reach: int  # the longest span, in tokens
+
+
+def _spans(spans: list[tuple[int, int]]) -> _Spans:
+    spans.sort()
+    return _Spans([f for f, _ in spans], spans, max(last - first for first, last in spans))
+
+
+_NO_SPANS = _Spans([], [], 0)
+
+
+def _near(hit: _Hit, group: _Spans, window: int) -> bool:
     """Whether any span (other than the hit's own) lies within ``window`` tokens of it."""
-    for first, last in spans:
+    i = bisect.bisect_left(group.starts, hit.first - window - group.reach)
+    end = bisect.bisect_right(group.starts, hit.last + window)
+    for first, last in group.spans[i:end]:
         if first == hit.first and last == hit.last:
             continue
         gap = first - hit.last if first > hit.last else hit.first - last

@@ -1779,3 +1779,40 @@ def test_strikes_on_irans_nuclear_facilities_in_a_headline_are_the_nuclear_file(
             "وقالت برلين إن القرار إشارة كارثية، فيما أكدت طهران حقها في التخصيب.\n"
             "ولم يعرف مصير مخزون اليورانيوم المخصب بعد الضربات.")
     assert "iran_nuclear" in topics_of(tagger, title, text)
+
+
+def test_overlap_and_proximity_lookups_agree_with_checking_every_pair() -> None:
+    # _resolve and _near look up only the hits that can reach a position (so a huge body
+    # of hits costs their number, not its square); they must decide as a check of every
+    # pair would, on random hits of every role, length and window.
+    import random
+
+    from pipeline.topics import GROUP, NEGATIVE, TERM, _Entry, _Hit, _near, _resolve, _spans
+
+    def resolve_all(items: list[_Hit]) -> list[_Hit]:
+        items = sorted(items, key=lambda h: (h.first, h.first - h.last, -h.entry.weight))
+        return [h for h in items if not any(
+            o.entry.role != GROUP and o.last - o.first > h.last - h.first
+            and o.first <= h.last and o.last >= h.first
+            and (h.entry.role != GROUP or o.entry.role == NEGATIVE) for o in items)]
+
+    def near_all(hit: _Hit, spans: list[tuple[int, int]], window: int) -> bool:
+        return any((f, la) != (hit.first, hit.last)
+                   and (f - hit.last if f > hit.last else hit.first - la) <= window
+                   for f, la in spans)
+
+    rng = random.Random(20261226)
+    for _ in range(300):
+        hits = []
+        for _ in range(rng.randint(1, 40)):
+            first = rng.randint(0, 60)
+            role = rng.choice((TERM, NEGATIVE, GROUP))
+            entry = _Entry(0, role, f"t{rng.randint(0, 5)}", rng.choice((0.0, 1.0, 2.5)))
+            hits.append(_Hit(first, first + rng.choice((0, 0, 1, 2, 5)), entry))
+        assert _resolve(list(hits)) == resolve_all(hits)
+        spans = [(h.first, h.last) for h in hits if h.entry.role == GROUP]
+        if spans:
+            group = _spans(list(spans))
+            for hit in hits:
+                window = rng.choice((0, 1, 3, 10))
+                assert _near(hit, group, window) == near_all(hit, spans, window)
