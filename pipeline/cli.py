@@ -36,7 +36,12 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> 
 
 def database_url(settings: Settings, migrate: bool = True) -> str:
     """``AKHBAR_DATABASE_URL`` if set, else the embedded server (started on demand)."""
-    url = settings.database_url or pgserver.embedded_url(settings.home, settings.embedded_port)
+    try:
+        url = settings.database_url or pgserver.embedded_url(settings.home,
+                                                             settings.embedded_port)
+    except pgserver.EmbeddedServerError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from None
     if migrate:
         with store.connect(url) as conn:
             store.migrate(conn)

@@ -29,7 +29,11 @@ log = logging.getLogger(__name__)
 SEARCH_DIRS = ("/usr/lib/postgresql/{v}/bin",)
 
 
-class PostgresNotFound(RuntimeError):
+class EmbeddedServerError(RuntimeError):
+    """The embedded server cannot be started; the message says why and what to do."""
+
+
+class PostgresNotFound(EmbeddedServerError):
     """No PostgreSQL server binaries on this machine."""
 
 
@@ -126,6 +130,17 @@ class EmbeddedPostgres:
             self.init()
         if self.running():
             return
+        # Another checkout's embedded server (or any program) on the port would only show
+        # as a failed start with the reason in the server log: say it here.
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError as exc:
+                raise EmbeddedServerError(
+                    f"port {self.port} on 127.0.0.1 is taken ({exc.strerror}): another "
+                    "checkout's embedded PostgreSQL or another program listens there. Stop "
+                    "it (`make stop` in that checkout) or set AKHBAR_PG_PORT to a free port."
+                ) from exc
         logfile = self.datadir / "server.log"
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                 "-c unix_socket_directories='' -c fsync=off -c max_connections=100")
@@ -134,8 +149,8 @@ class EmbeddedPostgres:
         proc = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.datadir),
                          "-l", str(logfile), "-o", opts, check=False)
         if proc.returncode != 0:
-            raise RuntimeError(f"PostgreSQL did not start: {proc.stderr.strip()} "
-                               f"(see {logfile})")
+            raise EmbeddedServerError(f"PostgreSQL did not start: {proc.stderr.strip()} "
+                                      f"(see {logfile})")
         self._wait()
 
     def _wait(self, timeout: float = 30.0) -> None:

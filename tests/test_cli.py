@@ -175,3 +175,24 @@ def test_a_bad_retag_day_names_its_option(args: list[str], message: str,
     result = CliRunner().invoke(app, args, env={"COLUMNS": "300"})
     assert result.exit_code == 2, (result.output, result.exception)
     assert message in result.output, result.output
+
+
+def test_an_embedded_server_port_already_taken_is_a_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another checkout's embedded server on the default port: the message says so and what
+    # to do, with exit 2, instead of a traceback pointing at the server log.
+    import socket
+
+    from pipeline.pgserver import free_port
+
+    monkeypatch.delenv("AKHBAR_DATABASE_URL", raising=False)
+    with socket.socket() as holder:
+        port = free_port()
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        result = CliRunner().invoke(app, ["db", "url"], env={
+            "COLUMNS": "300", "AKHBAR_HOME": str(tmp_path / "home"),
+            "AKHBAR_PG_PORT": str(port)})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert f"port {port} on 127.0.0.1 is taken" in result.output
+    assert "AKHBAR_PG_PORT" in result.output
