@@ -40,6 +40,8 @@ def _window(params: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     start, end = parse(params.get("start_date")), parse(params.get("end_date"))
     if start and end and end < start:
         raise ValueError(f"end_date {end} is before start_date {start}")
+    if end == date.max:  # its next day, where the window ends, is past the calendar
+        raise ValueError(f"end_date {end}: date value out of range")
     return (datetime.combine(start, time(), UTC) if start else None,
             datetime.combine(end + timedelta(days=1), time(), UTC) if end else None)
 

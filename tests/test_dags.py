@@ -114,3 +114,17 @@ def test_night_key_is_the_data_interval(dagbag: Any) -> None:
     key = af.night_key({"data_interval_start": None, "data_interval_end": None, "dag_run": run})
     assert key == af.NightKey("manual:manual__x", datetime(2024, 3, 5, 9, 1, 2, tzinfo=UTC),
                               None, None)
+
+
+def test_retag_refuses_an_end_date_past_the_calendar_without_retrying(dagbag: Any) -> None:
+    # ValueError is what the tasks turn into a failure without retries; an OverflowError
+    # would be retried to no end.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("retag_dag_file", DAGS / "akhbar_retag.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(ValueError, match="out of range"):
+        module._window({"start_date": "2024-01-01", "end_date": "9999-12-31"})
+    start, end = module._window({"start_date": "2024-01-01", "end_date": "2024-01-31"})
+    assert (start, end) == (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))
