@@ -200,3 +200,21 @@ def test_cli_builds_every_missing_search_row(db_url: str,
         assert search.stale_ids(conn) == []
     again = CliRunner().invoke(app, ["db", "index-search"])
     assert again.exit_code == 0 and "0 article(s) indexed" in again.output
+
+
+def test_a_body_too_varied_for_one_tsvector_is_indexed_from_its_start(
+        conn: psycopg.Connection) -> None:
+    # 200,000 distinct words make a vector of several MB, past PostgreSQL's 1 MB: the
+    # article must still be indexed (from its start), and the rest of its batch with it.
+    words = " ".join(f"بند{i}" for i in range(200_000))
+    run = load(conn, "n1", NIGHT1, [
+        art("https://a.example/law", "نص القانون كاملا", "قانون الموازنة العامة " + words),
+        art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار غزيرة على العاصمة")],
+        index=False)
+    ids = store.run_article_ids(conn, run.id)
+    assert search.index_articles(conn, ids).indexed == 2
+    assert search.stale_ids(conn) == []
+    law = conn.execute("SELECT id FROM articles WHERE url = 'https://a.example/law'"
+                       ).fetchone()[0]
+    assert found(conn, "الموازنة") == [law]
+    assert len(found(conn, "أمطار")) == 1
