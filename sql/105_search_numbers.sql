@@ -8,7 +8,8 @@
 -- 2018, إس-400 or كوفيد-19 missed every text that wrote the number after a hyphen. A query
 -- word is now a run of letters and digits or a number with its decimal parts, and a number
 -- also stands for itself after a hyphen. Snippets cut their runs the same way, so they mark
--- what was found. The index is unchanged: nothing is indexed again.
+-- what was found, and escape the text's own markup. The index is unchanged: nothing is
+-- indexed again.
 
 -- The words of a query that must match: normalized, cut into runs of letters and digits,
 -- a decimal number whole, without common function words (as written or once stemmed).
@@ -67,7 +68,18 @@ COMMENT ON FUNCTION akhbar.matching_words(text[], text[]) IS
     'Positions (from 1) of the words of a list whose normalized form has an alphanumeric run '
     'in forms.';
 
--- The snippet, as in 098, its runs cut as query words are.
+-- Snippets are HTML (matches in <b></b>), so the original's own <, > and & are escaped:
+-- a body that holds markup or an ampersand shows it as text wherever the snippet is
+-- rendered, and cannot inject tags into an analyst's page.
+CREATE OR REPLACE FUNCTION akhbar.html_text(t text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
+                   '"', '&quot;');
+$fn$;
+COMMENT ON FUNCTION akhbar.html_text(text) IS
+    'Text escaped for HTML: & < > and double quotes as entities.';
+
+-- The snippet, as in 098, its runs cut as query words are and its words HTML-escaped.
 CREATE OR REPLACE FUNCTION akhbar.snippet(original text, normalized text, forms text[],
                                           radius integer DEFAULT 12)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -126,7 +138,8 @@ BEGIN
     hi := least(total, hit + radius);
     RETURN CASE WHEN lo > 1 THEN '… ' ELSE '' END
         || coalesce((SELECT string_agg(CASE WHEN n = ANY (matched)
-                                            THEN '<b>' || words[n] || '</b>' ELSE words[n] END,
+                                            THEN '<b>' || akhbar.html_text(words[n]) || '</b>'
+                                            ELSE akhbar.html_text(words[n]) END,
                                        ' ' ORDER BY n)
                      FROM generate_series(lo, hi) AS n), '')
         || CASE WHEN hi < total THEN ' …' ELSE '' END;
@@ -134,4 +147,12 @@ END
 $fn$;
 COMMENT ON FUNCTION akhbar.snippet(text, text, text[], integer) IS
     'Words of the original text around the first word whose normalized form is in forms '
-    '(normalized: the text as akhbar.normalize gives it), matches in <b></b>.';
+    '(normalized: the text as akhbar.normalize gives it), HTML-escaped, matches in <b></b>.';
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'akhbar_owner') THEN
+        ALTER FUNCTION akhbar.html_text(text) OWNER TO akhbar_owner;
+    END IF;
+END
+$$;
