@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import akhbar_airflow as af
@@ -34,16 +34,10 @@ articles while this runs; both write through the same tagging functions.
 
 def _window(params: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     """The UTC datetimes the date params stand for: [start 00:00, end + 1 day 00:00)."""
-    def parse(value: str | None) -> date | None:
-        return date.fromisoformat(value) if value else None
+    from pipeline.topics import day_window
 
-    start, end = parse(params.get("start_date")), parse(params.get("end_date"))
-    if start and end and end < start:
-        raise ValueError(f"end_date {end} is before start_date {start}")
-    if end == date.max:  # its next day, where the window ends, is past the calendar
-        raise ValueError(f"end_date {end}: date value out of range")
-    return (datetime.combine(start, time(), UTC) if start else None,
-            datetime.combine(end + timedelta(days=1), time(), UTC) if end else None)
+    return day_window(params.get("start_date"), params.get("end_date"),
+                      ("start_date", "end_date"))
 
 
 def _check(params: dict[str, Any]) -> tuple[datetime | None, datetime | None]:

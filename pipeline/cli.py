@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -417,28 +417,17 @@ def eval_command(
             console.print(f"entity missed: {escape(line)}", soft_wrap=True)
 
 
-def _day(value: str, option: str, days_after: int = 0) -> datetime:
-    """Midnight UTC of the day ``value`` (YYYY-MM-DD) plus ``days_after``; exit 2 naming
-    the option when it is no calendar day."""
-    try:
-        return datetime.combine(date.fromisoformat(value) + timedelta(days=days_after),
-                                datetime.min.time(), UTC)
-    except (ValueError, OverflowError) as exc:  # OverflowError: 9999-12-31 has no next day
-        console.print(f"[red]error:[/red] {option} {escape(value)}: {escape(str(exc))}",
-                      soft_wrap=True)
-        raise typer.Exit(2) from exc
-
-
 def _date_range(since: str | None, until: str | None) -> tuple[datetime | None,
                                                               datetime | None]:
-    """``[since, until]`` as inclusive UTC days turned into a half-open datetime range."""
-    start = _day(since, "--since") if since else None
-    end = _day(until, "--until", days_after=1) if until else None
-    if start and end and end <= start:
-        # An empty range would re-tag nothing and look like success (the DAG refuses it too).
-        console.print(f"[red]error:[/red] --until {until} is before --since {since}")
-        raise typer.Exit(2)
-    return start, end
+    """``[since, until]`` as inclusive UTC days turned into a half-open datetime range;
+    exit 2 naming the option of a day that is no calendar day or a reversed range."""
+    from pipeline.topics import day_window
+
+    try:
+        return day_window(since, until, ("--since", "--until"))
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from exc
 
 
 Since = Annotated[str | None, typer.Option(help="First publication date, YYYY-MM-DD "

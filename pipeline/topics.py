@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pipeline.boilerplate import clean_line, strip_boilerplate
@@ -682,6 +682,30 @@ def tag_articles(conn: psycopg.Connection, article_ids: Iterable[int],
     stats.tags = len(rows)
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def day_window(first: str | None, last: str | None,
+               names: tuple[str, str] = ("start", "end")) -> tuple[datetime | None,
+                                                                  datetime | None]:
+    """Inclusive UTC days ``[first, last]`` (YYYY-MM-DD) as the half-open range
+    ``[first 00:00, the day after last 00:00)`` that :func:`article_ids_between` takes.
+
+    A day that is no calendar day (or whose next day is past it), or a ``last`` before
+    ``first``, is a :class:`ValueError` naming it by ``names``: an empty range would re-tag
+    nothing and look like success.
+    """
+    def midnight(value: str, name: str, days_after: int) -> datetime:
+        try:
+            return datetime.combine(date.fromisoformat(value) + timedelta(days=days_after),
+                                    datetime.min.time(), UTC)
+        except (ValueError, OverflowError) as exc:  # OverflowError: 9999-12-31 has no next day
+            raise ValueError(f"{name} {value}: {exc}") from exc
+
+    start = midnight(first, names[0], 0) if first else None
+    end = midnight(last, names[1], 1) if last else None
+    if start and end and end <= start:
+        raise ValueError(f"{names[1]} {last} is before {names[0]} {first}")
+    return start, end
 
 
 def article_ids_between(conn: psycopg.Connection, start: datetime | None,
