@@ -45,6 +45,13 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 _COPY_TRAILER = struct.pack("!h", -1)
 # Shingle sets as saved in dedup_sets: 32-bit little-endian values.
 _SET_DTYPE = np.dtype("<u4")
+
+
+def _saved_set(data: bytes) -> np.ndarray:
+    """A shingle or lead set as ``dedup_sets`` stores it, back as the hasher's uint32 array."""
+    return np.frombuffer(data, dtype=_SET_DTYPE).astype(np.uint32)
+
+
 # For each article of a block (its position ``o``), the stored articles sharing the most band
 # keys with it: the ``max_candidates`` that verification will look at, ties to the older
 # article, as the in-memory ranking does; returned with the keys they share, which is all the
@@ -159,8 +166,8 @@ def _stored_signatures(
     sigs: dict[int, Signature] = {}
     no_keys = np.empty(0, dtype=np.int64)
     for aid, shingle_bytes, lead_bytes, content_hash, published in rows:
-        shingles = np.frombuffer(shingle_bytes, dtype=_SET_DTYPE).astype(np.uint32)
-        lead = np.frombuffer(lead_bytes, dtype=_SET_DTYPE).astype(np.uint32)
+        shingles = _saved_set(shingle_bytes)
+        lead = _saved_set(lead_bytes)
         keys = (np.unique(np.array(shared_keys[aid], dtype=np.int64))
                 if aid in shared_keys else no_keys)
         sigs[aid] = Signature(aid, published, content_hash, shingles, lead, keys)
@@ -388,10 +395,10 @@ def _undecide(conn: psycopg.Connection, hasher: Hasher, ids: Sequence[int]) -> l
     keys: list[int] = []
     owners: list[int] = []
     for aid, shingle_bytes, lead_bytes in saved:
-        shingles = np.frombuffer(shingle_bytes, dtype=_SET_DTYPE).astype(np.uint32)
+        shingles = _saved_set(shingle_bytes)
         if shingles.size < hasher.config.min_shingles:
             continue  # a stub has no band keys
-        lead = np.frombuffer(lead_bytes, dtype=_SET_DTYPE).astype(np.uint32)
+        lead = _saved_set(lead_bytes)
         band_keys = hasher.band_keys(shingles, lead).tolist()
         keys += band_keys
         owners += [aid] * len(band_keys)
