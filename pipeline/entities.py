@@ -919,6 +919,60 @@ def _lock_entities(conn: psycopg.Connection, used: set[str]) -> None:
             "(pipeline.entities.sync_entities; `akhbar entities retag` does it).")
 
 
+def _write_batch(conn: psycopg.Connection, batch_ids: Sequence[int], tagger: EntityTagger,
+                 surfaces: dict[str, str], confidences: dict[float, str]
+                 ) -> tuple[int, int, int, Counter[str]]:
+    """Tag one batch and replace its rows, uncommitted: articles, mentions, unlinked ones
+    and mentions per method. ``surfaces`` and ``confidences`` cache COPY fields across
+    batches."""
+    # A summary equal to the body is not even read (NULLIF); the tagger leaves out any
+    # other that the body already holds (summary_adds).
+    rows = conn.execute(
+        "SELECT a.id, a.title, nullif(a.summary, a.body), a.body, "
+        "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "
+        "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id FOR KEY SHARE OF a",
+        (list(batch_ids),)).fetchall()
+    stale = [r[0] for r in rows if r[4]]
+    written = unlinked = 0
+    # The batch's entity ids, formatted; its keys are what _lock_entities checks.
+    entity_ids: dict[str | None, str] = {None: "\\N"}
+    counted: Counter[str] = Counter()
+    with conn.cursor() as cur:
+        if stale:
+            cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)", (stale,))
+        with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
+            lines: list[str] = []
+            for aid, title, summary, body, _tagged in rows:
+                mentions = tagger.tag_rows({"title": title, "summary": summary, "body": body})
+                if not mentions:
+                    continue
+                written += len(mentions)
+                for (surface, etype, start, end, method, conf, entity_id, _canonical,
+                     fld) in mentions:
+                    sn = surfaces.get(surface)
+                    if sn is None:
+                        sn = surfaces[surface] = (f"{_copy_text(surface)}\t"
+                                                  f"{_copy_text(normalize_inline(surface))}")
+                    eid = entity_ids.get(entity_id)
+                    if eid is None:
+                        eid = entity_ids[entity_id] = _copy_text(entity_id)
+                    if entity_id is None:
+                        unlinked += 1
+                    ctext = confidences.get(conf)
+                    if ctext is None:
+                        ctext = confidences[conf] = repr(float(conf))
+                    lines.append(f"{aid}\t{eid}\t{sn}\t{etype}\t{fld}\t{start}\t"
+                                 f"{end}\t{method}\t{ctext}\n")
+                    counted[method] += 1
+                if len(lines) >= COPY_LINES:  # streamed while the next are tagged
+                    copy.write("".join(lines))
+                    lines.clear()
+            if lines:
+                copy.write("".join(lines))
+    _lock_entities(conn, {e for e in entity_ids if e is not None})
+    return len(rows), written, unlinked, counted
+
+
 def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer: Gazetteer,
                  tagger: EntityTagger | None = None, batch: int = 2000) -> EntityStats:
     """Tag the given articles and replace their ``article_entities`` rows, batch by batch.
@@ -944,54 +998,9 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
     ids = sorted(set(article_ids))
     for i in range(0, len(ids), batch):
         for attempt in range(1, WRITE_ATTEMPTS + 1):
-            # A summary equal to the body is not even read (NULLIF); the tagger leaves out any
-            # other that the body already holds (summary_adds).
-            rows = conn.execute(
-                "SELECT a.id, a.title, nullif(a.summary, a.body), a.body, "
-                "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "
-                "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id FOR KEY SHARE OF a",
-                (ids[i:i + batch],)).fetchall()
-            stale = [r[0] for r in rows if r[4]]
-            written = unlinked = 0
-            # The batch's entity ids, formatted; its keys are what _lock_entities checks.
-            entity_ids: dict[str | None, str] = {None: "\\N"}
-            counted: Counter[str] = Counter()
             try:
-                with conn.cursor() as cur:
-                    if stale:
-                        cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)",
-                                    (stale,))
-                    with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
-                        lines: list[str] = []
-                        for aid, title, summary, body, _tagged in rows:
-                            mentions = tagger.tag_rows({"title": title, "summary": summary,
-                                                        "body": body})
-                            if not mentions:
-                                continue
-                            written += len(mentions)
-                            for (surface, etype, start, end, method, conf, entity_id, _canonical,
-                                 fld) in mentions:
-                                sn = surfaces.get(surface)
-                                if sn is None:
-                                    sn = surfaces[surface] = (f"{_copy_text(surface)}\t"
-                                                              f"{_copy_text(normalize_inline(surface))}")
-                                eid = entity_ids.get(entity_id)
-                                if eid is None:
-                                    eid = entity_ids[entity_id] = _copy_text(entity_id)
-                                if entity_id is None:
-                                    unlinked += 1
-                                ctext = confidences.get(conf)
-                                if ctext is None:
-                                    ctext = confidences[conf] = repr(float(conf))
-                                lines.append(f"{aid}\t{eid}\t{sn}\t{etype}\t{fld}\t{start}\t"
-                                             f"{end}\t{method}\t{ctext}\n")
-                                counted[method] += 1
-                            if len(lines) >= COPY_LINES:  # streamed while the next are tagged
-                                copy.write("".join(lines))
-                                lines.clear()
-                        if lines:
-                            copy.write("".join(lines))
-                _lock_entities(conn, {e for e in entity_ids if e is not None})
+                articles, written, unlinked, counted = _write_batch(
+                    conn, ids[i:i + batch], tagger, surfaces, confidences)
             except psycopg.errors.UniqueViolation:
                 with suppress(psycopg.Error):
                     conn.rollback()
@@ -1008,7 +1017,7 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
                 raise
             break
         conn.commit()
-        stats.articles += len(rows)
+        stats.articles += articles
         stats.mentions += written
         stats.unlinked += unlinked
         methods.update(counted)
