@@ -424,6 +424,11 @@ def decode_body(body: bytes, content_type: str = "", max_ratio: float = 0.02) ->
             if detected in _LATIN and looks_misdecoded_arabic(text) \
                     and (arabic := _as_windows_1256(body)) is not None:
                 text, detected, source = arabic, "cp1256", "arabic"
+            elif detected not in _ARABIC_CHARSETS and not _ARABIC.search(text[:262_144]) \
+                    and (arabic := _only_arabic_as_windows_1256(body)) is not None:
+                # A short feed gives the detector too little to go on: it calls windows-1256
+                # Arabic mac-latin2, cp1255 or gb18030 as readily as windows-1256.
+                text, detected, source = arabic, "cp1256", "arabic"
             out = _checked(text, detected, source, max_ratio)
             out.declared_mismatch = bool(declared)
             return out
@@ -472,6 +477,21 @@ def _as_windows_1256(body: bytes) -> str | None:
     """The body read as windows-1256 if that gives Arabic letters, else None."""
     text = body.decode("cp1256")  # every byte is defined
     return text if _ARABIC.search(text[:262_144]) else None
+
+
+def _only_arabic_as_windows_1256(body: bytes, min_share: float = 0.9,
+                                 min_count: int = 4) -> str | None:
+    """The body read as windows-1256 when its non-ASCII letters outside the tags then are
+    Arabic (at least ``min_share`` of them), else None.
+
+    Windows-1256 Arabic gives only Arabic letters; Cyrillic, Greek or Hebrew single-byte
+    text read so gives half its letters as accented Latin ones (à é ç ô), and French or
+    Turkish text keeps its accented letters, so neither passes.
+    """
+    text = body.decode("cp1256")  # every byte is defined
+    letters = [c for c in _MARKUP.sub(" ", text[:262_144]) if c.isalpha() and not c.isascii()]
+    arabic = sum(1 for c in letters if _ARABIC.match(c))
+    return text if arabic >= min_count and arabic >= min_share * len(letters) else None
 
 
 def _checked(text: str, encoding: str, source: str, max_ratio: float) -> Decoded:

@@ -203,6 +203,36 @@ def test_decoding_finds_the_real_charset(body: bytes, ctype: str, encoding: str,
     assert ARABIC in got.text
 
 
+
+def short_feed(title: str, encoding: str, items: int = 1) -> bytes:
+    """A feed of mostly ASCII markup around one short headline per item, undeclared."""
+    item = (f"<item><title>{title}</title><link>https://www.example-news.com/arabic/"
+            "middleeast/2024/03/01/story-1234560.html</link><guid isPermaLink=\"false\">"
+            "urn:example:story:0</guid><pubDate>Fri, 01 Mar 2024 10:00:00 GMT</pubDate></item>")
+    return ('<rss version="2.0"><channel><title>Example News</title><link>'
+            f"https://www.example-news.com/</link>{item * items}</channel></rss>").encode(encoding)
+
+
+def test_short_undeclared_windows_1256_feed_is_read_as_arabic() -> None:
+    # Detection alone calls this one-headline feed mac-latin2 ("„ř Š ňŠ«ň… ›Ū Ř«—…").
+    body = short_feed("مقتل ثلاثة في غارة", "cp1256")
+    got = feeds.decode_body(body, "application/rss+xml")
+    assert (got.encoding, got.source) == ("cp1256", "arabic")
+    parsed = feeds.parse_feed(FeedSpec("s", "S", "https://a/", "O"),
+                              FetchResult("s", "https://a/", "ok", body=body))
+    assert [e.title for e in parsed.entries] == ["مقتل ثلاثة في غارة"]
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("Президент России провёл встречу с министрами правительства в Кремле", "cp1251"),
+    ("ראש הממשלה נפגש עם השרים בירושלים היום", "cp1255"),
+])
+def test_other_single_byte_scripts_are_not_taken_for_windows_1256(text: str,
+                                                                 encoding: str) -> None:
+    got = feeds.decode_body(short_feed(text, encoding, items=5), "")
+    assert got.encoding == encoding and text in got.text
+
+
 # Servers often label everything ISO-8859-1 or windows-1252; those decode any bytes.
 LATIN_HEADERS = ["text/xml; charset=ISO-8859-1", "application/rss+xml; charset=windows-1252",
                  "text/xml; charset=latin1"]
