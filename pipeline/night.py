@@ -156,6 +156,12 @@ def fetch_and_load(url: str, run_id: int, feed_ids: Sequence[str], settings: Set
         fetched_before = {row[0] for row in conn.execute(
             "SELECT feed_id FROM fetches WHERE run_id = %s AND status <> 'skipped'",
             (run_id,))}
+        # A backfill comes after the nights it precedes: validators saved by a later night
+        # would answer 304 (or an identical body) for items this night has not recorded.
+        fetched_before |= {row[0] for row in conn.execute(
+            "SELECT h.feed_id FROM feed_health h JOIN runs v ON v.id = h.validators_run_id "
+            "JOIN runs r ON r.id = %s WHERE v.logical_ts > r.logical_ts "
+            "AND h.feed_id = ANY(%s)", (run_id, list(feed_ids)))}
         plans = health.plan(specs, health.load(conn, feed_ids), run_id, now, fetched_before)
     due = [p for p in plans if p.skip is None]
     fetched = dict(zip((p.spec.id for p in due), asyncio.run(feeds.fetch_round(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from feedkit import fetch_night, respond, rss, sequence, slow, write_registry
+from feedkit import etagged, fetch_night, respond, rss, sequence, slow, write_registry
 
 from pipeline import night, report
 from pipeline.settings import Settings
@@ -85,6 +85,25 @@ def test_backfill_leaves_the_newer_night_its_articles(
                             "GROUP BY 1, 2 ORDER BY 1") == [(older, older, 1), (newer, newer, 3)]
     assert table_rows(conn, "SELECT seen_at, count(*) FROM article_sightings "
                             "GROUP BY 1 ORDER BY 1") == [(older, 4), (newer, 3)]
+
+
+
+def test_backfill_of_an_unchanged_feed_records_its_sightings(
+        db_url: str, http_server, tmp_path: Path, conn: psycopg.Connection) -> None:
+    # The feed serves the same bytes, with an ETag, to the newer night and to the backfill.
+    newer, older = datetime(2024, 3, 24, 2, 30, tzinfo=UTC), NIGHT
+    http_server.route("/a.xml", etagged(rss("a", 3), '"v1"'))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    fetch_night(db_url, settings(), registry, "2024-03-23T02:30:00+00:00", newer)
+    summary = fetch_night(db_url, settings(), registry, "2024-02-29T02:30:00+00:00", older)
+    assert (summary.feeds_ok, summary.articles_duplicate) == (1, 3)
+    assert table_rows(conn, "SELECT seen_at, count(*) FROM article_sightings "
+                            "GROUP BY 1 ORDER BY 1") == [(older, 3), (newer, 3)]
+    assert table_rows(conn, "SELECT DISTINCT first_seen FROM articles") == [(newer,)]
+    # The next night is conditional again: a 304, nothing parsed.
+    later = fetch_night(db_url, settings(), registry, "2024-03-24T02:30:00+00:00",
+                        datetime(2024, 3, 25, 2, 30, tzinfo=UTC))
+    assert later.feeds_not_modified == 1
 
 
 def test_windows_1256_feed_is_decoded(db_url: str, served: Path,
