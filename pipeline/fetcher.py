@@ -143,9 +143,9 @@ class _Decoder:
         return piece
 
 
-def _failure(exc: BaseException) -> tuple[str, str]:
+def _failure(exc: BaseException, limits: Limits | None = None) -> tuple[str, str]:
     """(reason code, message) for an exception raised while fetching."""
-    text = f"{type(exc).__name__}: {exc}".strip()
+    text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
     if isinstance(exc, RefusedAddress):
         return "refused_address", str(exc)
     if isinstance(exc, TooLarge):
@@ -153,6 +153,14 @@ def _failure(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, BadEncoding):
         return "bad_content_encoding", str(exc)
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        # httpx's own timeouts carry no message: say which wait ran out, and how long it was.
+        limits = limits or Limits()
+        if isinstance(exc, httpx.ConnectTimeout) and not str(exc):
+            return "timeout", (f"timeout: no connection within {limits.connect_timeout:g}s "
+                               f"({type(exc).__name__})")
+        if isinstance(exc, httpx.ReadTimeout) and not str(exc):
+            return "timeout", (f"timeout: no data for {limits.read_timeout:g}s "
+                               f"({type(exc).__name__})")
         return "timeout", f"timeout: {text}"
     if isinstance(exc, httpx.ConnectError):
         low = text.lower()
@@ -234,7 +242,7 @@ class Fetcher:
             out.reason, out.error = "timeout", (
                 f"timeout: no complete answer within {self.limits.total_timeout:g}s")
         except Exception as exc:  # noqa: BLE001 - every network failure becomes a reason
-            out.reason, out.error = _failure(exc)
+            out.reason, out.error = _failure(exc, self.limits)
         if out.error is None and out.status is not None and out.status >= 400:
             out.reason, out.error = f"http_{out.status}", f"HTTP {out.status}"
         return out

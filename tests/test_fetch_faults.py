@@ -200,6 +200,8 @@ def test_fault_matrix_first_and_second_night(db_url: str, faults, conn: psycopg.
     assert rows["e429"][3]["retry_after"] == 120.0
     assert healths["e429"].next_attempt_at >= datetime.now(UTC) + timedelta(seconds=100)
     assert rows["loop"][2].startswith("redirect loop")
+    # A timeout names the wait that ran out, not an exception with no message.
+    assert rows["slow"][2] == "timeout: no data for 0.3s (ReadTimeout)"
     for feed in ("cp1256-as-utf8", "cp1256-undeclared", "cp1256-as-latin1",
                  "cp1256-as-latin1-undeclared"):
         titles = [t for (t,) in conn.execute(
