@@ -34,6 +34,16 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> 
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _settings() -> Settings:
+    """The ``AKHBAR_*`` settings; a value that does not convert is refused naming its
+    variable (exit 2), not shown as a traceback."""
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 def database_url(settings: Settings, migrate: bool = True) -> str:
     """``AKHBAR_DATABASE_URL`` if set, else the embedded server (started on demand)."""
     try:
@@ -93,10 +103,17 @@ def run(
 ) -> None:
     """Run the whole pipeline once and print the run summary."""
     from pipeline.gazetteer import GazetteerError
+    from pipeline.quality import QualityThresholds
     from pipeline.taxonomy import TaxonomyError
 
     logical_ts = _key_time(run_key)
-    settings = Settings.from_env()
+    settings = _settings()
+    try:
+        # Read only by the checks at the end of the night: a mistyped one must stop it now.
+        QualityThresholds.from_env(settings=settings)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from None
     url = database_url(settings)
     feeds_path = feeds or settings.feeds_path
     try:
@@ -159,7 +176,7 @@ def print_summary(summary: night.RunSummary) -> None:
 @db_app.command("migrate")
 def db_migrate() -> None:
     """Apply pending migrations (starting the embedded server if needed)."""
-    settings = Settings.from_env()
+    settings = _settings()
     url = database_url(settings, migrate=False)
     with store.connect(url) as conn:
         applied = store.migrate(conn)
@@ -169,21 +186,21 @@ def db_migrate() -> None:
 @db_app.command("start")
 def db_start() -> None:
     """Start the embedded PostgreSQL server and print its URL."""
-    settings = Settings.from_env()
+    settings = _settings()
     console.print(database_url(settings), soft_wrap=True)
 
 
 @db_app.command("url")
 def db_url() -> None:
     """Print the database URL (starting the embedded server if needed)."""
-    settings = Settings.from_env()
+    settings = _settings()
     typer.echo(database_url(settings, migrate=False))
 
 
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded PostgreSQL server."""
-    settings = Settings.from_env()
+    settings = _settings()
     server = pgserver.project_server(settings.home, settings.embedded_port)
     server.stop()
     console.print("embedded PostgreSQL stopped")
@@ -194,7 +211,7 @@ def db_index_search() -> None:
     """Build the search rows of every article that lacks a current one (missing or stale)."""
     from pipeline import search
 
-    settings = Settings.from_env()
+    settings = _settings()
     with store.connect(database_url(settings)) as conn:
         todo = search.stale_ids(conn)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
@@ -216,7 +233,7 @@ def db_docs(
 
     target = out or schema_doc.DOC_PATH
     _check_writable(target, make_parents=True)
-    settings = Settings.from_env()
+    settings = _settings()
     with store.connect(database_url(settings)) as conn:
         missing = schema_doc.undocumented(conn)
         try:
@@ -250,7 +267,7 @@ def report_command(
                                  f"{report.DAYS}-day report", param_hint="--date")
     target = out or Path(f"akhbar-report-{day.isoformat()}.html")
     _check_writable(target, make_parents=True)  # before reading the night
-    settings = Settings.from_env()
+    settings = _settings()
     try:
         path = report.write_report(database_url(settings), day, target)
     except OSError as exc:
@@ -450,7 +467,7 @@ def retag_command(
     from pipeline.taxonomy import TaxonomyError, load_taxonomy
 
     start, end = _date_range(since, until)
-    url = database_url(Settings.from_env())
+    url = database_url(_settings())
     try:
         # Both files are checked before either re-tag writes, as the night and the DAG do:
         # a broken gazetteer must not leave history re-tagged for topics only.
@@ -487,7 +504,7 @@ def entities_candidates(
     """The most frequent names the gazetteer does not know: candidates to add to it."""
     from pipeline.entities import candidates
 
-    settings = Settings.from_env()
+    settings = _settings()
     with store.connect(database_url(settings)) as conn:
         rows = candidates(conn, limit=limit, min_articles=min_articles)
     if as_json:
@@ -526,7 +543,7 @@ def feeds_command(ctx: typer.Context,
         return
     from pipeline import health
 
-    settings = Settings.from_env()
+    settings = _settings()
     with store.connect(database_url(settings)) as conn:
         rows = health.listing(conn)
     table = Table(title="Feed health (times in UTC)")
@@ -557,7 +574,7 @@ def feeds_enable(feed_id: Annotated[str, typer.Argument(help="The feed's id")]) 
     """Re-enable a disabled feed and clear its failure streak and backoff."""
     from pipeline import health
 
-    settings = Settings.from_env()
+    settings = _settings()
     with store.connect(database_url(settings)) as conn:
         known = health.enable(conn, feed_id)
         row = conn.execute("SELECT enabled FROM feeds WHERE id = %s", (feed_id,)).fetchone()
@@ -580,7 +597,7 @@ def reparse_command(
     feed: Annotated[list[str] | None, typer.Option(help="Only this feed (repeatable)")] = None,
 ) -> None:
     """Parse a night again from its stored raw payloads, without fetching anything."""
-    settings = Settings.from_env()
+    settings = _settings()
     url = database_url(settings)
     with store.connect(url) as conn:
         row = conn.execute("SELECT id, summary FROM runs WHERE run_key = %s",

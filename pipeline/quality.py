@@ -46,14 +46,23 @@ class QualityThresholds:
         settings = settings or Settings.from_env(env)
         base = cls()
 
-        def get(name: str, default: float) -> str:
-            return str(env.get(f"AKHBAR_QA_{name}", default))
+        def get(name: str, default: float) -> float:
+            """``AKHBAR_QA_<name>`` as the type of its default; an error names the variable."""
+            var = f"AKHBAR_QA_{name}"
+            raw = env.get(var)
+            if raw is None:
+                return default
+            try:
+                return type(default)(raw)
+            except ValueError:
+                kind = "a whole number" if isinstance(default, int) else "a number"
+                raise ValueError(f"{var}={raw!r}: expected {kind}") from None
 
         return cls(
             max_failed_feed_share=settings.max_failed_feed_share,
             min_articles=int(get("MIN_ARTICLES", base.min_articles)),
-            max_empty_body_share=float(get("MAX_EMPTY_BODY_SHARE", base.max_empty_body_share)),
-            max_duplicate_share=float(get("MAX_DUPLICATE_SHARE", base.max_duplicate_share)),
+            max_empty_body_share=get("MAX_EMPTY_BODY_SHARE", base.max_empty_body_share),
+            max_duplicate_share=get("MAX_DUPLICATE_SHARE", base.max_duplicate_share),
         )
 
 

@@ -196,3 +196,24 @@ def test_an_embedded_server_port_already_taken_is_a_clear_error(
     assert result.exit_code == 2, (result.output, result.exception)
     assert f"port {port} on 127.0.0.1 is taken" in result.output
     assert "AKHBAR_PG_PORT" in result.output
+
+
+@pytest.mark.parametrize(("args", "variable", "value", "message"), [
+    (["run", "--feeds", str(SAMPLES)], "AKHBAR_HTTP_TIMEOUT", "20s",
+     "AKHBAR_HTTP_TIMEOUT='20s': expected a number"),
+    (["feeds"], "AKHBAR_MAX_FEED_BYTES", "15MB",
+     "AKHBAR_MAX_FEED_BYTES='15MB': expected a whole number"),
+    # Read only by the checks at the end of the night: refused before anything is fetched.
+    (["run", "--feeds", str(SAMPLES)], "AKHBAR_QA_MIN_ARTICLES", "one",
+     "AKHBAR_QA_MIN_ARTICLES='one': expected a whole number"),
+])
+def test_a_mistyped_setting_names_its_variable(runner: CliRunner, conn: psycopg.Connection,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               args: list[str], variable: str, value: str,
+                                               message: str) -> None:
+    monkeypatch.setenv(variable, value)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert isinstance(result.exception, SystemExit)  # a message, not a ValueError
+    assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
