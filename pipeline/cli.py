@@ -529,8 +529,9 @@ feeds_app = typer.Typer(help="Feed health: list it (sickest first), re-enable a 
 app.add_typer(feeds_app, name="feeds")
 
 
-def _when(value: object) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+def _when(value: datetime | None) -> str:
+    """A time as the feeds table heads it: UTC, whatever the session's time zone."""
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M}" if value else "-"
 
 
 @feeds_app.callback(invoke_without_command=True)

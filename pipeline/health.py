@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
@@ -102,7 +102,8 @@ def plan(specs: Sequence[FeedSpec], healths: dict[str, FeedHealth], run_id: int,
         if h.disabled_at is not None:
             skip = f"disabled: {h.disabled_reason or 'by health'}"
         elif h.next_attempt_at and h.next_attempt_at > now and not same_night:
-            skip = (f"backing off until {h.next_attempt_at:%Y-%m-%d %H:%M} UTC after "
+            until = h.next_attempt_at.astimezone(UTC)  # the session's zone may be another
+            skip = (f"backing off until {until:%Y-%m-%d %H:%M} UTC after "
                     f"{h.failure_streak} failure(s)")
         own = (h.validators_run_id == run_id or h.registry_url != spec.url
                or spec.id in refetch)

@@ -217,3 +217,32 @@ def test_a_mistyped_setting_names_its_variable(runner: CliRunner, conn: psycopg.
     assert message in " ".join(result.output.split())
     assert isinstance(result.exception, SystemExit)  # a message, not a ValueError
     assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+def test_feeds_prints_times_in_utc_whatever_the_session_time_zone(
+        runner: CliRunner, db_url: str, conn: psycopg.Connection,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline import health, store
+    from pipeline.records import FeedSpec
+
+    spec = FeedSpec("tz", "TZ", "https://tz.example/feed.xml", "TZ")
+    store.sync_feeds(conn, [spec])
+    run = store.start_run(conn, "tz-night", datetime(2024, 3, 1, 2, 30, tzinfo=UTC))
+    health.record(conn, spec, run.id, datetime(2024, 3, 1, 2, 30, tzinfo=UTC),
+                  status="failed", url=spec.url, error="HTTP 500", reason="http_500")
+    conn.commit()
+    monkeypatch.setenv("PGTZ", "Asia/Riyadh")  # UTC+3
+    monkeypatch.setenv("COLUMNS", "200")
+    result = runner.invoke(app, ["feeds"])
+    assert result.exit_code == 0, result.output
+    assert "times in UTC" in result.output
+    assert "2024-03-01 02:30 HTTP 500" in result.output  # the last error
+    assert "2024-03-01 03:30" in result.output  # the next attempt, an hour later
+    assert "05:30" not in result.output and "06:30" not in result.output
+    # The backoff a night reports in its fetch log is in UTC too.
+    with store.connect(db_url) as riyadh:
+        plans = health.plan([spec], health.load(riyadh, ["tz"]), run.id + 1,
+                            datetime(2024, 3, 1, 3, 0, tzinfo=UTC))
+    assert plans[0].skip == "backing off until 2024-03-01 03:30 UTC after 1 failure(s)"
