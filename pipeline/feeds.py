@@ -103,10 +103,7 @@ def _entry(path: Path, node: yaml.Node, index: int, build: yaml.constructor.Safe
     where = _where(path, node, index)
     if not isinstance(node, yaml.MappingNode):
         raise RegistryError(f"{where}: expected a mapping")
-    fields = _fields(path, node, f"feed #{index + 1}", build)
-    unknown = set(fields) - _FIELDS
-    if unknown:
-        raise RegistryError(f"{where}: unknown field(s) {sorted(unknown, key=str)}")
+    fields = _fields(path, node, f"feed #{index + 1}", build, allowed=_FIELDS)
     item = {key: _value(path, value, f"feed #{index + 1}", key, build)
             for key, value in fields.items()}
 
@@ -145,9 +142,11 @@ def _where(path: Path, node: yaml.Node, index: int) -> str:
 
 
 def _fields(path: Path, node: yaml.MappingNode, where: str,
-            build: yaml.constructor.SafeConstructor) -> dict[Any, yaml.Node]:
+            build: yaml.constructor.SafeConstructor,
+            allowed: frozenset[str] | None = None) -> dict[Any, yaml.Node]:
     """A mapping's value nodes by key; a key written twice is refused (``yaml.safe_load``
-    would silently keep the last). Keys merged in with ``<<:`` may still be overridden."""
+    would silently keep the last), and so is one not in ``allowed``, at its own line.
+    Keys merged in with ``<<:`` may still be overridden."""
     own: set[Any] = set()
     for key_node, _ in node.value:
         if key_node.tag == _MERGE_TAG:
@@ -161,7 +160,14 @@ def _fields(path: Path, node: yaml.MappingNode, where: str,
         build.flatten_mapping(node)  # resolves ``<<:`` as yaml.safe_load does
     except yaml.YAMLError as exc:
         raise RegistryError(f"{path}:{node.start_mark.line + 1}: {where}: {exc}") from exc
-    return {_key(path, k, where, build): v for k, v in node.value}
+    fields: dict[Any, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        key = _key(path, key_node, where, build)
+        if allowed is not None and key not in allowed:
+            raise RegistryError(f"{path}:{key_node.start_mark.line + 1}: {where}: unknown "
+                                f"field {str(key)!r} (allowed: {', '.join(sorted(allowed))})")
+        fields[key] = value_node
+    return fields
 
 
 def _key(path: Path, node: yaml.Node, where: str,

@@ -36,6 +36,9 @@ ENTRY = "feeds:\n  - id: a\n    name: A\n    url: https://x/\n    outlet: O\n"
          "  - {id: a, name: B, url: 'https://y/', outlet: O}\n", ":3: feed #2: duplicate id"),
         ("feeds:\n  - {id: a, name: A, url: 'https://x/', outlet: O, colour: red}\n",
          "unknown field"),
+        (ENTRY + "    colour: red\n", r"feeds.yaml:6: feed #1: unknown field 'colour' "
+                                     r"\(allowed: enabled, full_text, id, language, name, "
+                                     r"outlet, url\)"),
         ("items: []\n", "top-level 'feeds:'"),
         ("# the registry\nfeeds: []\n", r"feeds.yaml:2: top level: field 'feeds' is empty"),
         ("feeds: [\n", "not valid YAML"),
