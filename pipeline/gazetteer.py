@@ -115,6 +115,9 @@ def _fields(source: str, node: MappingNode, allowed: Collection[str], where: str
     """A mapping's values by key; an unknown key or a key given twice is an error."""
     fields: dict[str, Node] = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise _err(source, key_node, f"{where}a key must be a plain name, not a list or "
+                                         "mapping")
         key = str(key_node.value)
         if key not in allowed:
             raise _err(source, key_node, f"{where}unknown {noun} '{key}' "

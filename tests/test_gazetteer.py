@@ -102,6 +102,8 @@ def test_missing_field_names_line_and_field() -> None:
     ("- {id: Q1, type: LOC, en: A, ar: ألف, ctx: [باء]}", r"'ctx' is only used with 'weak'"),
     ("- {id: Q1, type: LOC, en: A, ar: إن}", r"too short or a common word; list it under 'weak'"),
     ("- [Q1, LOC]", r":3: entity #1: expected a mapping"),
+    ("- {id: Q1, type: LOC, en: A, ar: ألف, [aka]: [باء]}",
+     r":3: entity #1: a key must be a plain name, not a list or mapping"),
     # A number is not a spelling: "123" would be linked wherever the figure is printed.
     ("- {id: Q1, type: LOC, en: A, ar: 123}",
      r":3: entity Q1: field 'ar' must be a non-empty string, got 123 \(quote it"),
