@@ -8,15 +8,14 @@ can never claim the same strong spelling.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
-from contextlib import suppress
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from pipeline import datafile
 from pipeline.normalize import normalize_inline, tokenize
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.yaml"
@@ -88,9 +87,9 @@ def norm_alias(text: str) -> str:
     return normalize_inline(" ".join(tokenize(text).tokens()))
 
 
-def _err(source: str, node: Node | None, message: str) -> GazetteerError:
-    line = f":{node.start_mark.line + 1}" if node is not None else ""
-    return GazetteerError(f"{source}{line}: {message}")
+def _err(source: str, node: Node | None, message: str) -> Exception:
+    return datafile.failing(GazetteerError, source)(
+        datafile.line_of(node) if node is not None else None, message)
 
 
 def _scalar(source: str, node: Node, field: str, ent: str) -> str:
@@ -110,29 +109,11 @@ def _strings(source: str, node: Node, field: str, ent: str) -> tuple[str, ...]:
     return tuple(_scalar(source, item, field, ent) for item in node.value)
 
 
-def _fields(source: str, node: MappingNode, allowed: Collection[str], where: str,
-            noun: str) -> dict[str, Node]:
-    """A mapping's values by key; an unknown key or a key given twice is an error."""
-    fields: dict[str, Node] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
-            raise _err(source, key_node, f"{where}a key must be a plain name, not a list or "
-                                         "mapping")
-        key = str(key_node.value)
-        if key not in allowed:
-            raise _err(source, key_node, f"{where}unknown {noun} '{key}' "
-                                         f"(allowed: {', '.join(sorted(allowed))})")
-        if key in fields:
-            raise _err(source, key_node, f"{where}{noun} '{key}' given twice")
-        fields[key] = value_node
-    return fields
-
-
 def _entity(source: str, node: Node, index: int) -> Entity:
     where = f"entity #{index + 1}"
     if not isinstance(node, MappingNode):
         raise _err(source, node, f"{where}: expected a mapping with {', '.join(REQUIRED)}")
-    fields = _fields(source, node, ALLOWED, f"{where}: ", "field")
+    fields = datafile.keys(node, datafile.failing(GazetteerError, source, where), ALLOWED)
     for key in REQUIRED:
         if key not in fields:
             raise _err(source, node, f"{where}: missing field '{key}'")
@@ -171,29 +152,12 @@ def _entity(source: str, node: Node, index: int) -> Entity:
                   node.start_mark.line + 1)
 
 
-def _compose(text: str) -> Node | None:
-    """The YAML node tree of ``text``, by libyaml where PyYAML has it (several times faster:
-    each tagging process loads the gazetteer). A text libyaml refuses is parsed again by
-    the pure-Python parser, so that error messages read the same either way."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        with suppress(yaml.YAMLError):
-            return yaml.compose(text, Loader=fast)
-    return yaml.compose(text, Loader=yaml.SafeLoader)
-
-
 def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
     """Parse and validate gazetteer YAML text; raise :class:`GazetteerError` on any problem."""
-    try:
-        root = _compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise GazetteerError(f"{source}{line}: not valid YAML: {exc}") from exc
+    root = datafile.compose(text, datafile.failing(GazetteerError, source))
     if not isinstance(root, MappingNode):
         raise _err(source, root, "expected a mapping with an 'entities' list")
-    # A mistyped key (``stops:``) would otherwise drop its whole list without a word.
-    top = _fields(source, root, TOP_LEVEL, "", "top-level field")
+    top = datafile.keys(root, datafile.failing(GazetteerError, source, "top level"), TOP_LEVEL)
     if "version" not in top:
         raise _err(source, root, f"missing top-level field 'version' (write version: {VERSION})")
     version = top["version"]
@@ -257,11 +221,8 @@ def _check_unique(source: str, entities: list[Entity]) -> None:
 def load_gazetteer(path: Path | str | None = None) -> Gazetteer:
     """Read and validate a gazetteer file (the bundled one by default)."""
     file = Path(path) if path is not None else DEFAULT_PATH
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise GazetteerError(f"{file}: cannot read: {exc}") from exc
-    return parse_gazetteer(text, str(file))
+    return parse_gazetteer(datafile.read_text(file, datafile.failing(GazetteerError, file)),
+                           str(file))
 
 
 @cache

@@ -162,14 +162,14 @@ def test_variants_that_normalize_alike_are_folded(gaz) -> None:
 def test_unknown_top_level_field_is_refused() -> None:
     # A mistyped ``stops:`` would otherwise drop every stop phrase without a word.
     text = _yaml("- {id: Q1, type: LOC, en: A, ar: ألف}\n") + "stops: [باء جيم]\n"
-    with pytest.raises(GazetteerError, match=r"<gazetteer>:4: unknown top-level field 'stops' "
+    with pytest.raises(GazetteerError, match=r"<gazetteer>:4: top level: unknown field 'stops' "
                                              r"\(allowed: entities, stop, version\)"):
         parse_gazetteer(text)
 
 
 def test_duplicate_top_level_field_is_refused() -> None:
     text = _yaml("- {id: Q1, type: LOC, en: A, ar: ألف}\n") + "stop: [باء جيم]\nstop: [دال]\n"
-    with pytest.raises(GazetteerError, match=r"<gazetteer>:5: top-level field 'stop' given twice"):
+    with pytest.raises(GazetteerError, match=r"<gazetteer>:5: top level: field 'stop' given twice"):
         parse_gazetteer(text)
     assert parse_gazetteer(text.rsplit("stop:", 1)[0]).stop == ("باء جيم",)
 
