@@ -29,6 +29,7 @@ import yaml
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml import sax as defused_sax
 
+from pipeline import datafile
 from pipeline.feedparse import parse_document
 from pipeline.fetcher import Fetcher, Limits, Response
 from pipeline.netguard import AllowList
@@ -47,20 +48,15 @@ class RegistryError(ValueError):
 _FIELDS = frozenset(("id", "name", "url", "language", "outlet", "enabled", "full_text"))
 # A language code (ar, ar-EG): it is stored on every article, so a list or a sentence is refused.
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def load_registry(path: Path) -> list[FeedSpec]:
     """Read and validate a feed registry (a top-level ``feeds:`` list of at least one feed)."""
     path = Path(path)
-    try:
-        doc = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: not valid YAML: {exc}") from exc
-    # Values are built node by node (as yaml.safe_load would build them) so that every
-    # error can name its line, and a key written twice is refused instead of overriding.
-    build = yaml.constructor.SafeConstructor()
-    top = _fields(path, doc, "top level", build) if isinstance(doc, yaml.MappingNode) else {}
+    doc = datafile.compose(path.read_text(encoding="utf-8"),
+                           datafile.failing(RegistryError, path))
+    top = datafile.keys(doc, datafile.failing(RegistryError, path, "top level"), merge=True) \
+        if isinstance(doc, yaml.MappingNode) else {}
     entries = top.get("feeds")
     if not isinstance(entries, yaml.SequenceNode):
         raise RegistryError(f"{path}: expected a top-level 'feeds:' list")
@@ -72,7 +68,7 @@ def load_registry(path: Path) -> list[FeedSpec]:
     feeds: list[FeedSpec] = []
     seen: set[str] = set()
     for i, node in enumerate(entries.value):
-        feeds.append(_entry(path, node, i, build, seen))
+        feeds.append(_entry(path, node, i, seen))
     return feeds
 
 
@@ -97,15 +93,18 @@ def _check_top_level(path: Path, doc: yaml.MappingNode, entries: yaml.SequenceNo
                                 "the feeds take by alias, such as <<: *name)")
 
 
-def _entry(path: Path, node: yaml.Node, index: int, build: yaml.constructor.SafeConstructor,
-           seen: set[str]) -> FeedSpec:
+def _entry(path: Path, node: yaml.Node, index: int, seen: set[str]) -> FeedSpec:
     """One validated registry entry; ``seen`` holds the ids of the entries before it."""
     where = _where(path, node, index)
     if not isinstance(node, yaml.MappingNode):
         raise RegistryError(f"{where}: expected a mapping")
-    fields = _fields(path, node, f"feed #{index + 1}", build, allowed=_FIELDS)
-    item = {key: _value(path, value, f"feed #{index + 1}", key, build)
-            for key, value in fields.items()}
+    feed = f"feed #{index + 1}"
+    fields = datafile.keys(node, datafile.failing(RegistryError, path, feed), _FIELDS,
+                           merge=True)
+    item: dict[str, Any] = {}
+    for key, value in fields.items():
+        fail = datafile.failing(RegistryError, path, f"{feed}: field {key!r}")
+        item[key] = datafile.value(value, fail)
 
     def at(key: str) -> str:
         return _where(path, fields.get(key, node), index)  # the field's line, if it is there
@@ -139,56 +138,6 @@ def _entry(path: Path, node: yaml.Node, index: int, build: yaml.constructor.Safe
 def _where(path: Path, node: yaml.Node, index: int) -> str:
     """``file:line: feed #n`` for an error at ``node``."""
     return f"{path}:{node.start_mark.line + 1}: feed #{index + 1}"
-
-
-def _fields(path: Path, node: yaml.MappingNode, where: str,
-            build: yaml.constructor.SafeConstructor,
-            allowed: frozenset[str] | None = None) -> dict[Any, yaml.Node]:
-    """A mapping's value nodes by key; a key written twice is refused (``yaml.safe_load``
-    would silently keep the last), and so is one not in ``allowed``, at its own line.
-    Keys merged in with ``<<:`` may still be overridden."""
-    own: set[Any] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == _MERGE_TAG:
-            continue
-        key = _key(path, key_node, where, build)
-        if key in own:
-            raise RegistryError(f"{path}:{key_node.start_mark.line + 1}: {where}: "
-                                f"field {str(key)!r} given twice")
-        own.add(key)
-    try:
-        build.flatten_mapping(node)  # resolves ``<<:`` as yaml.safe_load does
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}:{node.start_mark.line + 1}: {where}: {exc}") from exc
-    fields: dict[Any, yaml.Node] = {}
-    for key_node, value_node in node.value:
-        key = _key(path, key_node, where, build)
-        if allowed is not None and key not in allowed:
-            raise RegistryError(f"{path}:{key_node.start_mark.line + 1}: {where}: unknown "
-                                f"field {str(key)!r} (allowed: {', '.join(sorted(allowed))})")
-        fields[key] = value_node
-    return fields
-
-
-def _key(path: Path, node: yaml.Node, where: str,
-         build: yaml.constructor.SafeConstructor) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        raise RegistryError(f"{path}:{node.start_mark.line + 1}: {where}: a key must be a "
-                            "plain name, not a list or mapping")
-    return _value(path, node, where, "key", build)
-
-
-def _value(path: Path, node: yaml.Node, where: str, field: Any,
-           build: yaml.constructor.SafeConstructor) -> Any:
-    """A node's value as ``yaml.safe_load`` builds it; a value YAML cannot build names
-    its line and field."""
-    try:
-        return build.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError) as exc:
-        # PyYAML raises plain ValueError, KeyError... for a bad explicitly tagged value.
-        kind = node.tag.rsplit(":", 1)[-1]
-        raise RegistryError(f"{path}:{node.start_mark.line + 1}: {where}: field {str(field)!r}: "
-                            f"cannot read {node.value!r} as {kind}") from exc
 
 
 def _check_url(url: str, where: str) -> None:
