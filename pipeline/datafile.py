@@ -121,3 +121,35 @@ def value(node: yaml.Node, fail: Fail) -> Any:
         shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else "a list or mapping"
         tag = node.tag.removeprefix(_YAML_TAG)  # YAML's own tags by their short name: int
         raise fail(line_of(node), f"cannot read {shown} as {tag}") from exc
+
+
+Loc = tuple[Any, ...]  # where a value lies in the data: ("topics", 0, "terms", 2)
+
+
+def to_data(node: yaml.Node, fail_at: Callable[[Loc], Fail]) -> tuple[Any, dict[Loc, int]]:
+    """The whole tree as plain Python data, as ``yaml.safe_load`` builds it, and the line of
+    each path in it, so that errors found later (by a schema) can still name their line.
+
+    Every mapping's keys are checked by :func:`keys`; ``fail_at(path)`` gives the ``fail``
+    for the mapping or value at ``path``.
+    """
+    lines: dict[Loc, int] = {}
+
+    def build(node: yaml.Node, path: Loc) -> Any:
+        lines[path] = line_of(node)
+        if isinstance(node, yaml.MappingNode):
+            return {k: build(v, (*path, k)) for k, v in keys(node, fail_at(path)).items()}
+        if isinstance(node, yaml.SequenceNode):
+            return [build(v, (*path, i)) for i, v in enumerate(node.value)]
+        return value(node, fail_at(path))
+
+    return build(node, ()), lines
+
+
+def line_for(path: Loc, lines: dict[Loc, int]) -> int | None:
+    """The line of ``path``, else of its nearest parent with one (a missing field: its
+    mapping's line)."""
+    for n in range(len(path), -1, -1):
+        if path[:n] in lines:
+            return lines[path[:n]]
+    return None

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from pipeline import datafile
 from pipeline.normalize import tokenize
 from pipeline.settings import PACKAGE_DATA
 
@@ -260,55 +260,6 @@ def _expand_groups(value: Any) -> Any:
     }
 
 
-# --- YAML with line numbers -------------------------------------------------------------
-
-def _construct(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
-               constructor: yaml.constructor.SafeConstructor) -> Any:
-    """Build plain Python data from a YAML node, recording each path's line (1-based).
-
-    Mappings and lists are walked here (to refuse duplicate keys and to keep lines); each
-    scalar is built by ``constructor`` exactly as ``yaml.safe_load`` would build it.
-    """
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise TaxonomyError(f"line {key_node.start_mark.line + 1}: "
-                                    f"{_describe(path, None)}: a key must be a plain name, "
-                                    "not a list or mapping")
-            key = _scalar(key_node, path, constructor)
-            if key in out:
-                raise TaxonomyError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
-            out[key] = _construct(value_node, (*path, key), lines, constructor)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, (*path, i), lines, constructor) for i, v in enumerate(node.value)]
-    return _scalar(node, path, constructor)
-
-
-def _scalar(node: yaml.Node, path: tuple[Any, ...],
-            constructor: yaml.constructor.SafeConstructor) -> Any:
-    """One scalar's value; a value YAML cannot build (``!!int abc``, an unknown ``!tag``)
-    becomes a :class:`TaxonomyError` with its line and field."""
-    try:
-        return constructor.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, TypeError, LookupError, AttributeError) as exc:
-        # PyYAML raises plain ValueError, KeyError... for a bad explicitly tagged value.
-        problem = (getattr(exc, "problem", None) if isinstance(exc, yaml.YAMLError) else None) \
-            or f"not a valid {node.tag.rsplit(':', 1)[-1]}"
-        raise TaxonomyError(f"line {node.start_mark.line + 1}: {_describe(path, None)}: "
-                            f"cannot read {node.value!r}: {problem}") from exc
-
-
-def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
-    """The line of the deepest recorded prefix of ``loc``."""
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            return lines[loc[:n]]
-    return None
-
-
 def _describe(loc: tuple[Any, ...], data: Any) -> str:
     """A readable field path, naming topics by id: ``topics[sanctions].terms[3].weight``."""
     parts: list[str] = []
@@ -326,19 +277,23 @@ def _describe(loc: tuple[Any, ...], data: Any) -> str:
     return "".join(parts) or "(file)"
 
 
+def _failing(source: object, loc: datafile.Loc | None = None) -> datafile.Fail:
+    """Errors as ``source:line N: topics[0].terms[0]: message`` (the field, when known)."""
+
+    def fail(line: int | None, message: str) -> TaxonomyError:
+        where = f"{_describe(loc, None)}: " if loc is not None else ""
+        return TaxonomyError(f"{source}:line {line}: {where}{message}" if line is not None
+                             else f"{source}: {where}{message}")
+
+    return fail
+
+
 def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
     """Validate taxonomy YAML text; errors name the source, line and field."""
-    lines: dict[tuple[Any, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise TaxonomyError(f"{source}: not valid YAML: {exc}") from exc
+    root = datafile.compose(text, _failing(source))
     if root is None:
         raise TaxonomyError(f"{source}: file is empty")
-    try:
-        data = _construct(root, (), lines, yaml.constructor.SafeConstructor())
-    except TaxonomyError as exc:
-        raise TaxonomyError(f"{source}:{exc}") from exc
+    data, lines = datafile.to_data(root, lambda loc: _failing(source, loc))
     try:
         return Taxonomy.model_validate(data)
     except ValidationError as exc:
@@ -357,7 +312,7 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
         for loc, kind, msg in found:
             if kind == "too_short" and any(o[:len(loc)] == loc and o != loc for o, _, _ in found):
                 continue  # only a consequence: the list's one item failed, reported below it
-            line = _line_for(loc, lines)
+            line = datafile.line_for(loc, lines)
             where = f"line {line}" if line else "line ?"
             problems.append(f"{source}:{where}: {_describe(loc, data)}: {msg}")
         raise TaxonomyError("invalid taxonomy\n" + "\n".join(problems)) from None
@@ -367,8 +322,4 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     """Read and validate the taxonomy file: ``path``, else ``AKHBAR_TAXONOMY``, else the
     packaged one."""
     path = Path(path or os.environ.get("AKHBAR_TAXONOMY") or DEFAULT_PATH)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TaxonomyError(f"{path}: cannot read: {exc}") from exc
-    return parse_taxonomy(text, str(path))
+    return parse_taxonomy(datafile.read_text(path, _failing(path)), str(path))

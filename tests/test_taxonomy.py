@@ -123,9 +123,15 @@ def test_term_without_words_is_refused() -> None:
 
 
 def test_duplicate_key_and_broken_yaml() -> None:
-    assert "duplicate key 'version'" in error_of('version: "1"\n' + MINIMAL)
+    assert "demo.yaml:line 2: (file): field 'version' given twice" in error_of(
+        'version: "1"\n' + MINIMAL)
     assert "not valid YAML" in error_of("topics: [\n")
     assert "empty" in error_of("")
+
+
+def test_merge_key_is_refused_as_such() -> None:
+    msg = error_of("weights: &w {weight: 2}\n" + MINIMAL.replace("weight: 2}", "<<: *w}"))
+    assert "demo.yaml:line 9: topics[0].terms[0]: a merge key (<<) is not read" in msg
 
 
 def test_topic_without_terms() -> None:
