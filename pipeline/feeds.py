@@ -53,8 +53,8 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 def load_registry(path: Path) -> list[FeedSpec]:
     """Read and validate a feed registry (a top-level ``feeds:`` list of at least one feed)."""
     path = Path(path)
-    doc = datafile.compose(path.read_text(encoding="utf-8"),
-                           datafile.failing(RegistryError, path))
+    fail = datafile.failing(RegistryError, path)
+    doc = datafile.compose(datafile.read_text(path, fail), fail)
     top = datafile.keys(doc, datafile.failing(RegistryError, path, "top level"), merge=True) \
         if isinstance(doc, yaml.MappingNode) else {}
     entries = top.get("feeds")

@@ -71,6 +71,12 @@ def test_registry_errors_name_the_entry_and_field(tmp_path: Path, body: str,
         feeds.load_registry(path)
 
 
+def test_a_missing_registry_is_a_registry_error(tmp_path: Path) -> None:
+    # As for the taxonomy and the gazetteer: the night fails at once, naming the file.
+    with pytest.raises(feeds.RegistryError, match=r"none\.yaml: cannot read: .*No such file"):
+        feeds.load_registry(tmp_path / "none.yaml")
+
+
 def test_registry_reads_valid_entries_as_before(tmp_path: Path) -> None:
     path = tmp_path / "feeds.yaml"
     path.write_text("defaults: &d {outlet: O, full_text: true}\n"
