@@ -41,11 +41,19 @@ def line_of(node: yaml.Node) -> int:
 
 
 def read_text(path: Path, fail: Fail) -> str:
-    """The file's text, read as UTF-8; a file that cannot be read is an error naming it."""
+    """The file's text, read as UTF-8; a file that cannot be read is an error naming it,
+    and one that is not UTF-8 (saved as windows-1256, say) names the line to fix."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise fail(None, f"cannot read: {exc}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        raise fail(data.count(b"\n", 0, exc.start) + 1,
+                   f"not UTF-8 (byte {data[exc.start]:#04x} at byte {exc.start - start + 1} "
+                   "of the line); save the file as UTF-8") from exc
 
 
 def compose(text: str, fail: Fail) -> yaml.Node | None:

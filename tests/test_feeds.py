@@ -77,6 +77,14 @@ def test_a_missing_registry_is_a_registry_error(tmp_path: Path) -> None:
         feeds.load_registry(tmp_path / "none.yaml")
 
 
+def test_a_registry_not_in_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_bytes(ENTRY.replace("name: A", "name: الجزيرة").encode("cp1256"))
+    with pytest.raises(feeds.RegistryError, match=r"feeds\.yaml:3: not UTF-8 \(byte 0xc7 at "
+                                                  r"byte 11 of the line\)"):
+        feeds.load_registry(path)
+
+
 def test_registry_reads_valid_entries_as_before(tmp_path: Path) -> None:
     path = tmp_path / "feeds.yaml"
     path.write_text("defaults: &d {outlet: O, full_text: true}\n"

@@ -154,6 +154,13 @@ def test_missing_file_is_a_gazetteer_error(tmp_path) -> None:
     assert DEFAULT_PATH.is_file()
 
 
+def test_a_file_not_in_utf8_names_its_line(tmp_path) -> None:
+    path = tmp_path / "gaz.yaml"
+    path.write_bytes(_yaml("- {id: Q1, type: LOC, en: A, ar: ألف}\n").encode("cp1256"))
+    with pytest.raises(GazetteerError, match=r"gaz\.yaml:3: not UTF-8 \(byte 0xc3 at byte 34 "):
+        load_gazetteer(path)
+
+
 def test_variants_that_normalize_alike_are_folded(gaz) -> None:
     parsed = parse_gazetteer(_yaml("- {id: Q1, type: LOC, en: A, ar: أمريكا, aka: [امريكا]}\n"))
     assert parsed.entities[0].aliases == ("أمريكا",)

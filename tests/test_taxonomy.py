@@ -155,6 +155,14 @@ def test_load_from_path_and_environment(tmp_path: Path, monkeypatch: pytest.Monk
         load_taxonomy(tmp_path / "missing.yaml")
 
 
+def test_a_file_not_in_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "tax.yaml"
+    path.write_bytes(MINIMAL.encode("cp1256"))
+    with pytest.raises(TaxonomyError, match=r"tax\.yaml:line 4: not UTF-8 \(byte 0xca at "
+                                            r"byte 15 of the line\)"):
+        load_taxonomy(path)
+
+
 def test_yields_to_names_a_known_other_topic() -> None:
     msg = error_of(MINIMAL + "    yields_to: [{topic: elsewhere}]\n")
     assert "line 9" in msg and "unknown topic 'elsewhere'" in msg
