@@ -139,17 +139,30 @@ def to_data(node: yaml.Node, fail_at: Callable[[Loc], Fail]) -> tuple[Any, dict[
     each path in it, so that errors found later (by a schema) can still name their line.
 
     Every mapping's keys are checked by :func:`keys`; ``fail_at(path)`` gives the ``fail``
-    for the mapping or value at ``path``.
+    for the mapping or value at ``path``. A node met again through an alias (``*name``) is
+    the value already built, as in ``yaml.safe_load``: rebuilt at every use, aliases of
+    aliases would grow the data exponentially. One that contains itself is refused.
     """
     lines: dict[Loc, int] = {}
+    built: dict[int, Any] = {}
+    building: set[int] = set()
 
     def build(node: yaml.Node, path: Loc) -> Any:
         lines[path] = line_of(node)
+        if id(node) in built:
+            return built[id(node)]
+        if id(node) in building:
+            raise fail_at(path)(line_of(node), "an alias (*name) refers to a list or "
+                                               "mapping that contains it")
+        building.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            return {k: build(v, (*path, k)) for k, v in keys(node, fail_at(path)).items()}
-        if isinstance(node, yaml.SequenceNode):
-            return [build(v, (*path, i)) for i, v in enumerate(node.value)]
-        return value(node, fail_at(path))
+            out: Any = {k: build(v, (*path, k)) for k, v in keys(node, fail_at(path)).items()}
+        elif isinstance(node, yaml.SequenceNode):
+            out = [build(v, (*path, i)) for i, v in enumerate(node.value)]
+        else:
+            out = value(node, fail_at(path))
+        built[id(node)] = out
+        return out
 
     return build(node, ()), lines
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from pipeline import datafile
 from pipeline.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
 from pipeline.topics import Tagger
 
@@ -132,6 +134,15 @@ def test_duplicate_key_and_broken_yaml() -> None:
 def test_merge_key_is_refused_as_such() -> None:
     msg = error_of("weights: &w {weight: 2}\n" + MINIMAL.replace("weight: 2}", "<<: *w}"))
     assert "demo.yaml:line 9: topics[0].terms[0]: a merge key (<<) is not read" in msg
+
+
+def test_an_alias_is_built_once_and_may_not_contain_itself() -> None:
+    # Rebuilt at every use, nine levels of ten aliases would be a billion values.
+    text = "a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    data, _ = datafile.to_data(yaml.compose(text), lambda loc: datafile.failing(ValueError, loc))
+    assert data["c"][0] is data["c"][1] and data["b"][0] is data["a"]
+    msg = error_of(MINIMAL + "groups: &g {loop: *g}\n")
+    assert "demo.yaml:line 9: groups.loop: an alias (*name) refers to a list or mapping" in msg
 
 
 def test_topic_without_terms() -> None:
