@@ -4,7 +4,9 @@ Articles are loaded a batch at a time: COPY into a staging table, then one
 ``INSERT … ON CONFLICT`` upsert, in one transaction, so a crash leaves no half batch and
 re-running a night changes nothing. The same canonical URL, or the same normalized
 content hash, is the same article: seeing it again adds a sighting and, on a newer night,
-moves ``last_seen``; ``first_seen`` is written once, when the row is inserted.
+moves ``last_seen``; ``first_seen`` is written once, when the row is inserted. A copy
+whose original takes another text in the same batch is stored as an article of its own,
+so every text served keeps a row.
 """
 
 from __future__ import annotations
@@ -225,14 +227,34 @@ _UPSERT = (
     + f", updated_at = CASE WHEN {_NEWER} THEN EXCLUDED.last_seen ELSE articles.updated_at END"
     ", last_seen = GREATEST(articles.last_seen, EXCLUDED.last_seen) "
     f"WHERE ({_NEWER}) OR EXCLUDED.last_seen > articles.last_seen "
-    "RETURNING id, canonical_url"
+    "RETURNING id, canonical_url, content_hash"
 )
 _NEW_COLUMNS = ("id", *_STAGE_COLUMNS, "first_seen", "last_seen", "run_id")
 _SIGHTING_COLUMNS = ("article_id", "run_id", "feed_id", "url", "outlet", "seen_at")
 
 
-def _stage_known(conn: psycopg.Connection, run: Run, known: list[Article]) -> dict[str, int]:
-    """Upsert articles whose URL is stored already; return the ids of the rows written."""
+def _insert_new(conn: psycopg.Connection, run: Run, fresh: list[Article]) -> dict[str, int]:
+    """COPY articles whose URL is not stored into ``articles``; return their ids by URL.
+
+    Ids are drawn from the table's sequence first, so they follow the order given."""
+    if not fresh:
+        return {}
+    ids = sorted(r[0] for r in conn.execute(
+        "SELECT nextval(pg_get_serial_sequence('articles', 'id')) "
+        "FROM generate_series(1, %s)", (len(fresh),)))
+    inserted: dict[str, int] = {}
+    with conn.cursor().copy(f"COPY articles ({', '.join(_NEW_COLUMNS)}) FROM STDIN") as copy:
+        for aid, art in zip(ids, fresh, strict=True):
+            copy.write_row((aid, *(getattr(art, c) for c in _STAGE_COLUMNS),
+                            run.logical_ts, run.logical_ts, run.id))
+            inserted[art.canonical_url] = aid
+    return inserted
+
+
+def _stage_known(conn: psycopg.Connection, run: Run,
+                 known: list[Article]) -> dict[str, tuple[int, str]]:
+    """Upsert articles whose URL is stored already; return the id and the content hash of
+    each row written, by URL."""
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS stage_articles (ord integer, "
         + ", ".join(f"{c} {'timestamptz' if c == 'published_at' else 'text'}"
@@ -244,7 +266,7 @@ def _stage_known(conn: psycopg.Connection, run: Run, known: list[Article]) -> di
     ) as copy:
         for i, art in enumerate(known):
             copy.write_row((i, *(getattr(art, c) for c in _STAGE_COLUMNS)))
-    return {url: aid for aid, url in
+    return {url: (aid, chash) for aid, url, chash in
             conn.execute(_UPSERT, {"ts": run.logical_ts, "run": run.id})}
 
 
@@ -253,7 +275,9 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
 
     Under the load lock the stored URLs and hashes are read first, so new articles go
     straight into ``articles`` by COPY (ids drawn from its sequence in batch order) and
-    only articles at a known URL take the staging table and the upsert.
+    only articles at a known URL take the staging table and the upsert. An exact copy at
+    another URL becomes a sighting of the article that holds its text once the batch is
+    written (:func:`_place_copies`).
     """
     stats = LoadStats()
     if not articles:
@@ -264,7 +288,8 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
         hashes = list({a.content_hash for a in articles})
         ts = run.logical_ts
         known_url: dict[str, tuple[int, str]] = {}
-        known_hash: dict[str, int] = {}
+        known_hash: dict[str, list[int]] = {}  # content hash -> stored ids, oldest first
+        held: dict[int, str] = {}  # article id -> content hash, kept current by the writes
         settled: set[str] = set()  # stored with this text, seen on this night or later
         for aid, url, chash, last_seen in conn.execute(
             "SELECT id, canonical_url, content_hash, last_seen FROM articles "
@@ -272,7 +297,8 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
             (urls, hashes),
         ):
             known_url[url] = (aid, chash)
-            known_hash.setdefault(chash, aid)
+            known_hash.setdefault(chash, []).append(aid)
+            held[aid] = chash
             if ts <= last_seen:
                 settled.add(url)
 
@@ -284,14 +310,11 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
         same_as: list[tuple[Article, int | str]] = []  # duplicate -> article id or staged URL
         for art in articles:
             if art.canonical_url in staged_url:
-                stats.duplicate += 1
                 same_as.append((art, art.canonical_url))
             elif art.canonical_url in known_url:
                 _aid, old_hash = known_url[art.canonical_url]
                 if old_hash != art.content_hash:
                     stats.updated += 1
-                else:
-                    stats.duplicate += 1
                 if old_hash != art.content_hash or art.canonical_url not in settled:
                     known.append(art)
                 else:
@@ -300,45 +323,36 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                 staged_url.add(art.canonical_url)
                 staged_hash.setdefault(art.content_hash, art.canonical_url)
             elif art.content_hash in known_hash:
-                stats.duplicate += 1
-                same_as.append((art, known_hash[art.content_hash]))
+                same_as.append((art, known_hash[art.content_hash][0]))
             elif art.content_hash in staged_hash:
-                stats.duplicate += 1
                 same_as.append((art, staged_hash[art.content_hash]))
             else:
-                stats.new += 1
                 fresh.append(art)
                 staged_url.add(art.canonical_url)
                 staged_hash[art.content_hash] = art.canonical_url
 
-        ids_by_url: dict[str, int] = {}
-        if fresh:
-            ids = sorted(r[0] for r in conn.execute(
-                "SELECT nextval(pg_get_serial_sequence('articles', 'id')) "
-                "FROM generate_series(1, %s)", (len(fresh),)))
-            run_id = run.id
-            with conn.cursor().copy(
-                f"COPY articles ({', '.join(_NEW_COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for aid, art in zip(ids, fresh, strict=True):
-                    copy.write_row((aid, *(getattr(art, c) for c in _STAGE_COLUMNS),
-                                    ts, ts, run_id))
-                    ids_by_url[art.canonical_url] = aid
+        ids_by_url = _insert_new(conn, run, fresh)
         new_ids = set(ids_by_url.values())
+        held.update((ids_by_url[a.canonical_url], a.content_hash) for a in fresh)
         ids_by_url.update((a.canonical_url, known_url[a.canonical_url][0])
                           for a in (*known, *settled_seen))
         if known:
             # A row the upsert leaves alone keeps the id read above; one deleted meanwhile
             # is inserted again and its new id comes back.
-            ids_by_url.update(_stage_known(conn, run, known))
+            written = _stage_known(conn, run, known)
+            ids_by_url.update((url, aid) for url, (aid, _chash) in written.items())
+            held.update(written.values())
+        copies, moved = _place_copies(conn, run, same_as, ids_by_url, held, known_hash)
+        new_ids.update(moved)
+        stats.new = len(new_ids)
+        stats.duplicate = len(articles) - stats.new - stats.updated
 
         bumped: set[int] = set()
         sightings: dict[tuple[int, str, str], str] = {}  # (article, feed, url) -> outlet
         for art in (*fresh, *known, *settled_seen):
             sightings.setdefault((ids_by_url[art.canonical_url], art.feed_id, art.url),
                                  art.outlet)
-        for art, target in same_as:
-            aid = ids_by_url[target] if isinstance(target, str) else target
+        for art, aid in copies:
             sightings.setdefault((aid, art.feed_id, art.url), art.outlet)
             if aid not in new_ids:
                 bumped.add(aid)
@@ -370,6 +384,49 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                  "u": [k[2] for k, _ in again], "o": [o for _, o in again]},
             )
     return stats
+
+
+def _place_copies(conn: psycopg.Connection, run: Run,
+                  same_as: list[tuple[Article, int | str]], ids_by_url: dict[str, int],
+                  held: dict[int, str], known_hash: dict[str, list[int]],
+                  ) -> tuple[list[tuple[Article, int]], set[int]]:
+    """Give each duplicate the id of the article it is a sighting of; return them, and the
+    ids of the rows inserted for copies whose text no row holds.
+
+    A copy at another URL was matched to an article by the text that article held when the
+    batch was read. If the batch gave that article another text (an edit at its own URL,
+    or its newer text kept over an older night's), the copy's text would be held nowhere:
+    it goes to another stored article with that text or, failing one, becomes an article
+    of its own at its URL, so a re-run finds it there and changes nothing.
+    ``ids_by_url`` and ``held`` are updated with the rows inserted.
+    """
+    placed: list[tuple[Article, int | None]] = []
+    for art, target in same_as:
+        aid = ids_by_url[target] if isinstance(target, str) else target
+        home: int | None = aid
+        if target != art.canonical_url and held[aid] != art.content_hash:
+            home = next((i for i in known_hash.get(art.content_hash, ())
+                         if held[i] == art.content_hash), None)
+        placed.append((art, home))
+    homeless: dict[str, Article] = {}  # URL -> the first copy there whose text no row holds
+    home_of: dict[str, str] = {}  # content hash -> URL of the copy inserted with it
+    for art, aid in placed:
+        # A later copy of the same text, or another text at the same URL, is a sighting of
+        # the row inserted for the first (a URL holds one text).
+        if (aid is None and art.canonical_url not in ids_by_url
+                and art.canonical_url not in homeless and art.content_hash not in home_of):
+            homeless[art.canonical_url] = art
+            home_of[art.content_hash] = art.canonical_url
+    inserted = _insert_new(conn, run, list(homeless.values()))
+    if inserted:
+        log.info("%d exact copies hold a text their original no longer has: stored as "
+                 "articles of their own", len(inserted))
+    ids_by_url.update(inserted)
+    held.update((aid, homeless[url].content_hash) for url, aid in inserted.items())
+    copies = [(art, aid if aid is not None else
+               ids_by_url[home_of.get(art.content_hash, art.canonical_url)])
+              for art, aid in placed]
+    return copies, set(inserted.values())
 
 
 def run_article_ids(conn: psycopg.Connection, run_id: int) -> list[int]:

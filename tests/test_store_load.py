@@ -187,3 +187,82 @@ def test_two_texts_at_one_url_in_one_night_settle_the_same_way(
     for key in order[::-1]:  # the night again, the tasks finishing the other way round
         store.load_articles(conn, run, [texts[key]])
     assert rows(conn) == before
+
+
+def _served(conn: psycopg.Connection, run: store.Run) -> list[tuple]:
+    """(sighted URL, URL of the row it points at, that row's body) for each of a run's sightings."""
+    return conn.execute(
+        "SELECT s.url, a.canonical_url, a.body FROM article_sightings s "
+        "JOIN articles a ON a.id = s.article_id WHERE s.run_id = %s ORDER BY 1",
+        (run.id,)).fetchall()
+
+
+@pytest.mark.parametrize("order", ["copy first", "original first"])
+def test_copy_of_an_article_edited_in_the_same_batch_keeps_its_text(
+        conn: psycopg.Connection, order: str) -> None:
+    old, new = "نص الخبر كما نشر أولا", "نص الخبر بعد تعديله"
+    store.sync_feeds(conn, FEEDS)
+    night1 = store.start_run(conn, "n1", NIGHT1)
+    store.load_articles(conn, night1, [art("https://a.example/1", old)])
+    night2 = store.start_run(conn, "n2", NIGHT2)
+    edited = art("https://a.example/1", new)
+    copies = [art("https://c.example/copy", old, feed="f2"),
+              art("https://d.example/copy", old, feed="f2")]
+    batch = [*copies, edited] if order == "copy first" else [edited, *copies]
+    stats = store.load_articles(conn, night2, batch)
+    conn.commit()
+    # The first copy holds the old text now; the second is a copy of it.
+    assert (stats.new, stats.updated, stats.duplicate) == (1, 1, 1)
+    assert conn.execute("SELECT canonical_url, body, first_seen, last_seen FROM articles "
+                        "ORDER BY id").fetchall() == [
+        ("https://a.example/1", new, NIGHT1, NIGHT2),
+        ("https://c.example/copy", old, NIGHT2, NIGHT2)]
+    assert _served(conn, night2) == [
+        ("https://a.example/1", "https://a.example/1", new),
+        ("https://c.example/copy", "https://c.example/copy", old),
+        ("https://d.example/copy", "https://c.example/copy", old)]
+
+    before, seen = rows(conn), sightings(conn)
+    again = store.load_articles(conn, night2, batch)  # the night re-run
+    assert (again.new, again.updated, again.duplicate) == (0, 0, 3)
+    assert rows(conn) == before and sightings(conn) == seen
+
+
+def test_copy_in_a_backfill_keeps_the_text_its_original_no_longer_holds(
+        conn: psycopg.Connection) -> None:
+    store.sync_feeds(conn, FEEDS)
+    night2 = store.start_run(conn, "n2", NIGHT2)
+    store.load_articles(conn, night2, [art("https://a.example/1", "نص الخبر بعد تعديله")])
+    conn.commit()
+    night1 = store.start_run(conn, "n1", NIGHT1)  # older: its text of a.example/1 is kept
+    batch = [art("https://a.example/1", "نص الخبر كما نشر أولا"),
+             art("https://c.example/copy", "نص الخبر كما نشر أولا", feed="f2")]
+    store.load_articles(conn, night1, batch)
+    conn.commit()
+    assert _served(conn, night1) == [
+        ("https://a.example/1", "https://a.example/1", "نص الخبر بعد تعديله"),
+        ("https://c.example/copy", "https://c.example/copy", "نص الخبر كما نشر أولا")]
+    before, seen = rows(conn), sightings(conn)
+    store.load_articles(conn, night1, batch)
+    assert rows(conn) == before and sightings(conn) == seen
+
+
+def test_copy_goes_to_another_article_still_holding_its_text(
+        conn: psycopg.Connection) -> None:
+    old = "نص الخبر كما نشر أولا"
+    store.sync_feeds(conn, FEEDS)
+    nights = [store.start_run(conn, f"n{k}", datetime(2024, 1, k, 3, tzinfo=UTC))
+              for k in range(1, 5)]
+    store.load_articles(conn, nights[0], [art("https://a.example/1", old)])
+    store.load_articles(conn, nights[1], [art("https://a.example/1", "نص معدل مرة"),
+                                          art("https://c.example/copy", old, feed="f2")])
+    store.load_articles(conn, nights[2], [art("https://a.example/1", old)])  # edit undone
+    # a.example/1 (the oldest row with the text) is edited again: the copy goes to c.example.
+    stats = store.load_articles(conn, nights[3], [art("https://a.example/1", "نص معدل مرتين"),
+                                                  art("https://e.example/copy", old, feed="f2")])
+    assert (stats.new, stats.updated, stats.duplicate) == (0, 1, 1)
+    assert _served(conn, nights[3]) == [
+        ("https://a.example/1", "https://a.example/1", "نص معدل مرتين"),
+        ("https://e.example/copy", "https://c.example/copy", old)]
+    assert conn.execute("SELECT last_seen FROM articles WHERE canonical_url = %s",
+                        ("https://c.example/copy",)).fetchone() == (nights[3].logical_ts,)
