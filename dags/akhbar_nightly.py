@@ -190,9 +190,10 @@ def run_summary(night_run_id: int) -> dict[str, Any]:
         health = quality.feed_health(conn, night_run_id)
     log.info("feed health, run %s (key %s):\n%s", night_run_id, summary.run_key,
              quality.render_feed_health(health))
-    log.info("entries seen %d; articles new %d, updated %d, duplicate %d; %.1f s",
-             summary.entries_seen, summary.articles_new, summary.articles_updated,
-             summary.articles_duplicate, summary.seconds)
+    log.info("entries seen %d; articles new %d, updated %d, older (newer text kept) %d, "
+             "duplicate %d; %.1f s", summary.entries_seen, summary.articles_new,
+             summary.articles_updated, summary.articles_older, summary.articles_duplicate,
+             summary.seconds)
     return {"night_run_id": night_run_id, "run_key": summary.run_key,
             "feeds_ok": summary.feeds_ok,
             "feeds_not_modified": summary.feeds_not_modified,

@@ -159,6 +159,7 @@ def print_summary(summary: night.RunSummary) -> None:
         ("feeds failed", summary.feeds_failed), ("feeds skipped", summary.feeds_skipped),
         ("entries seen", summary.entries_seen),
         ("articles new", summary.articles_new), ("articles updated", summary.articles_updated),
+        ("articles older (newer text kept)", summary.articles_older),
         ("articles duplicate", summary.articles_duplicate), ("seconds", summary.seconds),
     ):
         table.add_row(label, str(value))

@@ -38,6 +38,7 @@ class FeedOutcome:
     entries: int = 0
     new: int = 0
     updated: int = 0
+    older: int = 0  # the stored text outranks the one served (a backfill): not applied
     duplicate: int = 0
     error: str | None = None
 
@@ -55,6 +56,7 @@ class RunSummary:
     entries_seen: int = 0
     articles_new: int = 0
     articles_updated: int = 0
+    articles_older: int = 0  # a text older than the stored one (backfill): the stored one kept
     articles_duplicate: int = 0
     problems: dict[str, int] = field(default_factory=dict)
     stages: dict[str, dict] = field(default_factory=dict)
@@ -324,10 +326,11 @@ def _load_feed(conn: psycopg.Connection, run: store.Run, work: _Work,
             work.loaded[i] = _load_batch(conn, run, work.articles[i:i + settings.load_batch_size],
                                          work.problems)
         stats.add(work.loaded[i])
-    outcome.new, outcome.updated, outcome.duplicate = stats.new, stats.updated, stats.duplicate
+    outcome.new, outcome.updated = stats.new, stats.updated
+    outcome.older, outcome.duplicate = stats.older, stats.duplicate
     details: dict[str, object] = {
         "problems": dict(work.problems), "new": stats.new, "updated": stats.updated,
-        "duplicate": stats.duplicate, "reason": work.reason,
+        "older": stats.older, "duplicate": stats.duplicate, "reason": work.reason,
     }
     if work.parsed:
         details.update(bozo=work.parsed.bozo, encoding=work.parsed.encoding,
@@ -357,7 +360,8 @@ def _load_feed(conn: psycopg.Connection, run: store.Run, work: _Work,
                       disable_after=settings.disable_after, backoff_base=settings.backoff_base,
                       backoff_cap=settings.backoff_cap)
     store.record_fetch(conn, run.id, logged, outcome.entries,
-                       outcome.new + outcome.updated + outcome.duplicate, details)
+                       outcome.new + outcome.updated + outcome.older + outcome.duplicate,
+                       details)
     if outcome.status == "failed":
         log.warning("feed %s failed: %s", spec.id, outcome.error)
     return outcome
@@ -569,6 +573,7 @@ def summarize(url: str, run_id: int, seconds: float = 0.0,
             summary.entries_seen += entries
             summary.articles_new += details.get("new", 0)
             summary.articles_updated += details.get("updated", 0)
+            summary.articles_older += details.get("older", 0)
             summary.articles_duplicate += details.get("duplicate", 0)
             problems.update(details.get("problems", {}))
             if status == "failed":

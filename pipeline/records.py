@@ -77,10 +77,14 @@ class LoadStats:
     """Outcome of loading one batch of articles."""
 
     new: int = 0
-    updated: int = 0
+    updated: int = 0  # a stored article took the batch's newer text
+    # A text other than the stored one that the stored text outranks, so it is not applied:
+    # an older night's (a backfill), or the losing one of two texts at one URL in one night.
+    older: int = 0
     duplicate: int = 0
 
     def add(self, other: LoadStats) -> None:
         self.new += other.new
         self.updated += other.updated
+        self.older += other.older
         self.duplicate += other.duplicate

@@ -271,7 +271,8 @@ def _stage_known(conn: psycopg.Connection, run: Run,
 
 
 def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article]) -> LoadStats:
-    """Load one batch in one transaction; return how many were new, updated or duplicates.
+    """Load one batch in one transaction; return how many were new, updated, older texts
+    than the stored ones (not applied) or duplicates.
 
     Under the load lock the stored URLs and hashes are read first, so new articles go
     straight into ``articles`` by COPY (ids drawn from its sequence in batch order) and
@@ -304,6 +305,7 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
 
         fresh: list[Article] = []  # URL not stored: inserted
         known: list[Article] = []  # URL stored, new text or a later last_seen: upserted
+        edited: list[Article] = []  # URL stored with another text: updated or older
         settled_seen: list[Article] = []  # URL stored and nothing to change
         staged_url: set[str] = set()
         staged_hash: dict[str, str] = {}  # content hash -> canonical URL staged with it
@@ -314,7 +316,7 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
             elif art.canonical_url in known_url:
                 _aid, old_hash = known_url[art.canonical_url]
                 if old_hash != art.content_hash:
-                    stats.updated += 1
+                    edited.append(art)
                 if old_hash != art.content_hash or art.canonical_url not in settled:
                     known.append(art)
                 else:
@@ -342,10 +344,17 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
             written = _stage_known(conn, run, known)
             ids_by_url.update((url, aid) for url, (aid, _chash) in written.items())
             held.update(written.values())
+        # Whether a text replaced the stored one is the upsert's decision (_NEWER), read
+        # from the rows it wrote: an older night's text is kept out and is no update.
+        for art in edited:
+            if held[ids_by_url[art.canonical_url]] == art.content_hash:
+                stats.updated += 1
+            else:
+                stats.older += 1
         copies, moved = _place_copies(conn, run, same_as, ids_by_url, held, known_hash)
         new_ids.update(moved)
         stats.new = len(new_ids)
-        stats.duplicate = len(articles) - stats.new - stats.updated
+        stats.duplicate = len(articles) - stats.new - stats.updated - stats.older
 
         bumped: set[int] = set()
         sightings: dict[tuple[int, str, str], str] = {}  # (article, feed, url) -> outlet

@@ -87,7 +87,6 @@ def test_backfill_leaves_the_newer_night_its_articles(
                             "GROUP BY 1 ORDER BY 1") == [(older, 4), (newer, 3)]
 
 
-
 def test_backfill_of_an_unchanged_feed_records_its_sightings(
         db_url: str, http_server, tmp_path: Path, conn: psycopg.Connection) -> None:
     # The feed serves the same bytes, with an ETag, to the newer night and to the backfill.
@@ -104,6 +103,29 @@ def test_backfill_of_an_unchanged_feed_records_its_sightings(
     later = fetch_night(db_url, settings(), registry, "2024-03-24T02:30:00+00:00",
                         datetime(2024, 3, 25, 2, 30, tzinfo=UTC))
     assert later.feeds_not_modified == 1
+
+
+def test_backfill_counts_the_older_text_it_keeps_out_not_as_updated(
+        db_url: str, http_server, tmp_path: Path, conn: psycopg.Connection) -> None:
+    # The newer night loaded edited texts; the older night brings the texts before the edit.
+    newer, older = datetime(2024, 3, 24, 2, 30, tzinfo=UTC), NIGHT
+    same_links = {"link": lambda i: f"https://news.example/a/{i}"}
+    http_server.route("/a.xml", sequence(
+        respond(200, rss("edited", 2, **same_links), {"Content-Type": "application/rss+xml"}),
+        respond(200, rss("a", 3), {"Content-Type": "application/rss+xml"})))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    fetch_night(db_url, settings(), registry, "2024-03-23T02:30:00+00:00", newer)
+    conn.commit()
+    bodies = table_rows(conn, "SELECT canonical_url, body FROM articles ORDER BY id")
+
+    summary = fetch_night(db_url, settings(), registry, "2024-02-29T02:30:00+00:00", older)
+    assert (summary.articles_new, summary.articles_updated, summary.articles_older,
+            summary.articles_duplicate) == (1, 0, 2, 0)
+    assert table_rows(conn, "SELECT canonical_url, body FROM articles ORDER BY id")[:2] == bodies
+    details, loaded = table_rows(conn, "SELECT f.details, f.loaded FROM fetches f "
+                                       "JOIN runs r ON r.id = f.run_id "
+                                       "WHERE r.logical_ts = '2024-03-01T02:00:00Z'")[0]
+    assert (details["new"], details["updated"], details["older"], loaded) == (1, 0, 2, 3)
 
 
 def test_windows_1256_feed_is_decoded(db_url: str, served: Path,

@@ -85,7 +85,8 @@ def test_edited_article_updates_but_backfill_does_not_roll_back(
     stats = store.load_articles(conn, night3, [art("https://a.example/1", "نسخة معدلة")])
     assert stats.updated == 1
     night1 = store.start_run(conn, "n1", datetime(2024, 1, 1, tzinfo=UTC))
-    store.load_articles(conn, night1, [art("https://a.example/1", "نسخة قديمة")])
+    stats = store.load_articles(conn, night1, [art("https://a.example/1", "نسخة قديمة")])
+    assert (stats.updated, stats.older) == (0, 1)
     body, first, last = conn.execute(
         "SELECT body, first_seen, last_seen FROM articles").fetchone()
     assert body == "نسخة معدلة"

@@ -110,7 +110,8 @@ def test_older_night_adds_only_its_sightings(conn: psycopg.Connection) -> None:
     night1 = store.start_run(conn, "n1", NIGHT1)
     stats = store.load_articles(conn, night1, [art("https://a.example/1", "نص أقدم"),
                                                art("https://e.example/1", "نص الخبر")])
-    assert (stats.new, stats.updated, stats.duplicate) == (0, 1, 1)
+    # The older text is counted as such, not as an update: the newer one stays.
+    assert (stats.new, stats.updated, stats.older, stats.duplicate) == (0, 0, 1, 1)
     assert rows(conn) == before  # first_seen stays NIGHT2: no row rewritten
     assert conn.execute("SELECT body, first_seen, last_seen FROM articles").fetchall() == [
         ("نص الخبر", NIGHT2, NIGHT2)]
