@@ -230,6 +230,33 @@ def test_nisba_forms_do_not_widen_other_words(conn: psycopg.Connection, query: s
     assert not matches(conn, query, text)
 
 
+@pytest.mark.parametrize(("query", "text"), [
+    # Outlets seat the same hamza on و, on ي or on the line: one word to the search.
+    ("مسؤول", "قال مسئول في الوزارة"), ("مسئول", "أحد المسؤولين"),
+    ("المسؤولية", "تتحمل الحكومة مسئولية"), ("رئيس", "قال الرءيس"), ("رءيس", "الرئيس الأمريكي"),
+    ("شؤون", "وزير الشئون الخارجية"), ("حلفائها", "واشنطن وحلفاؤها"),
+])
+def test_hamza_seats_meet(conn: psycopg.Connection, query: str, text: str) -> None:
+    assert matches(conn, query, text)
+
+
+@pytest.mark.parametrize(("query", "text"), [
+    # The seats fold into the hamza, not into the letters و and ي that carry it.
+    ("سؤال", "سوال"), ("رئيس", "ريس"), ("مسؤول", "مسول"),
+])
+def test_hamza_seats_stay_apart_from_their_letters(conn: psycopg.Connection, query: str,
+                                                   text: str) -> None:
+    assert not matches(conn, query, text)
+
+
+def test_search_marks_a_word_with_the_other_hamza_seat(conn: psycopg.Connection) -> None:
+    load(conn, "2024-03-01", NIGHT, [
+        article("wire", "Wire", "https://news.example/1", "تصريح",
+                f"{FILLER} وقال مسئول في الوزارة {FILLER}", NIGHT)])
+    (shown,) = search_snippets(conn, "المسؤول")
+    assert "وقال <b>مسئول</b> في" in shown
+
+
 @pytest.mark.parametrize(("query", "core"), [
     ("لبنان", "لبن"), ("إيران", "اير"), ("اليابان", "ياب"), ("السودان", "سود"),
     ("باكستان", "باكست"), ("ألمانيا", "مان"), ("كوريا", "كور"), ("فلسطين", "فلسط"),

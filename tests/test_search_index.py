@@ -184,6 +184,34 @@ def test_migration_to_search_forms_needs_no_reindexing(database_before) -> None:
                             ).fetchone() == (None,)
 
 
+def test_migration_to_hamza_folding_rebuilds_the_vectors_it_changes(database_before) -> None:
+    # 107 folds ؤ and ئ into ء in the index: an article stored before it is found by either
+    # spelling afterwards, and only the rows of texts holding those letters are rewritten.
+    with store.connect(database_before("107")) as conn:
+        load(conn, "n1", NIGHT1, [
+            art("https://a.example/1", "تصريح", "قال مسؤول في الوزارة"),
+            art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار على العاصمة")])
+        official, rain = (conn.execute("SELECT id FROM articles WHERE url = %s", (u,)).fetchone()[0]
+                          for u in ("https://a.example/1", "https://a.example/2"))
+        assert found(conn, "مسئول") == []
+        untouched = conn.execute("SELECT xmin::text FROM article_search WHERE article_id = %s",
+                                 (rain,)).fetchone()
+        assert "107_search_word_variants.sql" in store.migrate(conn)
+        assert found(conn, "مسئول") == found(conn, "مسؤول") == [official]
+        assert search.stale_ids(conn) == []
+        assert conn.execute(
+            "SELECT count(*) FROM articles a JOIN article_search s ON s.article_id = a.id "
+            "WHERE s.search_vector = akhbar.search_vector(a.title_norm, a.body_norm)"
+        ).fetchone() == (2,)
+        assert conn.execute("SELECT xmin::text FROM article_search WHERE article_id = %s",
+                            (rain,)).fetchone() == untouched
+        assert conn.execute("SELECT flush_search_index()").fetchone() == (0,)
+        owners = {r[0] for r in conn.execute(
+            "SELECT pg_get_userbyid(p.proowner) FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'akhbar'")}
+        assert owners == {"akhbar_owner"}
+
+
 def test_cli_builds_every_missing_search_row(db_url: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
