@@ -274,18 +274,14 @@ def _describe(loc: tuple[Any, ...], data: Any) -> str:
         else:
             parts.append(f".{item}" if parts else str(item))
             node = node.get(item) if isinstance(node, dict) else None
-    return "".join(parts) or "(file)"
+    return "".join(parts) or "top level"
 
 
-def _failing(source: object, loc: datafile.Loc | None = None) -> datafile.Fail:
-    """Errors as ``source:line N: topics[0].terms[0]: message`` (the field, when known)."""
-
-    def fail(line: int | None, message: str) -> TaxonomyError:
-        where = f"{_describe(loc, None)}: " if loc is not None else ""
-        return TaxonomyError(f"{source}:line {line}: {where}{message}" if line is not None
-                             else f"{source}: {where}{message}")
-
-    return fail
+def _failing(source: object, loc: datafile.Loc | None = None, data: Any = None) -> datafile.Fail:
+    """Errors as ``source:N: topics[sanctions].terms[0]: message`` (the field, when known;
+    topics named by id once ``data`` is read), the form of the other data files, which
+    editors and terminals open at the line."""
+    return datafile.failing(TaxonomyError, source, _describe(loc, data) if loc is not None else "")
 
 
 def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
@@ -312,10 +308,9 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
         for loc, kind, msg in found:
             if kind == "too_short" and any(o[:len(loc)] == loc and o != loc for o, _, _ in found):
                 continue  # only a consequence: the list's one item failed, reported below it
-            line = datafile.line_for(loc, lines)
-            where = f"line {line}" if line else "line ?"
-            problems.append(f"{source}:{where}: {_describe(loc, data)}: {msg}")
-        raise TaxonomyError("invalid taxonomy\n" + "\n".join(problems)) from None
+            fail = _failing(source, loc, data)
+            problems.append(str(fail(datafile.line_for(loc, lines), msg)))
+        raise TaxonomyError("\n".join(problems)) from None
 
 
 def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
