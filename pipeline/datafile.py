@@ -134,12 +134,16 @@ def value(node: yaml.Node, fail: Fail) -> Any:
 Loc = tuple[Any, ...]  # where a value lies in the data: ("topics", 0, "terms", 2)
 
 
-def to_data(node: yaml.Node, fail_at: Callable[[Loc], Fail]) -> tuple[Any, dict[Loc, int]]:
+def to_data(node: yaml.Node, fail_at: Callable[[Loc], Fail],
+            allowed_at: Callable[[Loc], Collection[str] | None] | None = None,
+            ) -> tuple[Any, dict[Loc, int]]:
     """The whole tree as plain Python data, as ``yaml.safe_load`` builds it, and the line of
     each path in it, so that errors found later (by a schema) can still name their line.
 
     Every mapping's keys are checked by :func:`keys`; ``fail_at(path)`` gives the ``fail``
-    for the mapping or value at ``path``. A node met again through an alias (``*name``) is
+    for the mapping or value at ``path``, and ``allowed_at(path)`` the keys a mapping there
+    may hold (None: any), so that a mistyped key is named at its own line with the allowed
+    ones, as in the files checked by hand. A node met again through an alias (``*name``) is
     the value already built, as in ``yaml.safe_load``: rebuilt at every use, aliases of
     aliases would grow the data exponentially. One that contains itself is refused.
     """
@@ -156,7 +160,9 @@ def to_data(node: yaml.Node, fail_at: Callable[[Loc], Fail]) -> tuple[Any, dict[
                                                "mapping that contains it")
         building.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            out: Any = {k: build(v, (*path, k)) for k, v in keys(node, fail_at(path)).items()}
+            allowed = allowed_at(path) if allowed_at is not None else None
+            fields = keys(node, fail_at(path), allowed)
+            out: Any = {k: build(v, (*path, k)) for k, v in fields.items()}
         elif isinstance(node, yaml.SequenceNode):
             out = [build(v, (*path, i)) for i, v in enumerate(node.value)]
         else:

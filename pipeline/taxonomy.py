@@ -8,9 +8,12 @@ proximity conditions and negative terms; :mod:`pipeline.topics` compiles them.
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -261,27 +264,83 @@ def _expand_groups(value: Any) -> Any:
 
 
 def _describe(loc: tuple[Any, ...], data: Any) -> str:
-    """A readable field path, naming topics by id: ``topics[sanctions].terms[3].weight``."""
+    """A readable field path, naming topics by id: ``topics[sanctions].terms[3].weight``.
+
+    ``data`` is the file read, or its YAML nodes while it is being read (None: by index)."""
     parts: list[str] = []
-    node = data
+    node = _plain(data)
     for item in loc:
         if isinstance(item, int):
-            label = str(item)
-            if isinstance(node, list) and 0 <= item < len(node) and isinstance(node[item], dict):
-                label = str(node[item].get("id") or node[item].get("term") or item)
+            child = _plain(node[item]) if isinstance(node, list) and 0 <= item < len(node) \
+                else None
+            names = [_plain(child.get(k)) for k in ("id", "term")] \
+                if isinstance(child, dict) else []
+            label = next((n for n in names if isinstance(n, str | int | float) and n != ""), item)
             parts.append(f"[{label}]")
-            node = node[item] if isinstance(node, list) and 0 <= item < len(node) else None
+            node = child
         else:
             parts.append(f".{item}" if parts else str(item))
-            node = node.get(item) if isinstance(node, dict) else None
+            node = _plain(node.get(item)) if isinstance(node, dict) else None
     return "".join(parts) or "top level"
+
+
+def _plain(node: Any) -> Any:
+    """A YAML node one level deep as data (a mapping's keys, a list's items, a scalar's
+    text); data as it is."""
+    if isinstance(node, yaml.MappingNode):
+        return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    return node
+
+
+def _fields_at(loc: tuple[Any, ...]) -> frozenset[str] | None:
+    """The fields a mapping at ``loc`` may hold, from the models; None where the keys are
+    the file's own names (groups) or nothing is known of the place."""
+    return _fields_in(tuple(0 if isinstance(item, int) else item for item in loc))
+
+
+@cache  # asked of every mapping in the file, at a few thousand places of a few shapes
+def _fields_in(shape: tuple[Any, ...]) -> frozenset[str] | None:
+    kind: Any = Taxonomy
+    for item in shape:
+        kind = _member(kind, item)
+    return frozenset(kind.model_fields) if _is_model(kind) else None
+
+
+def _member(kind: Any, item: Any) -> Any:
+    """The type of ``kind``'s field or item ``item`` (None if it has none)."""
+    while get_origin(kind) in (Annotated, Union, UnionType):
+        args = [a for a in get_args(kind) if a is not type(None)]
+        kind = args[0] if len(args) == 1 or get_origin(kind) is Annotated else None
+    if _is_model(kind):
+        field = kind.model_fields.get(item) if isinstance(item, str) else None
+        return field.annotation if field is not None else None
+    args = get_args(kind)
+    if get_origin(kind) is tuple and isinstance(item, int) and args:
+        return args[0]
+    if get_origin(kind) is dict and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
 
 
 def _failing(source: object, loc: datafile.Loc | None = None, data: Any = None) -> datafile.Fail:
     """Errors as ``source:N: topics[sanctions].terms[0]: message`` (the field, when known;
     topics named by id once ``data`` is read), the form of the other data files, which
-    editors and terminals open at the line."""
-    return datafile.failing(TaxonomyError, source, _describe(loc, data) if loc is not None else "")
+    editors and terminals open at the line. The field is named only when an error is told:
+    reading asks for a ``fail`` at every value."""
+
+    def fail(line: int | None, message: str) -> Exception:
+        where = _describe(loc, data) if loc is not None else ""
+        return datafile.failing(TaxonomyError, source, where)(line, message)
+
+    return fail
 
 
 def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
@@ -289,7 +348,7 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
     root = datafile.compose(text, _failing(source))
     if root is None:
         raise TaxonomyError(f"{source}: file is empty")
-    data, lines = datafile.to_data(root, lambda loc: _failing(source, loc))
+    data, lines = datafile.to_data(root, lambda loc: _failing(source, loc, root), _fields_at)
     try:
         return Taxonomy.model_validate(data)
     except ValidationError as exc:
@@ -299,9 +358,14 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
             inner = err.get("ctx", {}).get("error")
             if isinstance(inner, _LocatedError):
                 loc, msg = inner.loc, str(inner)
+            elif err["type"] == "missing":  # said of the mapping, as in the other files
+                loc, msg = loc[:-1], f"missing field {loc[-1]!r}"
+            elif err["type"] == "extra_forbidden":  # the keys are checked as the file is read
+                allowed = ", ".join(sorted(_fields_at(loc[:-1]) or ()))
+                loc, msg = loc[:-1], f"unknown field {loc[-1]!r} (allowed: {allowed})"
             else:
                 msg = err["msg"]
-                if err["type"] != "missing" and err.get("input", "") is None:
+                if err.get("input", "") is None:
                     msg += " (the value is empty)"  # a blank `key:` or `-` reads as null
             found.append((loc, err["type"], msg))
         problems = []

@@ -114,7 +114,7 @@ def test_duplicate_topic_id() -> None:
 
 def test_missing_version_and_bad_id() -> None:
     msg = error_of(MINIMAL.replace('version: "1"\n', "").replace("id: demo", "id: Demo Topic"))
-    assert "version" in msg and "Field required" in msg
+    assert "demo.yaml:1: top level: missing field 'version'" in msg
     assert "topics[Demo Topic].id" in msg
 
 
@@ -131,8 +131,9 @@ def test_duplicate_key_and_broken_yaml() -> None:
 
 
 def test_merge_key_is_refused_as_such() -> None:
-    msg = error_of("weights: &w {weight: 2}\n" + MINIMAL.replace("weight: 2}", "<<: *w}"))
-    assert "demo.yaml:9: topics[0].terms[0]: a merge key (<<) is not read" in msg
+    msg = error_of(MINIMAL.replace("- {term: تجربة, weight: 2}",
+                                   "- &w {term: تجربة, weight: 2}\n      - {<<: *w}"))
+    assert "demo.yaml:9: topics[demo].terms[1]: a merge key (<<) is not read" in msg
 
 
 def test_an_alias_is_built_once_and_may_not_contain_itself() -> None:
@@ -218,9 +219,9 @@ def test_empty_value_names_line_and_field(old: str, new: str, where: str) -> Non
 
 def test_value_yaml_cannot_build_names_line_and_field() -> None:
     msg = error_of(MINIMAL.replace("weight: 2}", "weight: !!int two}"))
-    assert "demo.yaml:8: topics[0].terms[0].weight: cannot read 'two'" in msg
+    assert "demo.yaml:8: topics[demo].terms[تجربة].weight: cannot read 'two'" in msg
     msg = error_of(MINIMAL.replace("label_en: Demo", "label_en: !english Demo"))
-    assert "demo.yaml:5: topics[0].label_en: cannot read 'Demo'" in msg and "!english" in msg
+    assert "demo.yaml:5: topics[demo].label_en: cannot read 'Demo'" in msg and "!english" in msg
 
 
 def test_empty_group_is_refused_where_written() -> None:
@@ -250,3 +251,97 @@ def test_unquoted_version_is_refused(written: str, read_as: str) -> None:
     assert "demo.yaml:1: version: " in msg
     assert "write the version in quotes" in msg and read_as in msg
     assert parse_taxonomy(MINIMAL.replace('"1"', f'"{written}"')).version == written
+
+
+# Every level of the file, each on lines of its own, for the table of mistakes below.
+FULL = """\
+version: "1"
+scoring:
+  threshold: 6
+groups:
+  actors: [واشنطن]
+topics:
+  - id: demo
+    label_ar: تجربة
+    label_en: Demo
+    description: A demo topic.
+    scoring:
+      threshold: 2
+    groups:
+      own:
+        - {term: سول, kind: name}
+    required: [own]
+    terms:
+      - {term: تجربة, weight: 2, near: [actors]}
+      - term: اختبار
+        weight: 1
+"""
+
+# A maintainer's mistakes: (what is written, what it replaces, the start of the one line
+# that must tell it: file, line, field).
+MISTAKES = {
+    "misspelt top-level key": (
+        "scoring:\n", "scorring:\n",
+        "demo.yaml:2: top level: unknown field 'scorring' (allowed: groups, scoring, topics, "
+        "version)"),
+    "misspelt key in the file-wide scoring": (
+        "  threshold: 6", "  treshold: 6",
+        "demo.yaml:3: scoring: unknown field 'treshold' (allowed: focus, focus_group, "),
+    "misspelt key of a topic": (
+        "    label_en: Demo", "    label_eng: Demo",
+        "demo.yaml:9: topics[demo]: unknown field 'label_eng' (allowed: description, groups, "
+        "id, label_ar, label_en, negative, required, scoring, terms, yields_to)"),
+    "misspelt key in a topic's scoring": (
+        "      threshold: 2", "      treshold: 2",
+        "demo.yaml:12: topics[demo].scoring: unknown field 'treshold' (allowed: focus, "),
+    "misspelt key of a group member": (
+        "{term: سول, kind: name}", "{term: سول, knd: name}",
+        "demo.yaml:15: topics[demo].groups.own[سول]: unknown field 'knd' (allowed: kind, "
+        "term)"),
+    "misspelt key of a term": (
+        "        weight: 1", "        wieght: 1",
+        "demo.yaml:20: topics[demo].terms[اختبار]: unknown field 'wieght' (allowed: kind, "
+        "near, not_near, stands_for, term, weight, window)"),
+    "missing version": (
+        'version: "1"\n', "",
+        "demo.yaml:1: top level: missing field 'version'"),
+    "missing label": (
+        "    label_ar: تجربة\n", "",
+        "demo.yaml:7: topics[demo]: missing field 'label_ar'"),
+    "missing weight": (
+        "        weight: 1\n", "",
+        "demo.yaml:19: topics[demo].terms[اختبار]: missing field 'weight'"),
+    "group member without its term": (
+        "{term: سول, kind: name}", "{kind: name}",
+        "demo.yaml:15: topics[demo].groups.own[0]: missing field 'term'"),
+    "zero threshold": (
+        "      threshold: 2", "      threshold: 0",
+        "demo.yaml:12: topics[demo].scoring.threshold: Input should be greater than 0"),
+    "negative file-wide threshold": (
+        "  threshold: 6", "  threshold: -6",
+        "demo.yaml:3: scoring.threshold: Input should be greater than 0"),
+    "negative weight": (
+        "        weight: 1", "        weight: -1",
+        "demo.yaml:20: topics[demo].terms[اختبار].weight: Input should be greater than or "
+        "equal to 0"),
+    "unknown group in near": (
+        "near: [actors]", "near: [actorz]",
+        "demo.yaml:18: topics[demo].terms[تجربة].near[0]: unknown group 'actorz'"),
+    "unknown group in required": (
+        "required: [own]", "required: [owns]",
+        "demo.yaml:16: topics[demo].required[0]: unknown group 'owns'"),
+    "duplicate topic id": (
+        "        weight: 1\n", "        weight: 1\n" + FULL.split("topics:\n")[1][:-1],
+        "demo.yaml:21: topics[demo].id: duplicate topic id 'demo'"),
+}
+
+
+@pytest.mark.parametrize(("old", "new", "told"), MISTAKES.values(), ids=list(MISTAKES))
+def test_each_mistake_is_one_line_naming_file_line_and_field(old: str, new: str,
+                                                             told: str) -> None:
+    assert parse_taxonomy(FULL).topics[0].id == "demo"
+    assert old in FULL
+    msg = error_of(FULL.replace(old, new, 1))
+    assert msg.startswith(told), msg
+    assert "\n" not in msg
+    assert "pydantic" not in msg and "Extra inputs" not in msg and "Field required" not in msg
