@@ -364,9 +364,7 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
                 allowed = ", ".join(sorted(_fields_at(loc[:-1]) or ()))
                 loc, msg = loc[:-1], f"unknown field {loc[-1]!r} (allowed: {allowed})"
             else:
-                msg = err["msg"]
-                if err.get("input", "") is None:
-                    msg += " (the value is empty)"  # a blank `key:` or `-` reads as null
+                msg = _told(err)
             found.append((loc, err["type"], msg))
         problems = []
         for loc, kind, msg in found:
@@ -375,6 +373,39 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
             fail = _failing(source, loc, data)
             problems.append(str(fail(datafile.line_for(loc, lines), msg)))
         raise TaxonomyError("\n".join(problems)) from None
+
+
+# What a value of the wrong type should have been, in the file's words, not the schema's
+# ("a valid dictionary or instance of ScoringOverride", "a valid tuple").
+_EXPECTED = {
+    "dict_type": "a mapping (field: value)", "model_type": "a mapping (field: value)",
+    "tuple_type": "a list ([a, b])", "list_type": "a list ([a, b])",
+    "float_type": "a number", "float_parsing": "a number",
+    "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "string_type": "text",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+}
+
+
+def _told(err: Any) -> str:
+    """One schema error of a value said plainly: what was expected and what is written."""
+    value = err.get("input")
+    if err["type"] in _EXPECTED:
+        return f"expected {_EXPECTED[err['type']]}, got {_shown(value)}"
+    if err["type"] == "value_error":  # a validator's own words, without "Value error, "
+        return str(err["ctx"]["error"])
+    return err["msg"] + (" (the value is empty)" if value is None else "")
+
+
+def _shown(value: Any) -> str:
+    """A value as it reads in YAML: a blank ``key:`` or ``-`` is null, ``yes`` is true."""
+    if value is None:
+        return "nothing (the value is empty)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value)
 
 
 def load_taxonomy(path: Path | str | None = None) -> Taxonomy:

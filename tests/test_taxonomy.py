@@ -314,6 +314,24 @@ MISTAKES = {
     "group member without its term": (
         "{term: سول, kind: name}", "{kind: name}",
         "demo.yaml:15: topics[demo].groups.own[0]: missing field 'term'"),
+    "text for a weight": (
+        "        weight: 1", "        weight: heavy",
+        "demo.yaml:20: topics[demo].terms[اختبار].weight: expected a number, got 'heavy'"),
+    "list for the scoring mapping": (
+        "    scoring:\n      threshold: 2\n", "    scoring: [2]\n",
+        "demo.yaml:11: topics[demo].scoring: expected a mapping (field: value), got a list"),
+    "list for the groups mapping": (
+        "    groups:\n      own:\n        - {term: سول, kind: name}\n", "    groups: [سول]\n",
+        "demo.yaml:13: topics[demo].groups: expected a mapping (field: value), got a list"),
+    "list for the whole file": (
+        FULL, "- demo\n",
+        "demo.yaml:1: top level: expected a mapping (field: value), got a list"),
+    "text for a list of groups": (
+        "required: [own]", "required: own",
+        "demo.yaml:16: topics[demo].required: expected a list ([a, b]), got 'own'"),
+    "fraction for a window": (
+        "near: [actors]}", "near: [actors], window: 2.5}",
+        "demo.yaml:18: topics[demo].terms[تجربة].window: expected a whole number, got 2.5"),
     "zero threshold": (
         "      threshold: 2", "      threshold: 0",
         "demo.yaml:12: topics[demo].scoring.threshold: Input should be greater than 0"),
@@ -345,3 +363,4 @@ def test_each_mistake_is_one_line_naming_file_line_and_field(old: str, new: str,
     assert msg.startswith(told), msg
     assert "\n" not in msg
     assert "pydantic" not in msg and "Extra inputs" not in msg and "Field required" not in msg
+    assert "Input should be a valid" not in msg and "instance of" not in msg
