@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -37,8 +38,22 @@ class TaxonomyError(ValueError):
     """A taxonomy file that cannot be used, with where and why."""
 
 
+_NUMBERS = (int, float, int | None, float | None)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_truth_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        # YAML reads yes, no, on, off as true and false, which the schema would take as 1
+        # and 0: `threshold: yes` would silently make a threshold of 1.
+        name = info.field_name
+        if isinstance(value, bool) and name and cls.model_fields[name].annotation in _NUMBERS:
+            raise ValueError(f"expected a number, got {str(value).lower()} (YAML reads yes, "
+                             "no, on and off as true or false)")
+        return value
 
 
 def _has_words(value: str) -> str:

@@ -332,6 +332,16 @@ MISTAKES = {
     "fraction for a window": (
         "near: [actors]}", "near: [actors], window: 2.5}",
         "demo.yaml:18: topics[demo].terms[تجربة].window: expected a whole number, got 2.5"),
+    "yes for a threshold": (
+        "      threshold: 2", "      threshold: yes",
+        "demo.yaml:12: topics[demo].scoring.threshold: expected a number, got true (YAML "
+        "reads yes, no, on and off as true or false)"),
+    "true for a weight": (
+        "        weight: 1", "        weight: true",
+        "demo.yaml:20: topics[demo].terms[اختبار].weight: expected a number, got true"),
+    "off for a file-wide count": (
+        "  threshold: 6", "  threshold: 6\n  max_repeats: off",
+        "demo.yaml:4: scoring.max_repeats: expected a number, got false"),
     "zero threshold": (
         "      threshold: 2", "      threshold: 0",
         "demo.yaml:12: topics[demo].scoring.threshold: Input should be greater than 0"),
@@ -364,3 +374,8 @@ def test_each_mistake_is_one_line_naming_file_line_and_field(old: str, new: str,
     assert "\n" not in msg
     assert "pydantic" not in msg and "Extra inputs" not in msg and "Field required" not in msg
     assert "Input should be a valid" not in msg and "instance of" not in msg
+
+
+def test_yes_and_no_still_read_as_true_and_false_where_a_switch_is_meant() -> None:
+    taxonomy = parse_taxonomy(FULL.replace("      threshold: 2", "      focus: yes"))
+    assert taxonomy.scoring_for(taxonomy.topics[0]).focus is True
