@@ -599,6 +599,9 @@ def reparse_command(
     feed: Annotated[list[str] | None, typer.Option(help="Only this feed (repeatable)")] = None,
 ) -> None:
     """Parse a night again from its stored raw payloads, without fetching anything."""
+    from pipeline.gazetteer import GazetteerError
+    from pipeline.taxonomy import TaxonomyError
+
     settings = _settings()
     url = database_url(settings)
     with store.connect(url) as conn:
@@ -618,7 +621,11 @@ def reparse_command(
                       f"{escape(', '.join(fetched) or 'none')})", soft_wrap=True)
         raise typer.Exit(2)
     stages = dict((row[1] or {}).get("stages", {}))
-    outcomes = night.reparse(url, row[0], settings, feed, stages=stages)
+    try:
+        outcomes = night.reparse(url, row[0], settings, feed, stages=stages)
+    except (TaxonomyError, GazetteerError) as exc:  # checked before anything is written
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from exc
     if not outcomes:
         console.print(f"no raw payloads stored for run {escape(repr(run_key))} (pruned, or "
                       "AKHBAR_KEEP_RAW=0)")

@@ -417,7 +417,15 @@ def reparse(url: str, run_id: int, settings: Settings,
     articles go through the stages after the load again (search index, copy clusters,
     topics, entities), so articles a parser fix brings in are complete. ``stages``, when
     given, receives those stages' figures.
+
+    The taxonomy and the gazetteer are loaded first, as :func:`prepare` does: a mistake in
+    either must stop the re-parse before the fetch log is replaced, not after the load.
     """
+    from pipeline.gazetteer import load_gazetteer
+    from pipeline.taxonomy import load_taxonomy
+
+    load_taxonomy()
+    load_gazetteer()
     with store.connect(url) as conn:
         stored = rawstore.load_run(conn, run_id, "feed", list(feed_ids) if feed_ids else None)
         page_rows = rawstore.load_run(conn, run_id, "page",

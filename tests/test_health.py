@@ -216,6 +216,28 @@ def test_reparse_refuses_a_feed_the_night_did_not_fetch(db_url: str, http_server
     assert "no feed 'b' in run 'night-1' (its feeds: a)" in out.output
 
 
+def test_reparse_refuses_a_broken_taxonomy_before_writing(db_url: str, http_server,
+                                                         tmp_path: Path,
+                                                         conn: psycopg.Connection,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A taxonomy that does not load stops a re-parse at once, naming its line and field,
+    before the night's fetch rows are replaced: not a traceback after the load."""
+    http_server.route("/a.xml", respond(200, rss("cli", 3)))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    fetch_night(db_url, settings(), registry, run_key="night-1", logical_ts=NOW)
+    http_server.close()
+    broken = tmp_path / "taxonomy.yaml"
+    broken.write_text('version: "x"\ntopics:\n  - id: t\n', encoding="utf-8")
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    monkeypatch.setenv("AKHBAR_TAXONOMY", str(broken))
+    out = CliRunner().invoke(app, ["reparse", "--run-key", "night-1"], env={"COLUMNS": "200"})
+    assert out.exit_code == 2, out.output
+    assert out.exception is None or isinstance(out.exception, SystemExit)
+    assert f"{broken}:line 3: topics[t]" in out.output
+    details = conn.execute("SELECT details FROM fetches").fetchone()[0]
+    assert "reparsed" not in details  # nothing was written
+
+
 def test_fetch_settings_from_env() -> None:
     got = Settings.from_env({"AKHBAR_DISABLE_AFTER": "3", "AKHBAR_KEEP_RAW": "off",
                              "AKHBAR_BACKOFF_BASE": "60", "AKHBAR_PAGE_INTERVAL": "2.5",
