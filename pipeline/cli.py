@@ -349,13 +349,17 @@ def tag_command(
                                                        "(default: the packaged one)")] = None,
 ) -> None:
     """Tag articles in a JSONL file with topics and their evidence (the nightly rules)."""
+    from pipeline.gazetteer import GazetteerError
     from pipeline.taxonomy import TaxonomyError, load_taxonomy
-    from pipeline.topics import Tagger, tag_jsonl
+    from pipeline.topics import Tagger, entity_tagger, tag_jsonl
 
     _check_writable(out_path)
     try:
         tagger = Tagger(load_taxonomy(taxonomy_path))
-    except TaxonomyError as exc:
+        # The gazetteer too is read before --out is opened: a mistake in it is its own,
+        # not the input's, and must not leave an empty output behind.
+        entity_tagger()
+    except (TaxonomyError, GazetteerError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
     counts: dict[str, int] = {}

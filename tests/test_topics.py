@@ -716,6 +716,35 @@ def test_cli_reports_a_bad_taxonomy_with_line_and_field(tmp_path: Path) -> None:
         "".join(result.output.split("\n"))
 
 
+def test_cli_tag_names_a_broken_gazetteer_not_the_input(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gazetteer that does not load is reported as itself, before --out is written: the
+    input file is not blamed for it and an earlier output is not emptied."""
+    from pipeline import entities, gazetteer
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "title": NK[0], "text": NK[1]}, ensure_ascii=False),
+                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("kept\n", encoding="utf-8")
+    bad = tmp_path / "gazetteer.yaml"
+    bad.write_text("version: 1\nentities:\n- {id: Q1, type: PLACE, en: X, ar: س}\n",
+                   encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "DEFAULT_PATH", bad)
+    gazetteer.default_gazetteer.cache_clear()
+    entities.default_tagger.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["tag", "--in", str(src), "--out", str(out)],
+                                    env={"COLUMNS": "300"})
+    finally:
+        gazetteer.default_gazetteer.cache_clear()
+        entities.default_tagger.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "gazetteer.yaml:3: entity Q1: field 'type'" in result.output
+    assert str(src) not in result.output
+    assert out.read_text(encoding="utf-8") == "kept\n"
+
+
 def test_cli_retag(db_url: str, conn: psycopg.Connection,
                    monkeypatch: pytest.MonkeyPatch) -> None:
     add_article(conn, "a", *NK, published=datetime(2023, 5, 1, tzinfo=UTC))
