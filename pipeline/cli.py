@@ -346,7 +346,8 @@ def tag_command(
     out_path: Annotated[Path, typer.Option("--out", help="JSONL: {id, topics, entities} "
                                            "per line")],
     taxonomy_path: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy file "
-                                                       "(default: the packaged one)")] = None,
+                                                       "(default: AKHBAR_TAXONOMY, else the "
+                                                       "packaged one)")] = None,
 ) -> None:
     """Tag articles in a JSONL file with topics and their evidence (the nightly rules)."""
     from pipeline.gazetteer import GazetteerError
@@ -396,7 +397,8 @@ def eval_command(
     topics: Annotated[str | None, typer.Option(help="Comma-separated taxonomy topic ids "
                                                "(default: those in the gold labels)")] = None,
     taxonomy_path: Annotated[Path | None, typer.Option("--taxonomy", help="Taxonomy file "
-                                                       "(default: the packaged one)")] = None,
+                                                       "(default: AKHBAR_TAXONOMY, else the "
+                                                       "packaged one)")] = None,
 ) -> None:
     """Precision, recall and F1 of the topic tags against hand labels, with misses by id."""
     from pipeline import evaluate

@@ -246,3 +246,11 @@ def test_feeds_prints_times_in_utc_whatever_the_session_time_zone(
         plans = health.plan([spec], health.load(riyadh, ["tz"]), run.id + 1,
                             datetime(2024, 3, 1, 3, 0, tzinfo=UTC))
     assert plans[0].skip == "backing off until 2024-03-01 03:30 UTC after 1 failure(s)"
+
+
+@pytest.mark.parametrize("command", ["tag", "eval"])
+def test_taxonomy_option_help_names_the_variable_it_defaults_to(command: str) -> None:
+    """Without --taxonomy, AKHBAR_TAXONOMY is read before the packaged file: the help says so."""
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert "default: AKHBAR_TAXONOMY, else the packaged one" in " ".join(result.output.split())
