@@ -91,6 +91,17 @@ def test_analyst_reads_every_view_and_searches(
         analyst.execute("SELECT * FROM akhbar.find_entity('بوتين')").fetchall()
 
 
+def test_find_entity_refuses_a_negative_max_results_naming_it(login, filled: int) -> None:
+    with psycopg.connect(login("akhbar_analyst")) as analyst:
+        with pytest.raises(errors.InvalidParameterValue) as refused:
+            analyst.execute("SELECT * FROM akhbar.find_entity('كوريا', 0.3, -1)")
+        assert str(refused.value).startswith(
+            "akhbar.find_entity: max_results must be 0 or more, not -1")
+        analyst.rollback()
+        assert analyst.execute(
+            "SELECT * FROM akhbar.find_entity('كوريا', max_results => 0)").fetchall() == []
+
+
 def test_a_login_outside_the_akhbar_roles_cannot_search(
         login, pg_admin_url: str, db_url: str, filled: int) -> None:
     # The search functions run as their owner, so they are for the Akhbar roles only: even
