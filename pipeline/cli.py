@@ -599,6 +599,43 @@ def feeds_enable(feed_id: Annotated[str, typer.Argument(help="The feed's id")]) 
     console.print(f"feed {escape(feed_id)} enabled; it is fetched on the next run")
 
 
+def _utc(value: object) -> str:
+    """A time as UTC, whatever the session's time zone; "-" for none."""
+    if not isinstance(value, datetime):
+        return "-"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@app.command("runs")
+def runs_command(
+    last: Annotated[int, typer.Option(min=1, help="How many of the latest runs")] = 20,
+) -> None:
+    """List the latest runs, newest first; one whose process is gone is stored failed first.
+
+    A run left running by an ``akhbar run`` that was killed reads as failed ("abandoned")
+    here and in akhbar.runs, instead of running for ever (see README, For operators).
+    """
+    settings = Settings.from_env()
+    with store.connect(database_url(settings)) as conn:
+        store.abandon_dead_runs(conn)
+        rows = store.list_runs(conn, last)
+    table = Table(title="Runs, newest first (times in UTC)")
+    for column in ("run key", "status", "started", "finished", "run by", "error"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        status = str(r["status"])
+        colour = {"failed": "red", "running": "yellow"}.get(status)
+        # No process recorded: Airflow's tasks run the night (or a run from before 110).
+        by = f"{r['host']} pid {r['pid']}" if r["pid"] is not None else "-"
+        if status == "running" and r["heartbeat_at"]:
+            by += f" (heartbeat {_utc(r['heartbeat_at'])})"
+        table.add_row(escape(str(r["run_key"])),
+                      f"[{colour}]{status}[/{colour}]" if colour else escape(status),
+                      _utc(r["started_at"]), _utc(r["finished_at"]),
+                      escape(by), escape(str(r["error"] or "-")))
+    console.print(table)
+
+
 @app.command("reparse")
 def reparse_command(
     run_key: Annotated[str, typer.Option(help="The run (night) to parse again")],

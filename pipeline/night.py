@@ -71,11 +71,15 @@ class RunSummary:
 
 def prepare(url: str, feeds_path: Path, run_key: str, logical_ts: datetime,
             interval_start: datetime | None = None,
-            interval_end: datetime | None = None) -> tuple[int, list[str]]:
+            interval_end: datetime | None = None,
+            runner: store.Runner | None = None) -> tuple[int, list[str]]:
     """Sync the feed registry and open the run; return the run id and enabled feed ids.
 
     The taxonomy and the gazetteer are loaded first too: a mistake in either must stop the
     night before anything is fetched, not after the load when the tagging stages read them.
+    Runs left ``running`` by a process that is gone are stored failed first
+    (:func:`store.abandon_dead_runs`); ``runner`` is the process running this whole night,
+    None when tasks on several workers run it (Airflow).
     """
     from pipeline.gazetteer import load_gazetteer
     from pipeline.taxonomy import load_taxonomy
@@ -85,8 +89,9 @@ def prepare(url: str, feeds_path: Path, run_key: str, logical_ts: datetime,
     load_gazetteer()
     with store.connect(url) as conn:
         store.check_database(conn)
+        store.abandon_dead_runs(conn)
         store.sync_feeds(conn, specs, retire_missing=True)
-        run = store.start_run(conn, run_key, logical_ts, interval_start, interval_end)
+        run = store.start_run(conn, run_key, logical_ts, interval_start, interval_end, runner)
         enabled = [s.id for s in specs if s.enabled]
         # A re-run after a feed left the registry (or was switched off) must not keep its
         # old fetch row: the night is the feeds it has now.
@@ -612,23 +617,27 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
     started = time.monotonic()
     logical_ts = logical_ts or datetime.now(UTC).replace(microsecond=0)
     run_key = run_key or logical_ts.isoformat()
-    run_id, feed_ids = prepare(url, feeds_path, run_key, logical_ts)
+    runner = store.this_process()
+    run_id, feed_ids = prepare(url, feeds_path, run_key, logical_ts, runner=runner)
     stages: dict[str, dict] = {}
     current = "fetch"
-    try:
-        fetch_and_load(url, run_id, feed_ids, settings, progress)
-        for current, stage in _after_load():
-            stages[current] = stage(url, run_id, settings)
-        current = "quality"
-        stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
-    except (Exception, KeyboardInterrupt) as exc:
-        # The run must not stay "running": store it failed, naming the stage that broke
-        # (or was interrupted: Ctrl-C on `akhbar run`).
-        with store.connect(url) as conn:
-            store.finish_run(conn, run_id, "failed", {
-                "stages": stages, "error": f"{current}: {type(exc).__name__}: {exc}"})
-        raise
-    summary = summarize(url, run_id, time.monotonic() - started, stages)
+    # The run names this process and stamps a heartbeat until it ends, so that a later run
+    # can tell it was killed (kill -9, out of memory, a reboot) and store it failed.
+    with store.heartbeat(url, run_id, runner):
+        try:
+            fetch_and_load(url, run_id, feed_ids, settings, progress)
+            for current, stage in _after_load():
+                stages[current] = stage(url, run_id, settings)
+            current = "quality"
+            stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
+        except (Exception, KeyboardInterrupt) as exc:
+            # The run must not stay "running": store it failed, naming the stage that broke
+            # (or was interrupted: Ctrl-C on `akhbar run`).
+            with store.connect(url) as conn:
+                store.finish_run(conn, run_id, "failed", {
+                    "stages": stages, "error": f"{current}: {type(exc).__name__}: {exc}"})
+            raise
+        summary = summarize(url, run_id, time.monotonic() - started, stages)
     if report_path is not None:
         write_report(url, run_id, report_path)
     return summary

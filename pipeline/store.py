@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-from collections.abc import Iterable, Sequence
+import socket
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -142,20 +146,189 @@ class Run:
     logical_ts: datetime
 
 
+@dataclass(frozen=True)
+class Runner:
+    """The one process that runs a whole night (``akhbar run``), as recorded on its run.
+
+    ``process_key`` (Linux) names the kernel boot, the PID namespace and the start time of
+    the process, so that a PID reused after a crash, or a container that shares the host
+    name but not the PIDs, is never taken for the process that ran the night.
+    """
+
+    host: str
+    pid: int
+    process_key: str | None
+
+
+# A process running a night stamps its run this often (seconds) ...
+HEARTBEAT_EVERY = 60.0
+# ... and a run on another host that has not been stamped for this long is abandoned. Far
+# above the beat, so that a slow database or a busy machine never makes a live run look
+# dead; Airflow runs (no runner recorded) are never judged by it.
+STALE_AFTER = timedelta(minutes=15)
+
+
+def this_process() -> Runner:
+    """The calling process as the runner of a night."""
+    return Runner(socket.gethostname(), os.getpid(), _process_key(os.getpid()))
+
+
+def _process_key(pid: int) -> str | None:
+    """``<boot id>/<pid namespace>/<start time>`` of a live process; None where /proc has none.
+
+    A zombie (killed, not yet reaped by its parent) runs no more: it has no key either.
+    """
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        namespace = os.readlink("/proc/self/ns/pid")
+        # The command name (in parentheses) may hold spaces: the fields follow its last ")".
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii",
+                                                     errors="replace").rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    state, started = fields[0], fields[19]
+    return None if state == "Z" else f"{boot}/{namespace}/{started}"
+
+
+def _same_machine(recorded: Runner, me: Runner) -> bool:
+    """Whether ``recorded`` ran where this process can see its PID: same host name and, on
+    Linux, the same boot and PID namespace (a rebooted host is left to the heartbeat)."""
+    if recorded.host != me.host:
+        return False
+    if recorded.process_key is None or me.process_key is None:
+        return recorded.process_key is None and me.process_key is None
+    return recorded.process_key.rsplit("/", 1)[0] == me.process_key.rsplit("/", 1)[0]
+
+
+def _process_gone(recorded: Runner) -> bool:
+    """Whether the process that ran a night on this machine has ended (or its PID is reused)."""
+    if recorded.process_key is not None:
+        return _process_key(recorded.pid) != recorded.process_key
+    try:
+        os.kill(recorded.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
 def start_run(conn: psycopg.Connection, key: str, logical_ts: datetime,
               interval_start: datetime | None = None,
-              interval_end: datetime | None = None) -> Run:
-    """Create the run for ``key`` or reopen it: re-running a night reuses its id."""
+              interval_end: datetime | None = None, runner: Runner | None = None) -> Run:
+    """Create the run for ``key`` or reopen it: re-running a night reuses its id.
+
+    ``runner`` is the process that runs the whole night (``akhbar run``); None for a night
+    spread over tasks and workers (Airflow), which is never judged abandoned.
+    """
     row = conn.execute(
         "INSERT INTO runs (run_key, logical_ts, interval_start, interval_end) "
         "VALUES (%s, %s, %s, %s) ON CONFLICT (run_key) DO UPDATE "
         "SET status = 'running', started_at = now(), finished_at = NULL "
-        "RETURNING id, logical_ts",
+        "RETURNING id, logical_ts, xmax = 0",  # xmax 0: the row was inserted, not reopened
         (key, logical_ts, interval_start, interval_end),
     ).fetchone()
-    conn.commit()
     assert row is not None
+    if runner is not None or not row[2]:
+        # In the same transaction, so that no other run's start sees the reopened run with
+        # the runner of an earlier attempt. A new run without a runner has nothing to set.
+        owner = (runner.host, runner.pid, runner.process_key) if runner else (None, None, None)
+        conn.execute(
+            "UPDATE runs SET host = %s, pid = %s, process_key = %s, "
+            "heartbeat_at = CASE WHEN %s THEN now() END WHERE id = %s",
+            (*owner, runner is not None, row[0]))
+    conn.commit()
     return Run(id=row[0], key=key, logical_ts=row[1])
+
+
+def beat(url: str, run_id: int, runner: Runner) -> bool:
+    """Stamp the run's heartbeat, while it is running and still this runner's; commits."""
+    with connect(url, connect_timeout=10) as conn:
+        cur = conn.execute(
+            "UPDATE runs SET heartbeat_at = now() WHERE id = %s AND status = 'running' "
+            "AND host = %s AND pid = %s AND process_key IS NOT DISTINCT FROM %s",
+            (run_id, runner.host, runner.pid, runner.process_key))
+    return cur.rowcount > 0
+
+
+@contextmanager
+def heartbeat(url: str, run_id: int, runner: Runner,
+              every: float = HEARTBEAT_EVERY) -> Iterator[None]:
+    """Stamp the run every ``every`` seconds from a thread while the block runs.
+
+    A thread, not the stages, so that one long stage never looks like a dead run; a failed
+    stamp (the database briefly away) is logged and tried again at the next beat.
+    """
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                beat(url, run_id, runner)
+            except psycopg.Error as exc:
+                log.warning("could not stamp the heartbeat of run %s: %s", run_id, exc)
+
+    thread = threading.Thread(target=loop, name=f"akhbar-heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every)
+
+
+def abandon_dead_runs(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    """Store as failed the runs left ``running`` by a process that is gone; commits.
+
+    A run is abandoned when its runner ran on this machine and its process has ended (killed,
+    out of memory), or ran elsewhere and has not stamped its heartbeat for ``STALE_AFTER``
+    (a host that rebooted or vanished). A live process on this machine is never abandoned,
+    however late its heartbeat, and neither is a run without a runner (Airflow's: its tasks
+    run on many workers, and Airflow tracks them). Returns (run key, reason) of each.
+    """
+    me = this_process()
+    rows = conn.execute(
+        "SELECT id, run_key, started_at, host, pid, process_key, heartbeat_at, "
+        "coalesce(heartbeat_at < now() - %s, true) FROM runs "
+        "WHERE status = 'running' AND pid IS NOT NULL ORDER BY id", (STALE_AFTER,)).fetchall()
+    abandoned = []
+    for run_id, key, started, host, pid, process_key, beat_at, stale in rows:
+        recorded = Runner(host, pid, process_key)
+        if _same_machine(recorded, me):
+            if not _process_gone(recorded):
+                continue
+            reason = f"its process {pid} on {host} is gone (killed, or out of memory)"
+        elif stale:
+            last = beat_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if beat_at else "never"
+            reason = (f"no heartbeat from its process {pid} on {host} for over "
+                      f"{int(STALE_AFTER.total_seconds() // 60)} minutes (last: {last} UTC)")
+        else:
+            continue
+        # Only if the run is still that attempt: a night reopened meanwhile is left alone.
+        cur = conn.execute(
+            "UPDATE runs SET status = 'failed', finished_at = now(), summary = %s "
+            "WHERE id = %s AND status = 'running' AND started_at = %s AND pid = %s "
+            "AND host = %s AND process_key IS NOT DISTINCT FROM %s "
+            "AND heartbeat_at IS NOT DISTINCT FROM %s",
+            (Jsonb({"error": f"abandoned: {reason}",
+                    "abandoned": {"host": host, "pid": pid,
+                                  "heartbeat_at": beat_at.isoformat() if beat_at else None}}),
+             run_id, started, pid, host, process_key, beat_at))
+        if cur.rowcount:
+            log.warning("run %s was left running; stored as failed: %s", key, reason)
+            abandoned.append((key, reason))
+    conn.commit()
+    return abandoned
+
+
+def list_runs(conn: psycopg.Connection, limit: int = 20) -> list[dict[str, object]]:
+    """The latest runs, newest first, with who runs them and the error that ended them."""
+    cur = conn.execute(
+        "SELECT run_key, status, started_at, finished_at, host, pid, heartbeat_at, "
+        "summary->>'error' AS error FROM runs ORDER BY started_at DESC, id DESC LIMIT %s",
+        (max(limit, 0),))
+    names = [d.name for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def get_run(conn: psycopg.Connection, run_id: int) -> Run:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -185,3 +189,47 @@ def test_an_interrupted_night_is_stored_failed(db_url: str, conn: psycopg.Connec
     status, error = conn.execute(
         "SELECT status, summary->>'error' FROM runs WHERE run_key = 'cut'").fetchone()
     assert (status, error) == ("failed", "fetch: KeyboardInterrupt: ")
+
+
+# A night run by a process of its own that stalls after its first feed, so that it can be
+# killed mid-run the way the OOM killer or `kill -9` would.
+_STALLING_NIGHT = """
+import sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from pipeline import night
+from pipeline.settings import Settings
+
+def stall(_feed, _entries):
+    print("loading", flush=True)
+    time.sleep(600)
+
+night.run_night(sys.argv[1], Settings(http_timeout=1.0), Path(sys.argv[2]), run_key="killed",
+                logical_ts=datetime(2024, 3, 1, 2, 0, tzinfo=UTC), progress=stall)
+"""
+
+
+def test_a_killed_night_is_stored_failed_when_the_next_one_starts(
+        db_url: str, conn: psycopg.Connection, tmp_path: Path) -> None:
+    """SIGKILL leaves no chance to store the run failed; the next night sees its process is gone."""
+    script = tmp_path / "stalling_night.py"
+    script.write_text(_STALLING_NIGHT, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), db_url, str(SAMPLES / "feeds.yaml")],
+                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "loading\n"
+        assert conn.execute("SELECT status FROM runs WHERE run_key = 'killed'"
+                            ).fetchone() == ("running",)
+        conn.rollback()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    night.prepare(db_url, SAMPLES / "feeds.yaml", "next", datetime(2024, 3, 2, 2, tzinfo=UTC))
+    status, finished, error = conn.execute(
+        "SELECT status, finished_at, summary->>'error' FROM runs WHERE run_key = 'killed'"
+    ).fetchone()
+    assert status == "failed" and finished is not None
+    assert error.startswith(f"abandoned: its process {proc.pid} on {socket.gethostname()} "
+                            "is gone"), error
