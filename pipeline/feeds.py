@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import logging
+import os
 import re
 import xml.sax
 import xml.sax.handler
@@ -190,16 +191,32 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def read_file_feed(spec: FeedSpec, url: str | None = None) -> FeedFetch:
-    """Read a ``file://`` feed (offline replay)."""
+def read_file_feed(spec: FeedSpec, url: str | None = None,
+                   max_bytes: int | None = None) -> FeedFetch:
+    """Read a ``file://`` feed (offline replay).
+
+    A file over ``max_bytes`` is refused as ``too_large``, as an HTTP body would be: by its
+    size when the file system knows it, else (a pipe, a device) after reading one byte more
+    than the limit, never the whole file.
+    """
     started = _now()
     url = url or spec.url
     path = Path(unquote(urlsplit(url).path))
+
+    def failed(error: str, reason: str) -> FeedFetch:
+        return FeedFetch(spec.id, url, "failed", error=error, started_at=started,
+                         finished_at=_now(), reason=reason)
+
     try:
-        body = path.read_bytes()
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                return failed(f"{path} is {size} bytes, over {max_bytes}", reason="too_large")
+            body = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
     except OSError as exc:
-        return FeedFetch(spec.id, url, "failed", error=f"cannot read {path}: {exc}",
-                         started_at=started, finished_at=_now(), reason="file")
+        return failed(f"cannot read {path}: {exc}", reason="file")
+    if max_bytes is not None and len(body) > max_bytes:
+        return failed(f"{path} is larger than {max_bytes} bytes", reason="too_large")
     return FeedFetch(spec.id, url, "ok", body=body, started_at=started, finished_at=_now(),
                      final_url=url)
 
@@ -241,7 +258,7 @@ async def fetch_round(requests: Sequence[FeedRequest], settings: Settings) -> li
 
         async def one(req: FeedRequest) -> FeedFetch:
             if req.url.startswith("file:"):
-                return read_file_feed(req.spec, req.url)
+                return read_file_feed(req.spec, req.url, settings.max_feed_bytes)
             headers = {"Accept": "application/rss+xml, application/atom+xml, "
                                  "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
             if req.etag:

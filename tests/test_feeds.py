@@ -564,3 +564,44 @@ def test_join_without_base_is_feedparsers(uri: str) -> None:
     from feedparser.urls import _urljoin
 
     assert feedparse._join_no_base(uri) == _urljoin("", uri)
+
+
+def test_a_local_feed_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    """AKHBAR_MAX_FEED_BYTES holds for file: feeds too, without reading the file whole."""
+    from pipeline.settings import Settings
+
+    small, big = tmp_path / "small.xml", tmp_path / "big.xml"
+    small.write_bytes(b"<rss>" + b"x" * 900 + b"</rss>")
+    with big.open("wb") as fh:  # 64 MB on paper, sparse on disk
+        fh.truncate(64 * 1024 * 1024)
+    specs = [FeedSpec("small", "S", small.as_uri(), "O"), FeedSpec("big", "B", big.as_uri(), "O")]
+    ok, refused = feeds.fetch_feeds(specs, Settings(max_feed_bytes=1000))
+    assert (ok.status, ok.reason, len(ok.body)) == ("ok", None, 911)
+    assert (refused.status, refused.reason, refused.body) == ("failed", "too_large", b"")
+    assert "1000" in refused.error and str(big) in refused.error
+    tracemalloc.start()
+    try:
+        feeds.read_file_feed(specs[1], max_bytes=1000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+
+
+def test_a_local_feed_that_keeps_coming_is_cut_at_the_limit(tmp_path: Path) -> None:
+    """A file whose size is not known ahead (a pipe) is read only up to the limit."""
+    import os
+    import threading
+
+    pipe = tmp_path / "feed.pipe"
+    os.mkfifo(pipe)
+
+    def write() -> None:
+        with pipe.open("wb") as fh:
+            fh.write(b"x" * 5000)  # fits in the pipe's buffer: never blocks
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    got = feeds.read_file_feed(FeedSpec("p", "P", pipe.as_uri(), "O"), max_bytes=1000)
+    writer.join(5)
+    assert (got.status, got.reason, got.body) == ("failed", "too_large", b"")
