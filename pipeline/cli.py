@@ -23,6 +23,7 @@ app = typer.Typer(help="Akhbar: nightly ingestion of Arabic news into PostgreSQL
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+log = logging.getLogger(__name__)
 console = Console()
 # Commands whose data may go to stdout (`--out /dev/stdout`) report on stderr instead.
 err_console = Console(stderr=True)
@@ -121,16 +122,23 @@ def run(
     except (feeds_module.RegistryError, OSError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("fetching feeds", total=total)
-        try:
-            summary = night.run_night(url, settings, feeds_path, run_key=run_key,
-                                      logical_ts=logical_ts,
-                                      progress=lambda _feed, _n: bar.advance(task))
-        except (TaxonomyError, GazetteerError) as exc:  # checked before anything is fetched
-            console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-            raise typer.Exit(2) from exc
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("fetching feeds", total=total)
+            try:
+                summary = night.run_night(url, settings, feeds_path, run_key=run_key,
+                                          logical_ts=logical_ts,
+                                          progress=lambda _feed, _n: bar.advance(task))
+            except (TaxonomyError, GazetteerError) as exc:  # checked before any fetch
+                console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+                raise typer.Exit(2) from exc
+    except night.StageFailed as exc:
+        # Stored failed with its error; the operator gets one line, the log the traceback.
+        log.info("the night failed", exc_info=exc)
+        console.print(f"[red]error:[/red] {escape(str(exc))} (the run is stored failed; "
+                      "akhbar -v run shows the traceback)", soft_wrap=True)
+        raise typer.Exit(1) from exc
     print_summary(summary)
     quality = summary.stages.get("quality", {})
     if not quality.get("passed", True):

@@ -609,11 +609,26 @@ def write_report(url: str, run_id: int, out_path: Path) -> Path:
 
 # --- the whole night ---------------------------------------------------------------------
 
+class StageFailed(RuntimeError):
+    """A stage of :func:`run_night` raised; the run is stored failed. The stage's own
+    exception is the ``__cause__``; the message names the stage and the run."""
+
+    def __init__(self, stage: str, run_key: str, run_id: int, cause: BaseException) -> None:
+        first = (str(cause).splitlines() or [""])[0].strip()  # psycopg adds CONTEXT lines
+        what = f"{type(cause).__name__}: {first}" if first else type(cause).__name__
+        super().__init__(f"stage {stage} of run {run_key} failed: {what}")
+        self.stage, self.run_key, self.run_id = stage, run_key, run_id
+
+
 def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | None = None,
               logical_ts: datetime | None = None,
               progress: Progress | None = None,
               report_path: Path | None = None) -> RunSummary:
-    """Run every stage in order; the same stages the nightly DAG runs as tasks."""
+    """Run every stage in order; the same stages the nightly DAG runs as tasks.
+
+    A stage that raises leaves the run stored ``failed`` and raises :class:`StageFailed`
+    (Ctrl-C stays a ``KeyboardInterrupt``).
+    """
     started = time.monotonic()
     logical_ts = logical_ts or datetime.now(UTC).replace(microsecond=0)
     run_key = run_key or logical_ts.isoformat()
@@ -636,7 +651,9 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
             with store.connect(url) as conn:
                 store.finish_run(conn, run_id, "failed", {
                     "stages": stages, "error": f"{current}: {type(exc).__name__}: {exc}"})
-            raise
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise StageFailed(current, run_key, run_id, exc) from exc
         summary = summarize(url, run_id, time.monotonic() - started, stages)
     if report_path is not None:
         write_report(url, run_id, report_path)

@@ -208,12 +208,41 @@ def test_a_stage_that_breaks_leaves_the_run_failed_not_running(
         raise RuntimeError("tagging broke")
 
     monkeypatch.setattr(night, "tag_topics", broken)
-    with pytest.raises(RuntimeError, match="tagging broke"):
+    with pytest.raises(night.StageFailed,
+                       match="^stage topics of run k failed: RuntimeError: tagging broke$"
+                       ) as caught:
         night.run_night(db_url, Settings(), registry, run_key="k", logical_ts=NIGHT)
+    assert isinstance(caught.value.__cause__, RuntimeError)
     status, summary = conn.execute("SELECT status, summary FROM runs").fetchone()
     assert status == "failed" and summary["error"].startswith("topics: RuntimeError")
     assert set(summary["stages"]) == {"search", "dedup"}
 
+
+
+def test_a_stage_that_breaks_is_one_error_line_from_akhbar_run(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, refuse_inserts, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database refuses the topics stage's rows: the operator reads one line naming the
+    stage and the run (exit 1), and the traceback goes to the log (shown by -v)."""
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    refuse_inserts("article_topic_runs")
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    with caplog.at_level("INFO", logger="pipeline.cli"):
+        result = CliRunner().invoke(app, ["run", "--feeds", str(registry),
+                                          "--run-key", "broken-night"])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: stage topics of run broken-night failed: "), lines
+    assert "refused" in lines[0] and "Traceback" not in result.output
+    assert any(r.exc_info and "refused" in str(r.exc_info[1].__cause__)
+               for r in caplog.records), caplog.records
+    status, summary = conn.execute(
+        "SELECT status, summary FROM runs WHERE run_key = 'broken-night'").fetchone()
+    assert status == "failed" and summary["error"].startswith("topics: ")
 
 
 def test_an_iso_run_key_is_the_nights_time(db_url: str, conn: psycopg.Connection,
