@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
 import logging
+import os
 import time
 import zlib
 from collections import defaultdict
@@ -168,10 +170,42 @@ def _failure(exc: BaseException, limits: Limits | None = None) -> tuple[str, str
             return "dns", text
         if "ssl" in low or "certificate" in low:
             return "tls", text
-        return "connect", text
+        return "connect", _connect_error(exc)
     if isinstance(exc, (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)):
         return "reset", f"connection broken: {text}"
     return "http_client", text
+
+
+_ERRNO_WORDS = {errno.ECONNREFUSED: "refused", errno.EHOSTUNREACH: "host unreachable",
+                errno.ENETUNREACH: "network unreachable", errno.ETIMEDOUT: "timed out",
+                errno.ECONNRESET: "reset", errno.EADDRNOTAVAIL: "address not available"}
+
+
+def _connect_error(exc: httpx.ConnectError) -> str:
+    """``connect: host:port refused (ConnectError)``: which server could not be reached and
+    why, instead of httpx's bare "All connection attempts failed"."""
+    try:
+        url = exc.request.url
+    except RuntimeError:  # raised outside a client request: no URL to name
+        return f"{type(exc).__name__}: {exc}"
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme, "")
+    whys: list[str] = []
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:  # the errno sits a few causes down, or in a group (one per address)
+        cause = todo.pop()
+        if cause is None or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, BaseExceptionGroup):
+            todo.extend(cause.exceptions)
+        elif isinstance(cause, OSError) and cause.errno is not None:
+            why = _ERRNO_WORDS.get(cause.errno) or os.strerror(cause.errno).lower()
+            if why not in whys:
+                whys.append(why)
+        todo.append(cause.__cause__ or cause.__context__)
+    return f"connect: {host}:{port} {', '.join(whys) or str(exc)} ({type(exc).__name__})"
 
 
 class Fetcher:

@@ -368,3 +368,24 @@ def test_a_parser_crash_fails_only_that_feed(db_url: str, http_server, tmp_path:
     assert (summary.feeds_ok, summary.feeds_failed) == (1, 1)
     assert health.load(conn, ["odd"])["odd"].last_reason == "crash"
     assert conn.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+
+
+def test_a_dead_server_is_named_with_its_host_and_port(db_url: str, http_server,
+                                                       tmp_path: Path,
+                                                       conn: psycopg.Connection) -> None:
+    """Nothing listens on the feed's port: the error the operator reads says where."""
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    http_server.route("/ok.xml", respond(200, rss("fine", 2), RSS))
+    registry = write_registry(tmp_path, [("ok", http_server.url("/ok.xml")),
+                                         ("dead", f"http://127.0.0.1:{port}/feed.xml")])
+    summary = fetch_night(db_url, settings(), registry, run_key="d", logical_ts=NIGHT1)
+    expected = f"connect: 127.0.0.1:{port} refused (ConnectError)"
+    assert summary.failed_feeds == [{"feed": "dead", "error": expected}]
+    row = fetch_rows(conn, "d")["dead"]
+    assert (row[0], row[1], row[2]) == ("failed", "connect", expected)
+    dead = health.load(conn, ["dead"])["dead"]  # what akhbar feeds and the report show
+    assert (dead.last_reason, dead.last_error) == ("connect", expected)
