@@ -233,7 +233,7 @@ def test_reparse_refuses_a_broken_taxonomy_before_writing(db_url: str, http_serv
     out = CliRunner().invoke(app, ["reparse", "--run-key", "night-1"], env={"COLUMNS": "200"})
     assert out.exit_code == 2, out.output
     assert out.exception is None or isinstance(out.exception, SystemExit)
-    assert f"{broken}:line 3: topics[t]" in out.output
+    assert f"{broken}:3: topics[t]" in out.output
     details = conn.execute("SELECT details FROM fetches").fetchone()[0]
     assert "reparsed" not in details  # nothing was written
 
