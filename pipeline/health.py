@@ -185,9 +185,15 @@ def enable(conn: psycopg.Connection, feed_id: str) -> bool:
 
 
 def listing(conn: psycopg.Connection) -> list[dict[str, object]]:
-    """Every registered feed with its health, the sickest first (for ``akhbar feeds``)."""
+    """Every registered feed with its health, the sickest first (for ``akhbar feeds``).
+
+    A learned move is listed only while the registry still names the URL it was learned
+    for: after the operator edits the URL, the new one is fetched (see :func:`plan`).
+    """
     cur = conn.execute(
-        "SELECT f.id, f.enabled, f.url, h.moved_to, h.last_status, h.last_ok_at, "
+        "SELECT f.id, f.enabled, f.url, "
+        "CASE WHEN h.registry_url = f.url THEN h.moved_to END AS moved_to, "
+        "h.last_status, h.last_ok_at, "
         "h.last_error, h.last_reason, h.last_error_at, COALESCE(h.failure_streak, 0), "
         "h.next_attempt_at, h.disabled_at, h.disabled_reason "
         "FROM feeds f LEFT JOIN feed_health h ON h.feed_id = f.id "

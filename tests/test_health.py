@@ -99,6 +99,27 @@ def test_validators_and_moves(conn: psycopg.Connection, feed: FeedSpec) -> None:
     assert (plan.url, plan.etag) == (edited.url, None)
 
 
+def test_an_edited_registry_url_is_shown_while_the_feed_waits(
+        db_url: str, conn: psycopg.Connection, feed: FeedSpec,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A move was learned, then the feed was disabled: the operator edits the registry URL.
+    moved = "https://new.example/rss"
+    health.record(conn, feed, 1, NOW, status="ok", url=feed.url, permanent_url=moved)
+    fail(conn, 2, NOW, reason="http_410")
+    view = "SELECT url FROM akhbar.feed_health WHERE feed_id = 'f'"
+    assert conn.execute(view).fetchone() == (moved,)
+    edited = replace(feed, url="https://other.example/rss")
+    store.sync_feeds(conn, [edited])
+    conn.commit()
+    # The next fetch asks for the registry's URL, and the view and the listing say so.
+    assert health.plan([edited], health.load(conn, ["f"]), 3, NOW)[0].url == edited.url
+    assert conn.execute(view).fetchone() == (edited.url,)
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    out = CliRunner().invoke(app, ["feeds"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "moved to" not in out.output
+
+
 def test_cli_lists_health_and_reenables(db_url: str, conn: psycopg.Connection, feed: FeedSpec,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     fail(conn, 1, NOW, reason="http_410")

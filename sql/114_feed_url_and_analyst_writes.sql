@@ -1,0 +1,44 @@
+-- akhbar.feed_health.url is the URL the next fetch requests. A permanent redirect learned
+-- for a registry URL applies only while the registry still says that URL
+-- (pipeline.health.plan); once the operator edits it, the new URL is fetched. A feed that
+-- is disabled or backing off is not fetched, so its learned move stays stored until then,
+-- and the view showed that old place instead of the registry's new URL.
+CREATE OR REPLACE VIEW akhbar.feed_health AS
+SELECT f.id AS feed_id,
+       f.name,
+       f.outlet,
+       CASE WHEN h.moved_to IS NOT NULL AND h.registry_url = f.url THEN h.moved_to
+            ELSE f.url END AS url,
+       f.enabled,
+       CASE WHEN NOT f.enabled OR h.disabled_at IS NOT NULL THEN 'disabled'
+            WHEN coalesce(h.failure_streak, 0) > 0 OR h.last_status = 'failed' THEN 'failing'
+            WHEN h.last_attempt_at IS NULL AND recent.fetches = 0 THEN 'never fetched'
+            ELSE 'ok' END AS health,
+       h.last_status,
+       h.last_http_status,
+       h.last_attempt_at,
+       h.last_ok_at,
+       h.last_error,
+       h.last_reason,
+       h.last_error_at,
+       coalesce(h.failure_streak, 0) AS failure_streak,
+       h.next_attempt_at,
+       h.disabled_at,
+       h.disabled_reason,
+       recent.fetches AS fetches_30d,
+       recent.failures AS failures_30d,
+       recent.entries AS entries_30d,
+       recent.loaded AS loaded_30d
+FROM public.feeds f
+LEFT JOIN public.feed_health h ON h.feed_id = f.id
+CROSS JOIN LATERAL (
+    SELECT count(*)::integer AS fetches,
+           (count(*) FILTER (WHERE x.status = 'failed'))::integer AS failures,
+           coalesce(sum(x.entries), 0)::integer AS entries,
+           coalesce(sum(x.loaded), 0)::integer AS loaded
+    FROM public.fetches x
+    WHERE x.feed_id = f.id AND x.started_at >= now() - interval '30 days'
+) recent;
+
+COMMENT ON COLUMN akhbar.feed_health.url IS
+    'URL fetched: the registry URL, or where it permanently moved while the registry still names the old one.';
