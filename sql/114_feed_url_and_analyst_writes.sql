@@ -42,3 +42,26 @@ CROSS JOIN LATERAL (
 
 COMMENT ON COLUMN akhbar.feed_health.url IS
     'URL fetched: the registry URL, or where it permanently moved while the registry still names the old one.';
+
+-- Large objects: PostgreSQL lets every role create them (lo_create, lo_creat, lo_from_bytea,
+-- lo_import), so an analyst could store data in the warehouse, as much as the disk holds,
+-- and write to what it made. No Akhbar role uses them: the right to create one is taken
+-- from PUBLIC. Those functions belong to the bootstrap superuser; a migrating login that
+-- cannot change them is warned, and a superuser can run these REVOKEs later.
+DO $do$
+DECLARE
+    fn regprocedure;
+BEGIN
+    FOREACH fn IN ARRAY ARRAY['pg_catalog.lo_create(oid)', 'pg_catalog.lo_creat(integer)',
+                              'pg_catalog.lo_from_bytea(oid, bytea)',
+                              'pg_catalog.lo_import(text)',
+                              'pg_catalog.lo_import(text, oid)']::regprocedure[] LOOP
+        IF pg_has_role(current_user, (SELECT proowner FROM pg_proc WHERE oid = fn), 'USAGE') THEN
+            EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', fn);
+        ELSE
+            RAISE WARNING 'cannot revoke % from PUBLIC as %: run as a superuser '
+                          'REVOKE EXECUTE ON FUNCTION % FROM PUBLIC', fn, current_user, fn;
+        END IF;
+    END LOOP;
+END
+$do$;
