@@ -481,6 +481,10 @@ def retag_command(
     from pipeline.gazetteer import GazetteerError, default_gazetteer
     from pipeline.taxonomy import TaxonomyError, load_taxonomy
 
+    if not topics and not entities:
+        # Both off, it would print nothing and exit 0, as if history had been re-tagged.
+        raise typer.BadParameter("nothing to re-tag (drop one of the two)",
+                                 param_hint="--no-topics with --no-entities")
     start, end = _date_range(since, until)
     url = database_url(_settings())
     try:

@@ -177,6 +177,14 @@ def test_a_bad_retag_day_names_its_option(args: list[str], message: str,
     assert message in result.output, result.output
 
 
+def test_retag_with_nothing_to_retag_is_a_usage_error(runner: CliRunner) -> None:
+    """--no-topics with --no-entities would re-tag nothing yet exit 0: it is refused."""
+    result = runner.invoke(app, ["retag", "--no-topics", "--no-entities"],
+                           env={"COLUMNS": "300"})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "nothing to re-tag" in result.output, result.output
+
+
 def test_an_embedded_server_port_already_taken_is_a_clear_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Another checkout's embedded server on the default port: the message says so and what
