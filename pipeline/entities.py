@@ -838,12 +838,28 @@ def _token_range(spans: Sequence[tuple[int, int]], start: int, end: int) -> rang
     return range(first, last)
 
 
-@cache
 def default_tagger() -> EntityTagger:
-    """The bundled gazetteer compiled once per process, with CAMeL NER when its data exists."""
+    """The bundled gazetteer compiled, with CAMeL NER when its data exists.
+
+    Compiled again only when :func:`default_gazetteer` reads a changed file, so that a
+    long-lived process tags with the gazetteer as it is now."""
+    gazetteer = default_gazetteer()
+    if _compiled and _compiled[0].gazetteer is gazetteer:
+        return _compiled[0]
+    tagger = EntityTagger(gazetteer, ner=_default_ner())
+    _compiled[:] = [tagger]
+    return tagger
+
+
+_compiled: list[EntityTagger] = []  # the tagger of the gazetteer last read
+
+
+@cache
+def _default_ner() -> NerBackend | None:
+    """CAMeL NER, loaded once per process (its data does not change under a night)."""
     from pipeline import ner_camel
 
-    return EntityTagger(default_gazetteer(), ner=ner_camel.load_if_available())
+    return ner_camel.load_if_available()
 
 
 # --- database -------------------------------------------------------------------------
@@ -1051,8 +1067,8 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
 
     del taxonomy_version
     started = time.monotonic()
-    gazetteer = default_gazetteer()
     tagger = default_tagger()
+    gazetteer = tagger.gazetteer  # one version of the file throughout, even if it is edited
     total = EntityStats()
     with store.connect(url) as conn:
         synced = sync_entities(conn, gazetteer)
@@ -1078,9 +1094,9 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
 def tag_run(conn: psycopg.Connection, article_ids: Sequence[int]) -> dict[str, Any]:
     """The nightly stage: sync the gazetteer, then tag the night's articles."""
     started = time.monotonic()
-    gazetteer = default_gazetteer()
-    synced = sync_entities(conn, gazetteer)
-    stats = tag_articles(conn, article_ids, gazetteer, default_tagger())
+    tagger = default_tagger()
+    synced = sync_entities(conn, tagger.gazetteer)
+    stats = tag_articles(conn, article_ids, tagger.gazetteer, tagger)
     return {**stats.as_dict(), "entities_changed": synced["changed"],
-            "ner": default_tagger().ner is not None,
+            "ner": tagger.ner is not None,
             "seconds": round(time.monotonic() - started, 2)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -225,7 +225,22 @@ def load_gazetteer(path: Path | str | None = None) -> Gazetteer:
                            str(file))
 
 
-@cache
 def default_gazetteer() -> Gazetteer:
-    """The bundled gazetteer, loaded once per process (it is immutable)."""
-    return load_gazetteer(DEFAULT_PATH)
+    """The bundled gazetteer, read again only when its file changed.
+
+    A long-lived process (an Airflow worker) must tag with the file a maintainer saved,
+    not the one it first read; reading it once per version keeps tagging many batches
+    cheap. A change is seen by the file's modification time and size."""
+    path = DEFAULT_PATH
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_gazetteer(path)  # the error names the file
+    return _load_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2)
+def _load_version(path: str, mtime_ns: int, size: int) -> Gazetteer:
+    """One version of a gazetteer file (``mtime_ns`` and ``size`` only key the cache)."""
+    del mtime_ns, size
+    return load_gazetteer(path)

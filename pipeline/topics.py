@@ -300,11 +300,14 @@ class Tagger:
     # --- batch helpers ------------------------------------------------------------------
 
     def tag_records(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """``{id, title, text}`` records in, ``{id, topics, entities}`` records out."""
+        """``{id, title, text}`` records in, ``{id, topics, entities}`` records out.
+
+        One gazetteer tags them all, even if its file is edited meanwhile."""
+        entities = entity_tagger()
         for rec in records:
             topics = self.tag(rec.get("title") or "", rec.get("text") or rec.get("body") or "")
             yield {"id": rec.get("id"), "topics": [t.as_dict() for t in topics],
-                   "entities": entity_tagger().tag_record(rec)}
+                   "entities": entities.tag_record(rec)}
 
 
 def entity_tagger() -> Any:

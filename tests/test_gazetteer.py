@@ -196,3 +196,32 @@ def test_a_format_version_other_than_1_is_refused(head: str, message: str) -> No
     # A file written for another format must not be read as this one.
     with pytest.raises(GazetteerError, match=message):
         parse_gazetteer(head + "entities:\n- {id: Q1, type: LOC, en: A, ar: ألف}\n")
+
+
+ONE = """\
+version: 1
+entities:
+  - {id: "akhbar:first-agency", type: ORG, en: First Agency, ar: وكالة الأنباء الأولى}
+"""
+TWO = ONE + "  - {id: \"akhbar:second-agency\", type: ORG, en: Second Agency, " \
+            "ar: وكالة الأنباء الثانية}\n"
+
+
+def test_the_default_gazetteer_follows_its_file(tmp_path, monkeypatch) -> None:
+    """A long-lived process (an Airflow worker) tags with the file as it is now, not as it
+    was when the process first read it: an entity added by a maintainer is found."""
+    from pipeline import entities, gazetteer
+
+    path = tmp_path / "gazetteer.yaml"
+    path.write_text(ONE, encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "DEFAULT_PATH", path)
+    assert [e.id for e in gazetteer.default_gazetteer()] == ["akhbar:first-agency"]
+    assert gazetteer.default_gazetteer() is gazetteer.default_gazetteer()  # read once
+    first = entities.default_tagger()
+    assert entities.default_tagger() is first  # compiled once
+    path.write_text(TWO, encoding="utf-8")
+    assert [e.id for e in gazetteer.default_gazetteer()] == ["akhbar:first-agency",
+                                                             "akhbar:second-agency"]
+    found = entities.default_tagger().tag_record(
+        {"title": "بيان", "text": "قالت وكالة الأنباء الثانية إن الاجتماع انتهى."})
+    assert "akhbar:second-agency" in {m.get("id") for m in found}, found

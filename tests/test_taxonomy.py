@@ -166,6 +166,16 @@ def test_load_from_path_and_environment(tmp_path: Path, monkeypatch: pytest.Monk
         load_taxonomy(tmp_path / "missing.yaml")
 
 
+def test_the_taxonomy_follows_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each load reads the file as it is now: a long-lived process tags with the edit."""
+    path = tmp_path / "tax.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    monkeypatch.setenv("AKHBAR_TAXONOMY", str(path))
+    assert load_taxonomy().version == "1"
+    path.write_text(MINIMAL.replace('"1"', '"2"'), encoding="utf-8")
+    assert load_taxonomy().version == "2"
+
+
 def test_a_file_not_in_utf8_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "tax.yaml"
     path.write_bytes(MINIMAL.encode("cp1256"))

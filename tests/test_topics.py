@@ -720,7 +720,7 @@ def test_cli_tag_names_a_broken_gazetteer_not_the_input(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A gazetteer that does not load is reported as itself, before --out is written: the
     input file is not blamed for it and an earlier output is not emptied."""
-    from pipeline import entities, gazetteer
+    from pipeline import gazetteer
 
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": 1, "title": NK[0], "text": NK[1]}, ensure_ascii=False),
@@ -731,14 +731,8 @@ def test_cli_tag_names_a_broken_gazetteer_not_the_input(tmp_path: Path,
     bad.write_text("version: 1\nentities:\n- {id: Q1, type: PLACE, en: X, ar: س}\n",
                    encoding="utf-8")
     monkeypatch.setattr(gazetteer, "DEFAULT_PATH", bad)
-    gazetteer.default_gazetteer.cache_clear()
-    entities.default_tagger.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["tag", "--in", str(src), "--out", str(out)],
-                                    env={"COLUMNS": "300"})
-    finally:
-        gazetteer.default_gazetteer.cache_clear()
-        entities.default_tagger.cache_clear()
+    result = CliRunner().invoke(app, ["tag", "--in", str(src), "--out", str(out)],
+                                env={"COLUMNS": "300"})
     assert result.exit_code == 2, result.output
     assert "gazetteer.yaml:3: entity Q1: field 'type'" in result.output
     assert str(src) not in result.output
@@ -774,11 +768,7 @@ def test_cli_retag_checks_the_gazetteer_before_re_tagging_topics(
                    encoding="utf-8")
     monkeypatch.setattr(gazetteer, "DEFAULT_PATH", bad)
     monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
-    gazetteer.default_gazetteer.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["retag"], env={"COLUMNS": "300"})
-    finally:
-        gazetteer.default_gazetteer.cache_clear()
+    result = CliRunner().invoke(app, ["retag"], env={"COLUMNS": "300"})
     assert result.exit_code == 2, result.output
     assert "gazetteer.yaml:3: entity Q1: field 'type'" in result.output
     assert "re-tagged" not in result.output
