@@ -839,7 +839,8 @@ def _token_range(spans: Sequence[tuple[int, int]], start: int, end: int) -> rang
 
 
 def default_tagger() -> EntityTagger:
-    """The bundled gazetteer compiled, with CAMeL NER when its data exists.
+    """The gazetteer in use (``AKHBAR_GAZETTEER``, else the packaged one) compiled, with
+    CAMeL NER when its data exists.
 
     Compiled again only when :func:`default_gazetteer` reads a changed file, so that a
     long-lived process tags with the gazetteer as it is now."""

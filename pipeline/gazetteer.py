@@ -7,6 +7,7 @@ can never claim the same strong spelling.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -218,20 +219,27 @@ def _check_unique(source: str, entities: list[Entity]) -> None:
                     f"({spelled!r}) of {other.id} at line {other.line}")
 
 
+def gazetteer_path() -> Path:
+    """The gazetteer in use: ``AKHBAR_GAZETTEER``, else the packaged one (a copy can be
+    tried on every command, as ``AKHBAR_TAXONOMY`` does for the taxonomy)."""
+    return Path(os.environ.get("AKHBAR_GAZETTEER") or DEFAULT_PATH)
+
+
 def load_gazetteer(path: Path | str | None = None) -> Gazetteer:
-    """Read and validate a gazetteer file (the bundled one by default)."""
-    file = Path(path) if path is not None else DEFAULT_PATH
+    """Read and validate a gazetteer file: ``path``, else ``AKHBAR_GAZETTEER``, else the
+    packaged one."""
+    file = Path(path) if path is not None else gazetteer_path()
     return parse_gazetteer(datafile.read_text(file, datafile.failing(GazetteerError, file)),
                            str(file))
 
 
 def default_gazetteer() -> Gazetteer:
-    """The bundled gazetteer, read again only when its file changed.
+    """The gazetteer in use (:func:`gazetteer_path`), read again only when its file changed.
 
     A long-lived process (an Airflow worker) must tag with the file a maintainer saved,
     not the one it first read; reading it once per version keeps tagging many batches
     cheap. A change is seen by the file's modification time and size."""
-    path = DEFAULT_PATH
+    path = gazetteer_path()
     try:
         stat = path.stat()
     except OSError:

@@ -162,6 +162,19 @@ def test_file_registry_runs_offline(db_url: str, conn: psycopg.Connection) -> No
     assert copies == [(2,)]
 
 
+def test_a_night_tags_with_the_gazetteer_akhbar_gazetteer_names(
+        db_url: str, conn: psycopg.Connection, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """AKHBAR_GAZETTEER makes the night use a copy of the gazetteer, as AKHBAR_TAXONOMY
+    does for the taxonomy: its entities, and only those, are synced into the warehouse."""
+    copy = tmp_path / "gazetteer.yaml"
+    copy.write_text('version: 1\nentities:\n  - {id: "akhbar:copy-agency", type: ORG, '
+                    "en: Copy Agency, ar: وكالة الأنباء المنسوخة}\n", encoding="utf-8")
+    monkeypatch.setenv("AKHBAR_GAZETTEER", str(copy))
+    night.run_night(db_url, settings(), SAMPLES / "feeds.yaml", run_key="s", logical_ts=NIGHT)
+    assert table_rows(conn, "SELECT id FROM entities") == [("akhbar:copy-agency",)]
+
+
 def test_tag_shards_cover_the_night_once_and_merge_their_figures() -> None:
     ids = list(range(3, 40))
     shards = [night.shard_ids(ids, k, 3) for k in range(3)]

@@ -716,6 +716,24 @@ def test_cli_reports_a_bad_taxonomy_with_line_and_field(tmp_path: Path) -> None:
         "".join(result.output.split("\n"))
 
 
+def test_cli_tag_uses_the_gazetteer_akhbar_gazetteer_names(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """AKHBAR_GAZETTEER makes `akhbar tag` link the entities of a copy of the gazetteer."""
+    copy = tmp_path / "gazetteer.yaml"
+    copy.write_text('version: 1\nentities:\n  - {id: "akhbar:copy-agency", type: ORG, '
+                    "en: Copy Agency, ar: وكالة الأنباء المنسوخة}\n", encoding="utf-8")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "title": "بيان", "text": "قالت وكالة الأنباء "
+                               "المنسوخة إن الاجتماع انتهى."}, ensure_ascii=False),
+                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    monkeypatch.setenv("AKHBAR_GAZETTEER", str(copy))
+    result = CliRunner().invoke(app, ["tag", "--in", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    linked = {m["id"] for m in json.loads(out.read_text(encoding="utf-8"))["entities"]}
+    assert linked == {"akhbar:copy-agency"}, linked
+
+
 def test_cli_tag_names_a_broken_gazetteer_not_the_input(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A gazetteer that does not load is reported as itself, before --out is written: the
