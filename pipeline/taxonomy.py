@@ -8,6 +8,7 @@ proximity conditions and negative terms; :mod:`pipeline.topics` compiles them.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 from types import UnionType
@@ -32,6 +33,8 @@ from pipeline.settings import PACKAGE_DATA
 DEFAULT_PATH = PACKAGE_DATA / "taxonomy.yaml"
 
 TermKind = Literal["word", "name", "exact"]
+# A version is one plain token (2026.12.18, test-1): tags are stored under it as written.
+_VERSION = re.compile(r"\w[\w.+-]*")
 
 
 class TaxonomyError(ValueError):
@@ -50,10 +53,26 @@ class _Strict(BaseModel):
         # YAML reads yes, no, on, off as true and false, which the schema would take as 1
         # and 0: `threshold: yes` would silently make a threshold of 1.
         name = info.field_name
-        if isinstance(value, bool) and name and cls.model_fields[name].annotation in _NUMBERS:
+        if not name or cls.model_fields[name].annotation not in _NUMBERS:
+            return value
+        if isinstance(value, bool):
             raise ValueError(f"expected a number, got {str(value).lower()} (YAML reads yes, "
                              "no, on and off as true or false)")
+        if isinstance(value, str):
+            # The schema would read "1" as 1: a number in quotes is text, as in the other
+            # data files, so a quoted value is never taken for what it was not written as.
+            raise ValueError(f"expected a number, got {value!r}"
+                             + (" (write it without quotes)" if _numeric(value) else ""))
         return value
+
+
+def _numeric(text: str) -> bool:
+    """Would ``text`` read as a number without its quotes?"""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _has_words(value: str) -> str:
@@ -197,6 +216,11 @@ class Taxonomy(_Strict):
         if value is not None and not isinstance(value, str):
             raise ValueError(f"write the version in quotes (version: \"...\"); unquoted, YAML "
                              f"reads it as the {type(value).__name__} {value}")
+        # Spaces or a line break (a block scalar ends with one) would be stored too, making
+        # a version that reads like another and never matches it.
+        if value and not _VERSION.fullmatch(value):
+            raise ValueError(f"{value!r} is not one word: write letters, digits and . _ - + "
+                             "only (as \"2026.12.18\"), without spaces or line breaks")
         return value
 
     @field_validator("groups", mode="before")

@@ -263,6 +263,33 @@ def test_unquoted_version_is_refused(written: str, read_as: str) -> None:
     assert parse_taxonomy(MINIMAL.replace('"1"', f'"{written}"')).version == written
 
 
+@pytest.mark.parametrize("written", ['" 2026.12.18"', '"2026.12.18 "', '"2026.12.18\\n"',
+                                     "|\n  2026.12.18", '"2026 12 18"', '""'])
+def test_a_version_that_is_not_a_plain_token_is_refused(written: str) -> None:
+    """Tags are stored under the version as written: one with spaces or a line break in it
+    would read like another version and never match it, so it is refused at its line."""
+    msg = error_of(MINIMAL.replace('version: "1"', f"version: {written}"))
+    assert "demo.yaml:1: version: " in msg, msg
+    assert "2026.12.18" in msg or "empty" in msg or "at least 1" in msg, msg
+
+
+@pytest.mark.parametrize("version", ["2026.12.18", "1", "test-1", "v2_rc+3"])
+def test_a_plain_version_is_kept_as_written(version: str) -> None:
+    assert parse_taxonomy(MINIMAL.replace('"1"', f'"{version}"')).version == version
+
+
+@pytest.mark.parametrize(("line", "field"), [
+    ("      - {term: تجربة, weight: \"1\"}", "topics[demo].terms[تجربة].weight"),
+    ("      - {term: تجربة, weight: 2, window: '5'}", "topics[demo].terms[تجربة].window"),
+])
+def test_a_number_written_in_quotes_is_refused(line: str, field: str) -> None:
+    """A quoted number is text: read as a number it would hide a value meant otherwise
+    (a "1" typed where a list or a word belongs), so it is refused at its line."""
+    msg = error_of(MINIMAL.replace("      - {term: تجربة, weight: 2}", line))
+    assert f"demo.yaml:8: {field}: expected a number, got " in msg, msg
+    assert "without quotes" in msg, msg
+
+
 # Every level of the file, each on lines of its own, for the table of mistakes below.
 FULL = """\
 version: "1"
