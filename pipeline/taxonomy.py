@@ -256,6 +256,7 @@ class Taxonomy(_Strict):
                 if name not in known:
                     raise _located(("topics", i, "required", j), f"unknown group {name!r}")
             for section in ("terms", "negative"):
+                _no_repeated_rule(i, section, getattr(topic, section))
                 for j, rule in enumerate(getattr(topic, section)):
                     for field in ("near", "not_near", "stands_for"):
                         for k, name in enumerate(getattr(rule, field)):
@@ -279,6 +280,19 @@ class Taxonomy(_Strict):
         """A group by name, the topic's own first."""
         # ``in``, not ``or``: a topic's own group shadows the shared one even if it were empty.
         return topic.groups[name] if name in topic.groups else self.groups[name]
+
+
+def _no_repeated_rule(topic: int, section: str, rules: tuple[Rule, ...]) -> None:
+    """Refuse a term listed twice in one list with the same conditions: only one of the two
+    can ever count, so a second line with another weight silently changes nothing."""
+    first: dict[tuple, int] = {}
+    for j, rule in enumerate(rules):
+        key = (rule.term, rule.kind, rule.near, rule.not_near, rule.window, rule.stands_for)
+        if key in first:
+            raise _located(("topics", topic, section, j, "term"),
+                           f"{rule.term!r} is already listed in this topic's {section} with "
+                           "the same conditions: keep one line and give it the weight wanted")
+        first[key] = j
 
 
 class _LocatedError(ValueError):

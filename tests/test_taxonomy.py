@@ -395,6 +395,11 @@ MISTAKES = {
     "unknown group in required": (
         "required: [own]", "required: [owns]",
         "demo.yaml:16: topics[demo].required[0]: unknown group 'owns'"),
+    "a term listed again with another weight": (
+        "        weight: 1\n",
+        "        weight: 1\n      - {term: تجربة, weight: 5, near: [actors]}\n",
+        "demo.yaml:21: topics[demo].terms[تجربة].term: 'تجربة' is already listed in this "
+        "topic's terms with the same conditions"),
     "duplicate topic id": (
         "        weight: 1\n", "        weight: 1\n" + FULL.split("topics:\n")[1][:-1],
         "demo.yaml:21: topics[demo].id: duplicate topic id 'demo'"),
@@ -416,3 +421,13 @@ def test_each_mistake_is_one_line_naming_file_line_and_field(old: str, new: str,
 def test_yes_and_no_still_read_as_true_and_false_where_a_switch_is_meant() -> None:
     taxonomy = parse_taxonomy(FULL.replace("      threshold: 2", "      focus: yes"))
     assert taxonomy.scoring_for(taxonomy.topics[0]).focus is True
+
+
+def test_a_term_may_be_listed_again_with_other_conditions() -> None:
+    # The same words near other groups, or as a negative, are other rules: all can count.
+    again = FULL.replace("        weight: 1\n",
+                         "        weight: 1\n      - {term: تجربة, weight: 1}\n"
+                         "    negative:\n      - {term: تجربة, weight: 1}\n")
+    topic = parse_taxonomy(again).topics[0]
+    assert [r.term for r in topic.terms].count("تجربة") == 2
+    assert [r.term for r in topic.negative] == ["تجربة"]
