@@ -102,6 +102,20 @@ def test_find_entity_refuses_a_negative_max_results_naming_it(login, filled: int
             "SELECT * FROM akhbar.find_entity('كوريا', max_results => 0)").fetchall() == []
 
 
+def test_search_refuses_a_negative_max_results_naming_it(login, filled: int) -> None:
+    """As find_entity does: a negative count is a mistake, not a search that found nothing."""
+    with psycopg.connect(login("akhbar_analyst")) as analyst:
+        with pytest.raises(errors.InvalidParameterValue) as refused:
+            analyst.execute("SELECT * FROM akhbar.search('عقوبات كوريا', -1)")
+        assert str(refused.value).startswith(
+            "akhbar.search: max_results must be 0 or more, not -1")
+        analyst.rollback()
+        assert analyst.execute(
+            "SELECT * FROM akhbar.search('عقوبات كوريا', max_results => 0)").fetchall() == []
+        assert len(analyst.execute(
+            "SELECT * FROM akhbar.search('عقوبات كوريا', max_results => 1)").fetchall()) == 1
+
+
 def test_a_login_outside_the_akhbar_roles_cannot_search(
         login, pg_admin_url: str, db_url: str, filled: int) -> None:
     # The search functions run as their owner, so they are for the Akhbar roles only: even
