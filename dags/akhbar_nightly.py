@@ -11,7 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import akhbar_airflow as af
-from airflow.sdk import CronDataIntervalTimetable, TriggerRule, dag, get_current_context, task
+from airflow.sdk import (
+    Context,
+    CronDataIntervalTimetable,
+    TriggerRule,
+    dag,
+    get_current_context,
+    task,
+)
 from airflow.sdk.exceptions import AirflowFailException
 
 log = logging.getLogger(__name__)
@@ -49,6 +56,8 @@ re-running a task or backfilling a night rewrites the same rows** instead of add
   `$AKHBAR_HOME/reports/akhbar-report-<day the interval ends>.html`.
 * A stage shown as *skipped* is not part of this release; its log says which function is
   missing.
+* A task that fails after its last retry stores the run `failed` in `runs`, with the task
+  and its error in `summary.error`; clearing or re-running the night stores it anew.
 
 The warehouse tables are published as assets (`akhbar.articles`, ...) by `run_summary` once
 the night has passed its checks.
@@ -213,13 +222,29 @@ def write_report(night_run_id: int) -> str:
     return str(path)
 
 
+def store_night_failed(context: Context) -> None:
+    """Store the night failed in ``runs`` when a task fails for good (after its last retry).
+
+    Without it the run row of a night Airflow gave up on read ``running`` for ever. A night
+    whose run is not open yet, or already ended, is left as it is.
+    """
+    from pipeline import night
+
+    ti = context["ti"]
+    task = ti.task_id if ti.map_index is None or ti.map_index < 0 else \
+        f"{ti.task_id}[{ti.map_index}]"
+    night.store_task_failure(af.warehouse_url(), af.night_key(context).run_key, task,
+                             context.get("exception"))
+
+
 @dag(
     dag_id="akhbar_nightly",
     schedule=CronDataIntervalTimetable(CONFIG.schedule, timezone="UTC"),
     start_date=datetime(2024, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args=CONFIG.default_args(),
+    # A task failing for good stores the night failed; a retry does not.
+    default_args={**CONFIG.default_args(), "on_failure_callback": store_night_failed},
     doc_md=DOC_MD,
     tags=["akhbar", "ingest", "nightly"],
 )

@@ -607,6 +607,29 @@ def write_report(url: str, run_id: int, out_path: Path) -> Path:
     return report.write_report(url, run.logical_ts.astimezone(UTC).date(), out_path)
 
 
+def store_task_failure(url: str, run_key: str, task: str,
+                       error: BaseException | str | None) -> bool:
+    """Store the night ``run_key`` failed because ``task`` failed for good; return whether.
+
+    For a night run as tasks (Airflow), which no single process watches: without this a task
+    that failed after its last retry left the run ``running`` for ever. The summary has the
+    shape :func:`run_night` stores (``{"stages": ..., "error": "<task>: <Type>: <message>"}``).
+    A run not opened yet (the registry task failed before) or already ended is left alone,
+    and a later re-run of the night reopens it as usual.
+    """
+    if isinstance(error, BaseException):
+        what = f"{type(error).__name__}: {error}"
+    else:
+        what = error or "failed, no error recorded (its process was lost or killed)"
+    with store.connect(url) as conn:
+        stored = store.fail_running_run(conn, run_key, {"stages": {}, "error": f"{task}: {what}"})
+    if stored:
+        log.warning("run %s stored failed: %s failed: %s", run_key, task, what)
+    else:
+        log.info("run %s is not running (not opened yet, or ended): left as it is", run_key)
+    return stored
+
+
 # --- the whole night ---------------------------------------------------------------------
 
 class StageFailed(RuntimeError):

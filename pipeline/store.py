@@ -347,6 +347,19 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, summary: dict
     conn.commit()
 
 
+def fail_running_run(conn: psycopg.Connection, key: str, summary: dict) -> bool:
+    """Store the run ``key`` failed with ``summary`` if it is still running; commits.
+
+    Returns whether it was stored: a run not opened yet, or already ended (a failed quality
+    check stores its own summary), is left as it is.
+    """
+    cur = conn.execute(
+        "UPDATE runs SET status = 'failed', finished_at = now(), summary = %s "
+        "WHERE run_key = %s AND status = 'running'", (Jsonb(summary), key))
+    conn.commit()
+    return cur.rowcount > 0
+
+
 def record_fetch(conn: psycopg.Connection, run_id: int, result: FetchResult,
                  entries: int, loaded: int, details: dict | None = None) -> None:
     """Log one feed's fetch for this run (a re-run replaces the row).

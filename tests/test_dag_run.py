@@ -173,6 +173,40 @@ def test_quality_breach_fails_the_night_loudly(
     assert status == "failed" and summary["stages"]["quality"]["passed"] is False
 
 
+def test_a_task_failing_for_good_stores_the_night_failed_and_a_rerun_settles_it(
+        nightly: Any, http_server: Any, db_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    http_server.static("/sky.xml", (SAMPLES / "skynews-rss.xml").read_bytes())
+    monkeypatch.setenv("AKHBAR_FEEDS", str(write_registry(
+        tmp_path, [("sky", http_server.url("/sky.xml"))])))
+
+    def broken(*_args: Any, **_kwargs: Any) -> dict:
+        raise RuntimeError("no space left on device")
+
+    # dag.test() runs the tasks in this process: the stage the DAG looks up is this one.
+    mended = night.near_duplicates
+    monkeypatch.setattr(night, "near_duplicates", broken)
+    run = nightly().test(logical_date=NIGHT)
+    assert str(run.state) == "failed"
+    got = states(run)
+    assert got["find_near_duplicates"] == ["failed"]
+    assert got["check_data_quality"] == got["run_summary"] == ["upstream_failed"]
+    with psycopg.connect(db_url) as conn:
+        status, summary, finished = conn.execute(
+            "SELECT status, summary, finished_at FROM runs").fetchone()
+    # Not a phantom running night: failed, with the task and its error, as akhbar run stores.
+    assert (status, summary) == ("failed", {
+        "stages": {}, "error": "find_near_duplicates: RuntimeError: no space left on device"})
+    assert finished is not None
+
+    monkeypatch.setattr(night, "near_duplicates", mended)  # and the night is run again
+    again = nightly().test(logical_date=NIGHT)
+    assert str(again.state) == "success", states(again)
+    with psycopg.connect(db_url) as conn:
+        status, summary = conn.execute("SELECT status, summary FROM runs").fetchone()
+    assert status == "success" and "error" not in summary
+
+
 def test_retag_dag_retags_stored_articles_in_the_date_range(
         parse_dag: Any, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.settings import Settings
@@ -243,4 +277,6 @@ def test_a_broken_taxonomy_stops_the_night_before_any_fetch(
     assert (str(ti.state), ti.try_number) == ("failed", 1)
     with psycopg.connect(db_url) as conn:
         assert conn.execute("SELECT count(*) FROM fetches").fetchone() == (0,)
+        # The night was never opened: its failure leaves no run to store, and none is made.
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
 

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import store
+from pipeline import night, store
 from pipeline.cli import app
 
 NIGHT = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
@@ -107,3 +107,37 @@ def test_akhbar_runs_lists_a_killed_run_as_failed(
     assert "failed" in lines["killed"] and "abandoned: its process" in lines["killed"]
     assert "running" in lines["airflow"]
     assert statuses(conn)["killed"][0] == "failed"
+
+
+def test_a_task_failing_for_good_stores_its_night_failed(
+        db_url: str, conn: psycopg.Connection) -> None:
+    """A night run as tasks (Airflow) is stored failed by the task that broke, as akhbar run's
+    stage does; a night not opened yet or already ended is left alone, quietly."""
+    open_run(conn, "airflow", None)
+    assert night.store_task_failure(db_url, "airflow", "fetch_feeds[1]",
+                                    RuntimeError("disk full"))
+    [(status, summary, finished)] = conn.execute(
+        "SELECT status, summary, finished_at FROM runs WHERE run_key = 'airflow'").fetchall()
+    conn.commit()
+    assert status == "failed" and finished is not None
+    assert summary == {"stages": {}, "error": "fetch_feeds[1]: RuntimeError: disk full"}
+    # A second task failing after it keeps the first error.
+    assert not night.store_task_failure(db_url, "airflow", "tag_topics[0]", "killed")
+    assert statuses(conn)["airflow"] == ("failed", "fetch_feeds[1]: RuntimeError: disk full")
+    # The registry task failed before opening the night: there is no run to store.
+    assert not night.store_task_failure(db_url, "never-opened", "load_feed_registry", None)
+    assert "never-opened" not in statuses(conn)
+    # A run that ended (the quality checks store theirs) keeps its own status and summary.
+    open_run(conn, "checked", None)
+    conn.execute("UPDATE runs SET status = 'success' WHERE run_key = 'checked'")
+    conn.commit()
+    assert not night.store_task_failure(db_url, "checked", "write_report", None)
+    assert statuses(conn)["checked"] == ("success", None)
+    # A task whose process was lost leaves no exception: the failure is stored all the same.
+    open_run(conn, "lost", None)
+    assert night.store_task_failure(db_url, "lost", "tag_entities[0]", None)
+    assert statuses(conn)["lost"] == (
+        "failed", "tag_entities[0]: failed, no error recorded (its process was lost or killed)")
+    # A re-run reopens the night, which then ends as its new attempt does.
+    store.start_run(conn, "airflow", NIGHT)
+    assert statuses(conn)["airflow"][0] == "running"
