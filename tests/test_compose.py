@@ -66,7 +66,10 @@ def variables_the_code_reads() -> set[str]:
     Settings.from_env(env)
     QualityThresholds.from_env(env)
     dag_sources = "".join(p.read_text(encoding="utf-8") for p in (REPO / "dags").glob("*.py"))
-    return env.asked | set(re.findall(r'"(AKHBAR_[A-Z_]+)"', dag_sources))
+    # The data files' paths are read where the files are loaded, not through Settings.
+    library = "".join(p.read_text(encoding="utf-8") for p in (REPO / "pipeline").glob("*.py"))
+    return (env.asked | set(re.findall(r'"(AKHBAR_[A-Z_]+)"', dag_sources))
+            | set(re.findall(r'environ\.get\("(AKHBAR_[A-Z_]+)"', library)))
 
 
 def test_services_of_the_stack(compose: dict[str, Any]) -> None:
