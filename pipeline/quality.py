@@ -148,6 +148,7 @@ def measure(conn: psycopg.Connection, run_id: int,
         "count(DISTINCT s.article_id) FILTER (WHERE x.article_id IS NULL) "
         "FROM article_sightings s JOIN articles a ON a.id = s.article_id "
         "LEFT JOIN article_search x ON x.article_id = a.id AND x.content_hash = a.content_hash "
+        "AND x.vector_version = akhbar.search_vector_version() "
         "WHERE s.run_id = %s", (run_id,)).fetchone()
     assert row is not None
     (report.sightings, report.articles, report.articles_without_body,

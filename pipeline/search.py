@@ -3,8 +3,9 @@
 The loader writes articles only; this stage computes each article's search vector
 (``akhbar.search_vector`` over its normalized title and body) and its GIN entries in a table
 of its own, so that work runs outside the load lock, as one task beside the other stages.
-A row keeps the content hash it was built from: an article whose text changed, or that has
-no row, is stale and is indexed again; re-indexing a current article writes nothing.
+A row keeps the content hash and the version of the vector (``akhbar.search_vector_version``)
+it was built with: an article whose text changed, whose row an upgrade made stale, or that
+has no row, is indexed again; re-indexing a current article writes nothing.
 """
 
 from __future__ import annotations
@@ -23,14 +24,19 @@ BATCH = 2000
 # Memory for merging the index's pending list (sql/096) when it fills, as large as the list.
 MERGE_MEMORY = "64MB"
 
+# A row is stale when it was built from other text or by another version of the vector.
+_STALE = ("(s.article_id IS NULL OR s.content_hash <> a.content_hash "
+          "OR s.vector_version <> akhbar.search_vector_version())")
 _INDEX = (
-    "INSERT INTO article_search (article_id, content_hash, search_vector) "
-    "SELECT a.id, a.content_hash, akhbar.search_vector(a.title_norm, a.body_norm) "
+    "INSERT INTO article_search (article_id, content_hash, search_vector, vector_version) "
+    "SELECT a.id, a.content_hash, akhbar.search_vector(a.title_norm, a.body_norm), "
+    "akhbar.search_vector_version() "
     "FROM articles a LEFT JOIN article_search s ON s.article_id = a.id "
-    "WHERE a.id = ANY(%s) AND (s.article_id IS NULL OR s.content_hash <> a.content_hash) "
+    f"WHERE a.id = ANY(%s) AND {_STALE} "
     "ORDER BY a.id "
     "ON CONFLICT (article_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, "
-    "search_vector = EXCLUDED.search_vector, indexed_at = now()"
+    "search_vector = EXCLUDED.search_vector, vector_version = EXCLUDED.vector_version, "
+    "indexed_at = now()"
 )
 
 
@@ -47,10 +53,11 @@ class IndexStats:
 
 
 def stale_ids(conn: psycopg.Connection) -> list[int]:
-    """Ids of every article with no search row or one built from other text."""
+    """Ids of every article with no search row or one built from other text or by another
+    version of the vector, newest first (rebuilt first after an upgrade)."""
     return [r[0] for r in conn.execute(
         "SELECT a.id FROM articles a LEFT JOIN article_search s ON s.article_id = a.id "
-        "WHERE s.article_id IS NULL OR s.content_hash <> a.content_hash ORDER BY a.id")]
+        f"WHERE {_STALE} ORDER BY a.id DESC")]
 
 
 def index_articles(conn: psycopg.Connection, ids: Sequence[int] | None = None,

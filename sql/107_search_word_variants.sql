@@ -10,10 +10,18 @@
 -- Normalized text itself is unchanged (stored columns, hashes, near-duplicates and tagging
 -- stay as they are): only the search folds.
 --
--- Index rows are rebuilt here, as 106 reasoned about them: a vector changes only where its
--- title or body holds ؤ or ئ, so exactly those current rows are written again (most articles
--- hold one); the others stay as they are, and a stale row is rebuilt from its new text by
--- the next index_for_search stage anyway.
+-- Stored rows are not rewritten here. A vector changes where its title or body holds ؤ or ئ,
+-- which 94% of ANT's articles do; rewriting those rows in this transaction took 224 s on a
+-- warehouse of 300,000 articles (4.3 GB of WAL, the search table and its index growing from
+-- 1.2 to 3.9 GB, python -m benchmarks.upgrade), so most of an hour for a few million, while
+-- the night's indexing stage (its pending-list flush) and every akhbar command (the
+-- migration lock) waited for it and searches took up to 45 s. A row now records the version
+-- of akhbar.search_vector it was built with; the rows stored before 107 read as version 0,
+-- so they are stale, and `akhbar db index-search` rebuilds them, newest first, in batches of
+-- 2,000 committed one by one (the night's indexing stage rebuilds those of the articles it
+-- sees again). Until it has, a word written with ؤ or ئ finds only the articles already
+-- rebuilt; every other word is found as before. The migration itself defines functions and
+-- adds the column without rewriting the table.
 
 CREATE OR REPLACE FUNCTION akhbar.fold_hamza(t text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
@@ -474,20 +482,31 @@ COMMENT ON FUNCTION akhbar.word_forms(text) IS
     'and a number after a hyphen; for the word as written and without a fused conjunction or '
     'preposition (akhbar.cut_proclitic).';
 
+-- The version of the vector: a row built with another one is stale, as one built from
+-- other text is. A later change of akhbar.search_vector raises it.
+CREATE OR REPLACE FUNCTION akhbar.search_vector_version() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+SELECT 107
+$fn$;
+COMMENT ON FUNCTION akhbar.search_vector_version() IS
+    'The version of akhbar.search_vector (the migration that last changed it); a search row '
+    'built with another version is stale.';
+
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'akhbar_owner') THEN
         ALTER FUNCTION akhbar.fold_hamza(text) OWNER TO akhbar_owner;
         ALTER FUNCTION akhbar.common_words() OWNER TO akhbar_owner;
         ALTER FUNCTION akhbar.cut_proclitic(text) OWNER TO akhbar_owner;
+        ALTER FUNCTION akhbar.search_vector_version() OWNER TO akhbar_owner;
     END IF;
 END
 $$;
 
--- The rows whose vector the fold changes, rebuilt from the text they were built from.
-UPDATE public.article_search s
-SET search_vector = akhbar.search_vector(a.title_norm, a.body_norm), indexed_at = now()
-FROM public.articles a
-WHERE a.id = s.article_id AND s.content_hash = a.content_hash
-  AND (a.title_norm ~ '[ؤئ]' OR a.body_norm ~ '[ؤئ]');
-SELECT public.flush_search_index();
+-- The rows stored so far read as version 0 without being written (a constant default is
+-- kept in the catalog): the table lock is held for the rest of this short transaction only.
+ALTER TABLE public.article_search ADD COLUMN IF NOT EXISTS vector_version integer NOT NULL
+    DEFAULT 0;
+COMMENT ON COLUMN public.article_search.vector_version IS
+    'The akhbar.search_vector_version() the vector was built with; a row of another version '
+    'is stale (akhbar db index-search rebuilds it).';

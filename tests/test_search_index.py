@@ -49,6 +49,14 @@ def numbered(n: int) -> list[Article]:
             for i in range(n)]
 
 
+def index_before_107(conn: psycopg.Connection) -> None:
+    """Index every article as the indexing stage did before 107 (no vector version)."""
+    conn.execute("INSERT INTO article_search (article_id, content_hash, search_vector) "
+                 "SELECT id, content_hash, akhbar.search_vector(title_norm, body_norm) "
+                 "FROM articles ON CONFLICT DO NOTHING")
+    conn.commit()
+
+
 def found(conn: psycopg.Connection, query: str) -> list[int]:
     return [r[0] for r in conn.execute("SELECT article_id FROM akhbar.search(%s, 1000)",
                                        (query,))]
@@ -152,7 +160,10 @@ def test_migration_moves_stored_vectors_out_of_articles(database_before) -> None
         assert len(before) == 1
         assert "095_search_apart.sql" in store.migrate(conn)
         assert found(conn, "زلزال") == before
-        assert search.stale_ids(conn) == []
+        # Every moved row is current for its text (107 later asks for one rebuild of all).
+        assert conn.execute("SELECT count(*) FROM article_search s JOIN articles a "
+                            "ON a.id = s.article_id AND a.content_hash = s.content_hash"
+                            ).fetchone() == (2,)
         assert conn.execute("SELECT count(*) FROM information_schema.columns WHERE "
                             "table_name = 'articles' AND column_name = 'search_vector'"
                             ).fetchone() == (0,)
@@ -162,13 +173,17 @@ def test_migration_to_search_forms_needs_no_reindexing(database_before) -> None:
     # 098 changes only the query side: the stored vectors stay as they are and current.
     with store.connect(database_before("098")) as conn:
         load(conn, "n1", NIGHT1, [
-            art("https://a.example/1", "قرار جديد", "أعلنت الحكومة الإيرانيّة قرارا جديدا")])
+            art("https://a.example/1", "قرار جديد", "أعلنت الحكومة الإيرانيّة قرارا جديدا")],
+            index=False)
+        index_before_107(conn)
         assert found(conn, "إيران") == []
         vectors = conn.execute("SELECT article_id, xmin::text FROM article_search").fetchall()
         assert "098_search_forms.sql" in store.migrate(conn)
         assert conn.execute("SELECT snippet FROM akhbar.search('إيران')").fetchall() == [
             ("أعلنت الحكومة <b>الإيرانيّة</b> قرارا جديدا",)]
-        assert search.stale_ids(conn) == []
+        assert conn.execute("SELECT count(*) FROM article_search s JOIN articles a "
+                            "ON a.id = s.article_id AND a.content_hash = s.content_hash"
+                            ).fetchone() == (1,)
         assert conn.execute("SELECT article_id, xmin::text FROM article_search"
                             ).fetchall() == vectors
         owners = {r[0] for r in conn.execute(
@@ -184,32 +199,60 @@ def test_migration_to_search_forms_needs_no_reindexing(database_before) -> None:
                             ).fetchone() == (None,)
 
 
-def test_migration_to_hamza_folding_rebuilds_the_vectors_it_changes(database_before) -> None:
-    # 107 folds ؤ and ئ into ء in the index: an article stored before it is found by either
-    # spelling afterwards, and only the rows of texts holding those letters are rewritten.
-    with store.connect(database_before("107")) as conn:
+def test_migration_to_hamza_folding_marks_rows_stale_and_the_cli_rebuilds_them(
+        database_before, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 107 folds ؤ and ئ into ء in the index. The migration writes no stored row (it would
+    # take most of an hour on a warehouse of millions): it marks every row built before it
+    # stale, and `akhbar db index-search` rebuilds them, after which an article stored
+    # before 107 is found by either spelling.
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    url = database_before("107")
+    with store.connect(url) as conn:
         load(conn, "n1", NIGHT1, [
             art("https://a.example/1", "تصريح", "قال مسؤول في الوزارة"),
-            art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار على العاصمة")])
+            art("https://a.example/2", "أمطار غزيرة", "هطلت أمطار على العاصمة")],
+            index=False)
+        index_before_107(conn)
         official, rain = (conn.execute("SELECT id FROM articles WHERE url = %s", (u,)).fetchone()[0]
                           for u in ("https://a.example/1", "https://a.example/2"))
         assert found(conn, "مسئول") == []
-        untouched = conn.execute("SELECT xmin::text FROM article_search WHERE article_id = %s",
-                                 (rain,)).fetchone()
+        versions = conn.execute("SELECT article_id, xmin::text FROM article_search "
+                                "ORDER BY 1").fetchall()
         assert "107_search_word_variants.sql" in store.migrate(conn)
-        assert found(conn, "مسئول") == found(conn, "مسؤول") == [official]
+        assert conn.execute("SELECT article_id, xmin::text FROM article_search "
+                            "ORDER BY 1").fetchall() == versions
+        assert search.stale_ids(conn) == [rain, official]
+        # Until they are rebuilt, other words find the old articles as before.
+        assert found(conn, "أمطار") == [rain]
+        # A night indexes its own articles with the new vector meanwhile.
+        night2 = load(conn, "n2", NIGHT2, [
+            art("https://a.example/3", "تصريح آخر", "قال مسئول في الوزارة")])
+        (new,) = store.run_article_ids(conn, night2.id)
+        assert found(conn, "مسؤول") == [new]
+        assert quality.measure(conn, night2.id).articles_unindexed == 0
+
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", url)
+    out = CliRunner().invoke(app, ["db", "index-search"])
+    assert out.exit_code == 0, out.output
+    assert "2 article(s) indexed for search" in out.output
+    with store.connect(url) as conn:
         assert search.stale_ids(conn) == []
+        assert sorted(found(conn, "مسئول")) == sorted(found(conn, "مسؤول")) == [official, new]
+        assert found(conn, "أمطار") == [rain]
         assert conn.execute(
             "SELECT count(*) FROM articles a JOIN article_search s ON s.article_id = a.id "
-            "WHERE s.search_vector = akhbar.search_vector(a.title_norm, a.body_norm)"
-        ).fetchone() == (2,)
-        assert conn.execute("SELECT xmin::text FROM article_search WHERE article_id = %s",
-                            (rain,)).fetchone() == untouched
+            "WHERE s.search_vector = akhbar.search_vector(a.title_norm, a.body_norm) "
+            "AND s.vector_version = 107").fetchone() == (3,)
         assert conn.execute("SELECT flush_search_index()").fetchone() == (0,)
         owners = {r[0] for r in conn.execute(
             "SELECT pg_get_userbyid(p.proowner) FROM pg_proc p "
             "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'akhbar'")}
         assert owners == {"akhbar_owner"}
+    again = CliRunner().invoke(app, ["db", "index-search"])
+    assert again.exit_code == 0 and "0 article(s) indexed" in again.output
 
 
 def test_cli_builds_every_missing_search_row(db_url: str,
