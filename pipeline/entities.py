@@ -1064,8 +1064,6 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
     holds that no mention links any more; each batch commits on its own, so an interrupted
     re-tag keeps what it finished. ``taxonomy_version`` belongs to topic tagging and is ignored.
     """
-    from pipeline.topics import article_ids_between
-
     del taxonomy_version
     started = time.monotonic()
     tagger = default_tagger()
@@ -1073,7 +1071,7 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
     total = EntityStats()
     with store.connect(url) as conn:
         synced = sync_entities(conn, gazetteer)
-        ids = article_ids_between(conn, start, end)
+        ids = store.article_ids_between(conn, start, end)
         conn.commit()
         for i in range(0, len(ids), batch_size):
             stats = tag_articles(conn, ids[i:i + batch_size], gazetteer, tagger)

@@ -624,6 +624,16 @@ def _place_copies(conn: psycopg.Connection, run: Run,
     return copies, set(inserted.values())
 
 
+def article_ids_between(conn: psycopg.Connection, start: datetime | None,
+                        end: datetime | None) -> list[int]:
+    """Ids of stored articles published (or first seen, when undated) in ``[start, end)``."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM articles WHERE (%(start)s::timestamptz IS NULL "
+        "OR coalesce(published_at, first_seen) >= %(start)s) AND (%(end)s::timestamptz IS NULL "
+        "OR coalesce(published_at, first_seen) < %(end)s) ORDER BY id",
+        {"start": start, "end": end})]
+
+
 def run_article_ids(conn: psycopg.Connection, run_id: int) -> list[int]:
     """Ids of every article seen in a run, the input of the stages after loading."""
     return [r[0] for r in conn.execute(

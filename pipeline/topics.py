@@ -691,7 +691,8 @@ def day_window(first: str | None, last: str | None,
                names: tuple[str, str] = ("start", "end")) -> tuple[datetime | None,
                                                                   datetime | None]:
     """Inclusive UTC days ``[first, last]`` (YYYY-MM-DD) as the half-open range
-    ``[first 00:00, the day after last 00:00)`` that :func:`article_ids_between` takes.
+    ``[first 00:00, the day after last 00:00)`` that
+    :func:`pipeline.store.article_ids_between` takes.
 
     A day that is no calendar day (or whose next day is past it), or a ``last`` before
     ``first``, is a :class:`ValueError` naming it by ``names``: an empty range would re-tag
@@ -711,16 +712,6 @@ def day_window(first: str | None, last: str | None,
     return start, end
 
 
-def article_ids_between(conn: psycopg.Connection, start: datetime | None,
-                        end: datetime | None) -> list[int]:
-    """Ids of stored articles published (or first seen, when undated) in ``[start, end)``."""
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM articles WHERE (%(start)s::timestamptz IS NULL "
-        "OR coalesce(published_at, first_seen) >= %(start)s) AND (%(end)s::timestamptz IS NULL "
-        "OR coalesce(published_at, first_seen) < %(end)s) ORDER BY id",
-        {"start": start, "end": end})]
-
-
 def retag(url: str, *, start: datetime | None = None, end: datetime | None = None,
           taxonomy_version: str | None = None, batch_size: int = 1000,
           taxonomy: Taxonomy | None = None) -> dict[str, Any]:
@@ -738,7 +729,7 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
                          f"tags as {taxonomy_version!r}")
     stats = TagStats(tagger.version)
     with store.connect(url) as conn:
-        ids = article_ids_between(conn, start, end)
+        ids = store.article_ids_between(conn, start, end)
         conn.commit()
         for i in range(0, len(ids), batch_size):
             stats.add(tag_articles(conn, ids[i:i + batch_size], tagger))
