@@ -508,11 +508,6 @@ def repair_double_utf8(text: str) -> tuple[str, int]:
     return _MOJIBAKE_RUN.sub(fix, text), count
 
 
-def as_utf8_xml(text: str) -> bytes:
-    """UTF-8 bytes whose XML declaration (if any) says UTF-8, so no parser second-guesses."""
-    return _declared_utf8(text).encode("utf-8")
-
-
 def _declared_utf8(text: str) -> str:
     """``text`` without a BOM, its XML declaration (if any) saying UTF-8."""
     return _XML_DECL_ENC.sub(r"\1\2utf-8\2", text.lstrip("\ufeff"), count=1)
