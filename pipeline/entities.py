@@ -34,7 +34,6 @@ from pipeline.normalize import Tokens, html_to_text, normalize_inline, tokenize
 log = logging.getLogger(__name__)
 
 COMMON_WORDS_PATH = Path(__file__).resolve().parent / "data" / "entity_common_words.txt"
-METHODS = ("gazetteer", "pattern", "camel")
 WINDOW = 12  # tokens either side of a weak form in which a context term licenses it
 NAME_KIND_CACHE = 100_000  # tokens whose name test is kept (31k articles use ~31,000)
 _DEFINITE = object()  # a token with the article: name-like only inside a name
@@ -406,12 +405,12 @@ class EntityTagger:
         hits = _longest(self.matcher.scan(tokens))
         entity_hits = [h for h in hits if isinstance(h[2], _Key)]
         triggers = [h for h in hits if not isinstance(h[2], _Key) and h[2][0] != "stop"]
-        linked = self._resolve(tokens, words, entity_hits, "")
+        linked = self._resolve(tokens, words, entity_hits)
         found = [m for m, _f, _l in linked]
         if triggers and self.patterns:
-            found += self._patterns(tokens, words, linked, triggers, "")
+            found += self._patterns(tokens, words, linked, triggers)
         if self.ner is not None:
-            found = self._merge_ner(tokens.text, found, "")
+            found = self._merge_ner(tokens.text, found)
         found.sort(key=_by_start)
         if len(bounds) == 1:
             name = names[0]
@@ -425,8 +424,8 @@ class EntityTagger:
                     break
         return out
 
-    def _resolve(self, tokens: Tokens, words: list[str], hits: list[_Found],
-                 field: str) -> list[tuple[_M, int, int]]:
+    def _resolve(self, tokens: Tokens, words: list[str],
+                 hits: list[_Found]) -> list[tuple[_M, int, int]]:
         """Keep strong hits; keep a weak hit when context singles out one entity.
 
         Returns each mention with its first and last token index.
@@ -570,7 +569,7 @@ class EntityTagger:
         return False
 
     def _patterns(self, tokens: Tokens, words: list[str], linked: list[tuple[_M, int, int]],
-                  triggers: list[_Found], field: str) -> list[_M]:
+                  triggers: list[_Found]) -> list[_M]:
         """Unlinked names after person titles, before appositive roles, and quoted orgs."""
         text = tokens.text
         spans = tokens.spans
@@ -598,7 +597,7 @@ class EntityTagger:
             normalized spelling no longer shows."""
             return text.startswith(("أل", "إل"), spans[i][0])
 
-        def name_from(i: int, etype: str, conf: float) -> tuple[int, int] | None:
+        def name_from(i: int, etype: str) -> tuple[int, int] | None:
             j = i
             names: list[int] = []
             while j < len(words) and len(names) < MAX_NAME_TOKENS and j not in taken:
@@ -654,7 +653,7 @@ class EntityTagger:
             between = gap(t_last, j)
             if _BREAK.search(between.replace("،", "").replace(",", "")):
                 continue
-            span = name_from(j, "PER", 0.65)
+            span = name_from(j, "PER")
             if span:
                 add(span[0], span[1], "PER", 0.65)
 
@@ -671,7 +670,7 @@ class EntityTagger:
             j = n_last + 1
             if j >= len(words) or j in taken or broken(n_last, j):
                 continue
-            span = name_from(j, "PER", 0.55)
+            span = name_from(j, "PER")
             if span and span[1] > span[0]:
                 add(span[0], span[1], "PER", 0.55)
 
@@ -710,7 +709,7 @@ class EntityTagger:
                 continue
             if broken(k_last, j) or _describes(text[spans[j][0]:spans[j][1]]):
                 continue
-            span = name_from(j, key[1], 0.55)
+            span = name_from(j, key[1])
             if span:
                 add(span[0], span[1], key[1], 0.55)
         return list(found.values())
@@ -729,7 +728,7 @@ class EntityTagger:
                 idx = self._strong_index.get("ال" + norm[len(p):])
         return self.entities[idx] if idx is not None else None
 
-    def _merge_ner(self, text: str, found: list[_M], field: str) -> list[_M]:
+    def _merge_ner(self, text: str, found: list[_M]) -> list[_M]:
         """Add NER spans that no gazetteer mention covers; they replace overlapping patterns."""
         assert self.ner is not None
         out = list(found)
