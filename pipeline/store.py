@@ -11,7 +11,6 @@ so every text served keeps a row.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -639,7 +638,3 @@ def run_article_ids(conn: psycopg.Connection, run_id: int) -> list[int]:
     return [r[0] for r in conn.execute(
         "SELECT DISTINCT article_id FROM article_sightings WHERE run_id = %s ORDER BY 1",
         (run_id,))]
-
-
-def dumps(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=str)
