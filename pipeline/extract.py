@@ -7,7 +7,6 @@ original text is kept as published; its normalized form sits beside it for match
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -15,8 +14,6 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from pipeline.normalize import html_to_text, normalize, normalize_inline
 from pipeline.records import Article, RawEntry
-
-log = logging.getLogger(__name__)
 
 # Query parameters that identify a campaign or a click, not a page.
 TRACKING_PARAMS = frozenset({

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import logging
 import os
 import re
 import xml.sax
@@ -36,8 +35,6 @@ from pipeline.fetcher import Fetcher, Limits, Response
 from pipeline.netguard import AllowList
 from pipeline.records import FeedSpec, FetchResult, RawEntry
 from pipeline.settings import Settings
-
-log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,8 +23,6 @@ from pipeline.fetcher import Fetcher, Limits, Response
 from pipeline.netguard import AllowList
 from pipeline.normalize import normalize
 from pipeline.settings import Settings
-
-log = logging.getLogger(__name__)
 
 # Phrases that mark a page as something other than an article, by kind. Matched on
 # normalized text (so Arabic spelling variants match too).
