@@ -311,7 +311,8 @@ class Tagger:
 
 
 def entity_tagger() -> Any:
-    """The entity tagger for ``akhbar tag`` output (imported late: it compiles a gazetteer)."""
+    """The process's entity tagger (:func:`pipeline.entities.default_tagger`), for the
+    ``entities`` of ``akhbar tag`` output."""
     from pipeline.entities import default_tagger
 
     return default_tagger()
