@@ -66,6 +66,8 @@ class Plan:
 
 
 def body_sha256(body: bytes) -> str:
+    """Hex SHA-256 of a feed body: kept with the feed's health, so the same body is not parsed
+    twice (``identical_body``)."""
     return hashlib.sha256(body).hexdigest()
 
 

@@ -331,6 +331,7 @@ def list_runs(conn: psycopg.Connection, limit: int = 20) -> list[dict[str, objec
 
 
 def get_run(conn: psycopg.Connection, run_id: int) -> Run:
+    """The run ``run_id`` (its key and logical time); :class:`LookupError` when there is none."""
     row = conn.execute("SELECT id, run_key, logical_ts FROM runs WHERE id = %s",
                        (run_id,)).fetchone()
     if row is None:
@@ -339,6 +340,7 @@ def get_run(conn: psycopg.Connection, run_id: int) -> Run:
 
 
 def finish_run(conn: psycopg.Connection, run_id: int, status: str, summary: dict) -> None:
+    """Close the run with its final status and summary, stamped now; commits."""
     conn.execute(
         "UPDATE runs SET status = %s, finished_at = now(), summary = %s WHERE id = %s",
         (status, Jsonb(summary), run_id),
