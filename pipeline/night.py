@@ -1,10 +1,13 @@
 """One night's work, stage by stage: the path of an article from feed XML to its rows.
 
-Each stage is a plain function taking the database URL and the run id, so the Airflow DAG
-can run them as separate tasks (handing over only the run id) and ``akhbar run`` can call
-:func:`run_night`, which runs them in order. Read this module top to bottom to follow an
-article: registry → fetch → parse → extract and normalize → exact dedup and load →
-search index → near-duplicate clusters → topics and entities → quality checks → summary.
+:func:`prepare` opens the run and returns its id; every later stage is a plain function of
+the database URL and that id, so the Airflow DAG can run them as separate tasks (handing
+over only the run id) and ``akhbar run`` can call :func:`run_night`, which runs them in
+order in one process, stamps the run's heartbeat meanwhile and raises :class:`StageFailed`
+naming a stage that breaks. Read this module top to bottom to follow an article: registry
+and run → fetch → parse → extract and normalize → article pages of ``full_text`` feeds →
+exact dedup and load → search index → near-duplicate clusters → topics and entities →
+quality checks → summary → report.
 """
 
 from __future__ import annotations

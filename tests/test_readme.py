@@ -32,7 +32,8 @@ SHELL_BLOCKS = ("", "sh", "bash")
 # Top-level folders whose files the README may name by path.
 REPO_DIRS = ("pipeline", "dags", "tests", "benchmarks", "scripts", "sql", "docs", "docker")
 PLACEHOLDERS = ("...", "…")
-VARIABLE = re.compile(r"(?<![A-Z0-9_])AKHBAR_[A-Z][A-Z0-9_]*")
+# A name, not a family written with a wildcard (AKHBAR_QA_*).
+VARIABLE = re.compile(r"(?<![A-Z0-9_])AKHBAR_[A-Z][A-Z0-9_]*(?![A-Z0-9_*])")
 
 
 def shell_snippets(text: str) -> list[str]:
