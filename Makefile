@@ -47,7 +47,7 @@ stop:
 	test ! -x $(BIN)/akhbar || $(BIN)/akhbar db stop
 
 lint: install
-	$(BIN)/ruff check pipeline dags tests
+	$(BIN)/ruff check pipeline dags tests scripts benchmarks
 
 lock:
 	$(UV) pip compile pyproject.toml --extra dev $(TORCH_SOURCE) --python-version 3.11 --no-header -o requirements.lock
