@@ -593,9 +593,12 @@ class CopyIndex:
         return member
 
     def _maybe_promote(self, member: Member) -> None:
-        """Make a clearly fuller new copy the canonical member by reversing its link path."""
+        """Make a clearly fuller new copy the canonical member by reversing its link path.
+
+        Fuller means more shingles too: copies with none (title-only stubs) never take over.
+        """
         current = self.members[self.canonical[member.cluster_id]]
-        if member.size < current.size * self.config.canonical_gain:
+        if member.size < current.size * self.config.canonical_gain or member.size <= current.size:
             return
         path = [member]
         while path[-1].matched_id is not None:

@@ -143,6 +143,16 @@ def test_stubs_match_only_exactly_with_their_title() -> None:
     assert out["c"]["kind"] == "exact" and out["c"]["duplicate_of"] == "a"
 
 
+def test_title_only_copies_keep_the_first_as_canonical() -> None:
+    """A copy with no body words is not "fuller" than the canonical one with none either."""
+    title = "عاجل: الرئيس الأمريكي يلغي القمة مع الزعيم الكوري الشمالي"
+    out = by_id([art("first", "", title), art("second", "", title, hours=1),
+                 art("third", "", title, hours=2)])
+    assert out["first"]["kind"] == "unique" and out["first"]["duplicate_of"] is None
+    assert out["second"]["kind"] == out["third"]["kind"] == "exact"
+    assert out["second"]["duplicate_of"] == out["third"]["duplicate_of"] == "first"
+
+
 def test_unrelated_articles_are_not_even_candidates() -> None:
     cfg = DedupConfig()
     hasher = Hasher(cfg)
