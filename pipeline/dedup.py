@@ -295,7 +295,10 @@ def signature(
     shingles = _distinct(ordered)
     if shingles.size < cfg.min_shingles:
         # A stub body says little; the title keeps two stubs of different stories apart.
-        basis = tokens_of(title or "") + "\n" + tokens
+        # With no word in either there is nothing to match: the article stands alone.
+        title_tokens = tokens_of(title or "")
+        basis = (title_tokens + "\n" + tokens if title_tokens or tokens
+                 else f"\0no words\0{article_id}")
         digest = hashlib.blake2b(basis.encode(), digest_size=16).hexdigest()
         return Signature(
             article_id, published, "s:" + digest, shingles, shingles,

@@ -153,6 +153,14 @@ def test_title_only_copies_keep_the_first_as_canonical() -> None:
     assert out["second"]["duplicate_of"] == out["third"]["duplicate_of"] == "first"
 
 
+def test_articles_without_a_word_are_copies_of_nothing() -> None:
+    """A title of punctuation over a body that is only a wire credit says nothing to match."""
+    out = by_id([art("a", "(أ ف ب)", "..."), art("b", "(رويترز)", "…", hours=1),
+                 art("c", "(أ ف ب)", "...", hours=2)])
+    assert {r["kind"] for r in out.values()} == {"unique"}
+    assert len({r["cluster_id"] for r in out.values()}) == 3
+
+
 def test_unrelated_articles_are_not_even_candidates() -> None:
     cfg = DedupConfig()
     hasher = Hasher(cfg)
