@@ -249,6 +249,14 @@ def test_hamza_seats_stay_apart_from_their_letters(conn: psycopg.Connection, que
     assert not matches(conn, query, text)
 
 
+def test_hamza_fold_changes_the_two_seats_only(conn: psycopg.Connection) -> None:
+    texts = [normalize(t) for t in corpus_texts(every=500)] + ["ؤئء ؤؤ ئئ أإآ وي", ""]
+    folded = [r[0] for r in conn.execute(
+        "SELECT akhbar.fold_hamza(t) FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) "
+        "ORDER BY n", (texts,))]
+    assert folded == [t.translate(str.maketrans("ؤئ", "ءء")) for t in texts]
+
+
 def test_search_marks_a_word_with_the_other_hamza_seat(conn: psycopg.Connection) -> None:
     load(conn, "2024-03-01", NIGHT, [
         article("wire", "Wire", "https://news.example/1", "تصريح",
