@@ -50,10 +50,6 @@ class Entity:
     ctx: tuple[str, ...]  # context terms that license the weak spellings
     line: int
 
-    @property
-    def is_qid(self) -> bool:
-        return self.id.startswith("Q")
-
 
 @dataclass(frozen=True)
 class Gazetteer:
@@ -72,10 +68,6 @@ class Gazetteer:
     @property
     def by_id(self) -> dict[str, Entity]:
         return {e.id: e for e in self.entities}
-
-    @property
-    def by_en(self) -> dict[str, Entity]:
-        return {e.en: e for e in self.entities}
 
     def strong_index(self) -> dict[str, Entity]:
         """Normalized strong spelling -> entity (unique by validation)."""
