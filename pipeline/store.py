@@ -393,7 +393,8 @@ _STAGE_COLUMNS = (
 _CONTENT_COLUMNS = ("url", "guid", "title", "summary", "body", "body_source", "author",
                     "title_norm", "body_norm", "content_hash", "published_at")
 # Two texts at one URL in the same night (two feeds, or two mapped fetch tasks racing) are
-# settled by (published_at, content_hash), not by which batch commits last, so the winner
+# settled by (published_at, content_hash), not by which batch commits last or comes first in
+# a batch (a later text at a URL takes another round of the upsert), so the winner
 # and a re-run of the night do not depend on the order the workers finish in.
 _NEWER = ("EXCLUDED.content_hash <> articles.content_hash AND ("
           "EXCLUDED.last_seen > articles.last_seen OR (EXCLUDED.last_seen = articles.last_seen "
@@ -448,6 +449,7 @@ def _stage_known(conn: psycopg.Connection, run: Run,
                     for c in _STAGE_COLUMNS)
         + ") ON COMMIT DELETE ROWS"
     )
+    conn.execute("DELETE FROM stage_articles")  # an earlier round of the same batch
     with conn.cursor().copy(
         f"COPY stage_articles (ord, {', '.join(_STAGE_COLUMNS)}) FROM STDIN"
     ) as copy:
@@ -463,9 +465,11 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
 
     Under the load lock the stored URLs and hashes are read first, so new articles go
     straight into ``articles`` by COPY (ids drawn from its sequence in batch order) and
-    only articles at a known URL take the staging table and the upsert. An exact copy at
-    another URL becomes a sighting of the article that holds its text once the batch is
-    written (:func:`_place_copies`).
+    only articles at a known URL take the staging table and the upsert. Another text at a
+    URL met earlier in the batch takes a later round of the upsert, so the batch stores and
+    counts what loading its articles one at a time would. An exact copy at another URL
+    becomes a sighting of the article that holds its text once the batch is written
+    (:func:`_place_copies`).
     """
     stats = LoadStats()
     if not articles:
@@ -494,12 +498,23 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
         known: list[Article] = []  # URL stored, new text or a later last_seen: upserted
         edited: list[Article] = []  # URL stored with another text: updated or older
         settled_seen: list[Article] = []  # URL stored and nothing to change
-        staged_url: set[str] = set()
+        staged_url: dict[str, tuple[int, str]] = {}  # URL -> round and text staged last
+        later: list[list[Article]] = []  # round k + 1: another text at a URL staged in round k
+        repeats: list[tuple[Article, int]] = []  # the text staged last at its URL, again
         staged_hash: dict[str, str] = {}  # content hash -> canonical URL staged with it
         same_as: list[tuple[Article, int | str]] = []  # duplicate -> article id or staged URL
         for art in articles:
             if art.canonical_url in staged_url:
-                same_as.append((art, art.canonical_url))
+                rnd, chash = staged_url[art.canonical_url]
+                if chash == art.content_hash:
+                    same_as.append((art, art.canonical_url))
+                    repeats.append((art, rnd))
+                    continue
+                if len(later) == rnd:
+                    later.append([])
+                later[rnd].append(art)
+                staged_url[art.canonical_url] = (rnd + 1, art.content_hash)
+                staged_hash.setdefault(art.content_hash, art.canonical_url)
             elif art.canonical_url in known_url:
                 _aid, old_hash = known_url[art.canonical_url]
                 if old_hash != art.content_hash:
@@ -509,7 +524,7 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                 else:
                     # The upsert would change nothing: skip it (a re-run or an older night).
                     settled_seen.append(art)
-                staged_url.add(art.canonical_url)
+                staged_url[art.canonical_url] = (0, art.content_hash)
                 staged_hash.setdefault(art.content_hash, art.canonical_url)
             elif art.content_hash in known_hash:
                 same_as.append((art, known_hash[art.content_hash][0]))
@@ -517,7 +532,7 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                 same_as.append((art, staged_hash[art.content_hash]))
             else:
                 fresh.append(art)
-                staged_url.add(art.canonical_url)
+                staged_url[art.canonical_url] = (0, art.content_hash)
                 staged_hash[art.content_hash] = art.canonical_url
 
         ids_by_url = _insert_new(conn, run, fresh)
@@ -533,11 +548,20 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
             held.update(written.values())
         # Whether a text replaced the stored one is the upsert's decision (_NEWER), read
         # from the rows it wrote: an older night's text is kept out and is no update.
-        for art in edited:
-            if held[ids_by_url[art.canonical_url]] == art.content_hash:
-                stats.updated += 1
-            else:
-                stats.older += 1
+        _count_edits(stats, edited, ids_by_url, held)
+        holds = [{url: held[ids_by_url[url]] for url in staged_url}]
+        for rnd in later:
+            # The text each URL holds now decides, as with a batch of one: the same night's
+            # texts by (published_at, content_hash), whatever their order in the batch.
+            edited = [a for a in rnd if held[ids_by_url[a.canonical_url]] != a.content_hash]
+            written = _stage_known(conn, run, rnd)
+            ids_by_url.update((url, aid) for url, (aid, _chash) in written.items())
+            held.update(written.values())
+            _count_edits(stats, edited, ids_by_url, held)
+            holds.append({a.canonical_url: held[ids_by_url[a.canonical_url]] for a in rnd})
+        known.extend(a for rnd in later for a in rnd)
+        # A text again at its URL loses again where it lost the first time.
+        stats.older += sum(holds[rnd][a.canonical_url] != a.content_hash for a, rnd in repeats)
         copies, moved = _place_copies(conn, run, same_as, ids_by_url, held, known_hash)
         new_ids.update(moved)
         stats.new = len(new_ids)
@@ -580,6 +604,17 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
                  "u": [k[2] for k, _ in again], "o": [o for _, o in again]},
             )
     return stats
+
+
+def _count_edits(stats: LoadStats, edited: list[Article], ids_by_url: dict[str, int],
+                 held: dict[int, str]) -> None:
+    """Count each text other than its URL's stored one as updated if its row holds it now,
+    else as older."""
+    for art in edited:
+        if held[ids_by_url[art.canonical_url]] == art.content_hash:
+            stats.updated += 1
+        else:
+            stats.older += 1
 
 
 def _place_copies(conn: psycopg.Connection, run: Run,

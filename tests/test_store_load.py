@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import store
 from pipeline.extract import finish_article
-from pipeline.records import Article, FeedSpec
+from pipeline.records import Article, FeedSpec, LoadStats
 
 NIGHT1 = datetime(2024, 1, 1, 3, tzinfo=UTC)
 NIGHT2 = datetime(2024, 1, 2, 3, tzinfo=UTC)
@@ -267,3 +267,35 @@ def test_copy_goes_to_another_article_still_holding_its_text(
         ("https://e.example/copy", "https://c.example/copy", old)]
     assert conn.execute("SELECT last_seen FROM articles WHERE canonical_url = %s",
                         ("https://c.example/copy",)).fetchone() == (nights[3].logical_ts,)
+
+
+@pytest.mark.parametrize("size", [1, 100])
+@pytest.mark.parametrize("order", ["ab", "ba"])
+def test_two_texts_at_one_url_in_one_batch_settle_as_in_batches_of_one(
+        conn: psycopg.Connection, order: str, size: int) -> None:
+    # Two feeds of one outlet carry the same link with another body, and one feed lists an
+    # item twice with an edit: the batch size must not choose the text.
+    store.sync_feeds(conn, FEEDS)
+    run = store.start_run(conn, "n1", NIGHT1)
+    texts = {"a": [art("https://a.example/x", "النص الأول للخبر", "f1"),
+                   art("https://a.example/y", "خبر آخر كما نشر", "f1")],
+             "b": [art("https://a.example/x", "النص الثاني المعدل للخبر", "f2"),
+                   art("https://a.example/y", "خبر آخر بعد التعديل", "f1")]}
+    batch = [*texts[order[0]], *texts[order[1]]]
+    stats = LoadStats()
+    for start in range(0, len(batch), size):
+        stats.add(store.load_articles(conn, run, batch[start:start + size]))
+    conn.commit()
+    winners = sorted(max(pair, key=lambda a: (a.published_at, a.content_hash)).body
+                     for pair in zip(texts["a"], texts["b"], strict=True))
+    assert sorted(r[0] for r in conn.execute("SELECT body FROM articles")) == winners
+    # Counted as loading one article at a time: a later text that wins is an update, one
+    # that loses is older.
+    late = [max(a, b, key=lambda t: t.content_hash) is b
+            for a, b in zip(texts[order[0]], texts[order[1]], strict=True)]
+    assert (stats.new, stats.updated, stats.older, stats.duplicate) == (
+        2, sum(late), 2 - sum(late), 0)
+    before, seen = rows(conn), sightings(conn)
+    again = store.load_articles(conn, run, batch)  # the night re-run, in one batch
+    assert (again.new, again.updated, again.duplicate) == (0, 0, 4 - again.older)
+    assert rows(conn) == before and sightings(conn) == seen
