@@ -134,9 +134,16 @@ def run(
                 console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
                 raise typer.Exit(2) from exc
     except night.StageFailed as exc:
-        # Stored failed with its error; the operator gets one line, the log the traceback.
+        # Opening the run, a stage or the summary broke; the operator gets one line naming
+        # it and what the run's stored status is, the log the traceback.
         log.info("the night failed", exc_info=exc)
-        console.print(f"[red]error:[/red] {escape(str(exc))} (the run is stored failed; "
+        if exc.stored:
+            state = "the run is stored failed"
+        elif exc.stage == "prepare":
+            state = "the run was not opened"
+        else:  # the database refused that too: the next run stores it abandoned
+            state = "the run could not be stored failed"
+        console.print(f"[red]error:[/red] {escape(str(exc))} ({state}; "
                       "akhbar -v run shows the traceback)", soft_wrap=True)
         raise typer.Exit(1) from exc
     print_summary(summary)

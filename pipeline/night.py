@@ -636,14 +636,34 @@ def store_task_failure(url: str, run_key: str, task: str,
 # --- the whole night ---------------------------------------------------------------------
 
 class StageFailed(RuntimeError):
-    """A stage of :func:`run_night` raised; the run is stored failed. The stage's own
-    exception is the ``__cause__``; the message names the stage and the run."""
+    """A stage of :func:`run_night` raised, opening the run (``prepare``) and storing its
+    summary included. The stage's own exception is the ``__cause__``; the message names the
+    stage and the run. ``stored``: whether the run is stored failed (False when the run was
+    never opened, or the database refused that too)."""
 
-    def __init__(self, stage: str, run_key: str, run_id: int, cause: BaseException) -> None:
+    def __init__(self, stage: str, run_key: str, run_id: int | None, cause: BaseException,
+                 stored: bool = True) -> None:
         first = (str(cause).splitlines() or [""])[0].strip()  # psycopg adds CONTEXT lines
         what = f"{type(cause).__name__}: {first}" if first else type(cause).__name__
         super().__init__(f"stage {stage} of run {run_key} failed: {what}")
-        self.stage, self.run_key, self.run_id = stage, run_key, run_id
+        self.stage, self.run_key, self.run_id, self.stored = stage, run_key, run_id, stored
+
+
+def _store_failed(url: str, run_key: str, stage: str, exc: BaseException,
+                  stages: dict[str, dict], run_id: int | None = None,
+                  runner: store.Runner | None = None) -> bool:
+    """Store the run failed at ``stage``; return whether it could be (the database may be
+    the very thing that broke). Without ``run_id``, only if ``runner`` had opened it."""
+    summary = {"stages": stages, "error": f"{stage}: {type(exc).__name__}: {exc}"}
+    try:
+        with store.connect(url) as conn:
+            if run_id is None:
+                return store.fail_running_run(conn, run_key, summary, runner)
+            store.finish_run(conn, run_id, "failed", summary)
+            return True
+    except psycopg.Error as err:
+        log.warning("run %s could not be stored failed: %s", run_key, err)
+        return False
 
 
 def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | None = None,
@@ -652,14 +672,29 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
               report_path: Path | None = None) -> RunSummary:
     """Run every stage in order; the same stages the nightly DAG runs as tasks.
 
-    A stage that raises leaves the run stored ``failed`` and raises :class:`StageFailed`
-    (Ctrl-C stays a ``KeyboardInterrupt``).
+    A stage that raises, from opening the run to storing its summary, leaves the run stored
+    ``failed`` (if it was opened and the database takes it) and raises :class:`StageFailed`
+    (Ctrl-C stays a ``KeyboardInterrupt``). A broken registry, taxonomy or gazetteer is
+    raised as such, before the run is opened.
     """
+    from pipeline.gazetteer import GazetteerError
+    from pipeline.taxonomy import TaxonomyError
+
     started = time.monotonic()
     logical_ts = logical_ts or datetime.now(UTC).replace(microsecond=0)
     run_key = run_key or logical_ts.isoformat()
     runner = store.this_process()
-    run_id, feed_ids = prepare(url, feeds_path, run_key, logical_ts, runner=runner)
+    try:
+        run_id, feed_ids = prepare(url, feeds_path, run_key, logical_ts, runner=runner)
+    except (feeds.RegistryError, TaxonomyError, GazetteerError):
+        raise
+    except (Exception, KeyboardInterrupt) as exc:
+        # The database refused the run or dropped the connection: if the run was opened
+        # by this process before that, it must not stay "running".
+        stored = _store_failed(url, run_key, "prepare", exc, {}, runner=runner)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise StageFailed("prepare", run_key, None, exc, stored) from exc
     stages: dict[str, dict] = {}
     current = "fetch"
     # The run names this process and stamps a heartbeat until it ends, so that a later run
@@ -671,16 +706,15 @@ def run_night(url: str, settings: Settings, feeds_path: Path, run_key: str | Non
                 stages[current] = stage(url, run_id, settings)
             current = "quality"
             stages["quality"] = check_quality(url, run_id, len(feed_ids), settings).brief()
+            current = "summary"
+            summary = summarize(url, run_id, time.monotonic() - started, stages)
         except (Exception, KeyboardInterrupt) as exc:
             # The run must not stay "running": store it failed, naming the stage that broke
             # (or was interrupted: Ctrl-C on `akhbar run`).
-            with store.connect(url) as conn:
-                store.finish_run(conn, run_id, "failed", {
-                    "stages": stages, "error": f"{current}: {type(exc).__name__}: {exc}"})
+            stored = _store_failed(url, run_key, current, exc, stages, run_id)
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            raise StageFailed(current, run_key, run_id, exc) from exc
-        summary = summarize(url, run_id, time.monotonic() - started, stages)
+            raise StageFailed(current, run_key, run_id, exc, stored) from exc
     if report_path is not None:
         write_report(url, run_id, report_path)
     return summary

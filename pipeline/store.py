@@ -348,15 +348,20 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, summary: dict
     conn.commit()
 
 
-def fail_running_run(conn: psycopg.Connection, key: str, summary: dict) -> bool:
+def fail_running_run(conn: psycopg.Connection, key: str, summary: dict,
+                     runner: Runner | None = None) -> bool:
     """Store the run ``key`` failed with ``summary`` if it is still running; commits.
 
     Returns whether it was stored: a run not opened yet, or already ended (a failed quality
-    check stores its own summary), is left as it is.
+    check stores its own summary), is left as it is. With ``runner``, only a run that this
+    runner opened: another process's attempt at the same night is left running.
     """
+    mine = ("AND host = %s AND pid = %s AND process_key IS NOT DISTINCT FROM %s"
+            if runner else "")
+    owner = (runner.host, runner.pid, runner.process_key) if runner else ()
     cur = conn.execute(
         "UPDATE runs SET status = 'failed', finished_at = now(), summary = %s "
-        "WHERE run_key = %s AND status = 'running'", (Jsonb(summary), key))
+        f"WHERE run_key = %s AND status = 'running' {mine}", (Jsonb(summary), key, *owner))
     conn.commit()
     return cur.rowcount > 0
 

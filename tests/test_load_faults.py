@@ -245,6 +245,68 @@ def test_a_stage_that_breaks_is_one_error_line_from_akhbar_run(
     assert status == "failed" and summary["error"].startswith("topics: ")
 
 
+def test_a_run_the_database_will_not_open_is_one_error_line_from_akhbar_run(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, refuse_inserts, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database refuses the run's row: one line naming the opening of the run (exit 1),
+    no run left behind, and the traceback in the log (shown by -v)."""
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    refuse_inserts("runs")
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    with caplog.at_level("INFO", logger="pipeline.cli"):
+        result = CliRunner().invoke(app, ["run", "--feeds", str(registry), "--run-key", "k"])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: stage prepare of run k failed: "), lines
+    assert "refused" in lines[0] and "the run was not opened" in lines[0]
+    assert "Traceback" not in result.output
+    assert any(r.exc_info and "refused" in str(r.exc_info[1].__cause__)
+               for r in caplog.records), caplog.records
+    assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("stage", ["prepare", "summary"])
+def test_a_connection_lost_opening_or_closing_the_run_leaves_it_failed(
+        db_url: str, conn: psycopg.Connection, http_server, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
+    """The connection drops just after the run is opened, or while its summary is stored:
+    the run is stored failed naming that step, not left running, and akhbar run says so."""
+    http_server.route("/a.xml", respond(200, rss("a", 3), RSS))
+    registry = write_registry(tmp_path, [("a", http_server.url("/a.xml"))])
+    lost = psycopg.OperationalError("server closed the connection unexpectedly")
+    if stage == "prepare":
+        real = store.start_run
+
+        def start_then_drop(*args: object, **kwargs: object) -> store.Run:
+            real(*args, **kwargs)  # committed: the run is open
+            raise lost
+
+        monkeypatch.setattr(store, "start_run", start_then_drop)
+    else:
+        def drop(*_args: object, **_kwargs: object) -> night.RunSummary:
+            raise lost
+
+        monkeypatch.setattr(night, "summarize", drop)
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
+    result = CliRunner().invoke(app, ["run", "--feeds", str(registry), "--run-key", "k"])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"error: stage {stage} of run k failed: OperationalError: "
+                               "server closed the connection"), lines
+    assert "the run is stored failed" in lines[0]
+    status, summary = conn.execute("SELECT status, summary FROM runs").fetchone()
+    assert status == "failed" and summary["error"].startswith(f"{stage}: OperationalError")
+    expected = set() if stage == "prepare" else {"search", "dedup", "topics", "entities",
+                                                 "quality"}
+    assert set(summary["stages"]) == expected
+
+
 def test_an_iso_run_key_is_the_nights_time(db_url: str, conn: psycopg.Connection,
                                             http_server, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
