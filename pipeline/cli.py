@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import traceback
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import unquote
 
+import psycopg
 import typer
+from psycopg.conninfo import conninfo_to_dict
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -45,18 +51,57 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def database_url(settings: Settings, migrate: bool = True) -> str:
-    """``AKHBAR_DATABASE_URL`` if set, else the embedded server (started on demand)."""
+def database_url(settings: Settings, migrate: bool = True, connect: bool = True) -> str:
+    """``AKHBAR_DATABASE_URL`` if set, else the embedded server (started on demand).
+
+    ``connect``: connect once first (and ``migrate``), so that a database that cannot be
+    reached is refused here for every command (see ``_first_connection``)."""
     try:
         url = settings.database_url or pgserver.embedded_url(settings.home,
                                                              settings.embedded_port)
     except pgserver.EmbeddedServerError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
-    if migrate:
-        with store.connect(url) as conn:
-            store.migrate(conn)
+    if connect:
+        with _first_connection(url) as conn:
+            if migrate:
+                store.migrate(conn)
     return url
+
+
+# A password in a URL's user part, in its query, or as a conninfo keyword.
+_PASSWORDS = (re.compile(r"[^\s:@/]*:([^@/\s]*)@"), re.compile(r"[?&]password=([^&#\s]*)"),
+              re.compile(r"\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)"))
+
+
+def _masked(text: str, url: str) -> str:
+    """``text`` with every password ``url`` holds shown as ``***``: where it stands in a
+    URL or conninfo in ``text``, and anywhere else ``text`` quotes it."""
+    secrets = {m.group(1) for pattern in _PASSWORDS for m in pattern.finditer(url)}
+    with suppress(psycopg.Error):
+        secrets.add(conninfo_to_dict(url).get("password") or "")
+    secrets |= {unquote(s) for s in secrets}
+    for pattern in _PASSWORDS:
+        text = pattern.sub(lambda m: m.string[m.start():m.start(1)] + "***"
+                           + m.string[m.end(1):m.end()], text)
+    for secret in sorted(secrets - {"", "***"}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _first_connection(url: str) -> psycopg.Connection:
+    """Connect to ``url``; a database that cannot be reached (refused, wrong password, no
+    such database, a malformed URL) is one line naming it with the password masked, exit 2,
+    and the traceback under ``akhbar -v``."""
+    try:
+        return store.connect(url)
+    except psycopg.Error as exc:  # OperationalError, or ProgrammingError for a bad URL
+        log.info("%s", _masked("".join(traceback.format_exception(exc)), url).rstrip())
+        reason = " ".join(str(exc).split())
+        where = _masked(url, "")  # the URL by its shape only, whatever the password is
+        line = f"cannot reach the database at {where}: {_masked(reason, url)}"
+        console.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def _cannot_write(path: Path, reason: OSError | str) -> typer.Exit:
@@ -210,7 +255,7 @@ def db_start() -> None:
 def db_url() -> None:
     """Print the database URL (starting the embedded server if needed)."""
     settings = _settings()
-    typer.echo(database_url(settings, migrate=False))
+    typer.echo(database_url(settings, migrate=False, connect=False))
 
 
 @db_app.command("stop")

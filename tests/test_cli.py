@@ -1,5 +1,6 @@
 """The ``akhbar`` command line over a real database."""
 
+import logging
 from pathlib import Path
 
 import psycopg
@@ -262,3 +263,31 @@ def test_taxonomy_option_help_names_the_variable_it_defaults_to(command: str) ->
     result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "300"})
     assert result.exit_code == 0, result.output
     assert "default: AKHBAR_TAXONOMY, else the packaged one" in " ".join(result.output.split())
+
+
+# A database that cannot be reached is one line naming it, password masked, and exit 2,
+# for each command that needs it; `akhbar -v` adds the traceback.
+@pytest.mark.parametrize(("url", "reason"), [
+    ("postgresql://akhbar:s3cret-pw@127.0.0.1:9/akhbar", "Connection refused"),
+    ("akhbar:s3cret-pw@127.0.0.1", 'missing "="'),
+])
+@pytest.mark.parametrize("command", [["run"], ["feeds"], ["runs"], ["db", "migrate"],
+                                     ["report", "--date", "2018-05-10"]])
+def test_an_unreachable_database_is_one_line(url: str, reason: str, command: list[str],
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert isinstance(result.exception, SystemExit)  # a message, not an OperationalError
+    line = result.output.strip()
+    assert line.startswith("error: cannot reach the database at ") and "\n" not in line, line
+    assert reason in line and "akhbar:***@127.0.0.1" in line, line
+    assert "s3cret" not in result.output
+    assert "Traceback" not in caplog.text
+    with caplog.at_level(logging.INFO, logger="pipeline.cli"):
+        verbose = CliRunner().invoke(app, ["-v", *command])
+    assert verbose.exit_code == 2, verbose.output
+    assert "Traceback" in caplog.text and "s3cret" not in caplog.text + verbose.output
