@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 # Memory for merging the index's pending list (sql/096) when it fills, as large as the list.
 MERGE_MEMORY = "64MB"
+# Each batch holds this lock shared and emptying the pending list holds it exclusive: the
+# emptying (gin_clean_pending_list) goes on until the list is empty, so a writer appending
+# beside it would keep it, and every other indexer waiting on it, going to its own end.
+_FLUSH_LOCK = 7_311_007
 
 # A row is stale when it was built from other text or by another version of the vector.
 _STALE = ("(s.article_id IS NULL OR s.content_hash <> a.content_hash "
@@ -69,6 +73,8 @@ def index_articles(conn: psycopg.Connection, ids: Sequence[int] | None = None,
     skipped. New entries gather in the
     GIN index's pending list and are merged in bulk; the list is emptied at the end, since
     every search scans it. One writer is fastest: concurrent ones contend for the same pages.
+    Emptying the list waits for the batches running beside it, and they for it, so a night's
+    indexing beside ``akhbar db index-search`` waits for one of its batches, not all of them.
     """
     started = time.perf_counter()
     todo = stale_ids(conn) if ids is None else sorted(set(ids))
@@ -76,6 +82,7 @@ def index_articles(conn: psycopg.Connection, ids: Sequence[int] | None = None,
     conn.commit()  # each batch below is a transaction of its own
     for i in range(0, len(todo), batch):
         with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (_FLUSH_LOCK,))
             conn.execute("SELECT set_config('work_mem', %s, true)", (MERGE_MEMORY,))
             cur = conn.execute(_INDEX, (todo[i:i + batch],))  # type: ignore[arg-type]
             stats.indexed += max(cur.rowcount, 0)
@@ -83,6 +90,7 @@ def index_articles(conn: psycopg.Connection, ids: Sequence[int] | None = None,
             progress(len(todo[i:i + batch]))
     if stats.indexed:
         with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_FLUSH_LOCK,))
             conn.execute("SELECT set_config('work_mem', %s, true)", (MERGE_MEMORY,))
             conn.execute("SELECT flush_search_index()")
     stats.seconds = round(time.perf_counter() - started, 3)

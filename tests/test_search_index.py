@@ -134,6 +134,33 @@ def test_deleted_article_takes_its_search_row_and_unknown_ids_are_skipped(
     assert conn.execute("SELECT count(*) FROM article_search").fetchone() == (0,)
 
 
+def test_indexing_holds_the_flush_lock_per_batch_only_and_a_flush_holds_back_batches(
+        conn: psycopg.Connection, db_url: str) -> None:
+    """A rebuild never holds the lock across batches, so emptying the pending list (which
+    goes on until the list is empty) waits for one batch and is not fed by the next."""
+    run = load(conn, "n1", NIGHT1, numbered(5), index=False)
+    ids = store.run_article_ids(conn, run.id)
+    free_between: list[bool] = []
+    with psycopg.connect(db_url, autocommit=True) as other:
+        def between(n: int) -> None:
+            got = other.execute("SELECT pg_try_advisory_lock(%s)",
+                                (search._FLUSH_LOCK,)).fetchone()[0]
+            other.execute("SELECT pg_advisory_unlock_all()")
+            free_between.append(got)
+
+        assert search.index_articles(conn, ids[:4], batch=2, progress=between).indexed == 4
+        assert free_between == [True, True]
+        other.execute("SELECT pg_advisory_lock(%s)", (search._FLUSH_LOCK,))  # a flush
+        conn.execute("SET lock_timeout = '200ms'")
+        conn.commit()
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            search.index_articles(conn, ids[4:])
+        conn.rollback()
+        other.execute("SELECT pg_advisory_unlock_all()")
+    assert search.index_articles(conn, ids[4:]).indexed == 1
+    assert search.stale_ids(conn) == []
+
+
 def test_night_stage_shards_split_the_articles_between_them(db_url: str) -> None:
     with store.connect(db_url) as conn:
         run = load(conn, "n1", NIGHT1, numbered(7), index=False)
