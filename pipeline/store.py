@@ -545,24 +545,15 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
         held.update((ids_by_url[a.canonical_url], a.content_hash) for a in fresh)
         ids_by_url.update((a.canonical_url, known_url[a.canonical_url][0])
                           for a in (*known, *settled_seen))
-        if known:
-            # A row the upsert leaves alone keeps the id read above; one deleted meanwhile
-            # is inserted again and its new id comes back.
-            written = _stage_known(conn, run, known)
-            ids_by_url.update((url, aid) for url, (aid, _chash) in written.items())
-            held.update(written.values())
         # Whether a text replaced the stored one is the upsert's decision (_NEWER), read
         # from the rows it wrote: an older night's text is kept out and is no update.
-        _count_edits(stats, edited, ids_by_url, held)
+        _upsert_round(conn, run, known, edited, stats, ids_by_url, held)
         holds = [{url: held[ids_by_url[url]] for url in staged_url}]
         for rnd in later:
             # The text each URL holds now decides, as with a batch of one: the same night's
             # texts by (published_at, content_hash), whatever their order in the batch.
             edited = [a for a in rnd if held[ids_by_url[a.canonical_url]] != a.content_hash]
-            written = _stage_known(conn, run, rnd)
-            ids_by_url.update((url, aid) for url, (aid, _chash) in written.items())
-            held.update(written.values())
-            _count_edits(stats, edited, ids_by_url, held)
+            _upsert_round(conn, run, rnd, edited, stats, ids_by_url, held)
             holds.append({a.canonical_url: held[ids_by_url[a.canonical_url]] for a in rnd})
         known.extend(a for rnd in later for a in rnd)
         # A text again at its URL loses again where it lost the first time.
@@ -611,10 +602,18 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
     return stats
 
 
-def _count_edits(stats: LoadStats, edited: list[Article], ids_by_url: dict[str, int],
-                 held: dict[int, str]) -> None:
-    """Count each text other than its URL's stored one as updated if its row holds it now,
-    else as older."""
+def _upsert_round(conn: psycopg.Connection, run: Run, arts: list[Article],
+                  edited: list[Article], stats: LoadStats, ids_by_url: dict[str, int],
+                  held: dict[int, str]) -> None:
+    """Upsert one round of texts at stored URLs, noting each written row's id and text in
+    ``ids_by_url`` and ``held``; then count each of ``edited`` (texts other than their URL's
+    stored one) as updated if its row holds it now, else as older."""
+    if arts:
+        # A row the upsert leaves alone keeps the id read before; one deleted meanwhile is
+        # inserted again and its new id comes back.
+        written = _stage_known(conn, run, arts)
+        ids_by_url.update((url, aid) for url, (aid, _chash) in written.items())
+        held.update(written.values())
     for art in edited:
         if held[ids_by_url[art.canonical_url]] == art.content_hash:
             stats.updated += 1
