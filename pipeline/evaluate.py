@@ -108,15 +108,21 @@ def read_gold(path: Path | str, split: str | None = None,
     """Gold topics by id, optionally only the lines whose ``split`` matches.
 
     With ``known`` (the taxonomy's topic ids), a label outside it is an error naming its
-    line: dropped silently, it would turn a typo into a perfect score.
+    line: dropped silently, it would turn a typo into a perfect score. So is an id given
+    twice in the file, in any split: one line would replace the other's labels, and the
+    text read for both would be the last one's.
     """
     gold: dict[str, set[str]] = {}
     allowed = set(known) if known is not None else None
+    lines: dict[str, int] = {}
     for number, rec in iter_file(path):
+        if rec.get("id") is None:
+            if split and rec.get("split") != split:
+                continue
+            raise ValueError(f"{path}:{number}: an object with an 'id' is required")
+        _first_time(lines, str(rec["id"]), path, number)
         if split and rec.get("split") != split:  # a line without a split is in no split
             continue
-        if rec.get("id") is None:
-            raise ValueError(f"{path}:{number}: an object with an 'id' is required")
         labels = rec.get("topics") or []
         if not isinstance(labels, list) or not all(isinstance(t, str) for t in labels):
             raise ValueError(f"{path}:{number}: 'topics' must be a list of topic ids")
@@ -128,17 +134,29 @@ def read_gold(path: Path | str, split: str | None = None,
     return gold
 
 
+def _first_time(lines: dict[str, int], aid: str, path: Path | str, number: int) -> None:
+    """Record that ``aid`` is on line ``number``; an id seen on an earlier line is an error."""
+    if aid in lines:
+        raise ValueError(f"{path}:{number}: id {aid!r} is already on line {lines[aid]}")
+    lines[aid] = number
+
+
 def splits(path: Path | str) -> list[str]:
     """The splits a gold file's lines name, for telling what ``--split`` may be."""
     return sorted({str(rec["split"]) for rec in read_file(path) if rec.get("split")})
 
 
 def read_articles(path: Path | str, ids: set[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Articles by id (``text`` or ``body`` for the body), only ``ids`` when given."""
+    """Articles by id (``text`` or ``body`` for the body), only ``ids`` when given.
+
+    An id read twice is an error naming both lines: which text was scored would be a guess.
+    """
     out: dict[str, dict[str, Any]] = {}
-    for rec in read_file(path):
+    lines: dict[str, int] = {}
+    for number, rec in iter_file(path):
         aid = str(rec.get("id"))
         if ids is None or aid in ids:
+            _first_time(lines, aid, path, number)
             out[aid] = rec
     return out
 
@@ -318,9 +336,15 @@ def score_entities(gold: dict[str, list[dict[str, Any]]],
 
 def read_entity_gold(path: Path | str, split: str | None = None
                      ) -> dict[str, list[dict[str, Any]]]:
-    """Gold entities by id, optionally only the lines whose ``split`` matches."""
-    return {str(r["id"]): list(r.get("entities") or []) for r in read_file(path)
-            if not split or r.get("split") == split}
+    """Gold entities by id, optionally only the lines whose ``split`` matches (an id given
+    twice in the file is an error, as in :func:`read_gold`)."""
+    gold: dict[str, list[dict[str, Any]]] = {}
+    lines: dict[str, int] = {}
+    for number, rec in iter_file(path):
+        _first_time(lines, str(rec.get("id")), path, number)
+        if not split or rec.get("split") == split:
+            gold[str(rec.get("id"))] = list(rec.get("entities") or [])
+    return gold
 
 
 def evaluate_entities(gold: dict[str, list[dict[str, Any]]],

@@ -130,6 +130,11 @@ def small_eval(tmp_path: Path) -> Path:
     (tmp_path / "bad.jsonl").write_text(
         '{"id": "a", "topics": ["korean_peninsula"]}\n{"id": "b", "topics": ["korea"]}\n',
         encoding="utf-8")
+    # One id in two splits: scoring either split would use the other's labels or text.
+    (tmp_path / "twice.jsonl").write_text(
+        '{"id": "a", "topics": ["korean_peninsula"], "split": "tune"}\n'
+        '{"id": "b", "topics": [], "split": "tune"}\n'
+        '{"id": "a", "topics": [], "split": "probe"}\n', encoding="utf-8")
     return tmp_path
 
 
@@ -139,6 +144,8 @@ def small_eval(tmp_path: Path) -> Path:
     ("gold.jsonl", ["--topics", "korea,oil"], "requested topics not in taxonomy"),
     ("gold.jsonl", ["--topics", ","], "names no topic"),
     ("bad.jsonl", [], "bad.jsonl:2: not a topic of the taxonomy: korea"),
+    ("twice.jsonl", ["--split", "tune"], "twice.jsonl:3: id 'a' is already on line 1"),
+    ("twice.jsonl", [], "twice.jsonl:3: id 'a' is already on line 1"),
 ])
 def test_cli_eval_refuses_to_score_nothing(small_eval: Path, gold: str, extra: list[str],
                                            message: str) -> None:
@@ -148,6 +155,22 @@ def test_cli_eval_refuses_to_score_nothing(small_eval: Path, gold: str, extra: l
                                     env={"COLUMNS": "300"})
         assert result.exit_code == 2, result.output
         assert message in " ".join(result.output.split())
+
+
+def test_an_article_read_twice_is_refused(small_eval: Path) -> None:
+    arts = small_eval / "arts.jsonl"
+    first = arts.read_text(encoding="utf-8")
+    arts.write_text(first + json.dumps({"id": "a", "title": "مهرجان", "text": "كتب."},
+                                       ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="arts.jsonl:2: id 'a' is already on line 1"):
+        evaluate.read_articles(arts, {"a"})
+    assert set(evaluate.read_articles(arts, {"b"})) == set()  # only the ids read count
+    result = CliRunner().invoke(app, ["eval", "--gold", str(small_eval / "gold.jsonl"),
+                                      "--in", str(arts)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert "id 'a' is already on line 1" in " ".join(result.output.split())
+    with pytest.raises(ValueError, match="twice.jsonl:3: id 'a' is already on line 1"):
+        evaluate.read_entity_gold(small_eval / "twice.jsonl", "tune")
 
 
 def test_cli_eval_shows_n_a_for_a_topic_with_nothing_to_measure(small_eval: Path) -> None:
