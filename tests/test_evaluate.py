@@ -445,6 +445,11 @@ def test_cli_eval_json() -> None:
 #   roundups, measured once with 2026.12.17: Korea 1.000 (18), war 0.945 (29; P 1.000,
 #   R 0.897), sanctions 0.981 (27; P 1.000, R 0.963). Tuning data since 2026.12.18 (the
 #   Black Sea truce of the 2025 talks): war 0.964 (probe11 0.933).
+# `probe14`, 2024-2026 events with a third hard negatives, measured once with 2026.12.19:
+#   Korea 0.933 (16; P 1.000, R 0.875), war 0.857 (19; P 0.938, R 0.789), sanctions 1.000
+#   (20). Tuning data since 2026.12.20 (the Korean state's words of 2025, Korea named after
+#   the lead in five sentences, Ukraine's armed forces and one drone, strikes on Odesa, big
+#   cities as venues): Korea 1.000, war 0.944.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -460,6 +465,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe11": (0.97, 0.90, 0.93),
     "probe12": (0.97, 0.87, 0.91),
     "probe13": (0.97, 0.94, 0.95),
+    "probe14": (0.97, 0.92, 0.97),
 }
 
 
