@@ -7,6 +7,7 @@ labelled ids can be read straight out of the shared corpus file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,12 +253,13 @@ ENTITY_LABEL_ALIASES = {
 
 
 def fold_name(name: str) -> str:
-    """An English name compared without accents, case or dash style."""
+    """An English name compared without accents, case, dashes or hyphens: "Choe Son-hui"
+    and "Choe Son Hui" are one romanization written two ways."""
     import unicodedata
 
     name = ENTITY_LABEL_ALIASES.get(name, name)
-    name = unicodedata.normalize("NFKD", name.replace("–", "-").replace("—", "-"))
-    return "".join(c for c in name if not unicodedata.combining(c)).casefold().strip()
+    name = unicodedata.normalize("NFKD", re.sub(r"[-–—]", " ", name))
+    return " ".join("".join(c for c in name if not unicodedata.combining(c)).casefold().split())
 
 
 def fold_surface(text: str) -> str:

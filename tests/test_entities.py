@@ -296,6 +296,16 @@ def test_score_entities_matches_names_and_surfaces() -> None:
     assert s["LOC"].precision == 0.5 and s["ORG"].recall == 1.0
 
 
+def test_a_romanization_with_hyphens_or_spaces_is_one_name() -> None:
+    gold = {"a": [{"text": "تشوي سون هي", "type": "PER", "canonical": "Choe Son-hui"},
+                  {"text": "كيم جونغ أون", "type": "PER", "canonical": "Kim Jong-un"}]}
+    pred = {"a": [{"text": "تشوي سون هي", "type": "PER", "canonical": "Choe Son Hui", "id": "x"},
+                  {"text": "كيم جونغ أون", "type": "PER", "canonical": "Kim  Jong Un", "id": "y"}]}
+    assert ev.score_entities(gold, pred)["PER"].found == 2
+    assert ev.fold_name("Ahn Gyu–back") == ev.fold_name("ahn gyu back") == "ahn gyu back"
+    assert ev.fold_name("Choe Son-hui") != ev.fold_name("Choe Sonhui")
+
+
 # --- storage ------------------------------------------------------------------------------
 
 ARTICLES = [
