@@ -835,9 +835,10 @@ def test_a_nationality_before_a_first_and_last_name(tagger: EntityTagger) -> Non
 
 
 def test_a_hamza_on_the_alef_is_no_article(tagger: EntityTagger) -> None:
-    # أليكسيس and إليزابيث start with "ال" once normalized; the hamza says they are names.
-    text = "لجأت رئيسة الوزراء الفرنسية إليزابيث بورن، الخميس، إلى المادة 49.3."
-    assert [m.text for m in tagger.tag(text) if m.method == "pattern"] == ["إليزابيث بورن"]
+    # أليكسيس and إليزابيث start with "ال" once normalized; the hamza says they are names (a
+    # name the gazetteer does not hold, so that the rule is what finds it).
+    text = "أعلنت الوزيرة الفرنسية إليزابيث غيغو، الخميس، مشروع القانون."
+    assert [m.text for m in tagger.tag(text) if m.method == "pattern"] == ["إليزابيث غيغو"]
 
 
 def test_an_ordinal_is_no_last_name(tagger: EntityTagger) -> None:
