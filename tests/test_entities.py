@@ -155,9 +155,9 @@ def test_a_list_of_quoted_banks_gives_no_conjunction_as_a_name(tagger: EntityTag
 
 def test_an_adjective_after_an_organization_noun_is_no_name(tagger: EntityTagger) -> None:
     text = ("وصنفتها الحكومة منظمة إرهابية، وقالت إن شركة مسجلة في دبي ساعدتها، فيما أعلنت "
-            "مدينة ساحلية الطوارئ. وتعاقدت شركة نوفاتيك مع جمعية خيرية.")
+            "مدينة ساحلية الطوارئ. وتعاقدت شركة سيبور مع جمعية خيرية.")
     unlinked = {m.text for m in tagger.tag(text) if m.entity_id is None}
-    assert unlinked == {"نوفاتيك"}
+    assert unlinked == {"سيبور"}  # a company the gazetteer does not hold
 
 
 def test_a_common_noun_with_an_attached_pronoun_ends_a_name(tagger: EntityTagger) -> None:
