@@ -450,6 +450,10 @@ def test_cli_eval_json() -> None:
 #   (20). Tuning data since 2026.12.20 (the Korean state's words of 2025, Korea named after
 #   the lead in five sentences, Ukraine's armed forces and one drone, strikes on Odesa, big
 #   cities as venues): Korea 1.000, war 0.944.
+# `probe15`, 2022-2023 copy and explainers, profiles and op-eds, measured once with 2026.12.20:
+#   Korea 1.000 (16), war 0.898 (24; P 0.880, R 0.917), sanctions 0.927 (21; P 0.950,
+#   R 0.905). Tuning data since 2026.12.21 (the cruiser Moskva, Ukraine's forces marking the
+#   war): war 0.941.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -466,6 +470,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe12": (0.97, 0.87, 0.91),
     "probe13": (0.97, 0.94, 0.95),
     "probe14": (0.97, 0.92, 0.97),
+    "probe15": (0.97, 0.92, 0.90),
 }
 
 
