@@ -119,6 +119,8 @@ HONORIFICS = frozenset(normalize_inline(w) for w in _words(
 # Organization nouns that may sit between a role and the name ("المتحدث باسم وزارة ...").
 ORG_HEADS = frozenset(normalize_inline(w) for w in
                       _words("وزارة هيئة مجلس حركة منظمة جهاز حكومة حزب وكالة رئاسة الحكومة"))
+# A hyphen with no space around it, between two parts of one name ("لي سونغ-جون").
+_HYPHENS = frozenset("-\u2010\u2011")
 _QUOTED_AFTER = re.compile(r"\s*[«\"“]([^«»\"“”\n]{2,60})[»\"”]")
 _COMMA = re.compile(r"\s*[،,]\s*")
 _BREAK = re.compile(r"[.,،؛;:!?؟()\[\]«»\"“”/|–—-]|\n")
@@ -597,11 +599,31 @@ class EntityTagger:
             normalized spelling no longer shows."""
             return text.startswith(("أل", "إل"), spans[i][0])
 
+        def joined(a: int, b: int) -> bool:
+            """Tokens ``a`` and ``b`` are two Arabic parts of one hyphenated name part
+            ("غيو-باك", "سونغ-جون"): a lone hyphen between them, and ``b`` no article."""
+            return (spans[b][0] - spans[a][1] == 1 and text[spans[a][1]] in _HYPHENS
+                    and _arabic_word(words[a]) and _arabic_word(words[b])
+                    and not words[b].startswith("ال"))
+
         def name_from(i: int, etype: str) -> tuple[int, int] | None:
             j = i
             names: list[int] = []
-            while j < len(words) and len(names) < MAX_NAME_TOKENS and j not in taken:
+            # A hyphenated part ("سونغ-جون") counts once. After the first part it is a
+            # Korean given name or a double surname, and ends the name ("لي سونغ-جون",
+            # "أليكس أوكسلايد-تشامبرلاين"); a first part may go on ("مارك-أندريه تير شتيغن").
+            parts = 0
+            last_part = MAX_NAME_TOKENS
+            while j < len(words) and j not in taken:
                 if names and broken(j - 1, j):
+                    if joined(j - 1, j):  # the part after a hyphen may be any syllable
+                        names.append(j)
+                        if parts > 1:
+                            last_part = parts
+                        j += 1
+                        continue
+                    break
+                if parts >= last_part:
                     break
                 tok = words[j]
                 position = len(names) or (1 if hamza_al(j) else 0)
@@ -611,6 +633,7 @@ class EntityTagger:
                 elif not self._name_like(tok, position, definite_ok=etype == "PER"):
                     break
                 names.append(j)
+                parts += 1
                 j += 1
             if not names:
                 return None
@@ -680,17 +703,25 @@ class EntityTagger:
             if r_first == 0 or not _COMMA.fullmatch(gap(r_first - 1, r_first)):
                 continue
             names: list[int] = []
+            # A hyphenated part counts once; a hyphenated last part has one part before
+            # it ("لي سونغ-جون", "أليكس أوكسلايد-تشامبرلاين"), as in name_from.
+            parts = 0
             j = r_first - 1
-            while j >= 0 and len(names) < MAX_NAME_TOKENS and j not in taken:
-                if names and broken(j, j + 1):
+            max_parts = 2 if j > 0 and joined(j - 1, j) else MAX_NAME_TOKENS
+            while j >= 0 and j not in taken:
+                if names and broken(j, j + 1) and not joined(j, j + 1):
                     break
-                if not self._name_like(words[j], 1):
-                    break
+                if not (j > 0 and joined(j - 1, j)):  # not a syllable after a hyphen
+                    if parts >= max_parts or not self._name_like(words[j], 1):
+                        break
+                    parts += 1
                 names.insert(0, j)
                 j -= 1
-            while names and words[names[0]].startswith("ال"):
+            # A name starts neither with the article nor with a syllable after a hyphen.
+            while names and (words[names[0]].startswith("ال")
+                             or names[0] > 0 and joined(names[0] - 1, names[0])):
                 names.pop(0)
-            if len(names) >= 2:
+            if sum(1 for k in names if not (k > 0 and joined(k - 1, k))) >= 2:
                 add(names[0], names[-1], "PER", 0.6)
 
         for _first, k_last, key, _term in triggers:
@@ -797,6 +828,11 @@ def summary_adds(summary: str | None, body: str | None) -> bool:
 
 def _by_start(m: _M) -> int:
     return m.start
+
+
+def _arabic_word(word: str) -> bool:
+    """Is ``word`` made of Arabic letters only (no digit, no Latin letter)?"""
+    return word.isalpha() and all("\u0600" <= ch <= "\u06ff" for ch in word)
 
 
 def _describes(word: str) -> bool:

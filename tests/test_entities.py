@@ -861,3 +861,17 @@ def test_a_party_name_several_countries_use(tagger: EntityTagger) -> None:
     assert "Justice and Development Party (Turkey)" in linked(tagger.tag(turkey))
     assert "Justice and Development Party (Morocco)" in linked(tagger.tag(morocco))
 
+
+
+def test_a_hyphen_inside_a_name_keeps_the_name_whole(tagger: EntityTagger) -> None:
+    # Korean given names are transliterated with a hyphen; the name is not cut at it.
+    text = ("وقال المتحدث باسم الوزارة لي سونغ-جون للصحفيين إن التدريبات انتهت، ووصف "
+            "الجنرال كو جونغ-تشول الطلقات بأنها استفزاز. وقال بارك وون-غون، الخبير في "
+            "الشؤون الكورية، إن الرد قادم، وأصيب لاعب الوسط الإنجليزي أليكس "
+            "أوكسلايد-تشامبرلاين.")
+    names = [m.text for m in tagger.tag(text) if m.method == "pattern"]
+    assert names == ["لي سونغ-جون", "كو جونغ-تشول", "بارك وون-غون",
+                     "أليكس أوكسلايد-تشامبرلاين"]
+    # A hyphen before digits joins nothing: "-29" is no name part.
+    assert [m.text for m in tagger.tag("وأعلنت شركة ميغ-29 للطائرات الصفقة.")
+            if m.method == "pattern"] == ["ميغ"]
