@@ -63,6 +63,13 @@ STOPWORDS = frozenset(normalize_inline(w) for w in _words("""
 """))
 # A given name that is also a common preposition once normalized (على -> علي).
 AMBIGUOUS_GIVEN = frozenset({normalize_inline("علي")})
+# Short first parts of names that are function words once normalized, told apart by their
+# printed spelling: آن (Ahn, Anne; أن and إن are "ان" too) starts a name before another name
+# part, as علي does; أو (Oh), هو (Hu) and هي (He) print like "or", "he" and "she", so they
+# start one only before a hyphenated given name ("أو سي-هون").
+SHORT_FIRST_PARTS = frozenset({"آن"})
+SHORT_FIRST_PARTS_BEFORE_HYPHEN = frozenset({"أو", "هو", "هي"})
+_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")  # tatweel and diacritics
 
 # Titles and roles after which a person's name usually follows.
 PERSON_TITLES = tuple(t.strip() for t in """
@@ -76,6 +83,7 @@ PERSON_TITLES = tuple(t.strip() for t in """
 البروفيسور، القاضي، المحامي، المحامية، الناشط، الناشطة، المعارض، المعارضة، القيادي، الداعية، القس،
 المغني، المغنية، الممثل، الممثلة، الفنان، الفنانة، المخرج، الرئيس التنفيذي، الرئيسة التنفيذية،
 حاكم، المبعوث، المبعوثة، الأستاذ، الأستاذة، النجم، الزميل، الزميلة، نائب الرئيس، نائبة الرئيس،
+مستشار الأمن القومي، مستشارة الأمن القومي، مستشار الأمن الوطني، مستشارة الأمن الوطني،
 المحافظ، الكاردينال، المؤسس المشارك، المؤسس، رئيس الجمهورية، رئيس البرلمان، رئيس المحكمة،
 رئيس النادي، رئيس الحزب، زعيم الحزب، زعيمة الحزب، المدافع، الظهير، لاعب الوسط، حارس المرمى، العداء،
 العداءة، السائق، الإعلامي، الإعلامية، الكوميدي، المخرجة، المطرب، المطربة، الشاعر، الشاعرة، الروائي،
@@ -606,6 +614,23 @@ class EntityTagger:
                     and _arabic_word(words[a]) and _arabic_word(words[b])
                     and not words[b].startswith("ال"))
 
+        def short_first(j: int) -> bool:
+            """Does a short word that is a function word once normalized start a name here
+            (آن غيو-باك, أو سي-هون)? Only before a name part, as its printed spelling says."""
+            printed = _MARKS.sub("", text[spans[j][0]:spans[j][1]])
+            nxt = j + 1
+            if (printed not in SHORT_FIRST_PARTS and printed not in
+                    SHORT_FIRST_PARTS_BEFORE_HYPHEN) or nxt >= len(words) or nxt in taken:
+                return False
+            if broken(j, nxt) or not self._name_like(words[nxt], 0):
+                return False
+            return printed in SHORT_FIRST_PARTS or (nxt + 1 < len(words) and joined(nxt, nxt + 1))
+
+        def syllable(j: int) -> bool:
+            """A short word that heads a hyphenated part ("تشانغ هو-جين") is a syllable of
+            the name, even where it prints like a function word (هو)."""
+            return len(words[j]) <= 3 and j + 1 < len(words) and joined(j, j + 1)
+
         def name_from(i: int, etype: str) -> tuple[int, int] | None:
             j = i
             names: list[int] = []
@@ -630,7 +655,8 @@ class EntityTagger:
                 if tok in AMBIGUOUS_GIVEN and not names:
                     if j + 1 >= len(words) or not self._name_like(words[j + 1], 0):
                         break
-                elif not self._name_like(tok, position, definite_ok=etype == "PER"):
+                elif not self._name_like(tok, position, definite_ok=etype == "PER") and not (
+                        short_first(j) if not names else syllable(j)):
                     break
                 names.append(j)
                 parts += 1
