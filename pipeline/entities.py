@@ -109,6 +109,13 @@ GENTILICS = _GENTILIC_STEMS + tuple(w + "ة" for w in _GENTILIC_STEMS if w != "�
 ORG_KEYWORDS = _words("""
 شركة مجموعة منظمة حركة حزب جمعية مؤسسة مركز معهد صندوق وكالة صحيفة مجلة موقع
 قناة هيئة جماعة تنظيم بنك مصرف نادي جبهة لجنة شبكة جامعة""")
+# Research institutions, and the roles whose holder is named after one: in "الباحث في معهد
+# آسان يانغ أووك" the institution's name (آسان) is followed by the person's (يانغ أووك).
+INSTITUTIONS = _words("معهد مركز جامعة مؤسسة كلية")
+RESEARCH_ROLES = frozenset(normalize_inline(w) for w in _words("""
+الباحث الباحثة الخبير الخبيرة المحلل المحللة الأستاذ الأستاذة أستاذ أستاذة باحث باحثة محلل
+محللة"""))
+_INSTITUTION_NOUNS = frozenset(normalize_inline(w) for w in INSTITUTIONS)
 # Nouns that introduce a place name.
 LOC_KEYWORDS = _words("مدينة بلدة قرية محافظة ولاية إقليم مقاطعة جزيرة")
 # Roles that follow a name after a comma ("ديني روي، المتخصص في ...").
@@ -750,12 +757,101 @@ class EntityTagger:
             if sum(1 for k in names if not (k > 0 and joined(k - 1, k))) >= 2:
                 add(names[0], names[-1], "PER", 0.6)
 
-        for _first, k_last, key, _term in triggers:
+        title_at = {first for first, _last, key, _term in triggers if key[0] == "title"}
+        nation_at = {first for first, _last, key, _term in triggers if key[0] == "nation"}
+
+        def researcher(k: int) -> bool:
+            """Is the institution noun at token ``k`` where a researcher works ("الباحث في
+            معهد", "أستاذ العلوم السياسية بجامعة")? A role up to five words before it."""
+            noun = words[k]
+            if noun.startswith("ب") and not noun.startswith("بال"):
+                i = k - 1
+            elif k > 0 and words[k - 1] == "في" and not broken(k - 1, k):
+                i = k - 2
+            else:
+                return False
+            for r in range(i, max(i - 5, -1), -1):
+                if broken(r, r + 1):
+                    return False
+                if words[r] in RESEARCH_ROLES or _strip_proclitic(words[r]) in RESEARCH_ROLES:
+                    return True
+            return False
+
+        def definite(i: int) -> bool:
+            return words[i].startswith(("ال", "لل", "وال")) and not hamza_al(i)
+
+        def after_institution(k: int) -> tuple[int, tuple[int, int] | None] | None:
+            """The institution's last token and the person's name after it, or None.
+
+            The name is one word (آسان, يونسي) or definite words (الدراسات الاستراتيجية),
+            with its definite or لل complements (للدراسات السياسية, and a nationality
+            after definite words: مركز الأمن الأميركي الجديد); the person's name follows,
+            two words at least, none of them definite, after a nationality (جامعة
+            ساوثهامبتون البريطانية) if one stands between. Before a title (الدكتور) the title
+            names the person, and the institution is found alone."""
+            j = k + 1
+            if j >= len(words) or j in taken or broken(k, j):
+                return None
+            if not (self._name_like(words[j], 0, definite_ok=False) or definite(j)):
+                return None
+            end = j
+            while (end + 1 < len(words) and end + 1 not in taken and end - j < 4
+                   and not broken(end, end + 1) and definite(end + 1)
+                   and end + 1 not in title_at
+                   and (end + 1 not in nation_at or definite(j))):
+                end += 1
+            q = end + 1
+            if q >= len(words) or q in taken or broken(end, q):
+                return None
+            if q in title_at:
+                return end, None
+            if q in nation_at:  # "الكوري الجنوبي" between the two names
+                while q < len(words) and q - end <= 3 and definite(q) and q not in taken:
+                    q += 1
+                if q >= len(words) or q in taken or broken(q - 1, q):
+                    return None
+            person = person_from(q)
+            return (end, person) if person is not None else None
+
+        def person_from(q: int) -> tuple[int, int] | None:
+            """A person's name of two words at least, none of them definite, at ``q``."""
+            span = name_from(q, "PER")
+            if span is None:
+                return None
+            first, last = span
+            while last > first and definite(last):
+                last -= 1
+            return (first, last) if last > first else None
+
+        # A researcher at an institution the gazetteer knows ("الباحث في مركز كارنيغي
+        # للشرق الأوسط مهند الحاج علي"): the person's name follows its name.
+        for m, first, last in linked:
+            if (m.type == "ORG" and _strip_proclitic(words[first]) in _INSTITUTION_NOUNS
+                    and researcher(first) and last + 1 < len(words)
+                    and last + 1 not in taken and not broken(last, last + 1)):
+                named = person_from(last + 1)
+                if named is not None:
+                    add(named[0], named[1], "PER", 0.65)
+
+        for k_first, k_last, key, term in triggers:
             if key[0] != "keyword":
                 continue
             j = k_last + 1
             if j >= len(words):
                 continue
+            if term in INSTITUTIONS and researcher(k_first):
+                parts = after_institution(k_last)
+                if parts is not None:
+                    end, person_span = parts
+                    start = spans[k_first][0]
+                    if words[k_first].startswith("ب"):  # "بجامعة": the name starts after ب
+                        start += 1
+                    stop = spans[end][1]
+                    found[(k_first, end)] = _M(text[start:stop], "ORG", start, stop,
+                                               "pattern", 0.6)
+                    if person_span is not None:
+                        add(person_span[0], person_span[1], "PER", 0.65)
+                    continue
             quote = _QUOTED_AFTER.match(text, spans[k_last][1])
             if quote:
                 inner = list(_token_range(spans, quote.start(1), quote.end(1)))

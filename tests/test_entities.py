@@ -887,3 +887,19 @@ def test_a_short_first_part_that_is_also_a_word_starts_a_name(tagger: EntityTagg
     assert names == ["آن غيو-باك", "وي سونغ-لاك", "أو سي-هون", "تشانغ هو-جين"]
     words = "وقال الرئيس إن الحرب انتهت، وقال الوزير أو نائبه إن القرار نهائي."
     assert [m.text for m in tagger.tag(words) if m.method == "pattern"] == []
+
+
+def test_a_researcher_is_named_after_the_institution(tagger: EntityTagger) -> None:
+    # After الباحث/الخبير/أستاذ ... في + an institution noun, the institution's name comes
+    # first and the person's after it: "آسان يانغ أووك" is an institute and a researcher.
+    text = ("وقال الباحث في معهد آسان يانغ أووك إن الصواريخ جاهزة. ويقول أستاذ القانون "
+            "الجنائي بجامعة القاهرة أحمد عوض إن النص واضح.")
+    got = [(m.text, m.type) for m in tagger.tag(text) if m.method == "pattern"]
+    assert got == [("معهد آسان", "ORG"), ("يانغ أووك", "PER"), ("جامعة القاهرة", "ORG"),
+                   ("أحمد عوض", "PER")]
+    # An institution the gazetteer knows: the person follows its whole name.
+    carnegie = "وقال الباحث في مركز كارنيغي للشرق الأوسط مايكل يونغ إن الأزمة طويلة."
+    assert [m.text for m in tagger.tag(carnegie) if m.method == "pattern"] == ["مايكل يونغ"]
+    # A two-word institution name followed by an adjective leaves no one-word person.
+    hopkins = "وقال الباحث في جامعة جونز هوبكنز الأمريكية إن الأمر معقد."
+    assert [m.type for m in tagger.tag(hopkins) if m.method == "pattern"] == ["ORG"]
