@@ -69,6 +69,8 @@ AMBIGUOUS_GIVEN = frozenset({normalize_inline("علي")})
 # start one only before a hyphenated given name ("أو سي-هون").
 SHORT_FIRST_PARTS = frozenset({"آن"})
 SHORT_FIRST_PARTS_BEFORE_HYPHEN = frozenset({"أو", "هو", "هي"})
+_SHORT_FIRST_NORMS = frozenset(normalize_inline(w) for w in
+                               SHORT_FIRST_PARTS | SHORT_FIRST_PARTS_BEFORE_HYPHEN)
 _MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")  # tatweel and diacritics
 
 # Titles and roles after which a person's name usually follows.
@@ -115,7 +117,8 @@ INSTITUTIONS = _words("معهد مركز جامعة مؤسسة كلية")
 RESEARCH_ROLES = frozenset(normalize_inline(w) for w in _words("""
 الباحث الباحثة الخبير الخبيرة المحلل المحللة الأستاذ الأستاذة أستاذ أستاذة باحث باحثة محلل
 محللة"""))
-_INSTITUTION_NOUNS = frozenset(normalize_inline(w) for w in INSTITUTIONS)
+# An institution noun as a researcher's place is written after في or with ب fused on.
+_INSTITUTION_FORMS = frozenset(p + normalize_inline(w) for p in ("", "ب") for w in INSTITUTIONS)
 # Nouns that introduce a place name.
 LOC_KEYWORDS = _words("مدينة بلدة قرية محافظة ولاية إقليم مقاطعة جزيرة")
 # Roles that follow a name after a comma ("ديني روي، المتخصص في ...").
@@ -624,6 +627,8 @@ class EntityTagger:
         def short_first(j: int) -> bool:
             """Does a short word that is a function word once normalized start a name here
             (آن غيو-باك, أو سي-هون)? Only before a name part, as its printed spelling says."""
+            if words[j] not in _SHORT_FIRST_NORMS:  # the usual case: no such word
+                return False
             printed = _MARKS.sub("", text[spans[j][0]:spans[j][1]])
             nxt = j + 1
             if (printed not in SHORT_FIRST_PARTS and printed not in
@@ -757,8 +762,13 @@ class EntityTagger:
             if sum(1 for k in names if not (k > 0 and joined(k - 1, k))) >= 2:
                 add(names[0], names[-1], "PER", 0.6)
 
-        title_at = {first for first, _last, key, _term in triggers if key[0] == "title"}
-        nation_at = {first for first, _last, key, _term in triggers if key[0] == "nation"}
+        starts: dict[str, set[int]] = {}  # trigger kind -> first tokens, made when asked
+
+        def starts_of(kind: str) -> set[int]:
+            at = starts.get(kind)
+            if at is None:
+                at = starts[kind] = {t[0] for t in triggers if t[2][0] == kind}
+            return at
 
         def researcher(k: int) -> bool:
             """Is the institution noun at token ``k`` where a researcher works ("الباحث في
@@ -794,6 +804,7 @@ class EntityTagger:
                 return None
             if not (self._name_like(words[j], 0, definite_ok=False) or definite(j)):
                 return None
+            title_at, nation_at = starts_of("title"), starts_of("nation")
             end = j
             while (end + 1 < len(words) and end + 1 not in taken and end - j < 4
                    and not broken(end, end + 1) and definite(end + 1)
@@ -826,7 +837,7 @@ class EntityTagger:
         # A researcher at an institution the gazetteer knows ("الباحث في مركز كارنيغي
         # للشرق الأوسط مهند الحاج علي"): the person's name follows its name.
         for m, first, last in linked:
-            if (m.type == "ORG" and _strip_proclitic(words[first]) in _INSTITUTION_NOUNS
+            if (m.type == "ORG" and words[first] in _INSTITUTION_FORMS
                     and researcher(first) and last + 1 < len(words)
                     and last + 1 not in taken and not broken(last, last + 1)):
                 named = person_from(last + 1)
