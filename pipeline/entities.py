@@ -835,7 +835,7 @@ class EntityTagger:
             return (first, last) if last > first else None
 
         # A researcher at an institution the gazetteer knows ("الباحث في مركز كارنيغي
-        # للشرق الأوسط مهند الحاج علي"): the person's name follows its name.
+        # للشرق الأوسط مايكل يونغ"): the person's name follows its name.
         for m, first, last in linked:
             if (m.type == "ORG" and words[first] in _INSTITUTION_FORMS
                     and researcher(first) and last + 1 < len(words)
@@ -857,6 +857,8 @@ class EntityTagger:
                     start = spans[k_first][0]
                     if words[k_first].startswith("ب"):  # "بجامعة": the name starts after ب
                         start += 1
+                        while _MARKS.match(text, start):
+                            start += 1
                     stop = spans[end][1]
                     found[(k_first, end)] = _M(text[start:stop], "ORG", start, stop,
                                                "pattern", 0.6)
