@@ -881,11 +881,12 @@ def test_a_hyphen_inside_a_name_keeps_the_name_whole(tagger: EntityTagger) -> No
 def test_a_short_first_part_that_is_also_a_word_starts_a_name(tagger: EntityTagger) -> None:
     # آن prints unlike أن and إن, though all three normalize to "ان"; أو and هو print like
     # "or" and "he", so they start or carry a name only before a hyphenated given name.
-    text = ("وقال وزير الدفاع آن غيو-باك إن الجيش مستعد. وأبلغ مستشار الأمن القومي الكوري "
+    # (آن سونغ-مين is no one the gazetteer holds; its Ahn Gyu-back would be linked instead.)
+    text = ("وقال وزير الدفاع آن سونغ-مين إن الجيش مستعد. وأبلغ مستشار الأمن القومي الكوري "
             "الجنوبي وي سونغ-لاك بأن المحادثات بدأت. وقال الوزير أو سي-هون إن الخطة جاهزة، "
             "وقال مستشار الأمن القومي تشانغ هو-جين إن الرد قادم.")
     names = [m.text for m in tagger.tag(text) if m.method == "pattern"]
-    assert names == ["آن غيو-باك", "وي سونغ-لاك", "أو سي-هون", "تشانغ هو-جين"]
+    assert names == ["آن سونغ-مين", "وي سونغ-لاك", "أو سي-هون", "تشانغ هو-جين"]
     words = "وقال الرئيس إن الحرب انتهت، وقال الوزير أو نائبه إن القرار نهائي."
     assert [m.text for m in tagger.tag(words) if m.method == "pattern"] == []
 
