@@ -271,15 +271,15 @@ MODERN = Path(__file__).resolve().parent / "data" / "entities" / "modern_2022.js
 
 
 @pytest.mark.parametrize(("split", "floor"), [("modern1", 0.60), ("modern2", 0.80),
-                                               ("modern3", 0.71), ("modern4", 0.62)])
+                                               ("modern3", 0.75), ("modern4", 0.65)])
 def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str,
                                                 floor: float) -> None:
     """`modern1`: measured once on 2026-11-26 (recall 195 of 390, 0.500), then tuned on (244,
     0.626). `modern2`: measured once on 2026-11-26 (433 of 581, 0.745), then tuned on (475,
     0.818). `modern3` (2024-2026 news): 542 of 767 (0.707) measured once, 554 (0.722) with
     277 entities compiled without it, 564 (0.735) with the hyphen, short-first-part and
-    researcher rules, made without it too. `modern4`: 319 of 503 (0.634) measured once, then tuned
-    on (322). The floors sit about one article below."""
+    researcher rules, made without it too; tuned on since (593). `modern4`: 319 of 503 (0.634)
+    measured once, then tuned on (336). The floors sit about one article below."""
     gold = ev.read_entity_gold(MODERN, split)
     articles = ev.read_articles(MODERN, set(gold))
     assert len(gold) == 40
@@ -893,15 +893,16 @@ def test_a_short_first_part_that_is_also_a_word_starts_a_name(tagger: EntityTagg
 
 def test_a_researcher_is_named_after_the_institution(tagger: EntityTagger) -> None:
     # After الباحث/الخبير/أستاذ ... في + an institution noun, the institution's name comes
-    # first and the person's after it: "آسان يانغ أووك" is an institute and a researcher.
-    text = ("وقال الباحث في معهد آسان يانغ أووك إن الصواريخ جاهزة. ويقول أستاذ القانون "
-            "الجنائي بجامعة القاهرة أحمد عوض إن النص واضح.")
+    # first and the person's after it: "هانيانغ يانغ أووك" is an institute and a researcher.
+    # (Institutions the gazetteer does not hold, so that the rule is what names them.)
+    text = ("وقال الباحث في معهد هانيانغ يانغ أووك إن الصواريخ جاهزة. ويقول أستاذ القانون "
+            "الجنائي بجامعة أسيوط أحمد عوض إن النص واضح.")
     got = [(m.text, m.type) for m in tagger.tag(text) if m.method == "pattern"]
-    assert got == [("معهد آسان", "ORG"), ("يانغ أووك", "PER"), ("جامعة القاهرة", "ORG"),
+    assert got == [("معهد هانيانغ", "ORG"), ("يانغ أووك", "PER"), ("جامعة أسيوط", "ORG"),
                    ("أحمد عوض", "PER")]
     # An institution the gazetteer knows: the person follows its whole name.
     carnegie = "وقال الباحث في مركز كارنيغي للشرق الأوسط مايكل يونغ إن الأزمة طويلة."
     assert [m.text for m in tagger.tag(carnegie) if m.method == "pattern"] == ["مايكل يونغ"]
     # A two-word institution name followed by an adjective leaves no one-word person.
-    hopkins = "وقال الباحث في جامعة جونز هوبكنز الأمريكية إن الأمر معقد."
+    hopkins = "وقال الباحث في جامعة بوسطن كوليدج الأمريكية إن الأمر معقد."
     assert [m.type for m in tagger.tag(hopkins) if m.method == "pattern"] == ["ORG"]
