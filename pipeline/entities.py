@@ -343,6 +343,11 @@ class EntityTagger:
         self.common = (common_words if common_words is not None else load_common_words())
         self.common = self.common | STOPWORDS
         self._name_kinds: dict[str, bool | object] = {}  # token -> _name_kind (words recur)
+        # "أوبك+" is OPEC+, not OPEC: the tokenizer drops the "+", so a strong spelling
+        # written with "+" right after it goes to the entity named like it with "+".
+        by_en = {e.en: i for i, e in enumerate(self.entities)}
+        self._plus: dict[int, int] = {i: by_en[e.en + "+"] for i, e in enumerate(self.entities)
+                                      if e.en + "+" in by_en}
         strong_norms = {norm_alias(a) for e in self.entities for a in e.aliases}
         terms: list[Term] = []
         ctx_terms: dict[str, set[int]] = defaultdict(set)
@@ -481,6 +486,9 @@ class EntityTagger:
                     e = entities[g[2].entity]
                     spans = spans or tokens.spans
                     start, end = spans[first][0], spans[last][1]
+                    plus = self._plus.get(g[2].entity)
+                    if plus is not None and text[end:end + 1] == "+":
+                        e, end = entities[plus], end + 1
                     out.append((_M(text[start:end], e.type, start, end, "gazetteer",
                                    0.98 if last > first else 0.95, e.id, e.en), first, last))
                     break

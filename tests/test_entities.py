@@ -880,6 +880,16 @@ def test_a_hyphen_inside_a_name_keeps_the_name_whole(tagger: EntityTagger) -> No
             if m.method == "pattern"] == ["ميغ"]
 
 
+def test_a_name_written_with_plus_is_its_plus_grouping(tagger: EntityTagger) -> None:
+    # The tokenizer drops "+": without the rule, "أوبك+" was OPEC.
+    got = [(m.text, m.canonical) for m in tagger.tag(
+        "قررت «أوبك+» زيادة الإنتاج، فيما قالت أوبك إن الطلب قوي، واجتمع تحالف أوبك بلس.")]
+    assert got == [("أوبك+", "OPEC+"), ("أوبك", "OPEC"), ("تحالف أوبك بلس", "OPEC+")]
+    # A "+" after a name without a plus grouping changes nothing; nor does a spaced one.
+    assert [m.canonical for m in tagger.tag("روسيا+ الصين. أوبك + روسيا")] == [
+        "Russia", "China", "OPEC", "Russia"]
+
+
 def test_a_short_first_part_that_is_also_a_word_starts_a_name(tagger: EntityTagger) -> None:
     # آن prints unlike أن and إن, though all three normalize to "ان"; أو and هو print like
     # "or" and "he", so they start or carry a name only before a hyphenated given name.
