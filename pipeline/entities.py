@@ -325,6 +325,32 @@ def _longest_run(run: list[_Found]) -> list[_Found]:
     return kept
 
 
+# Plural and dual nouns of regions, normalized, with the singular words a region is named
+# with: a place listed after "محافظات" is the governorate named after it, after "ولايات" the
+# state (Washington the state, not the capital), after "مناطق" or "مقاطعات" the oblast.
+_OBLAST = ("منطقة", "مقاطعة", "إقليم")
+_REGION_NOUNS = {normalize_inline(plural): words for plurals, words in (
+    (("مناطق", "منطقتي", "مقاطعات", "مقاطعتي", "أقاليم", "إقليمي"), _OBLAST),
+    (("محافظات", "محافظتي"), ("محافظة",)),
+    (("ولايات", "ولايتي"), ("ولاية",))) for plural in plurals}
+
+
+def _regions_of(entities: Sequence[Entity]) -> dict[tuple[str, str], Entity]:
+    """(place id, region word) -> the region the gazetteer holds under "<word> <its name>"
+    (Aleppo, محافظة -> محافظة حلب; Kherson, منطقة -> منطقة خيرسون)."""
+    places = {norm_alias(a): e for e in entities if e.type == "LOC" for a in e.aliases}
+    out: dict[tuple[str, str], Entity] = {}
+    for e in entities:
+        if e.type != "LOC":
+            continue
+        for alias in e.aliases:
+            for word in (*_OBLAST, "محافظة", "ولاية"):
+                region = places.get(norm_alias(f"{word} {alias}"))
+                if region is not None and region.id != e.id:
+                    out.setdefault((e.id, word), region)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class _Key:
     entity: int
@@ -348,6 +374,7 @@ class EntityTagger:
         by_en = {e.en: i for i, e in enumerate(self.entities)}
         self._plus: dict[int, int] = {i: by_en[e.en + "+"] for i, e in enumerate(self.entities)
                                       if e.en + "+" in by_en}
+        self._region_of = _regions_of(self.entities)
         strong_norms = {norm_alias(a) for e in self.entities for a in e.aliases}
         terms: list[Term] = []
         ctx_terms: dict[str, set[int]] = defaultdict(set)
@@ -431,6 +458,8 @@ class EntityTagger:
         entity_hits = [h for h in hits if isinstance(h[2], _Key)]
         triggers = [h for h in hits if not isinstance(h[2], _Key) and h[2][0] != "stop"]
         linked = self._resolve(tokens, words, entity_hits)
+        if self._region_of:
+            linked = self._as_regions(words, linked)
         found = [m for m, _f, _l in linked]
         if triggers and self.patterns:
             found += self._patterns(tokens, words, linked, triggers)
@@ -520,6 +549,34 @@ class EntityTagger:
                     start, end = spans[first][0], spans[last][1]
                     out.append((_M(text[start:end], e.type, start, end, "gazetteer",
                                    _WEAK_CONFIDENCE[best], e.id, e.en), first, last))
+        return out
+
+    def _as_regions(self, words: list[str],
+                    linked: list[tuple[_M, int, int]]) -> list[tuple[_M, int, int]]:
+        """Places listed after a plural region noun are the regions named after them.
+
+        In "محافظات حلب والرقة والحسكة" or "مقاطعتي دونيتسك ولوغانسك" each name is the
+        governorate or oblast, not its city: the first follows the noun, the others are joined
+        to the one before by "و".
+        """
+        if not any(first and words[first - 1] in _REGION_NOUNS for _m, first, _l in linked):
+            return linked  # the usual article: no list of regions to read
+        out = []
+        previous_last = -2
+        kinds: tuple[str, ...] = ()  # the region words of the list being read, if any
+        for m, first, last in sorted(linked, key=itemgetter(1)):
+            if m.method != "gazetteer" or m.type != "LOC":
+                kinds = ()
+            elif first > 0 and words[first - 1] in _REGION_NOUNS:
+                kinds = _REGION_NOUNS[words[first - 1]]
+            elif not (kinds and first == previous_last + 1 and m.text[:1] == "و"):
+                kinds = ()
+            region = next((r for r in (self._region_of.get((m.entity_id or "", k))
+                                       for k in kinds) if r is not None), None)
+            if region is not None:
+                m = m._replace(entity_id=region.id, canonical=region.en)
+            previous_last = last
+            out.append((m, first, last))
         return out
 
     @staticmethod

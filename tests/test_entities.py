@@ -890,6 +890,23 @@ def test_a_name_written_with_plus_is_its_plus_grouping(tagger: EntityTagger) -> 
         "Russia", "China", "OPEC", "Russia"]
 
 
+def test_places_listed_after_a_plural_region_noun_are_the_regions(tagger: EntityTagger) -> None:
+    def links(text: str) -> list[str]:
+        return [m.canonical or "" for m in tagger.tag(text)]
+
+    assert links("وامتد القصف إلى محافظات حلب والرقة والحسكة.") == [
+        "Aleppo Governorate", "Raqqa Governorate", "Al-Hasakah Governorate"]
+    assert links("وضمت روسيا مناطق دونيتسك ولوغانسك وزابوريجيا وخيرسون.") == [
+        "Russia", "Donetsk Oblast", "Luhansk Oblast", "Zaporizhzhia Oblast", "Kherson Oblast"]
+    assert links("في مقاطعتي كورسك وبيلغورود") == ["Kursk Oblast", "Belgorod Oblast"]
+    # The noun says which region: states after ولايات, not the capital or the country.
+    assert links("في ولايات فلوريدا وجورجيا، وفي مناطق جورجيا.")[1:] == [
+        "Georgia (U.S. state)", "Georgia (country)"]
+    # Without the noun, or once the list is broken, the places stay cities.
+    assert links("قصفت القوات مدينة حلب والرقة، ثم محافظتي حمص وحماة ثم درعا.") == [
+        "Aleppo", "Raqqa", "Homs Governorate", "Hama Governorate", "Daraa"]
+
+
 def test_a_short_first_part_that_is_also_a_word_starts_a_name(tagger: EntityTagger) -> None:
     # آن prints unlike أن and إن, though all three normalize to "ان"; أو and هو print like
     # "or" and "he", so they start or carry a name only before a hyphenated given name.
