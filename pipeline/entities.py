@@ -335,19 +335,20 @@ _REGION_NOUNS = {normalize_inline(plural): words for plurals, words in (
     (("ولايات", "ولايتي"), ("ولاية",))) for plural in plurals}
 
 
-def _regions_of(entities: Sequence[Entity]) -> dict[tuple[str, str], Entity]:
+def _regions_of(entities: Sequence[Entity],
+                strong_index: Mapping[str, int]) -> dict[tuple[str, str], Entity]:
     """(place id, region word) -> the region the gazetteer holds under "<word> <its name>"
-    (Aleppo, محافظة -> محافظة حلب; Kherson, منطقة -> منطقة خيرسون)."""
-    places = {norm_alias(a): e for e in entities if e.type == "LOC" for a in e.aliases}
+    (Aleppo, محافظة -> محافظة حلب; Kherson, منطقة -> منطقة خيرسون), looked up among the
+    normalized strong spellings (``strong_index``)."""
+    places = {norm: entities[i] for norm, i in strong_index.items()
+              if entities[i].type == "LOC"}
+    words = [(word, norm_alias(word)) for word in (*_OBLAST, "محافظة", "ولاية")]
     out: dict[tuple[str, str], Entity] = {}
-    for e in entities:
-        if e.type != "LOC":
-            continue
-        for alias in e.aliases:
-            for word in (*_OBLAST, "محافظة", "ولاية"):
-                region = places.get(norm_alias(f"{word} {alias}"))
-                if region is not None and region.id != e.id:
-                    out.setdefault((e.id, word), region)
+    for norm, place in places.items():
+        for word, word_norm in words:
+            region = places.get(f"{word_norm} {norm}")
+            if region is not None and region.id != place.id:
+                out.setdefault((place.id, word), region)
     return out
 
 
@@ -374,8 +375,11 @@ class EntityTagger:
         by_en = {e.en: i for i, e in enumerate(self.entities)}
         self._plus: dict[int, int] = {i: by_en[e.en + "+"] for i, e in enumerate(self.entities)
                                       if e.en + "+" in by_en}
-        self._region_of = _regions_of(self.entities)
-        strong_norms = {norm_alias(a) for e in self.entities for a in e.aliases}
+        # Every strong spelling as the matcher compares it, to the entity it names.
+        self._strong_index = {norm_alias(a): i for i, e in enumerate(self.entities)
+                              for a in e.aliases}
+        self._region_of = _regions_of(self.entities, self._strong_index)
+        strong_norms = set(self._strong_index)
         terms: list[Term] = []
         ctx_terms: dict[str, set[int]] = defaultdict(set)
         for i, e in enumerate(self.entities):
@@ -397,8 +401,6 @@ class EntityTagger:
         self._ctx_entities = dict(ctx_terms)
         self._ctx_owners = frozenset(i for owners in ctx_terms.values() for i in owners)
         self.ctx_matcher = WordFormMatcher(Term(c, c, Kind.NAME) for c in ctx_terms)
-        self._strong_index = {norm_alias(a): i for i, e in enumerate(self.entities)
-                              for a in e.aliases}
 
     def _implicit_surnames(self, e: Entity, strong_norms: set[str]) -> list[str]:
         """A person's last name alone, counted only after a full mention in the article.
