@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
+from envvars import Recorder, settings_variables
 
-from pipeline.quality import QualityThresholds
 from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,32 +43,17 @@ def locked_airflow_version() -> str:
     return match.group(1)
 
 
-class _Recorder(dict):
-    """An empty environment that remembers which variables were looked up."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.asked: set[str] = set()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self.asked.add(key)
-        return default
-
-
 def test_every_setting_reads_a_variable_of_its_own() -> None:
-    env = _Recorder()
+    env = Recorder()
     Settings.from_env(env)
     assert len(env.asked) == len(fields(Settings))
 
 
 def variables_the_code_reads() -> set[str]:
-    env = _Recorder()
-    Settings.from_env(env)
-    QualityThresholds.from_env(env)
     dag_sources = "".join(p.read_text(encoding="utf-8") for p in (REPO / "dags").glob("*.py"))
     # The data files' paths are read where the files are loaded, not through Settings.
     library = "".join(p.read_text(encoding="utf-8") for p in (REPO / "pipeline").glob("*.py"))
-    return (env.asked | set(re.findall(r'"(AKHBAR_[A-Z_]+)"', dag_sources))
+    return (settings_variables() | set(re.findall(r'"(AKHBAR_[A-Z_]+)"', dag_sources))
             | set(re.findall(r'environ\.get\("(AKHBAR_[A-Z_]+)"', library)))
 
 
