@@ -47,8 +47,7 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _refused(exc) from None
 
 
 def database_url(settings: Settings, migrate: bool = True, connect: bool = True) -> str:
@@ -60,8 +59,7 @@ def database_url(settings: Settings, migrate: bool = True, connect: bool = True)
         url = settings.database_url or pgserver.embedded_url(settings.home,
                                                              settings.embedded_port)
     except pgserver.EmbeddedServerError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _refused(exc) from None
     if connect:
         with _first_connection(url) as conn:
             if migrate:
@@ -102,6 +100,12 @@ def _first_connection(url: str) -> psycopg.Connection:
         line = f"cannot reach the database at {where}: {_masked(reason, url)}"
         console.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
         raise typer.Exit(2) from None
+
+
+def _refused(exc: BaseException, to: Console = console) -> typer.Exit:
+    """Print ``exc`` as the command's one error line; the caller raises the exit (2) returned."""
+    to.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+    return typer.Exit(2)
 
 
 def _cannot_write(path: Path, reason: OSError | str) -> typer.Exit:
@@ -158,15 +162,13 @@ def run(
         # Read only by the checks at the end of the night: a mistyped one must stop it now.
         QualityThresholds.from_env(settings=settings)
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _refused(exc) from None
     url = database_url(settings)
     feeds_path = feeds or settings.feeds_path
     try:
         total = sum(1 for spec in feeds_module.load_registry(feeds_path) if spec.enabled)
     except (feeds_module.RegistryError, OSError) as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc) from exc
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -176,8 +178,7 @@ def run(
                                           logical_ts=logical_ts,
                                           progress=lambda _feed, _n: bar.advance(task))
             except (TaxonomyError, GazetteerError) as exc:  # checked before any fetch
-                console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-                raise typer.Exit(2) from exc
+                raise _refused(exc) from exc
     except night.StageFailed as exc:
         # Opening the run, a stage or the summary broke; the operator gets one line naming
         # it and what the run's stored status is, the log the traceback.
@@ -421,8 +422,7 @@ def tag_command(
         # not the input's, and must not leave an empty output behind.
         entity_tagger()
     except (TaxonomyError, GazetteerError) as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc) from exc
     counts: dict[str, int] = {}
     n = 0
     try:
@@ -437,8 +437,7 @@ def tag_command(
                           soft_wrap=True)
         raise typer.Exit(2) from exc
     except OSError as exc:  # a disk that fills up, a file that goes away: no traceback
-        err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc, err_console) from exc
     err_console.print(f"{n} articles tagged with taxonomy {tagger.version}: " +
                       (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no topics"))
 
@@ -481,8 +480,7 @@ def eval_command(
         report = evaluate.evaluate(tagger, labels, articles, names)
     except (TaxonomyError, ValueError, KeyError, OSError, EOFError) as exc:
         # OSError, EOFError: an unreadable or truncated .gz corpus
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc) from exc
     entity_gold = evaluate.read_entity_gold(gold, split)
     entity_gold = {k: v for k, v in entity_gold.items() if v}
     entity_scores = evaluate.evaluate_entities(entity_gold, articles) if entity_gold else {}
@@ -510,8 +508,7 @@ def _date_range(since: str | None, until: str | None) -> tuple[datetime | None,
     try:
         return day_window(since, until, ("--since", "--until"))
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc) from exc
 
 
 Since = Annotated[str | None, typer.Option(help="First publication date, YYYY-MM-DD "
@@ -556,8 +553,7 @@ def retag_command(
             figures = entities_module.retag(url, start=start, end=end)
             console.print("entities: " + json.dumps(figures, ensure_ascii=False))
     except (TaxonomyError, GazetteerError) as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc) from exc
 
 
 entities_app = typer.Typer(help="Named entities: the gazetteer and unlinked names.",
@@ -731,8 +727,7 @@ def reparse_command(
     try:
         outcomes = night.reparse(url, row[0], settings, feed, stages=stages)
     except (TaxonomyError, GazetteerError) as exc:  # checked before anything is written
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise _refused(exc) from exc
     if not outcomes:
         console.print(f"no raw payloads stored for run {escape(repr(run_key))} (pruned, or "
                       "AKHBAR_KEEP_RAW=0)")
