@@ -478,12 +478,13 @@ def eval_command(
             raise ValueError(f"--topics {topics!r} names no topic")
         articles = evaluate.read_articles(in_path, set(labels))
         report = evaluate.evaluate(tagger, labels, articles, names)
+        entity_gold = evaluate.read_entity_gold(gold, split)
+        entity_gold = {k: v for k, v in entity_gold.items() if v}
+        # A broken label alias file (a ValueError) is told like a broken taxonomy.
+        entity_scores = evaluate.evaluate_entities(entity_gold, articles) if entity_gold else {}
     except (TaxonomyError, ValueError, KeyError, OSError, EOFError) as exc:
         # OSError, EOFError: an unreadable or truncated .gz corpus
         raise _refused(exc) from exc
-    entity_gold = evaluate.read_entity_gold(gold, split)
-    entity_gold = {k: v for k, v in entity_gold.items() if v}
-    entity_scores = evaluate.evaluate_entities(entity_gold, articles) if entity_gold else {}
     if as_json:
         typer.echo(json.dumps({"taxonomy_version": tagger.version, **report.as_dict(),
                                "entities": {t: s.as_dict() for t, s in entity_scores.items()}},

@@ -8,12 +8,16 @@ labelled ids can be read straight out of the shared corpus file.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from pipeline import datafile
 from pipeline.jsonl import iter_file, read_file
+from pipeline.settings import PACKAGE_DATA
 from pipeline.topics import Tagger
 
 CORE_TOPICS = ("korean_peninsula", "ukraine_war", "sanctions")
@@ -228,258 +232,101 @@ def misses(report: Report) -> list[str]:
 # entity is found when a linked prediction of its type carries its canonical English name, or
 # an unlinked prediction of its type has its surface form once both are normalized.
 
-# The dev labels name some entities differently from the gazetteer, whose English names are
-# English Wikipedia titles. Label name -> gazetteer name; names that differ only in accents,
+# The labels name some entities differently from the gazetteer, whose English names are
+# English Wikipedia titles: ``pipeline/data/label_aliases.yaml`` maps a label's form to the
+# gazetteer's name ("Washington" -> "Washington, D.C."). Names that differ only in accents,
 # case or dash style ("Erdogan"/"Erdoğan") match without an entry.
-ENTITY_LABEL_ALIASES = {
-    "US Treasury": "United States Department of the Treasury",
-    "US State Department": "United States Department of State",
-    "Washington": "Washington, D.C.",
-    "New York": "New York City",
-    "Kremlin": "Moscow Kremlin",
-    "AFP": "Agence France-Presse",
-    "Russian Foreign Ministry": "Ministry of Foreign Affairs (Russia)",
-    "Turkish Foreign Ministry": "Ministry of Foreign Affairs (Turkey)",
-    "Ukrainian Security Service (SBU)": "Security Service of Ukraine",
-    "UN Human Rights Council": "United Nations Human Rights Council",
-    "Arab Coalition": "Saudi-led intervention in the Yemeni civil war",
-    "Esperance de Tunis": "Espérance Sportive de Tunis",
-    "Etoile du Sahel": "Étoile Sportive du Sahel",
-    "Pyeongchang": "Pyeongchang County",
-    "Punggye-ri": "Punggye-ri Nuclear Test Site",
-    "Daimler": "Daimler AG",
-    "Gaza": "Gaza Strip",
-    "Russian Defence Ministry": "Ministry of Defence (Russia)",
-    "Russian Defense Ministry": "Ministry of Defence (Russia)",
-    "Russian Ministry of Defence": "Ministry of Defence (Russia)",
-    "Russian Ministry of Foreign Affairs": "Ministry of Foreign Affairs (Russia)",
-    "Ukrainian Foreign Ministry": "Ministry of Foreign Affairs of Ukraine",
-    "Ukrainian Defence Ministry": "Ministry of Defence (Ukraine)",
-    "Ukrainian Defense Ministry": "Ministry of Defence (Ukraine)",
-    "Chinese Foreign Ministry": "Ministry of Foreign Affairs of the People's Republic of China",
-    "Chinese Defence Ministry": "Ministry of National Defense of the People's Republic of China",
-    "Chinese Defense Ministry": "Ministry of National Defense of the People's Republic of China",
-    "Chinese Commerce Ministry": "Ministry of Commerce of the People's Republic of China",
-    "Chinese Ministry of Commerce": "Ministry of Commerce of the People's Republic of China",
-    "Iranian Foreign Ministry": "Ministry of Foreign Affairs (Iran)",
-    "Iranian Defence Ministry": "Ministry of Defence and Armed Forces Logistics",
-    "Iranian Defense Ministry": "Ministry of Defence and Armed Forces Logistics",
-    "Turkish Defence Ministry": "Ministry of National Defense (Turkey)",
-    "Turkish Defense Ministry": "Ministry of National Defense (Turkey)",
-    "Israeli Foreign Ministry": "Ministry of Foreign Affairs (Israel)",
-    "Israeli Defence Ministry": "Ministry of Defense (Israel)",
-    "Israeli Defense Ministry": "Ministry of Defense (Israel)",
-    "Israeli Prime Minister's Office": "Prime Minister's Office (Israel)",
-    "Saudi Foreign Ministry": "Ministry of Foreign Affairs (Saudi Arabia)",
-    "Saudi Defence Ministry": "Ministry of Defense (Saudi Arabia)",
-    "Saudi Defense Ministry": "Ministry of Defense (Saudi Arabia)",
-    "Saudi Interior Ministry": "Ministry of Interior (Saudi Arabia)",
-    "Egyptian Foreign Ministry": "Ministry of Foreign Affairs (Egypt)",
-    "Egyptian Interior Ministry": "Ministry of Interior (Egypt)",
-    "Emirati Foreign Ministry": "Ministry of Foreign Affairs (United Arab Emirates)",
-    "UAE Foreign Ministry": "Ministry of Foreign Affairs (United Arab Emirates)",
-    "Qatari Foreign Ministry": "Ministry of Foreign Affairs (Qatar)",
-    "Jordanian Foreign Ministry": "Ministry of Foreign Affairs (Jordan)",
-    "Iraqi Foreign Ministry": "Ministry of Foreign Affairs (Iraq)",
-    "Iraqi Defence Ministry": "Ministry of Defence (Iraq)",
-    "Iraqi Defense Ministry": "Ministry of Defence (Iraq)",
-    "Iraqi Interior Ministry": "Ministry of Interior (Iraq)",
-    "Syrian Foreign Ministry": "Ministry of Foreign Affairs and Expatriates (Syria)",
-    "Syrian Defence Ministry": "Ministry of Defense (Syria)",
-    "Syrian Defense Ministry": "Ministry of Defense (Syria)",
-    "Syrian Interior Ministry": "Ministry of Interior (Syria)",
-    "Lebanese Foreign Ministry": "Ministry of Foreign Affairs and Emigrants (Lebanon)",
-    "Algerian Foreign Ministry": "Ministry of Foreign Affairs (Algeria)",
-    "Algerian Defence Ministry": "Ministry of National Defence (Algeria)",
-    "Moroccan Foreign Ministry": "Ministry of Foreign Affairs (Morocco)",
-    "Tunisian Foreign Ministry": "Ministry of Foreign Affairs (Tunisia)",
-    "Kuwaiti Foreign Ministry": "Ministry of Foreign Affairs (Kuwait)",
-    "Omani Foreign Ministry": "Ministry of Foreign Affairs (Oman)",
-    "Bahraini Foreign Ministry": "Ministry of Foreign Affairs (Bahrain)",
-    "Sudanese Foreign Ministry": "Ministry of Foreign Affairs (Sudan)",
-    "Pakistani Foreign Ministry": "Ministry of Foreign Affairs (Pakistan)",
-    "Indian Foreign Ministry": "Ministry of External Affairs (India)",
-    "North Korean Foreign Ministry": "Ministry of Foreign Affairs (North Korea)",
-    "North Korean Defence Ministry": "Ministry of National Defence (North Korea)",
-    "North Korean Defense Ministry": "Ministry of National Defence (North Korea)",
-    "South Korean Foreign Ministry": "Ministry of Foreign Affairs (South Korea)",
-    "South Korean Defence Ministry": "Ministry of National Defense (South Korea)",
-    "South Korean Defense Ministry": "Ministry of National Defense (South Korea)",
-    "Japanese Foreign Ministry": "Ministry of Foreign Affairs (Japan)",
-    "Japanese Defence Ministry": "Ministry of Defense (Japan)",
-    "Japanese Defense Ministry": "Ministry of Defense (Japan)",
-    "British Foreign Office": "Foreign, Commonwealth and Development Office",
-    "UK Foreign Office": "Foreign, Commonwealth and Development Office",
-    "British Foreign Ministry": "Foreign, Commonwealth and Development Office",
-    "British Defence Ministry": "Ministry of Defence (United Kingdom)",
-    "British Ministry of Defence": "Ministry of Defence (United Kingdom)",
-    "UK Ministry of Defence": "Ministry of Defence (United Kingdom)",
-    "British Home Office": "Home Office",
-    "UK Home Office": "Home Office",
-    "French Foreign Ministry": "Ministry for Europe and Foreign Affairs",
-    "French Defence Ministry": "Ministry of the Armed Forces (France)",
-    "French Defense Ministry": "Ministry of the Armed Forces (France)",
-    "French Interior Ministry": "Ministry of the Interior (France)",
-    "German Foreign Ministry": "Federal Foreign Office",
-    "German Foreign Office": "Federal Foreign Office",
-    "German Defence Ministry": "Federal Ministry of Defence (Germany)",
-    "German Defense Ministry": "Federal Ministry of Defence (Germany)",
-    "Polish Foreign Ministry": "Ministry of Foreign Affairs (Poland)",
-    "Russian Finance Ministry": "Ministry of Finance (Russia)",
-    "Russian Emergencies Ministry": "Ministry of Emergency Situations (Russia)",
-    "Russian Emergency Situations Ministry": "Ministry of Emergency Situations (Russia)",
-    "US Defense Department": "United States Department of Defense",
-    "US Department of Defense": "United States Department of Defense",
-    "US Department of State": "United States Department of State",
-    "State Department": "United States Department of State",
-    "Pentagon": "The Pentagon",
-    "US Army": "United States Armed Forces",
-    "US military": "United States Armed Forces",
-    "US Armed Forces": "United States Armed Forces",
-    "Syrian Army": "Syrian Arab Army",
-    "Egyptian Army": "Egyptian Armed Forces",
-    "Turkish Army": "Turkish Armed Forces",
-    "Lebanese Army": "Lebanese Armed Forces",
-    "Iranian Army": "Islamic Republic of Iran Army",
-    "South Korean military": "Republic of Korea Armed Forces",
-    "South Korean Army": "Republic of Korea Armed Forces",
-    "Jordanian Army": "Jordanian Armed Forces",
-    "Algerian Army": "People's National Army (Algeria)",
-    "French Army": "French Armed Forces",
-    "German Army": "Bundeswehr",
-    "Turkish intelligence": "National Intelligence Organization (Turkey)",
-    "Ukrainian military intelligence": "Main Directorate of Intelligence (Ukraine)",
-    "HUR": "Main Directorate of Intelligence (Ukraine)",
-    "GUR": "Main Directorate of Intelligence (Ukraine)",
-    "SVR": "Foreign Intelligence Service (Russia)",
-    "E3": "EU three",
-    "E3 countries": "EU three",
-    "European troika": "EU three",
-    "Hayat Tahrir al-Sham": "Hay'at Tahrir al-Sham",
-    "HTS": "Hay'at Tahrir al-Sham",
-    "Kataib Hezbollah": "Kata'ib Hezbollah",
-    "JNIM": "Jama'at Nasr al-Islam wal-Muslimin",
-    "UNIFIL": "United Nations Interim Force in Lebanon",
-    "Tyre": "Tyre, Lebanon",
-    "Anchorage": "Anchorage, Alaska",
-    "Kerem Shalom": "Kerem Shalom crossing",
-    "Rafah crossing": "Rafah Border Crossing",
-    "Nuseirat": "Nuseirat Camp",
-    "Nuseirat refugee camp": "Nuseirat Camp",
-    "Zamzam camp": "Zamzam refugee camp",
-    "Jenin camp": "Jenin refugee camp",
-    "Fordow": "Fordow Fuel Enrichment Plant",
-    "Arak heavy water reactor": "IR-40",
-    "Shadow fleet": "Russian shadow fleet",
-    "Quad": "Quadrilateral Security Dialogue",
-    "IEA": "International Energy Agency",
-    "Polisario": "Polisario Front",
-    "M23": "March 23 Movement",
-    "TPLF": "Tigray People's Liberation Front",
-    "Tigray": "Tigray Region",
-    "Khan Younis": "Khan Yunis",
-    "Fatemiyoun": "Liwa Fatemiyoun",
-    "ASML": "ASML Holding",
-    "Dahiyeh": "Dahieh",
-    "CENTCOM": "United States Central Command",
-    "US Central Command": "United States Central Command",
-    "Israeli police": "Israel Police",
-    "Israeli Police": "Israel Police",
-    "Iranian parliament": "Islamic Consultative Assembly",
-    "Iranian Parliament": "Islamic Consultative Assembly",
-    "Turkish parliament": "Grand National Assembly of Turkey",
-    "Turkish Parliament": "Grand National Assembly of Turkey",
-    "Egyptian parliament": "House of Representatives (Egypt)",
-    "Egyptian Parliament": "House of Representatives (Egypt)",
-    "Egyptian House of Representatives": "House of Representatives (Egypt)",
-    "Lebanese parliament": "Parliament of Lebanon",
-    "Lebanese Parliament": "Parliament of Lebanon",
-    "Syrian parliament": "People's Assembly of Syria",
-    "Israeli parliament": "Knesset",
-    "South Korean parliament": "National Assembly (South Korea)",
-    "South Korean National Assembly": "National Assembly (South Korea)",
-    "Japanese parliament": "National Diet",
-    "Japanese Diet": "National Diet",
-    "Algerian parliament": "People's National Assembly",
-    "Moroccan parliament": "Parliament of Morocco",
-    "Russian General Staff": "General Staff of the Armed Forces of the Russian Federation",
-    "Rosgvardiya": "National Guard of Russia",
-    "Russian National Guard": "National Guard of Russia",
-    "Egyptian intelligence": "General Intelligence Directorate (Egypt)",
-    "Egyptian General Intelligence": "General Intelligence Directorate (Egypt)",
-    "Jordanian intelligence": "General Intelligence Directorate (Jordan)",
-    "Saudi intelligence": "General Intelligence Presidency",
-    "Gaza Ministry of Health": "Gaza Health Ministry",
-    "Health Ministry in Gaza": "Gaza Health Ministry",
-    "Palestinian Red Crescent": "Palestine Red Crescent Society",
-    "US Department of Energy": "United States Department of Energy",
-    "US Energy Department": "United States Department of Energy",
-    "UK Treasury": "HM Treasury",
-    "British Treasury": "HM Treasury",
-    "Ukrainian presidency": "Office of the President of Ukraine",
-    "Ukrainian Presidential Office": "Office of the President of Ukraine",
-    "South Korean presidency": "Office of the President (South Korea)",
-    "South Korean presidential office": "Office of the President (South Korea)",
-    "French presidency": "Élysée Palace",
-    "Elysee": "Élysée Palace",
-    "Russian presidency": "Moscow Kremlin",
-    "Brookings": "Brookings Institution",
-    "Brookings Institute": "Brookings Institution",
-    "RAND": "RAND Corporation",
-    "Rand Corporation": "RAND Corporation",
-    "CFR": "Council on Foreign Relations",
-    "Washington Institute": "Washington Institute for Near East Policy",
-    "Carnegie Moscow Center": "Carnegie Russia Eurasia Center",
-    "RUSI": "Royal United Services Institute",
-    "IISS": "International Institute for Strategic Studies",
-    "ECFR": "European Council on Foreign Relations",
-    "SWP": "German Institute for International and Security Affairs",
-    "Kiel Institute": "Kiel Institute for the World Economy",
-    "IFRI": "French Institute of International Relations",
-    "Ifri": "French Institute of International Relations",
-    "Bruegel": "Bruegel (institution)",
-    "Crisis Group": "International Crisis Group",
-    "Asan Institute": "Asan Institute for Policy Studies",
-    "KINU": "Korea Institute for National Unification",
-    "KIDA": "Korea Institute for Defense Analyses",
-    "Valdai Club": "Valdai Discussion Club",
-    "Baker Institute": "Baker Institute for Public Policy",
-    "Quincy Institute": "Quincy Institute for Responsible Statecraft",
-    "Harvard": "Harvard University",
-    "Oxford University": "University of Oxford",
-    "Cambridge University": "University of Cambridge",
-    "LSE": "London School of Economics",
-    "SOAS": "SOAS University of London",
-    "Sorbonne": "Sorbonne University",
-    "MGIMO": "Moscow State Institute of International Relations",
-    "Gunvor": "Gunvor Group",
-    "Raytheon": "RTX Corporation",
-    "Raytheon Technologies": "RTX Corporation",
-    "Statoil": "Equinor",
-    "Qatar Petroleum": "QatarEnergy",
-    "Libya's National Oil Corporation": "National Oil Corporation",
-    "National Oil Corporation (Libya)": "National Oil Corporation",
-    "SOMO": "State Organization for Marketing of Oil",
-    "CNPC": "China National Petroleum Corporation",
-    "SMIC": "Semiconductor Manufacturing International Corporation",
-    "Visa": "Visa Inc.",
-    "Tether": "Tether (cryptocurrency)",
-    "MSC": "Mediterranean Shipping Company",
-    "COSCO": "COSCO Shipping",
-    "AD Ports": "AD Ports Group",
-    "KAI": "Korea Aerospace Industries",
-    "UN Command": "United Nations Command",
-    "USFK": "United States Forces Korea",
-    "EBRD": "European Bank for Reconstruction and Development",
-}
+LABEL_ALIASES_PATH = PACKAGE_DATA / "label_aliases.yaml"
+LABEL_ALIASES_VERSION = 1  # the file format read here (top-level ``version``)
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def fold_name(name: str) -> str:
+class LabelAliasError(ValueError):
+    """A label alias file that cannot be used; the message says where and why."""
+
+
+def load_label_aliases(path: Path | str | None = None) -> dict[str, str]:
+    """Label form -> gazetteer English name, read and validated from ``path`` (default: the
+    packaged ``label_aliases.yaml``)."""
+    file = Path(path) if path is not None else LABEL_ALIASES_PATH
+    text = datafile.read_text(file, datafile.failing(LabelAliasError, file))
+    return parse_label_aliases(text, str(file))
+
+
+def parse_label_aliases(text: str, source: str = "<label aliases>") -> dict[str, str]:
+    """Validate label alias YAML text; raise :class:`LabelAliasError` naming the line.
+
+    Each label form is text, written once; each target is text and not itself a label form
+    (one look-up is made, so a chain would stop half-way).
+    """
+    fail = datafile.failing(LabelAliasError, source)
+    root = datafile.compose(text, fail)
+    if not isinstance(root, yaml.MappingNode):
+        raise fail(datafile.line_of(root) if root is not None else None,
+                   "expected a mapping with 'version' and 'aliases'")
+    top = datafile.keys(root, datafile.failing(LabelAliasError, source, "top level"),
+                        ("version", "aliases"))
+    version = top.get("version")
+    if version is None:
+        raise fail(datafile.line_of(root), "missing top-level field 'version' "
+                                           f"(write version: {LABEL_ALIASES_VERSION})")
+    if not isinstance(version, yaml.ScalarNode) or \
+            version.value.strip() != str(LABEL_ALIASES_VERSION):
+        shown = version.value if isinstance(version, yaml.ScalarNode) else "a list or mapping"
+        raise fail(datafile.line_of(version), "top-level field 'version' must be "
+                                              f"{LABEL_ALIASES_VERSION}, not {shown!r}")
+    node = top.get("aliases")
+    if not isinstance(node, yaml.MappingNode) or not node.value:
+        raise fail(datafile.line_of(node if node is not None else root),
+                   "expected a top-level 'aliases' mapping of at least one "
+                   "'label form: gazetteer name' entry")
+    aliases: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        line = datafile.line_of(key_node)
+        if key_node.tag == _MERGE_TAG:
+            raise fail(line, "aliases: a merge key (<<) is not read in this file; write the "
+                             "entries out")
+        label = _alias_name(key_node, "a label form", fail)
+        if label in aliases:
+            raise fail(line, f"aliases: label {label!r} given twice (first at line "
+                             f"{lines[label]})")
+        aliases[label] = _alias_name(value_node, f"the name for {label!r}", fail)
+        lines[label] = line
+    for label, target in aliases.items():
+        if target in aliases and target != label:
+            raise fail(lines[label], f"aliases: {label!r} maps to {target!r}, itself a label "
+                                     f"form (line {lines[target]}); map it to "
+                                     f"{aliases[target]!r}")
+    return aliases
+
+
+def _alias_name(node: yaml.Node, what: str, fail: datafile.Fail) -> str:
+    """A label form or gazetteer name: text, not empty, without spaces around it."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise fail(datafile.line_of(node), f"aliases: {what} must be text, not a list or "
+                                           "mapping")
+    if node.tag != _STR_TAG:
+        # 1984, yes, null read as a number, a boolean, nothing: never a label's name.
+        shown = repr(node.value) if node.value else "nothing"
+        raise fail(datafile.line_of(node), f"aliases: {what} must be text, got {shown} "
+                                           "(quote it if it is meant as text)")
+    if not node.value.strip() or node.value != node.value.strip():
+        raise fail(datafile.line_of(node), f"aliases: {what} must be text without spaces "
+                                           f"around it, got {node.value!r}")
+    return node.value
+
+
+def fold_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
     """An English name compared without accents, case, dashes or hyphens: "Choe Son-hui"
-    and "Choe Son Hui" are one romanization written two ways."""
+    and "Choe Son Hui" are one romanization written two ways. With ``aliases`` (see
+    :func:`load_label_aliases`), a label form listed there is first replaced by its
+    gazetteer name."""
     import unicodedata
 
-    name = ENTITY_LABEL_ALIASES.get(name, name)
+    if aliases:
+        name = aliases.get(name, name)
     name = unicodedata.normalize("NFKD", re.sub(r"[-–—]", " ", name))
     return " ".join("".join(c for c in name if not unicodedata.combining(c)).casefold().split())
 
@@ -522,23 +369,26 @@ class EntityScore:
                 "f1": round(self.f1, 4), "missed": self.missed}
 
 
-def _entity_key(e: dict[str, Any]) -> tuple[str, str, str]:
+def _entity_key(e: dict[str, Any], aliases: Mapping[str, str]) -> tuple[str, str, str]:
     if e.get("id") or (e.get("canonical") and "id" not in e):
-        return (e["type"], "name", fold_name(e["canonical"]))
+        return (e["type"], "name", fold_name(e["canonical"], aliases))
     return (e["type"], "surface", fold_surface(e["text"]))
 
 
 def score_entities(gold: dict[str, list[dict[str, Any]]],
-                   predicted: dict[str, list[dict[str, Any]]]) -> dict[str, EntityScore]:
-    """Per-type and overall (``all``) entity scores over the gold ids."""
+                   predicted: dict[str, list[dict[str, Any]]],
+                   aliases: Mapping[str, str] | None = None) -> dict[str, EntityScore]:
+    """Per-type and overall (``all``) entity scores over the gold ids; English names are
+    compared through ``aliases`` (default: the packaged :func:`load_label_aliases`)."""
+    aliases = load_label_aliases() if aliases is None else aliases
     scores = {t: EntityScore(t) for t in ("PER", "ORG", "LOC", "all")}
     for aid in sorted(gold):
-        preds = {_entity_key(p) for p in predicted.get(aid, [])}
+        preds = {_entity_key(p, aliases) for p in predicted.get(aid, [])}
         names = {k for k in preds if k[1] == "name"}
         surfaces = {k for k in preds if k[1] == "surface"}
         gold_keys: set[tuple[str, str, str]] = set()
         for g in gold[aid]:
-            key = (g["type"], fold_name(g["canonical"]), fold_surface(g["text"]))
+            key = (g["type"], fold_name(g["canonical"], aliases), fold_surface(g["text"]))
             if key[:2] in {k[:2] for k in gold_keys}:
                 continue  # the same entity labelled twice (two spellings)
             gold_keys.add(key)
@@ -573,19 +423,22 @@ def read_entity_gold(path: Path | str, split: str | None = None
 
 def evaluate_entities(gold: dict[str, list[dict[str, Any]]],
                       articles: dict[str, dict[str, Any]],
-                      tagger: Any = None) -> dict[str, EntityScore]:
-    """Tag the gold articles with the entity tagger and score them per type."""
+                      tagger: Any = None,
+                      aliases: Mapping[str, str] | None = None) -> dict[str, EntityScore]:
+    """Tag the gold articles with the entity tagger and score them per type (``aliases``:
+    as in :func:`score_entities`)."""
     from pipeline.entities import default_tagger
 
     missing = sorted(set(gold) - set(articles))
     if missing:
         raise ValueError(f"{len(missing)} labelled ids have no article, e.g. {missing[:3]}")
+    aliases = load_label_aliases() if aliases is None else aliases  # before the slow tagger
     tagger = tagger or default_tagger()
     predicted = {aid: tagger.tag_record({"title": articles[aid].get("title"),
                                          "text": articles[aid].get("text")
                                          or articles[aid].get("body")})
                  for aid in gold}
-    return score_entities(gold, predicted)
+    return score_entities(gold, predicted, aliases)
 
 
 def render_entities(scores: dict[str, EntityScore], title: str = "Entity evaluation") -> Any:
