@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 
 from pipeline import evaluate
 from pipeline.cli import app
+from pipeline.gazetteer import DEFAULT_PATH as GAZETTEER
+from pipeline.gazetteer import load_gazetteer
 from pipeline.taxonomy import load_taxonomy
 from pipeline.topics import Tagger
 
@@ -488,3 +490,79 @@ def test_quality_on_the_written_2022_to_2025_probes(split: str) -> None:
     floors = dict(zip(evaluate.CORE_TOPICS, PROBE_FLOORS[split], strict=True))
     for topic, floor in floors.items():
         assert f1[topic] >= floor, (topic, f1[topic], evaluate.misses(report))
+
+
+# --- the label alias file (pipeline/data/label_aliases.yaml) ---------------------------------
+
+def test_the_packaged_label_aliases_load_and_name_gazetteer_entities() -> None:
+    aliases = evaluate.load_label_aliases()
+    assert len(aliases) >= 200
+    assert aliases["Washington"] == "Washington, D.C."
+    assert aliases["Russian Defence Ministry"] == aliases["Russian Defense Ministry"]
+    # A target the gazetteer does not hold could never meet a linked prediction.
+    names = {e.en for e in load_gazetteer(GAZETTEER)}
+    assert sorted(set(aliases.values()) - names) == []
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("version: 1\naliases:\n  Gaza: Gaza Strip\n  Washington: [Washington, D.C.]\n",
+     ":4: aliases: the name for 'Washington' must be text, not a list or mapping"),
+    ("version: 1\naliases:\n  Washington:\n",
+     ":3: aliases: the name for 'Washington' must be text, got nothing"),
+    ("version: 1\naliases:\n  1984: Nineteen Eighty-Four\n",
+     ":3: aliases: a label form must be text, got '1984' (quote it"),
+    ("version: 1\naliases:\n  Kremlin: Moscow Kremlin\n  Russian presidency: Kremlin\n",
+     ":4: aliases: 'Russian presidency' maps to 'Kremlin', itself a label form (line 3); "
+     "map it to 'Moscow Kremlin'"),
+    ("version: 1\nalias:\n  Gaza: Gaza Strip\n",
+     ":2: top level: unknown field 'alias' (allowed: aliases, version)"),
+    ("aliases:\n  Gaza: Gaza Strip\n", ":1: missing top-level field 'version'"),
+    ("version: 1\naliases: {}\n", ":2: expected a top-level 'aliases' mapping"),
+])
+def test_a_malformed_label_alias_file_names_its_line(tmp_path: Path, text: str,
+                                                     message: str) -> None:
+    path = tmp_path / "label_aliases.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(evaluate.LabelAliasError, match=re.escape(f"label_aliases.yaml{message}")):
+        evaluate.load_label_aliases(path)
+
+
+def test_a_label_form_given_twice_is_refused(tmp_path: Path) -> None:
+    # yaml.safe_load would keep the last silently, and the first would be lost.
+    path = tmp_path / "label_aliases.yaml"
+    path.write_text("version: 1\naliases:\n  Washington: Washington, D.C.\n  Gaza: Gaza Strip\n"
+                    "  Washington: Washington (state)\n", encoding="utf-8")
+    with pytest.raises(evaluate.LabelAliasError, match=re.escape(
+            "label_aliases.yaml:5: aliases: label 'Washington' given twice (first at line 3)")):
+        evaluate.load_label_aliases(path)
+
+
+def test_an_alias_maps_a_label_to_the_gazetteer_name_in_scoring() -> None:
+    gold = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington"}]}
+    pred = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington, D.C.",
+                   "id": "Q61"}]}
+    packaged = evaluate.score_entities(gold, pred)["all"]  # the packaged file by default
+    assert (packaged.found, packaged.correct) == (1, 1)
+    none = evaluate.score_entities(gold, pred, aliases={})["all"]
+    assert (none.found, none.correct) == (0, 0)
+    own = {"Washington": "Washington, D.C."}
+    assert evaluate.score_entities(gold, pred, aliases=own)["all"].found == 1
+    assert evaluate.fold_name("Washington", own) == evaluate.fold_name("Washington, D.C.")
+    assert evaluate.fold_name("Washington") == "washington"  # no map given, none applied
+
+
+def test_cli_eval_refuses_a_broken_label_alias_file(small_eval: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = small_eval / "label_aliases.yaml"
+    bad.write_text("version: 1\naliases:\n  Washington: 3\n", encoding="utf-8")
+    monkeypatch.setattr(evaluate, "LABEL_ALIASES_PATH", bad)
+    (small_eval / "entities.jsonl").write_text(json.dumps(
+        {"id": "a", "topics": [], "entities": [
+            {"text": "كوريا الشمالية", "type": "LOC", "canonical": "North Korea"}]},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "--gold", str(small_eval / "entities.jsonl"),
+                                      "--in", str(small_eval / "arts.jsonl"), "--json"],
+                                env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert "label_aliases.yaml:3: aliases: the name for 'Washington' must be text, got '3'" \
+        in " ".join(result.output.split())
