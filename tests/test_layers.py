@@ -139,3 +139,17 @@ def test_no_airflow_or_code_above_the_package() -> None:
            for module in _modules() for name, line in _imports(module)
            if name in FORBIDDEN_PACKAGES]
     assert not bad, "\n".join(bad)
+
+
+def test_every_data_file_is_packaged() -> None:
+    """A data file the code reads must ship in the wheel, or a plain install breaks at load."""
+    import fnmatch
+    import tomllib
+
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = project["tool"]["setuptools"]["package-data"]["pipeline"]
+    files = sorted(p.relative_to(PACKAGE).as_posix()
+                   for p in (PACKAGE / "data").rglob("*") if p.is_file())
+    assert files, "pipeline/data holds no files"
+    unpackaged = [f for f in files if not any(fnmatch.fnmatchcase(f, g) for g in globs)]
+    assert not unpackaged, f"not in [tool.setuptools.package-data]: {unpackaged}"
