@@ -610,24 +610,42 @@ def write_report(url: str, run_id: int, out_path: Path) -> Path:
     return report.write_report(url, run.logical_ts.astimezone(UTC).date(), out_path)
 
 
+def _failure_text(error: BaseException | str | None) -> str:
+    if isinstance(error, BaseException):
+        return f"{type(error).__name__}: {error}"
+    return error or "failed, no error recorded (its process was lost or killed)"
+
+
+def _write_failed(url: str, run_key: str, step: str, error: BaseException | str | None,
+                  stages: dict[str, dict] | None = None, run_id: int | None = None,
+                  runner: store.Runner | None = None) -> bool:
+    """Store the run failed because ``step`` broke; return whether it was. The one failed
+    summary, for a stage of :func:`run_night` and a task of the nightly DAG alike: the
+    figures of the stages done and ``"<step>: <Type>: <message>"`` (an error given as text
+    is written as it is). With ``run_id``, that run; without, the run ``run_key`` if it is
+    still running (and, with ``runner``, was opened by it). Database errors are raised."""
+    summary = {"stages": stages if stages is not None else {},
+               "error": f"{step}: {_failure_text(error)}"}
+    with store.connect(url) as conn:
+        if run_id is None:
+            return store.fail_running_run(conn, run_key, summary, runner)
+        store.finish_run(conn, run_id, "failed", summary)
+        return True
+
+
 def store_task_failure(url: str, run_key: str, task: str,
                        error: BaseException | str | None) -> bool:
     """Store the night ``run_key`` failed because ``task`` failed for good; return whether.
 
     For a night run as tasks (Airflow), which no single process watches: without this a task
-    that failed after its last retry left the run ``running`` for ever. The summary has the
-    shape :func:`run_night` stores (``{"stages": ..., "error": "<task>: <Type>: <message>"}``).
-    A run not opened yet (the registry task failed before) or already ended is left alone,
-    and a later re-run of the night reopens it as usual.
+    that failed after its last retry left the run ``running`` for ever. The summary is the one
+    :func:`run_night` stores (:func:`_write_failed` builds both), with no stages. A run not
+    opened yet (the registry task failed before) or already ended is left alone, and a later
+    re-run of the night reopens it as usual.
     """
-    if isinstance(error, BaseException):
-        what = f"{type(error).__name__}: {error}"
-    else:
-        what = error or "failed, no error recorded (its process was lost or killed)"
-    with store.connect(url) as conn:
-        stored = store.fail_running_run(conn, run_key, {"stages": {}, "error": f"{task}: {what}"})
+    stored = _write_failed(url, run_key, task, error)
     if stored:
-        log.warning("run %s stored failed: %s failed: %s", run_key, task, what)
+        log.warning("run %s stored failed: %s failed: %s", run_key, task, _failure_text(error))
     else:
         log.info("run %s is not running (not opened yet, or ended): left as it is", run_key)
     return stored
@@ -654,13 +672,8 @@ def _store_failed(url: str, run_key: str, stage: str, exc: BaseException,
                   runner: store.Runner | None = None) -> bool:
     """Store the run failed at ``stage``; return whether it could be (the database may be
     the very thing that broke). Without ``run_id``, only if ``runner`` had opened it."""
-    summary = {"stages": stages, "error": f"{stage}: {type(exc).__name__}: {exc}"}
     try:
-        with store.connect(url) as conn:
-            if run_id is None:
-                return store.fail_running_run(conn, run_key, summary, runner)
-            store.finish_run(conn, run_id, "failed", summary)
-            return True
+        return _write_failed(url, run_key, stage, exc, stages, run_id, runner)
     except psycopg.Error as err:
         log.warning("run %s could not be stored failed: %s", run_key, err)
         return False

@@ -141,3 +141,25 @@ def test_a_task_failing_for_good_stores_its_night_failed(
     # A re-run reopens the night, which then ends as its new attempt does.
     store.start_run(conn, "airflow", NIGHT)
     assert statuses(conn)["airflow"][0] == "running"
+
+
+@pytest.mark.parametrize("error", [RuntimeError("disk full"), KeyboardInterrupt(),
+                                   psycopg.OperationalError("server closed the connection")],
+                         ids=["message", "no-message", "database"])
+def test_a_failed_task_and_a_failed_stage_store_the_same_summary(
+        db_url: str, conn: psycopg.Connection, error: BaseException) -> None:
+    """The nightly DAG (a task failing for good) and akhbar run (a stage raising, or the run
+    failing as it opens) store one and the same failed summary for the same error."""
+    me = store.this_process()
+    open_run(conn, "task", None)
+    stage_id = open_run(conn, "stage", me)
+    open_run(conn, "opening", me)
+    assert night.store_task_failure(db_url, "task", "topics", error)
+    assert night._store_failed(db_url, "stage", "topics", error, {}, stage_id)
+    assert night._store_failed(db_url, "opening", "topics", error, {}, runner=me)
+    rows = {key: (status, summary, finished is not None) for key, status, summary, finished
+            in conn.execute("SELECT run_key, status, summary, finished_at FROM runs")}
+    conn.commit()
+    expected = ("failed", {"stages": {}, "error": f"topics: {type(error).__name__}: {error}"},
+                True)
+    assert rows == {"task": expected, "stage": expected, "opening": expected}
