@@ -54,17 +54,25 @@ def database_url(settings: Settings, migrate: bool = True, connect: bool = True)
     """``AKHBAR_DATABASE_URL`` if set, else the embedded server (started on demand).
 
     ``connect``: connect once first (and ``migrate``), so that a database that cannot be
-    reached is refused here for every command (see ``_first_connection``)."""
+    reached is refused here for every command (see ``_first_connection``). For a command
+    that hands the URL on to work that opens its own connections; one that works on a
+    single connection takes :func:`database` instead."""
     try:
         url = settings.database_url or pgserver.embedded_url(settings.home,
                                                              settings.embedded_port)
     except pgserver.EmbeddedServerError as exc:
         raise _refused(exc) from None
     if connect:
-        with _first_connection(url) as conn:
-            if migrate:
-                store.migrate(conn)
+        with _first_connection(url, migrate):
+            pass
     return url
+
+
+def database(settings: Settings, migrate: bool = True) -> psycopg.Connection:
+    """The connection a command works on, to the database :func:`database_url` names,
+    refused as it is when it cannot be reached and migrated first (unless ``migrate`` is
+    off): the check is made on this connection, not on one more."""
+    return _first_connection(database_url(settings, connect=False), migrate)
 
 
 # A password in a URL's user part, in its query, or as a conninfo keyword.
@@ -87,12 +95,13 @@ def _masked(text: str, url: str) -> str:
     return text
 
 
-def _first_connection(url: str) -> psycopg.Connection:
-    """Connect to ``url``; a database that cannot be reached (refused, wrong password, no
-    such database, a malformed URL) is one line naming it with the password masked, exit 2,
-    and the traceback under ``akhbar -v``."""
+def _first_connection(url: str, migrate: bool = True) -> psycopg.Connection:
+    """Connect to ``url`` and apply pending migrations (unless ``migrate`` is off); a
+    database that cannot be reached (refused, wrong password, no such database, a malformed
+    URL) is one line naming it with the password masked, exit 2, and the traceback under
+    ``akhbar -v``."""
     try:
-        return store.connect(url)
+        conn = store.connect(url)
     except psycopg.Error as exc:  # OperationalError, or ProgrammingError for a bad URL
         log.info("%s", _masked("".join(traceback.format_exception(exc)), url).rstrip())
         reason = " ".join(str(exc).split())
@@ -100,6 +109,13 @@ def _first_connection(url: str) -> psycopg.Connection:
         line = f"cannot reach the database at {where}: {_masked(reason, url)}"
         console.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
         raise typer.Exit(2) from None
+    if migrate:
+        try:
+            store.migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
 
 
 def _refused(exc: BaseException, to: Console = console) -> typer.Exit:
@@ -238,9 +254,7 @@ def print_summary(summary: night.RunSummary) -> None:
 @db_app.command("migrate")
 def db_migrate() -> None:
     """Apply pending migrations (starting the embedded server if needed)."""
-    settings = _settings()
-    url = database_url(settings, migrate=False)
-    with store.connect(url) as conn:
+    with database(_settings(), migrate=False) as conn:
         applied = store.migrate(conn)
     console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
 
@@ -274,7 +288,7 @@ def db_index_search() -> None:
     from pipeline import search
 
     settings = _settings()
-    with store.connect(database_url(settings)) as conn:
+    with database(settings) as conn:
         todo = search.stale_ids(conn)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console,
@@ -296,7 +310,7 @@ def db_docs(
     target = out or schema_doc.DOC_PATH
     _check_writable(target, make_parents=True)
     settings = _settings()
-    with store.connect(database_url(settings)) as conn:
+    with database(settings) as conn:
         missing = schema_doc.undocumented(conn)
         try:
             path = schema_doc.write_docs(conn, target)
@@ -573,7 +587,7 @@ def entities_candidates(
     from pipeline.entities import candidates
 
     settings = _settings()
-    with store.connect(database_url(settings)) as conn:
+    with database(settings) as conn:
         rows = candidates(conn, limit=limit, min_articles=min_articles)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -613,7 +627,7 @@ def feeds_command(ctx: typer.Context,
     from pipeline import health
 
     settings = _settings()
-    with store.connect(database_url(settings)) as conn:
+    with database(settings) as conn:
         rows = health.listing(conn)
     table = Table(title="Feed health (times in UTC)")
     for column in ("feed", "state", "last ok", "streak", "next attempt", "last error"):
@@ -644,7 +658,7 @@ def feeds_enable(feed_id: Annotated[str, typer.Argument(help="The feed's id")]) 
     from pipeline import health
 
     settings = _settings()
-    with store.connect(database_url(settings)) as conn:
+    with database(settings) as conn:
         known = health.enable(conn, feed_id)
         row = conn.execute("SELECT enabled FROM feeds WHERE id = %s", (feed_id,)).fetchone()
     if not known:
@@ -677,7 +691,7 @@ def runs_command(
     here and in akhbar.runs, instead of running for ever (see README, For operators).
     """
     settings = Settings.from_env()
-    with store.connect(database_url(settings)) as conn:
+    with database(settings) as conn:
         store.abandon_dead_runs(conn)
         rows = store.list_runs(conn, last)
     table = Table(title="Runs, newest first (times in UTC)")
@@ -707,8 +721,8 @@ def reparse_command(
     from pipeline.taxonomy import TaxonomyError
 
     settings = _settings()
-    url = database_url(settings)
-    with store.connect(url) as conn:
+    url = database_url(settings, connect=False)
+    with _first_connection(url) as conn:
         row = conn.execute("SELECT id, summary FROM runs WHERE run_key = %s",
                            (run_key,)).fetchone()
         fetched = [r[0] for r in conn.execute(

@@ -75,7 +75,9 @@ def migration_files(sql_dir: Path = SQL_DIR) -> list[Path]:
 
 
 def migrate(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[str]:
-    """Apply pending migrations, each in its own transaction; return the names applied."""
+    """Apply pending migrations, each in its own transaction; return the names applied.
+
+    The connection is left on the pipeline's search path, ready for the caller's work."""
     check_database(conn)
     conn.execute("SET search_path = public")
     files = migration_files(sql_dir)
@@ -105,6 +107,8 @@ def migrate(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[str]:
                          (version, path.name))
         applied.append(path.name)
         log.info("applied migration %s", path.name)
+    # A migration may set its own search path; the caller may go on with this connection.
+    conn.execute("SET search_path = public")
     conn.commit()
     return applied
 

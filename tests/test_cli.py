@@ -33,6 +33,39 @@ def test_db_migrate_reports_nothing_pending(runner: CliRunner) -> None:
     assert "none pending" in result.output
 
 
+@pytest.mark.parametrize("command", [["db", "migrate"], ["feeds"], ["runs"],
+                                     ["entities", "candidates"], ["db", "index-search"]])
+def test_a_command_on_one_connection_opens_one(command: list[str], pg_server,
+                                                pg_admin_url: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connection that checks (and migrates) the database is the one the command works
+    on: one connection, also on a database not migrated yet."""
+    from pipeline import store
+
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS fresh_db WITH (FORCE)")
+    url = pg_server.ensure_database("fresh_db")
+    opened: list[str] = []
+    real = store.connect
+
+    def counted(url: str, **kwargs: object) -> psycopg.Connection:
+        opened.append(url)
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(store, "connect", counted)
+    monkeypatch.setenv("AKHBAR_DATABASE_URL", url)
+    try:
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, result.output
+        assert len(opened) == 1, opened
+        with real(url) as conn:
+            assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (
+                len(store.migration_files()),)
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS fresh_db WITH (FORCE)")
+
+
 def test_bad_registry_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "feeds.yaml"
     bad.write_text("feeds:\n  - id: x\n", encoding="utf-8")

@@ -25,6 +25,26 @@ def test_migrations_are_recorded_once(conn: psycopg.Connection) -> None:
     assert [p.name for p in store.migration_files()] == names
 
 
+def test_migrating_leaves_the_connection_on_the_pipelines_search_path(
+        pg_server, pg_admin_url: str, tmp_path) -> None:
+    """A migration may set its own search path (092 adds akhbar); the connection the
+    migrations ran on is the one a command goes on with, so it is put back."""
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS path_db WITH (FORCE)")
+    url = pg_server.ensure_database("path_db")
+    for path in store.migration_files():
+        if path.name < "093":
+            (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"),
+                                              encoding="utf-8")
+    try:
+        with store.connect(url) as conn:
+            assert "092_roles.sql" in store.migrate(conn, tmp_path)
+            assert conn.execute("SHOW search_path").fetchone() == ("public",)
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS path_db WITH (FORCE)")
+
+
 def test_servers_start_with_the_night_settings(conn: psycopg.Connection) -> None:
     from pipeline.pgserver import NIGHT_SETTINGS
 
