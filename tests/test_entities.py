@@ -910,11 +910,12 @@ def test_places_listed_after_a_plural_region_noun_are_the_regions(tagger: Entity
 def test_a_short_first_part_that_is_also_a_word_starts_a_name(tagger: EntityTagger) -> None:
     # آن prints unlike أن and إن, though all three normalize to "ان"; أو and هو print like
     # "or" and "he", so they start or carry a name only before a hyphenated given name.
-    # (آن سونغ-مين is no one the gazetteer holds; its Ahn Gyu-back would be linked instead.)
+    # (آن سونغ-مين is no one the gazetteer holds; its Ahn Gyu-back would be linked instead.
+    # وي سونغ-لاك and تشانغ هو-جين are in it: whole names either way, linked or not.)
     text = ("وقال وزير الدفاع آن سونغ-مين إن الجيش مستعد. وأبلغ مستشار الأمن القومي الكوري "
             "الجنوبي وي سونغ-لاك بأن المحادثات بدأت. وقال الوزير أو سي-هون إن الخطة جاهزة، "
             "وقال مستشار الأمن القومي تشانغ هو-جين إن الرد قادم.")
-    names = [m.text for m in tagger.tag(text) if m.method == "pattern"]
+    names = [m.text for m in tagger.tag(text) if m.type == "PER"]
     assert names == ["آن سونغ-مين", "وي سونغ-لاك", "أو سي-هون", "تشانغ هو-جين"]
     words = "وقال الرئيس إن الحرب انتهت، وقال الوزير أو نائبه إن القرار نهائي."
     assert [m.text for m in tagger.tag(words) if m.method == "pattern"] == []
