@@ -463,6 +463,10 @@ def test_cli_eval_json() -> None:
 #   2026.12.21: Korea 1.000 (19), war 0.919 (20; P 1.000, R 0.850), sanctions 1.000 (20).
 #   Tuning data since 2026.12.22 (Ukrainian shelling of Belgorod, the Black Sea deal and
 #   Ukraine's navy): war 1.000.
+# `probe18`, TV channels' sites and national agencies' and papers' copy, measured once with
+#   2026.12.22: Korea 1.000 (20), war 0.857 (20; P 1.000, R 0.750), sanctions 0.950 (21;
+#   P 1.000, R 0.905). Tuning data since 2026.12.23 (Sumy, the Russian-Ukrainian crisis, the
+#   grain deal as اتفاقية, "unilateral coercive measures"): war 0.947, sanctions 0.976.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -482,6 +486,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe15": (0.97, 0.92, 0.90),
     "probe16": (0.97, 0.90, 0.92),
     "probe17": (0.97, 0.97, 0.97),
+    "probe18": (0.97, 0.91, 0.95),
 }
 
 
