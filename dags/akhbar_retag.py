@@ -80,7 +80,7 @@ def retag_topics() -> dict[str, Any]:
 @task(task_id="retag_entities")
 def retag_entities() -> dict[str, Any]:
     """Re-run entity tagging over the stored articles in the date range."""
-    return _retag("pipeline.entities", "entities")
+    return _retag("pipeline.entities_db", "entities")
 
 
 @dag(

@@ -540,7 +540,7 @@ def retag_command(
     entities: Annotated[bool, typer.Option(help="Re-tag entities")] = True,
 ) -> None:
     """Re-tag stored articles with the current taxonomy and gazetteer (after editing them)."""
-    from pipeline import entities as entities_module
+    from pipeline import entities_db
     from pipeline import topics as topics_module
     from pipeline.gazetteer import GazetteerError, default_gazetteer
     from pipeline.taxonomy import TaxonomyError, load_taxonomy
@@ -565,7 +565,7 @@ def retag_command(
                 f"({', '.join(f'{k} {v}' for k, v in figures['by_topic'].items()) or '-'}) "
                 f"in {figures['seconds']} s")
         if entities:
-            figures = entities_module.retag(url, start=start, end=end)
+            figures = entities_db.retag(url, start=start, end=end)
             console.print("entities: " + json.dumps(figures, ensure_ascii=False))
     except (TaxonomyError, GazetteerError) as exc:
         raise _refused(exc) from exc
@@ -584,7 +584,7 @@ def entities_candidates(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """The most frequent names the gazetteer does not know: candidates to add to it."""
-    from pipeline.entities import candidates
+    from pipeline.entities_db import candidates
 
     settings = _settings()
     with database(settings) as conn:

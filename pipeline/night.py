@@ -518,7 +518,7 @@ def tag_topics(url: str, run_id: int, settings: Settings | None = None,
 def tag_entities(url: str, run_id: int, settings: Settings | None = None,
                  shard: int = 0, shards: int = 1) -> dict:
     """Link the night's articles (one shard) to gazetteer entities, store unknown names."""
-    from pipeline.entities import tag_run
+    from pipeline.entities_db import tag_run
 
     with store.connect(url) as conn:
         figures = tag_run(conn, shard_ids(store.run_article_ids(conn, run_id), shard, shards))

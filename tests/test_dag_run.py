@@ -230,7 +230,7 @@ def test_retag_dag_retags_stored_articles_in_the_date_range(
     run = retag.test(run_conf={"start_date": None, "end_date": None, "taxonomy_version": ""})
     assert str(run.state) == "success", states(run)
     assert states(run)["retag_topics"] == ["success"]
-    entities = _import_or_none("pipeline.entities")
+    entities = _import_or_none("pipeline.entities_db")
     assert states(run)["retag_entities"] == [optional_stage_state("retag", entities)]
     assert stored > 0 and tagged() == stored
 

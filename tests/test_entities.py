@@ -10,15 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline import evaluate as ev
-from pipeline.entities import (
-    EntityTagger,
-    Mention,
-    build_common_words,
-    candidates,
-    summary_adds,
-    sync_entities,
-    tag_articles,
-)
+from pipeline.entities import EntityTagger, Mention, build_common_words, summary_adds
+from pipeline.entities_db import candidates, sync_entities, tag_articles
 from pipeline.gazetteer import load_gazetteer, parse_gazetteer
 from pipeline.normalize import normalize_inline
 
@@ -536,7 +529,7 @@ def test_retag_drops_entities_the_gazetteer_renamed_or_removed(
         conn, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full re-tag after an id is renamed and an entity removed leaves ``entities`` equal
     to the gazetteer: no old id beside the new one, no entity the file no longer has."""
-    from pipeline import entities as entities_module
+    from pipeline import entities, entities_db
 
     ids = _tagged(conn)
     linked = {r[0] for r in conn.execute("SELECT DISTINCT entity_id FROM article_entities")}
@@ -547,9 +540,9 @@ def test_retag_drops_entities_the_gazetteer_renamed_or_removed(
     assert kim in text
     edited = parse_gazetteer(text.replace(kim, "- {id: akhbar:kim-renamed, ")
                              .replace(putin + "\n", ""))
-    monkeypatch.setattr(entities_module, "default_gazetteer", lambda: edited)
-    monkeypatch.setattr(entities_module, "default_tagger", lambda: EntityTagger(edited))
-    entities_module.retag(db_url)
+    monkeypatch.setattr(entities, "default_gazetteer", lambda: edited)
+    monkeypatch.setattr(entities_db, "default_tagger", lambda: EntityTagger(edited))
+    entities_db.retag(db_url)
     assert {r[0] for r in conn.execute("SELECT id FROM entities")} == {e.id for e in edited}
     names = conn.execute("SELECT entity_id FROM akhbar.entities WHERE name_en = 'Kim Jong Un'")
     assert names.fetchall() == [("akhbar:kim-renamed",)]
@@ -651,7 +644,7 @@ def test_a_used_key_cannot_change(conn) -> None:
 
 
 def test_mentions_of_an_entity_missing_from_the_table_are_refused(conn) -> None:
-    from pipeline.entities import UnknownEntityError
+    from pipeline.entities_db import UnknownEntityError
 
     gaz = load_gazetteer()
     ids = _tagged(conn)

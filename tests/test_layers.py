@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                           "fulltext", "extract", "store", "health", "gazetteer", "taxonomy"})),
     # what is made of stored articles: index, copies, topics, entities, checks and reports
     ("analysis", frozenset({"search", "matcher", "ner_camel", "dedup", "dedup_db", "entities",
-                            "topics", "evaluate", "quality", "report"})),
+                            "entities_db", "topics", "evaluate", "quality", "report"})),
     ("night", frozenset({"night"})),
     ("cli", frozenset({"cli"})),
 )
