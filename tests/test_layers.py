@@ -22,8 +22,9 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("stages", frozenset({"normalize", "boilerplate", "fetcher", "feedparse", "feeds",
                           "fulltext", "extract", "store", "health", "gazetteer", "taxonomy"})),
     # what is made of stored articles: index, copies, topics, entities, checks and reports
-    ("analysis", frozenset({"search", "matcher", "ner_camel", "dedup", "dedup_db", "entities",
-                            "entities_db", "topics", "evaluate", "quality", "report"})),
+    ("analysis", frozenset({"search", "matcher", "ner_camel", "dedup", "dedup_db", "names",
+                            "entities", "entities_db", "topics", "evaluate", "quality",
+                            "report"})),
     ("night", frozenset({"night"})),
     ("cli", frozenset({"cli"})),
 )

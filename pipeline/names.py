@@ -1,0 +1,575 @@
+"""Names the gazetteer does not know: the rules that find them, and their word lists.
+
+A name is taken after a title or role (الرئيس، وزير الخارجية، السيد، الخبير ...) or a
+nationality adjective, before an appositive role ("ديني روي، المتخصص في"), after an
+organization or place noun (quoted or not), and beside a researcher's institution; it is
+stored unlinked, so that a maintainer can add the frequent ones to the gazetteer.
+:class:`pipeline.entities.EntityTagger` compiles the titles, roles and nouns below into its
+one automaton and hands each article's hits and links to :meth:`NameRules.find`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from pipeline.normalize import Tokens, normalize_inline
+
+NAME_KIND_CACHE = 100_000  # tokens whose name test is kept (31k articles use ~31,000)
+_DEFINITE = object()  # a token with the article: name-like only inside a name
+MAX_NAME_TOKENS = 3
+# Attached pronouns that no name ends in, longest first; "ته" is a feminine noun's ة + ه.
+POSSESSED_ENDINGS = ("هما", "هم", "هن", "ها", "ته")
+PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "ول", "فب", "فل", "و", "ف",
+              "ب", "ل", "ك")
+
+
+class Found(NamedTuple):
+    """A mention while tagging, linked or not, in the offsets of the joined fields; a
+    :class:`pipeline.entities.Mention` is built once, at the end, with its field and field
+    offsets (tuples are cheaper to make)."""
+
+    text: str
+    type: str
+    start: int
+    end: int
+    method: str
+    confidence: float
+    entity_id: str | None = None
+    canonical: str | None = None
+
+
+# A matcher hit as ``WordFormMatcher.scan`` gives it: (first token, last token, key, term).
+# Kept as the plain tuple all the way (no object per hit); offsets come only for hits kept.
+Hit = tuple[int, int, Any, str]
+# A linked mention with its first and last token index.
+Linked = tuple[Found, int, int]
+
+
+def word_list(text: str) -> tuple[str, ...]:
+    """Whitespace-separated words of a literal list (keeps long Arabic lists readable)."""
+    return tuple(text.split())
+
+
+# Function words that are never part of a name (normalized spelling).
+STOPWORDS = frozenset(normalize_inline(w) for w in word_list("""
+في من على إلى عن أن إن أنه أنها لا لم لن ما هذا هذه ذلك تلك التي الذي الذين هو هي هم كان
+كانت قد قد لقد كما مع بعد قبل خلال منذ حتى أو ثم بين عند لدى حول ضد عبر نحو دون غير كل بعض
+أي وقال قال قالت وقالت وأضاف أضاف وأكد أكد يوم أمس اليوم الأحد الاثنين الثلاثاء الأربعاء الخميس
+الجمعة السبت يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر
+كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين إنه إنها بأن وأن لأن إذ إذا كذلك أيضا
+وفق وفقا بحسب حسب نفسه نفسها عليه عليها له لها منه منها فيه فيها به بها إنّ وهو وهي ولا
+أمام خلف فوق تحت وراء الأول الأولى الثاني الثانية الثالث الثالثة الرابع الرابعة الخامس الخامسة
+السادس السادسة السابع السابعة الثامن الثامنة التاسع التاسعة العاشر العاشرة
+"""))
+# A given name that is also a common preposition once normalized (على -> علي).
+AMBIGUOUS_GIVEN = frozenset({normalize_inline("علي")})
+# Short first parts of names that are function words once normalized, told apart by their
+# printed spelling: آن (Ahn, Anne; أن and إن are "ان" too) starts a name before another name
+# part, as علي does; أو (Oh), هو (Hu) and هي (He) print like "or", "he" and "she", so they
+# start one only before a hyphenated given name ("أو سي-هون").
+SHORT_FIRST_PARTS = frozenset({"آن"})
+SHORT_FIRST_PARTS_BEFORE_HYPHEN = frozenset({"أو", "هو", "هي"})
+_SHORT_FIRST_NORMS = frozenset(normalize_inline(w) for w in
+                               SHORT_FIRST_PARTS | SHORT_FIRST_PARTS_BEFORE_HYPHEN)
+_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")  # tatweel and diacritics
+
+# Titles and roles after which a person's name usually follows.
+PERSON_TITLES = tuple(t.strip() for t in """
+الرئيس، الرئيسة، رئيس الوزراء، رئيسة الوزراء، رئيس الحكومة، رئيسة الحكومة، وزير الخارجية،
+وزيرة الخارجية، وزير الدفاع، وزيرة الدفاع، وزير المالية، وزير الخزانة، وزير التجارة، وزير الداخلية،
+الوزير، الوزيرة، المتحدث باسم، المتحدثة باسم، الناطق باسم، الناطقة باسم، المتحدث الرسمي، السيد،
+السيدة، الخبير، الخبيرة، الباحث، الباحثة، المحلل، المحللة، السفير، السفيرة، المندوب، المندوبة،
+النائب، النائبة، الجنرال، اللواء، العميد، العقيد، الأميرال، الأمير، الأميرة، الملك، الملكة، الشيخ،
+الدكتور، الدكتورة، المستشار، المستشارة، الزعيم، الأمين العام، المدير، المديرة، مدير، مديرة، المدرب،
+اللاعب، المهاجم، الحارس، الكاتب، الكاتبة، الصحفي، الصحفية، الصحافي، الصحافية، المراسل، المراسلة،
+البروفيسور، القاضي، المحامي، المحامية، الناشط، الناشطة، المعارض، المعارضة، القيادي، الداعية، القس،
+المغني، المغنية، الممثل، الممثلة، الفنان، الفنانة، المخرج، الرئيس التنفيذي، الرئيسة التنفيذية،
+حاكم، المبعوث، المبعوثة، الأستاذ، الأستاذة، النجم، الزميل، الزميلة، نائب الرئيس، نائبة الرئيس،
+مستشار الأمن القومي، مستشارة الأمن القومي، مستشار الأمن الوطني، مستشارة الأمن الوطني،
+المحافظ، الكاردينال، المؤسس المشارك، المؤسس، رئيس الجمهورية، رئيس البرلمان، رئيس المحكمة،
+رئيس النادي، رئيس الحزب، زعيم الحزب، زعيمة الحزب، المدافع، الظهير، لاعب الوسط، حارس المرمى، العداء،
+العداءة، السائق، الإعلامي، الإعلامية، الكوميدي، المخرجة، المطرب، المطربة، الشاعر، الشاعرة، الروائي،
+الروائية، الطبيب، الطبيبة، المنتج، الفيزيائي، المشتبه به
+""".replace("\n", " ").split("،") if t.strip())
+# Nationality adjectives: in "الكولومبي لويس دياز" one stands where a title would, before a
+# first and last name (two name-like words at least, since "الجيش الأميركي يقصف" is no name).
+_GENTILIC_STEMS = word_list("""
+الأميركي الأمريكي البريطاني الفرنسي الألماني الإيطالي الإسباني البرتغالي الهولندي البلجيكي
+السويسري النمساوي السويدي النرويجي الدنماركي الفنلندي البولندي الروسي الأوكراني التركي
+الإيراني العراقي السوري اللبناني الأردني الفلسطيني الإسرائيلي المصري السعودي الإماراتي القطري
+الكويتي البحريني العماني اليمني السوداني الليبي التونسي الجزائري المغربي الموريتاني الصيني
+الياباني الكوري الهندي الباكستاني الأفغاني الإندونيسي الماليزي الفلبيني التايلاندي الفيتنامي
+الأسترالي النيوزيلندي الكندي المكسيكي البرازيلي الأرجنتيني الكولومبي التشيلي البيروفي
+الفنزويلي الأوروغوياني الإكوادوري الكوبي النيجيري الغاني السنغالي الكاميروني الإيفواري الكيني
+الإثيوبي الصربي الكرواتي البوسني اليوناني القبرصي المجري الروماني البلغاري التشيكي السلوفاكي
+السلوفيني الإيرلندي الأيرلندي الاسكتلندي الويلزي الأيسلندي الجورجي الأرميني الأذربيجاني
+الكازاخستاني الأوزبكي البيلاروسي الإستوني اللاتفي الليتواني المالي الكونغولي الأوغندي
+التنزاني الجامايكي الغيني البوركيني الهايتي الإنجليزي الإنكليزي""")
+# (السعودية is the country itself.)
+GENTILICS = _GENTILIC_STEMS + tuple(w + "ة" for w in _GENTILIC_STEMS if w != "السعودي")
+# Nouns that introduce an organization's name.
+ORG_KEYWORDS = word_list("""
+شركة مجموعة منظمة حركة حزب جمعية مؤسسة مركز معهد صندوق وكالة صحيفة مجلة موقع
+قناة هيئة جماعة تنظيم بنك مصرف نادي جبهة لجنة شبكة جامعة""")
+# Research institutions, and the roles whose holder is named after one: in "الباحث في معهد
+# آسان يانغ أووك" the institution's name (آسان) is followed by the person's (يانغ أووك).
+INSTITUTIONS = word_list("معهد مركز جامعة مؤسسة كلية")
+RESEARCH_ROLES = frozenset(normalize_inline(w) for w in word_list("""
+الباحث الباحثة الخبير الخبيرة المحلل المحللة الأستاذ الأستاذة أستاذ أستاذة باحث باحثة محلل
+محللة"""))
+# An institution noun as a researcher's place is written after في or with ب fused on.
+_INSTITUTION_FORMS = frozenset(p + normalize_inline(w) for p in ("", "ب") for w in INSTITUTIONS)
+# Nouns that introduce a place name.
+LOC_KEYWORDS = word_list("مدينة بلدة قرية محافظة ولاية إقليم مقاطعة جزيرة")
+# Roles that follow a name after a comma ("ديني روي، المتخصص في ...").
+APPOSITIVE_ROLES = word_list("""
+الخبير الخبيرة المتخصص المتخصصة الباحث الباحثة المحلل المحللة المتحدث المتحدثة
+الناطق الناطقة المسؤول المسؤولة المستشار المستشارة مدير مديرة رئيس رئيسة الأستاذ أستاذ وزير وزيرة
+سفير سفيرة نائب نائبة زعيم قائد الأمين المبعوث مبعوث عضو المدير المديرة الرئيس الرئيسة""")
+# Organization nouns that may sit between a role and the name ("المتحدث باسم وزارة ...").
+ORG_HEADS = frozenset(normalize_inline(w) for w in
+                      word_list("وزارة هيئة مجلس حركة منظمة جهاز حكومة حزب وكالة رئاسة الحكومة"))
+# A hyphen with no space around it, between two parts of one name ("لي سونغ-جون").
+_HYPHENS = frozenset("-\u2010\u2011")
+_QUOTED_AFTER = re.compile(r"\s*[«\"“]([^«»\"“”\n]{2,60})[»\"”]")
+_COMMA = re.compile(r"\s*[،,]\s*")
+_BREAK = re.compile(r"[.,،؛;:!?؟()\[\]«»\"“”/|–—-]|\n")
+
+
+def _strip_proclitic(token: str) -> str:
+    """``token`` without its longest proclitic that leaves two letters at least."""
+    if token.startswith(PROCLITICS):  # most words take none: one test instead of sixteen
+        for p in PROCLITICS:
+            if token.startswith(p) and len(token) - len(p) >= 2:
+                return token[len(p):]
+    return token
+
+
+def _arabic_word(word: str) -> bool:
+    """Is ``word`` made of Arabic letters only (no digit, no Latin letter)?"""
+    return word.isalpha() and all("\u0600" <= ch <= "\u06ff" for ch in word)
+
+
+def _describes(word: str) -> bool:
+    """Is ``word``, right after an organization or place noun, an adjective of it rather than
+    a name? A feminine nisba ("منظمة إرهابية", "جماعة يسارية") or a feminine participle
+    ("شركة مسجلة", "جماعة متشددة") agrees with the noun; names rarely take either form."""
+    word = word.strip("\u0640")
+    return word.endswith("ية") or (len(word) >= 5 and word.startswith("م") and word.endswith("ة"))
+
+
+def _token_range(spans: Sequence[tuple[int, int]], start: int, end: int) -> range:
+    """Indexes of the tokens that lie inside ``[start, end)`` of the original text."""
+    first = bisect_left(spans, (start, -1))
+    last = first
+    while last < len(spans) and spans[last][1] <= end:
+        last += 1
+    return range(first, last)
+
+
+class NameRules:
+    """The unknown-name rules and the common words they test tokens against; one per tagger
+    (it keeps each token's name test, since words recur from article to article)."""
+
+    def __init__(self, common: frozenset[str]) -> None:
+        self.common = common  # frequent non-name words and function words, normalized
+        self._name_kinds: dict[str, bool | object] = {}  # token -> _name_kind
+
+    def find(self, tokens: Tokens, words: list[str], linked: list[Linked],
+             triggers: list[Hit]) -> list[Found]:
+        """Unlinked names after person titles, before appositive roles, and quoted orgs.
+
+        ``linked`` are the article's gazetteer mentions (their tokens are taken) and
+        ``triggers`` the titles, nationalities, roles and nouns the tagger's scan found.
+        """
+        article = _Article(self, tokens, words, linked, triggers)
+        article.after_titles()
+        article.after_nationalities()
+        article.before_roles()
+        article.after_known_institutions()
+        article.after_nouns()
+        return list(article.found.values())
+
+    def name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
+        """Could ``tok`` be part of a name? Common words, clitic-laden words and digits not."""
+        kind = self._name_kinds.get(tok)
+        if kind is None:
+            kind = self._name_kind(tok)
+            if len(self._name_kinds) >= NAME_KIND_CACHE:
+                self._name_kinds.clear()
+            self._name_kinds[tok] = kind
+        if kind is _DEFINITE:
+            return position > 0 and definite_ok
+        return kind is True
+
+    def _name_kind(self, tok: str) -> bool | object:
+        """:meth:`name_like` for any position: True, False, or ``_DEFINITE`` (a word with
+        the article, a name only after the first token and where the type allows it)."""
+        # No character is both a letter and a digit: isalpha() spares the per-character test.
+        if (len(tok) < 2 or tok in self.common
+                or not tok.isalpha() and any(ch.isdigit() for ch in tok)):
+            return False
+        if not ("\u0600" <= tok[0] <= "\u06ff" or any("\u0600" <= ch <= "\u06ff" for ch in tok)):
+            return False
+        if tok.startswith(("بال", "لل", "وال", "فال", "كال")):
+            return False
+        if tok.startswith("ال"):
+            return _DEFINITE
+        if "ال" + tok in self.common:
+            return False  # a noun that commonly takes the article is not a name
+        if self._possessed(tok):
+            return False
+        stem = _strip_proclitic(tok)
+        return stem == tok or not (stem in self.common or stem.startswith("ال")
+                                   or "ال" + stem in self.common)
+
+    def _possessed(self, tok: str) -> bool:
+        """A common noun with an attached pronoun (أمامها, بسيطرته, أرباحهم) is no name.
+
+        A lone ه is left alone: once normalized it is also the feminine ending of names."""
+        for suffix in POSSESSED_ENDINGS:
+            if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
+                base = _strip_proclitic(tok[:-len(suffix)])
+                if suffix == "ته":  # سيطرته is سيطرة + ه
+                    base += "ه"
+                return base in self.common or "ال" + base in self.common
+        return False
+
+
+class _Article:
+    """One article as the rules read it: its text and tokens, the tokens its links take, and
+    the names found so far (by span; a later rule may replace an earlier one's guess)."""
+
+    __slots__ = ("text", "spans", "words", "linked", "triggers", "name_like", "taken",
+                 "person", "last_names", "found", "_starts")
+
+    def __init__(self, rules: NameRules, tokens: Tokens, words: list[str],
+                 linked: list[Linked], triggers: list[Hit]) -> None:
+        self.text = tokens.text
+        self.spans = tokens.spans
+        self.words = words
+        self.linked = linked
+        self.triggers = triggers
+        self.name_like = rules.name_like
+        taken = {first for _m, first, _last in linked}
+        for _m, first, last in linked:
+            if last > first:
+                taken.update(range(first + 1, last + 1))
+        self.taken = taken
+        # Tokens of people already linked: a title followed by one has found its name.
+        self.person = {k for m, first, last in linked if m.type == "PER"
+                       for k in range(first, last + 1)}
+        self.last_names = {words[last]: m for m, _first, last in linked if m.type == "PER"}
+        self.found: dict[tuple[int, int], Found] = {}
+        self._starts: dict[str, set[int]] = {}  # trigger kind -> first tokens, made when asked
+
+    # --- what lies between and around tokens ---------------------------------------------
+
+    def gap(self, a: int, b: int) -> str:
+        """Original text between token ``a`` and token ``b``."""
+        return self.text[self.spans[a][1]:self.spans[b][0]]
+
+    def broken(self, a: int, b: int) -> bool:
+        """Punctuation or a line break between token ``a`` and token ``b``."""
+        between = self.text[self.spans[a][1]:self.spans[b][0]]
+        return between != " " and _BREAK.search(between) is not None  # mostly one space
+
+    def hamza_al(self, i: int) -> bool:
+        """أليكسيس, إليزابيث: a hamza on the alef says the "ال" is no article, which the
+        normalized spelling no longer shows."""
+        return self.text.startswith(("أل", "إل"), self.spans[i][0])
+
+    def definite(self, i: int) -> bool:
+        return self.words[i].startswith(("ال", "لل", "وال")) and not self.hamza_al(i)
+
+    def joined(self, a: int, b: int) -> bool:
+        """Tokens ``a`` and ``b`` are two Arabic parts of one hyphenated name part
+        ("غيو-باك", "سونغ-جون"): a lone hyphen between them, and ``b`` no article."""
+        spans, words = self.spans, self.words
+        return (spans[b][0] - spans[a][1] == 1 and self.text[spans[a][1]] in _HYPHENS
+                and _arabic_word(words[a]) and _arabic_word(words[b])
+                and not words[b].startswith("ال"))
+
+    def starts_of(self, kind: str) -> set[int]:
+        """First tokens of the triggers of one kind ("title", "nation" ...)."""
+        at = self._starts.get(kind)
+        if at is None:
+            at = self._starts[kind] = {t[0] for t in self.triggers if t[2][0] == kind}
+        return at
+
+    # --- names ---------------------------------------------------------------------------
+
+    def short_first(self, j: int) -> bool:
+        """Does a short word that is a function word once normalized start a name here
+        (آن غيو-باك, أو سي-هون)? Only before a name part, as its printed spelling says."""
+        words = self.words
+        if words[j] not in _SHORT_FIRST_NORMS:  # the usual case: no such word
+            return False
+        printed = _MARKS.sub("", self.text[self.spans[j][0]:self.spans[j][1]])
+        nxt = j + 1
+        if (printed not in SHORT_FIRST_PARTS and printed not in
+                SHORT_FIRST_PARTS_BEFORE_HYPHEN) or nxt >= len(words) or nxt in self.taken:
+            return False
+        if self.broken(j, nxt) or not self.name_like(words[nxt], 0):
+            return False
+        return printed in SHORT_FIRST_PARTS or (nxt + 1 < len(words)
+                                                and self.joined(nxt, nxt + 1))
+
+    def syllable(self, j: int) -> bool:
+        """A short word that heads a hyphenated part ("تشانغ هو-جين") is a syllable of
+        the name, even where it prints like a function word (هو)."""
+        return len(self.words[j]) <= 3 and j + 1 < len(self.words) and self.joined(j, j + 1)
+
+    def name_from(self, i: int, etype: str) -> tuple[int, int] | None:
+        """The first and last token of the name that starts at token ``i``, if one does."""
+        words, taken, name_like = self.words, self.taken, self.name_like
+        j = i
+        names: list[int] = []
+        # A hyphenated part ("سونغ-جون") counts once. After the first part it is a
+        # Korean given name or a double surname, and ends the name ("لي سونغ-جون",
+        # "أليكس أوكسلايد-تشامبرلاين"); a first part may go on ("مارك-أندريه تير شتيغن").
+        parts = 0
+        last_part = MAX_NAME_TOKENS
+        while j < len(words) and j not in taken:
+            if names and self.broken(j - 1, j):
+                if self.joined(j - 1, j):  # the part after a hyphen may be any syllable
+                    names.append(j)
+                    if parts > 1:
+                        last_part = parts
+                    j += 1
+                    continue
+                break
+            if parts >= last_part:
+                break
+            tok = words[j]
+            position = len(names) or (1 if self.hamza_al(j) else 0)
+            if tok in AMBIGUOUS_GIVEN and not names:
+                if j + 1 >= len(words) or not name_like(words[j + 1], 0):
+                    break
+            elif not name_like(tok, position, definite_ok=etype == "PER") and not (
+                    self.short_first(j) if not names else self.syllable(j)):
+                break
+            names.append(j)
+            parts += 1
+            j += 1
+        if not names:
+            return None
+        return names[0], names[-1]
+
+    def person_from(self, q: int) -> tuple[int, int] | None:
+        """A person's name of two words at least, none of them definite, at ``q``."""
+        span = self.name_from(q, "PER")
+        if span is None:
+            return None
+        first, last = span
+        while last > first and self.definite(last):
+            last -= 1
+        return (first, last) if last > first else None
+
+    def add(self, first: int, last: int, etype: str, conf: float, quoted: bool = False) -> None:
+        """Keep the name of tokens ``first`` to ``last``, unless a link holds one of them."""
+        if any(k in self.taken for k in range(first, last + 1)):
+            return
+        words, found = self.words, self.found
+        start, end = self.spans[first][0], self.spans[last][1]
+        surface = self.text[start:end]
+        single = first == last
+        if single and words[first] in self.last_names and etype == "PER":
+            m = self.last_names[words[first]]
+            found[(first, last)] = Found(surface, m.type, start, end, "pattern", 0.8,
+                                         m.entity_id, m.canonical)
+            return
+        if single and not quoted:
+            conf -= 0.15
+        if (first, last) in found and found[(first, last)].confidence >= conf:
+            return  # a title and a nationality both before one name: the title speaks
+        found[(first, last)] = Found(surface, etype, start, end, "pattern", conf)
+
+    # --- researchers and their institutions -----------------------------------------------
+
+    def researcher(self, k: int) -> bool:
+        """Is the institution noun at token ``k`` where a researcher works ("الباحث في
+        معهد", "أستاذ العلوم السياسية بجامعة")? A role up to five words before it."""
+        words = self.words
+        noun = words[k]
+        if noun.startswith("ب") and not noun.startswith("بال"):
+            i = k - 1
+        elif k > 0 and words[k - 1] == "في" and not self.broken(k - 1, k):
+            i = k - 2
+        else:
+            return False
+        for r in range(i, max(i - 5, -1), -1):
+            if self.broken(r, r + 1):
+                return False
+            if words[r] in RESEARCH_ROLES or _strip_proclitic(words[r]) in RESEARCH_ROLES:
+                return True
+        return False
+
+    def after_institution(self, k: int) -> tuple[int, tuple[int, int] | None] | None:
+        """The institution's last token and the person's name after it, or None.
+
+        The name is one word (آسان, يونسي) or definite words (الدراسات الاستراتيجية),
+        with its definite or لل complements (للدراسات السياسية, and a nationality
+        after definite words: مركز الأمن الأميركي الجديد); the person's name follows,
+        two words at least, none of them definite, after a nationality (جامعة
+        ساوثهامبتون البريطانية) if one stands between. Before a title (الدكتور) the title
+        names the person, and the institution is found alone."""
+        words, taken, definite, broken = self.words, self.taken, self.definite, self.broken
+        j = k + 1
+        if j >= len(words) or j in taken or broken(k, j):
+            return None
+        if not (self.name_like(words[j], 0, definite_ok=False) or definite(j)):
+            return None
+        title_at, nation_at = self.starts_of("title"), self.starts_of("nation")
+        end = j
+        while (end + 1 < len(words) and end + 1 not in taken and end - j < 4
+               and not broken(end, end + 1) and definite(end + 1)
+               and end + 1 not in title_at
+               and (end + 1 not in nation_at or definite(j))):
+            end += 1
+        q = end + 1
+        if q >= len(words) or q in taken or broken(end, q):
+            return None
+        if q in title_at:
+            return end, None
+        if q in nation_at:  # "الكوري الجنوبي" between the two names
+            while q < len(words) and q - end <= 3 and definite(q) and q not in taken:
+                q += 1
+            if q >= len(words) or q in taken or broken(q - 1, q):
+                return None
+        person = self.person_from(q)
+        return (end, person) if person is not None else None
+
+    # --- the rules, in the order they run -------------------------------------------------
+
+    def after_titles(self) -> None:
+        """A person's name after a title or role ("الرئيس الأميركي جو بايدن"), past up to
+        four definite words, linked tokens and organization nouns between them."""
+        words, taken, last_names = self.words, self.taken, self.last_names
+        for _first, t_last, key, _term in self.triggers:
+            if key[0] != "title":
+                continue
+            j = t_last + 1
+            skipped = 0
+            while j < len(words) and skipped < 4 and j not in self.person:
+                article = words[j].startswith("ال") and not self.hamza_al(j)
+                if j in taken or article or words[j] in ORG_HEADS:
+                    j, skipped = j + 1, skipped + 1
+                    continue
+                break
+            if j >= len(words) or j in taken:
+                continue
+            if words[j] in last_names and (j + 1 == len(words) or words[j + 1] not in
+                                           last_names and j + 1 not in taken):
+                self.add(j, j, "PER", 0.65)
+                continue
+            between = self.gap(t_last, j)
+            if _BREAK.search(between.replace("،", "").replace(",", "")):
+                continue
+            span = self.name_from(j, "PER")
+            if span:
+                self.add(span[0], span[1], "PER", 0.65)
+
+    def after_nationalities(self) -> None:
+        """A person's name of two words at least after a nationality ("الكولومبي لويس دياز")."""
+        words, taken = self.words, self.taken
+        for n_first, n_last, key, _term in self.triggers:
+            if key[0] != "nation":
+                continue
+            # After a definite noun or a named body the adjective describes that noun
+            # ("الخام الإيراني", "أدنوك الإماراتية"); only after a verb, a preposition or a
+            # conjunction does it stand for a person.
+            before = n_first - 1
+            if before >= 0 and not self.broken(before, n_first) and (
+                    before in taken or words[before].startswith("ال")):
+                continue
+            j = n_last + 1
+            if j >= len(words) or j in taken or self.broken(n_last, j):
+                continue
+            span = self.name_from(j, "PER")
+            if span and span[1] > span[0]:
+                self.add(span[0], span[1], "PER", 0.55)
+
+    def before_roles(self) -> None:
+        """A person's name of two words at least before ", <role>" ("ديني روي، المتخصص")."""
+        words, taken, joined = self.words, self.taken, self.joined
+        for r_first, _last, key, _term in self.triggers:
+            if key[0] != "role":
+                continue
+            if r_first == 0 or not _COMMA.fullmatch(self.gap(r_first - 1, r_first)):
+                continue
+            names: list[int] = []
+            # A hyphenated part counts once; a hyphenated last part has one part before
+            # it ("لي سونغ-جون", "أليكس أوكسلايد-تشامبرلاين"), as in name_from.
+            parts = 0
+            j = r_first - 1
+            max_parts = 2 if j > 0 and joined(j - 1, j) else MAX_NAME_TOKENS
+            while j >= 0 and j not in taken:
+                if names and self.broken(j, j + 1) and not joined(j, j + 1):
+                    break
+                if not (j > 0 and joined(j - 1, j)):  # not a syllable after a hyphen
+                    if parts >= max_parts or not self.name_like(words[j], 1):
+                        break
+                    parts += 1
+                names.insert(0, j)
+                j -= 1
+            # A name starts neither with the article nor with a syllable after a hyphen.
+            while names and (words[names[0]].startswith("ال")
+                             or names[0] > 0 and joined(names[0] - 1, names[0])):
+                names.pop(0)
+            if sum(1 for k in names if not (k > 0 and joined(k - 1, k))) >= 2:
+                self.add(names[0], names[-1], "PER", 0.6)
+
+    def after_known_institutions(self) -> None:
+        """A researcher at an institution the gazetteer knows ("الباحث في مركز كارنيغي
+        للشرق الأوسط مايكل يونغ"): the person's name follows its name."""
+        words, taken = self.words, self.taken
+        for m, first, last in self.linked:
+            if (m.type == "ORG" and words[first] in _INSTITUTION_FORMS
+                    and self.researcher(first) and last + 1 < len(words)
+                    and last + 1 not in taken and not self.broken(last, last + 1)):
+                named = self.person_from(last + 1)
+                if named is not None:
+                    self.add(named[0], named[1], "PER", 0.65)
+
+    def after_nouns(self) -> None:
+        """An organization's or place's name after its noun (شركة، صحيفة، مدينة ...),
+        quoted or not, and an institution's name with its researcher's after it."""
+        words, spans, text, found = self.words, self.spans, self.text, self.found
+        for k_first, k_last, key, term in self.triggers:
+            if key[0] != "keyword":
+                continue
+            j = k_last + 1
+            if j >= len(words):
+                continue
+            if term in INSTITUTIONS and self.researcher(k_first):
+                parts = self.after_institution(k_last)
+                if parts is not None:
+                    end, person_span = parts
+                    start = spans[k_first][0]
+                    if words[k_first].startswith("ب"):  # "بجامعة": the name starts after ب
+                        start += 1
+                        while _MARKS.match(text, start):
+                            start += 1
+                    stop = spans[end][1]
+                    found[(k_first, end)] = Found(text[start:stop], "ORG", start, stop,
+                                                  "pattern", 0.6)
+                    if person_span is not None:
+                        self.add(person_span[0], person_span[1], "PER", 0.65)
+                    continue
+            quote = _QUOTED_AFTER.match(text, spans[k_last][1])
+            if quote:
+                inner = list(_token_range(spans, quote.start(1), quote.end(1)))
+                # A closing quote followed by ' و"' is no name: a quoted name has a word.
+                if (1 <= len(inner) <= 5 and not any(i in self.taken for i in inner)
+                        and any(len(words[i]) > 1 for i in inner)):
+                    self.add(inner[0], inner[-1], key[1], 0.7, quoted=True)
+                continue
+            if self.broken(k_last, j) or _describes(text[spans[j][0]:spans[j][1]]):
+                continue
+            span = self.name_from(j, key[1])
+            if span:
+                self.add(span[0], span[1], key[1], 0.55)
