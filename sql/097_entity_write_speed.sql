@@ -4,7 +4,7 @@
 -- cost. They are dropped and their guarantees kept once per statement or batch instead:
 --  * inserts: the tagger locks each batch's articles FOR KEY SHARE when it reads them and
 --    checks (and locks the same way) every entity id of the batch before it commits
---    (pipeline.entities_db.tag_articles), so no mention points at a missing row;
+--    (pipeline.entities.tag_articles), so no mention points at a missing row;
 --  * deletes: statement-level triggers with the deleted rows as a transition table remove
 --    the mentions of deleted articles (was ON DELETE CASCADE) and unlink the mentions of
 --    deleted entities (was ON DELETE SET NULL); TRUNCATE does the same;
