@@ -93,12 +93,34 @@ def _rules_for(term: Term) -> list[tuple[str, _Rule]]:
         add(stem, prefixes, ("",))
         return out
     add(stem, prefixes, WORD_ENDINGS)
+    if not has_article and ntok > 1:
+        # Phrases only: a lone noun such as مركز or حزب also heads names, and its accusative
+        # (أسس حزبا) is followed by adjectives, not by one.
+        accusative = _accusative(stem)
+        if accusative != stem:
+            add(accusative, prefixes, ("",))
     last = stem.rsplit(" ", 1)[-1]
     if last.endswith("ه") and len(last) > 2:
         # Teh marbuta (normalized to ه) turns back into ت before an ending: عقوبة -> عقوباتها.
         add(stem[:-1] + "ت", prefixes, POSSESSIVES)
         add(stem[:-1] + "ات", prefixes, ("", *POSSESSIVES))
     return out
+
+
+def _accusative(phrase: str) -> str:
+    """The phrase with the alif of the indefinite accusative on each word that takes it.
+
+    "فرضت حظرا نفطيا" is حظر نفطي as an object: noun and adjective both carry the alif.
+    Words ending in teh marbuta, alif, hamza or a plural or dual ending take none.
+    """
+    def word(w: str) -> str:
+        if w.startswith("ال") or len(w) < 2 or w.endswith(_NO_ACCUSATIVE_ALIF):
+            return w
+        return w + "ا"
+    return " ".join(word(w) for w in phrase.split(" "))
+
+
+_NO_ACCUSATIVE_ALIF = ("ه", "ا", "ء", "ى", "ات", "ون", "ين", "ان")
 
 
 class Matcher:

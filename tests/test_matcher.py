@@ -20,6 +20,21 @@ def test_teh_marbuta_forms() -> None:
         assert keys(m.find(form)) == ["penalty"], form
 
 
+def test_indefinite_phrases_match_in_the_accusative() -> None:
+    m = Matcher([Term("حظر نفطي", "embargo"), Term("قصف أوكراني", "shelling")])
+    assert keys(m.find("فرضت واشنطن حظرا نفطيا شاملا")) == ["embargo"]
+    assert keys(m.find("فرضت واشنطن حظرًا نفطيًا شاملا")) == ["embargo"]
+    assert keys(m.find("وشن الجيش قصفاً أوكرانياً على البلدة")) == ["shelling"]
+    assert m.find("فرضت حظرا على النفط") == []
+
+
+def test_a_lone_word_takes_no_accusative_alif() -> None:
+    # حزب heads party names; "أسس حزبا" is followed by adjectives, not by a name.
+    m = Matcher([Term("حزب", "party")])
+    assert m.find("أسس حزبا جديدا") == []
+    assert keys(m.find("أسس حزب الأمة")) == ["party"]
+
+
 def test_names_take_proclitics_but_not_the_article() -> None:
     m = Matcher([Term("سول", "seoul", Kind.NAME)])
     assert keys(m.find("وصل إلى سول ثم غادر لسول")) == ["seoul", "seoul"]
