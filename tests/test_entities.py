@@ -263,9 +263,10 @@ def test_recall_on_labelled_articles(tagger: EntityTagger) -> None:
 MODERN = Path(__file__).resolve().parent / "data" / "entities" / "modern_2022.jsonl"
 
 
-@pytest.mark.parametrize(("split", "floor"), [("modern1", 0.60), ("modern2", 0.80),
-                                               ("modern3", 0.75), ("modern4", 0.65),
-                                               ("modern5", 0.66)])
+@pytest.mark.parametrize(("split", "floor"), [("modern1", 0.66), ("modern2", 0.84),
+                                               ("modern3", 0.79), ("modern4", 0.70),
+                                               ("modern5", 0.71), ("modern6", 0.72),
+                                               ("modern7", 0.71)])
 def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str,
                                                 floor: float) -> None:
     """`modern1`: measured once on 2026-11-26 (recall 195 of 390, 0.500), then tuned on (244,
@@ -274,7 +275,10 @@ def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str
     277 entities compiled without it, 564 (0.735) with the hyphen, short-first-part and
     researcher rules, made without it too; tuned on since (593). `modern4`: 319 of 503 (0.634)
     measured once, then tuned on (336). `modern5`: 393 of 575 (0.683) measured once, not
-    tuned on. The floors sit about one article below."""
+    tuned on. `modern6`: 353 of 487 (0.725) measured once with 2,204 entities, not tuned on.
+    With 3,830 entities (1,626 places, organizations and people compiled from lists, not from
+    any set's misses): `modern5` 421, `modern6` 360, and `modern7` 255 of 349 (0.731),
+    measured once. The floors sit about one article below."""
     gold = ev.read_entity_gold(MODERN, split)
     articles = ev.read_articles(MODERN, set(gold))
     assert len(gold) == 40
