@@ -27,6 +27,7 @@ from pipeline.names import (
     ORG_KEYWORDS,
     PERSON_TITLES,
     PROCLITICS,
+    SPEECH_VERBS,
     STOPWORDS,
     Found,
     Hit,
@@ -256,6 +257,7 @@ class EntityTagger:
         terms += [Term(t, ("title", "PER"), Kind.NAME) for t in PERSON_TITLES]
         terms += [Term(g, ("nation", "PER"), Kind.NAME) for g in GENTILICS]
         terms += [Term(r, ("role", "PER"), Kind.NAME) for r in APPOSITIVE_ROLES]
+        terms += [Term(v, ("speech", "PER"), Kind.NAME) for v in SPEECH_VERBS]
         terms += [Term(k, ("keyword", "ORG"), Kind.WORD) for k in ORG_KEYWORDS]
         terms += [Term(k, ("keyword", "LOC"), Kind.WORD) for k in LOC_KEYWORDS]
         terms += [Term(p, ("stop", ""), Kind.NAME) for p in self.gazetteer.stop]

@@ -92,7 +92,8 @@ PERSON_TITLES = tuple(t.strip() for t in """
 المحافظ، الكاردينال، المؤسس المشارك، المؤسس، رئيس الجمهورية، رئيس البرلمان، رئيس المحكمة،
 رئيس النادي، رئيس الحزب، زعيم الحزب، زعيمة الحزب، المدافع، الظهير، لاعب الوسط، حارس المرمى، العداء،
 العداءة، السائق، الإعلامي، الإعلامية، الكوميدي، المخرجة، المطرب، المطربة، الشاعر، الشاعرة، الروائي،
-الروائية، الطبيب، الطبيبة، المنتج، الفيزيائي، المشتبه به
+الروائية، الطبيب، الطبيبة، المنتج، الفيزيائي، المشتبه به، المهندس، المهندسة، البطريرك، المطران،
+الحاخام، رجل الأعمال، سيدة الأعمال، الملياردير
 """.replace("\n", " ").split("،") if t.strip())
 # Nationality adjectives: in "الكولومبي لويس دياز" one stands where a title would, before a
 # first and last name (two name-like words at least, since "الجيش الأميركي يقصف" is no name).
@@ -128,7 +129,16 @@ LOC_KEYWORDS = word_list("مدينة بلدة قرية محافظة ولاية �
 APPOSITIVE_ROLES = word_list("""
 الخبير الخبيرة المتخصص المتخصصة الباحث الباحثة المحلل المحللة المتحدث المتحدثة
 الناطق الناطقة المسؤول المسؤولة المستشار المستشارة مدير مديرة رئيس رئيسة الأستاذ أستاذ وزير وزيرة
-سفير سفيرة نائب نائبة زعيم قائد الأمين المبعوث مبعوث عضو المدير المديرة الرئيس الرئيسة""")
+سفير سفيرة نائب نائبة زعيم قائد الأمين المبعوث مبعوث عضو المدير المديرة الرئيس الرئيسة
+الزميل الزميلة وكيل وكيلة كبير كبيرة مؤسس المؤسس الشريك المندوب المندوبة المحامي
+المحامية القاضي القاضية الصحفي الصحفية الصحافي الصحافية الكاتب الكاتبة المفوض المفوضة المنسق
+المنسقة الأستاذة أستاذة""")
+# Verbs of saying: the words between one and a comma or colon are its speaker ("وقال براين
+# نلسون، وكيل وزارة الخزانة"; "وتقول ألكسندرا بروكوبينكو: ...").
+SPEECH_VERBS = word_list("""
+قال قالت يقول تقول أضاف أضافت أوضح أوضحت أكد أكدت رأى رأت يرى ترى اعتبر اعتبرت أشار أشارت
+صرح صرحت كتب كتبت""")
+_SPEAKER_END = re.compile(r"\s*[،,:]\s*")
 # Organization nouns that may sit between a role and the name ("المتحدث باسم وزارة ...").
 ORG_HEADS = frozenset(normalize_inline(w) for w in
                       word_list("وزارة هيئة مجلس حركة منظمة جهاز حكومة حزب وكالة رئاسة الحكومة"))
@@ -189,6 +199,7 @@ class NameRules:
         article.after_titles()
         article.after_nationalities()
         article.before_roles()
+        article.after_speech_verbs()
         article.after_known_institutions()
         article.after_nouns()
         return list(article.found.values())
@@ -517,11 +528,26 @@ class _Article:
                 names.insert(0, j)
                 j -= 1
             # A name starts neither with the article nor with a syllable after a hyphen.
-            while names and (words[names[0]].startswith("ال")
+            while names and (self.definite(names[0])
                              or names[0] > 0 and joined(names[0] - 1, names[0])):
                 names.pop(0)
             if sum(1 for k in names if not (k > 0 and joined(k - 1, k))) >= 2:
                 self.add(names[0], names[-1], "PER", 0.6)
+
+    def after_speech_verbs(self) -> None:
+        """A name of two words at least between a verb of saying and a comma or colon."""
+        words = self.words
+        for _first, v_last, key, _term in self.triggers:
+            if key[0] != "speech":
+                continue
+            j = v_last + 1
+            if j >= len(words) or j in self.taken or self.broken(v_last, j):
+                continue
+            span = self.person_from(j)
+            if span is None or span[1] + 1 >= len(words):
+                continue
+            if _SPEAKER_END.fullmatch(self.gap(span[1], span[1] + 1)):
+                self.add(span[0], span[1], "PER", 0.55)
 
     def after_known_institutions(self) -> None:
         """A researcher at an institution the gazetteer knows ("الباحث في مركز كارنيغي

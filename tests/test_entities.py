@@ -94,6 +94,20 @@ def test_appositive_role_and_a_later_bare_surname(tagger: EntityTagger) -> None:
     assert roy[1].method == "pattern"
 
 
+def test_a_speaker_between_a_verb_of_saying_and_a_comma_or_colon(tagger: EntityTagger) -> None:
+    text = ("وقال براين نلسون، وكيل وزارة الخزانة لشؤون الإرهاب، إن القرار نهائي. "
+            "وتقول ماريا شاغينا: إن الإدراج رسالة. وقال تيموثي آش، الزميل في المعهد، إن العملة "
+            "تراجعت. وتقول ألكسندرا بروكوبينكو، الباحثة في المركز، إن الميزانية تعاني.")
+    names = [m.text for m in tagger.tag(text) if m.method == "pattern"]
+    assert names == ["براين نلسون", "ماريا شاغينا", "تيموثي آش", "ألكسندرا بروكوبينكو"]
+
+
+def test_a_verb_of_saying_before_ordinary_words_finds_no_name(tagger: EntityTagger) -> None:
+    text = ("وقال مسؤول أمريكي، طلب عدم الكشف عن اسمه، إن الاجتماع تأجل. وأضاف البيان: إن "
+            "الحكومة ملتزمة. وقالت الوزارة، في بيان، إن الخطة جاهزة. وقال شهود عيان: سمعنا دويا.")
+    assert [m.text for m in tagger.tag(text) if m.method == "pattern"] == []
+
+
 def test_ordinary_words_after_titles_are_not_names(tagger: EntityTagger) -> None:
     text = "وأكد الرئيس بالتآمر على الحملة، وقال القيادي بحركة النهضة إن الرئيس الجديد"
     assert [m.text for m in tagger.tag(text) if m.method == "pattern"] == []
