@@ -36,6 +36,15 @@ class EntityStats:
     unlinked: int = 0
     by_method: dict[str, int] = field(default_factory=dict)
 
+    def add(self, other: EntityStats) -> None:
+        """Count another pass's figures into these (a re-tag runs in batches)."""
+        self.articles += other.articles
+        self.mentions += other.mentions
+        self.linked += other.linked
+        self.unlinked += other.unlinked
+        for method, n in other.by_method.items():
+            self.by_method[method] = self.by_method.get(method, 0) + n
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -249,13 +258,7 @@ def retag(url: str, *, start: datetime | None = None, end: datetime | None = Non
         ids = store.article_ids_between(conn, start, end)
         conn.commit()
         for i in range(0, len(ids), batch_size):
-            stats = tag_articles(conn, ids[i:i + batch_size], gazetteer, tagger)
-            total.articles += stats.articles
-            total.mentions += stats.mentions
-            total.linked += stats.linked
-            total.unlinked += stats.unlinked
-            for k, v in stats.by_method.items():
-                total.by_method[k] = total.by_method.get(k, 0) + v
+            total.add(tag_articles(conn, ids[i:i + batch_size], gazetteer, tagger))
             log.info("entities: re-tagged %d of %d articles", min(i + batch_size, len(ids)),
                      len(ids))
         # The first sync kept the entities the gazetteer dropped or renamed while mentions
