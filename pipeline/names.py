@@ -1,8 +1,9 @@
 """Names the gazetteer does not know: the rules that find them, and their word lists.
 
 A name is taken after a title or role (الرئيس، وزير الخارجية، السيد، الخبير ...) or a
-nationality adjective, before an appositive role ("ديني روي، المتخصص في"), after an
-organization or place noun (quoted or not), and beside a researcher's institution; it is
+nationality adjective, before an appositive role ("ديني روي، المتخصص في"), between a verb
+of saying and a comma or colon ("وقال براين نلسون، ..."), after an organization or place
+noun (quoted or not), and beside a researcher's institution; it is
 stored unlinked, so that a maintainer can add the frequent ones to the gazetteer.
 :class:`pipeline.entities.EntityTagger` compiles the titles, roles and nouns below into its
 one automaton and hands each article's hits and links to :meth:`NameRules.find`.
@@ -190,7 +191,8 @@ class NameRules:
 
     def find(self, tokens: Tokens, words: list[str], linked: list[Linked],
              triggers: list[Hit]) -> list[Found]:
-        """Unlinked names after person titles, before appositive roles, and quoted orgs.
+        """Unlinked names after person titles, before appositive roles, after verbs of
+        saying, and after organization and place nouns.
 
         ``linked`` are the article's gazetteer mentions (their tokens are taken) and
         ``triggers`` the titles, nationalities, roles and nouns the tagger's scan found.
