@@ -388,7 +388,8 @@ class EntityTagger:
                                       0.98 if last > first else 0.95, e.id, e.en), first, last))
                     break
             else:
-                if last > first and _qualified(words, last + 1):
+                qualified = last > first and _qualified(words, last + 1)
+                if qualified and not any(g[2].entity in self._ctx_owners for g in group):
                     continue  # "مجلس الأمن القومي" is not the UN Security Council
                 # The text is scanned for context terms once, and only when an entity of
                 # the group has any (for the others there is nothing to find).
@@ -398,6 +399,14 @@ class EntityTagger:
                         for i in self._ctx_entities.get(key, ()):
                             ctx_at[i].append((c_first, c_last))
                 ctx = ctx_at if ctx_at is not None else {}
+                if qualified:
+                    # A weak phrase with an adjective after it ("مجلس الأمن القومي", "هيئة
+                    # الأركان المشتركة الكورية") is the body that adjective names: only an
+                    # entity whose context term it is may have it.
+                    group = [g for g in group
+                             if any(c_first == last + 1 for c_first, _ in ctx.get(g[2].entity, ()))]
+                    if not group:
+                        continue
                 scores: dict[int, int] = {}
                 for g in group:
                     i = g[2].entity

@@ -74,6 +74,14 @@ def test_a_qualified_phrase_is_not_the_weak_entity(tagger: EntityTagger) -> None
     assert linked(tagger.tag(text))[0] == "United Nations Security Council"
 
 
+def test_a_generic_body_named_by_the_adjective_after_it(tagger: EntityTagger) -> None:
+    # The adjective after a generic name says whose body it is, with no country named anywhere.
+    text = "أعلن المتحدث الرسمي باسم وزارة الخارجية الأردني أن الاجتماع تأجل"
+    assert "Ministry of Foreign Affairs (Jordan)" in linked(tagger.tag(text))
+    text = "وقال رئيس هيئة الأركان المشتركة الأميركي إن القوات جاهزة"
+    assert "Joint Chiefs of Staff" in linked(tagger.tag(text))
+
+
 def test_unknown_names_after_titles_and_quoted_organizations(tagger: EntityTagger) -> None:
     text = ('وقال وزير الخارجية الهولندي ستيف بلوك إن القرار مهم، وفق صحيفة "بيلد" الألمانية. '
             "وفرضت العقوبات على شركة بروفينت الروسية.")
