@@ -131,6 +131,20 @@ def value(node: yaml.Node, fail: Fail) -> Any:
         raise fail(line_of(node), f"cannot read {shown} as {tag}") from exc
 
 
+def check_version(top: dict[Any, yaml.Node], root: yaml.Node, expected: int,
+                  fail: Fail) -> None:
+    """The top-level ``version`` must be ``expected``: nothing else says which format a file
+    was written for. Missing, it is named at the file's first line; wrong, at its own."""
+    version = top.get("version")
+    if version is None:
+        raise fail(line_of(root), f"missing top-level field 'version' (write version: "
+                                  f"{expected})")
+    if not isinstance(version, yaml.ScalarNode) or version.value.strip() != str(expected):
+        shown = version.value if isinstance(version, yaml.ScalarNode) else "a list or mapping"
+        raise fail(line_of(version), f"top-level field 'version' must be {expected}, the "
+                                     f"format this Akhbar reads, not {shown!r}")
+
+
 Loc = tuple[Any, ...]  # where a value lies in the data: ("topics", 0, "terms", 2)
 
 

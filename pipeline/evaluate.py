@@ -267,15 +267,7 @@ def parse_label_aliases(text: str, source: str = "<label aliases>") -> dict[str,
                    "expected a mapping with 'version' and 'aliases'")
     top = datafile.keys(root, datafile.failing(LabelAliasError, source, "top level"),
                         ("version", "aliases"))
-    version = top.get("version")
-    if version is None:
-        raise fail(datafile.line_of(root), "missing top-level field 'version' "
-                                           f"(write version: {LABEL_ALIASES_VERSION})")
-    if not isinstance(version, yaml.ScalarNode) or \
-            version.value.strip() != str(LABEL_ALIASES_VERSION):
-        shown = version.value if isinstance(version, yaml.ScalarNode) else "a list or mapping"
-        raise fail(datafile.line_of(version), "top-level field 'version' must be "
-                                              f"{LABEL_ALIASES_VERSION}, not {shown!r}")
+    datafile.check_version(top, root, LABEL_ALIASES_VERSION, fail)
     node = top.get("aliases")
     if not isinstance(node, yaml.MappingNode) or not node.value:
         raise fail(datafile.line_of(node if node is not None else root),

@@ -151,14 +151,7 @@ def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
     if not isinstance(root, MappingNode):
         raise _err(source, root, "expected a mapping with an 'entities' list")
     top = datafile.keys(root, datafile.failing(GazetteerError, source, "top level"), TOP_LEVEL)
-    if "version" not in top:
-        raise _err(source, root, f"missing top-level field 'version' (write version: {VERSION})")
-    version = top["version"]
-    if not isinstance(version, ScalarNode) or version.value.strip() != str(VERSION):
-        # Nothing else says which format the file was written for.
-        shown = version.value if isinstance(version, ScalarNode) else "a list or mapping"
-        raise _err(source, version, f"top-level field 'version' must be {VERSION}, the "
-                                    f"format this Akhbar reads, not {shown!r}")
+    datafile.check_version(top, root, VERSION, datafile.failing(GazetteerError, source))
     if "entities" not in top or not isinstance(top["entities"], SequenceNode):
         raise _err(source, root, "expected a top-level 'entities' list")
     if not top["entities"].value:
