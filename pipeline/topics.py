@@ -320,7 +320,8 @@ def entity_tagger() -> Any:
 
 # A related-story lead: a weekday dateline (", الأحد،", ", اليوم السبت،") in its first clause.
 _LEAD_DATELINE = re.compile(
-    r"[،,]\s*(?:اليوم\s+|يوم\s+)?(?:ال)?(?:أحد|إثنين|اثنين|ثلاثاء|أربعاء|خميس|جمعة|سبت)\s*[،,]")
+    r"(?:[،,]\s*(?:اليوم\s+|يوم\s+)?|\sاليوم\s+)"
+    r"(?:ال)?(?:أحد|إثنين|اثنين|ثلاثاء|أربعاء|خميس|جمعة|سبت)\s*[،,]")
 _LEAD_HEAD = 100  # characters of a paragraph searched for the dateline
 _LEAD_RUN = 2  # closing leads needed before they count as a teaser block
 
@@ -348,14 +349,28 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
     if stripped.removed:
         removed = set(stripped.removed) - set(stripped.text.split("\n"))
         spans = [(start, end) for start, end, line in lines if line in removed]
-    run = 0
-    for _start, _end, line in reversed(lines):
-        if line[0] in "وف" or not _LEAD_DATELINE.search(line[:_LEAD_HEAD]):
-            break
-        run += 1
-    if _LEAD_RUN <= run < len(lines):
-        spans.extend((start, end) for start, end, _line in lines[len(lines) - run:])
+    top = _teaser_block(lines)
+    if top is not None:
+        spans.extend((start, end) for start, end, _line in lines[top:])
     return sorted(set(spans))
+
+
+def _teaser_block(lines: list[tuple[int, int, str]]) -> int | None:
+    """Where the closing run of related-story leads begins, if there is one.
+
+    The run is the paragraphs after the story's last joined ("و"/"ف") paragraph. Not every
+    teaser carries a weekday dateline, so it counts from the highest lead with one whose
+    block to the end is at least half leads, two at least; the story's first paragraph never.
+    """
+    tail = len(lines)
+    while tail > 1 and lines[tail - 1][2][0] not in "وف":
+        tail -= 1
+    leads = [i for i in range(tail, len(lines))
+             if _LEAD_DATELINE.search(lines[i][2][:_LEAD_HEAD])]
+    for k, top in enumerate(leads):
+        if top > 0 and len(leads) - k >= _LEAD_RUN and 2 * (len(leads) - k) >= len(lines) - top:
+            return top
+    return None
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:

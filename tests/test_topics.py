@@ -366,6 +366,19 @@ def test_closing_related_story_leads_are_no_evidence(tagger: Tagger) -> None:
     assert "sanctions" in topics_of(tagger, "أردوغان يرد على العقوبات الأمريكية", TEASERS)
 
 
+def test_a_teaser_block_may_hold_leads_without_a_weekday() -> None:
+    undated = ("أظهرت بيانات رسمية ارتفاع معدل التضخم الشهري في مصر خلال يوليو.\n"
+               "حذرت السعودية من التعامل في العملات الرقمية الافتراضية.")
+    dated = "أعلنت الرئاسة التركية، اليوم الإثنين، أحدث التفاصيل بشأن الودائع."
+    text = STORY + "\n" + TEASERS + "\n" + undated + "\n" + dated
+    spans = furniture_spans(text)
+    assert [text[a:b] for a, b in spans] == (TEASERS + "\n" + undated + "\n" + dated
+                                            ).split("\n")
+    # Fewer leads than half the closing paragraphs: a story told without "و", not teasers.
+    prose = "\n".join(["تحدث الوزير عن الخطة الجديدة للبلاد."] * 4)
+    assert furniture_spans(STORY + "\n" + TEASERS + "\n" + prose + "\n" + prose) == []
+
+
 def test_read_also_teasers_are_no_evidence(tagger: Tagger) -> None:
     teaser = "واشنطن تفرض عقوبات اقتصادية جديدة على إيران وتجمد أصول شركات"
     text = STORY + "\nاقرأ أيضا:\n" + "\n".join([teaser] * 3)
