@@ -23,6 +23,7 @@ from pipeline.matcher import Kind, Term, WordFormMatcher
 from pipeline.names import (
     APPOSITIVE_ROLES,
     GENTILICS,
+    INSTITUTION_HEADS,
     LOC_KEYWORDS,
     ORG_KEYWORDS,
     PERSON_TITLES,
@@ -260,6 +261,7 @@ class EntityTagger:
         terms += [Term(v, ("speech", "PER"), Kind.NAME) for v in SPEECH_VERBS]
         terms += [Term(k, ("keyword", "ORG"), Kind.WORD) for k in ORG_KEYWORDS]
         terms += [Term(k, ("keyword", "LOC"), Kind.WORD) for k in LOC_KEYWORDS]
+        terms += [Term(k, ("institution", "ORG"), Kind.WORD) for k in INSTITUTION_HEADS]
         terms += [Term(p, ("stop", ""), Kind.NAME) for p in self.gazetteer.stop]
         self.matcher = WordFormMatcher(terms)
         self._ctx_entities = dict(ctx_terms)

@@ -112,10 +112,42 @@ _GENTILIC_STEMS = word_list("""
 التنزاني الجامايكي الغيني البوركيني الهايتي الإنجليزي الإنكليزي""")
 # (السعودية is the country itself.)
 GENTILICS = _GENTILIC_STEMS + tuple(w + "ة" for w in _GENTILIC_STEMS if w != "السعودي")
+_GENTILIC_NORMS = frozenset(normalize_inline(w) for w in GENTILICS)
 # Nouns that introduce an organization's name.
 ORG_KEYWORDS = word_list("""
 شركة مجموعة منظمة حركة حزب جمعية مؤسسة مركز معهد صندوق وكالة صحيفة مجلة موقع
 قناة هيئة جماعة تنظيم بنك مصرف نادي جبهة لجنة شبكة جامعة""")
+# Nouns of public bodies whose names are ordinary words after them ("وزارة النفط العراقية",
+# "المتحف الوطني الكوري"); with ORG_KEYWORDS they start an institution's descriptive name.
+# (Not جهاز, سلطة or مصلحة, whose first senses are a device, power and an interest.)
+INSTITUTION_HEADS = word_list("وزارة مجلس اتحاد غرفة متحف محكمة دائرة")
+# Words after such a noun that say which one, not what it is called ("الوزارة الجديدة").
+_INSTANCE_WORDS = frozenset(normalize_inline(w) for w in word_list("""
+الجديد الجديدة الحالي الحالية السابق السابقة المقبل المقبلة الأخير الأخيرة الأخرى الأول
+الأولى الثاني الثانية المعني المعنية المذكور المذكورة المختص المختصة المسؤول المسؤولة
+الكبرى الصغرى الرئيسي الرئيسية المحلي المحلية التابع التابعة الأم الحاكم الحاكمة المعارض
+المعارضة اليميني اليمينية اليساري اليسارية المحافظ المحافظة الموالي الموالية الشهير الشهيرة
+المتطرف المتطرفة القوي القوية المكلف المكلفة المشكل المشكلة المنظمة الرسمي الرسمية"""))
+# A body's own organ is named after it by a bare reference back ("المجلس التنفيذي للصندوق"):
+# there the name, if any, is the body's, given elsewhere.
+_REFERENCES_BACK = frozenset("لل" + normalize_inline(w)[2:] for w in word_list("""
+النادي الصندوق الشركة البطولة الاتحاد المنظمة الحزب المجلس الهيئة اللجنة الوزارة البنك
+المصرف الجمعية المؤسسة المركز المعهد الجامعة الوكالة الجهاز المحكمة البلاد الدولة"""))
+_MAX_INSTITUTION_WORDS = 4
+_COMPASS = frozenset(normalize_inline(w) for w in word_list(
+    "الجنوبي الجنوبية الشمالي الشمالية الشرقي الشرقية الغربي الغربية"))
+_HEAD_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل",
+                  "ال", "وال", "فال", "بال", "لل", "كال", "وبال", "ولل", "فلل")
+# The organization nouns of ORG_KEYWORDS that head a body's descriptive name; a site, a
+# network, a front, a club or a group so named is mostly a description ("موقع التواصل
+# الاجتماعي", "النادي الملكي", "جبهة الساحل الغربي").
+_DESCRIPTIVE_HEADS = frozenset(normalize_inline(w) for w in (*INSTITUTION_HEADS, *word_list("""
+شركة منظمة حزب جمعية مؤسسة مركز معهد صندوق وكالة هيئة بنك مصرف لجنة جامعة""")))
+_BODY_ADJECTIVES = frozenset(normalize_inline(w) for w in word_list(
+    "العامة العليا الأعلى الكبرى الخاصة الدائمة"))
+# Relative pronouns take the article's letters but end a name ("الشركات التي").
+_RELATIVES = frozenset(normalize_inline(w) for w in word_list(
+    "التي الذي الذين اللذان اللتان اللذين اللتين اللواتي اللاتي اللائي"))
 # Research institutions, and the roles whose holder is named after one: in "الباحث في معهد
 # آسان يانغ أووك" the institution's name (آسان) is followed by the person's (يانغ أووك).
 INSTITUTIONS = word_list("معهد مركز جامعة مؤسسة كلية")
@@ -148,6 +180,17 @@ _HYPHENS = frozenset("-\u2010\u2011")
 _QUOTED_AFTER = re.compile(r"\s*[«\"“]([^«»\"“”\n]{2,60})[»\"”]")
 _COMMA = re.compile(r"\s*[،,]\s*")
 _BREAK = re.compile(r"[.,،؛;:!?؟()\[\]«»\"“”/|–—-]|\n")
+
+
+def _adjective_like(word: str) -> bool:
+    """A definite word that can qualify the noun before it: an adjective of relation
+    (الوطني، العراقية), a feminine participle (المتحدة، المصدرة) or a common adjective of
+    bodies (العامة، العليا). A definite noun there starts a new phrase: the verb's object in
+    "وأقرت اللجنة التنفيذية الخطة"."""
+    if word in _RELATIVES:
+        return False
+    return (word.endswith(("ي", "يه")) or word in _BODY_ADJECTIVES
+            or word.startswith("الم") and word.endswith("ه") and len(word) >= 6)
 
 
 def _strip_proclitic(token: str) -> str:
@@ -204,6 +247,7 @@ class NameRules:
         article.after_speech_verbs()
         article.after_known_institutions()
         article.after_nouns()
+        article.institution_phrases()
         return list(article.found.values())
 
     def name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
@@ -562,6 +606,51 @@ class _Article:
                 named = self.person_from(last + 1)
                 if named is not None:
                     self.add(named[0], named[1], "PER", 0.65)
+
+    def institution_phrases(self) -> None:
+        """A public body named by its noun and the definite words after it ("الهيئة العامة
+        للسلع التموينية", "وزارة النفط العراقية", "صندوق الرفاه الوطني"): two such words, or
+        one adjective of relation ("الحزب الديمقراطي"), but not a nationality alone after a
+        definite noun ("الشركة الأمريكية" describes a company named elsewhere)."""
+        words, found = self.words, self.found
+        claimed = {k for first, last in found for k in range(first, last + 1)}
+        for k_first, k_last, key, _term in self.triggers:
+            if (key[1] != "ORG" or key[0] not in ("keyword", "institution")
+                    or k_first != k_last or self.head_form(k_first) is None):
+                continue
+            bare = self.head_form(k_first) == "bare"
+            mods: list[int] = []
+            j = k_last + 1
+            while (j < len(words) and len(mods) < _MAX_INSTITUTION_WORDS
+                   and j not in self.taken and not self.broken(j - 1, j)
+                   and not self.hamza_al(j)
+                   and words[j] not in _REFERENCES_BACK and words[j] not in _INSTANCE_WORDS
+                   and (words[j].startswith("لل") or words[j].startswith("ال") and (
+                       _adjective_like(words[j]) or bare and not mods))):
+                mods.append(j)
+                j += 1
+            if not mods or any(k in claimed for k in range(k_first, mods[-1] + 1)):
+                continue
+            # One word after a definite noun is a description ("اللجنة التنفيذية"); after a
+            # bare noun it names the body if it is an adjective of relation ("وزارة الداخلية").
+            if len(mods) == 1 and (self.head_form(k_first) == "definite"
+                                   or not words[mods[0]].endswith(("ي", "يه"))):
+                continue
+            # "الشركة الكورية الجنوبية" says whose, not which.
+            if self.head_form(k_first) == "definite" and all(
+                    words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
+                continue
+            self.add(k_first, mods[-1], "ORG", 0.5)
+
+    def head_form(self, k: int) -> str | None:
+        """Is token ``k`` one of the descriptive heads in the singular, bare ("bare") or with
+        the article ("definite"), a preposition or conjunction allowed before it? A plural
+        ("الشركات") or a possessed noun ("موقعها") names no one body."""
+        word = self.words[k]
+        for prefix in _HEAD_PREFIXES:
+            if word.startswith(prefix) and word[len(prefix):] in _DESCRIPTIVE_HEADS:
+                return "definite" if prefix.endswith(("ال", "لل")) else "bare"
+        return None
 
     def after_nouns(self) -> None:
         """An organization's or place's name after its noun (شركة، صحيفة، مدينة ...),
