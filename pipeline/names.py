@@ -145,6 +145,12 @@ _DESCRIPTIVE_HEADS = frozenset(normalize_inline(w) for w in (*INSTITUTION_HEADS,
 شركة منظمة حزب جمعية مؤسسة مركز معهد صندوق وكالة هيئة بنك مصرف لجنة جامعة""")))
 _BODY_ADJECTIVES = frozenset(normalize_inline(w) for w in word_list(
     "العامة العليا الأعلى الكبرى الخاصة الدائمة"))
+# Roles written with their field or body after "في" before the name ("الخبير في الشؤون
+# السعودية ستيفان لاكروا", "القيادي في حماس إسماعيل رضوان"); other titles are followed by
+# "في" and a place or time far more often than by a name.
+_FIELD_ROLES = frozenset(word_list("""
+الباحث الباحثة الخبير الخبيرة المحلل المحللة الأستاذ الأستاذة البروفيسور القيادي النائب
+النائبة الناشط الناشطة المستشار المستشارة الزميل الزميلة"""))
 # Relative pronouns take the article's letters but end a name ("الشركات التي").
 _RELATIVES = frozenset(normalize_inline(w) for w in word_list(
     "التي الذي الذين اللذان اللتان اللذين اللتين اللواتي اللاتي اللائي"))
@@ -180,6 +186,18 @@ _HYPHENS = frozenset("-\u2010\u2011")
 _QUOTED_AFTER = re.compile(r"\s*[«\"“]([^«»\"“”\n]{2,60})[»\"”]")
 _COMMA = re.compile(r"\s*[،,]\s*")
 _BREAK = re.compile(r"[.,،؛;:!?؟()\[\]«»\"“”/|–—-]|\n")
+
+
+def _definite_word(word: str) -> bool:
+    """Does ``word`` carry the article, a conjunction or preposition perhaps before it
+    (الشبكة، للشركة، وبالجامعة)?"""
+    for cut in (0, 1, 2):
+        rest = word[cut:]
+        if cut and word[:cut] not in ("و", "ف", "ب", "ك", "وب", "فب", "ول", "فل"):
+            continue
+        if rest.startswith(("ال", "لل")):
+            return True
+    return False
 
 
 def _adjective_like(word: str) -> bool:
@@ -506,14 +524,21 @@ class _Article:
         """A person's name after a title or role ("الرئيس الأميركي جو بايدن"), past up to
         four definite words, linked tokens and organization nouns between them."""
         words, taken, last_names = self.words, self.taken, self.last_names
-        for _first, t_last, key, _term in self.triggers:
+        for _first, t_last, key, term in self.triggers:
             if key[0] != "title":
                 continue
             j = t_last + 1
             skipped = 0
             while j < len(words) and skipped < 4 and j not in self.person:
-                article = words[j].startswith("ال") and not self.hamza_al(j)
-                if j in taken or article or words[j] in ORG_HEADS:
+                article = (words[j].startswith("ال") and not self.hamza_al(j)
+                           and words[j] not in _RELATIVES)
+                # "الباحث في الشؤون الروسية", "المحللة في مجموعة أوراسيا": the field or the
+                # employer between a researcher's or a member's role and the name.
+                field = (words[j] == "في" and skipped == 0 and term in _FIELD_ROLES
+                         and j + 1 < len(words)
+                         and (j + 1 in taken or words[j + 1].startswith("ال")
+                              or words[j + 1] in ORG_HEADS))
+                if j in taken or article or field or words[j] in ORG_HEADS:
                     j, skipped = j + 1, skipped + 1
                     continue
                 break
@@ -686,6 +711,10 @@ class _Article:
                     self.add(inner[0], inner[-1], key[1], 0.7, quoted=True)
                 continue
             if self.broken(k_last, j) or _describes(text[spans[j][0]:spans[j][1]]):
+                continue
+            # After "الشبكة" or "للشركة" the noun is the subject or a reference back, and what
+            # follows is the sentence ("وقالت الشبكة تضررت"), not its name.
+            if _definite_word(words[k_first]) and not self.hamza_al(k_first):
                 continue
             span = self.name_from(j, key[1])
             if span:

@@ -198,6 +198,27 @@ def test_descriptions_after_a_body_noun_are_not_its_name(tagger: EntityTagger,
     assert [m.text for m in tagger.tag(text) if m.entity_id is None] == []
 
 
+def test_a_name_after_a_role_and_its_field_or_employer(tagger: EntityTagger) -> None:
+    text = ("ويرى الباحث في الشؤون الروسية ديمتري سوسلوف أن الحرب ستطول، فيما قال القيادي "
+            "في حماس إسماعيل رضوان إن المسيرة مستمرة، وأوضحت المحللة في مجموعة أوراسيا آنا "
+            "بورشفسكايا أن الحل بعيد.")
+    people = {m.text for m in tagger.tag(text) if m.type == "PER"}
+    assert people == {"ديمتري سوسلوف", "إسماعيل رضوان", "آنا بورشفسكايا"}
+    # Other titles meet "في" before a place far more often than before a name.
+    text = "وقالت الفصائل المعارضة في الغوطة الشرقية، يتخللها قصف عنيف، إن الهدنة انهارت."
+    assert [m.text for m in tagger.tag(text) if m.type == "PER"] == []
+
+
+def test_a_relative_pronoun_after_a_title_ends_the_search(tagger: EntityTagger) -> None:
+    text = "وأليك بالدوين هو الممثل الذي يقلد الرئيس في برنامج تلفزيوني."
+    assert "يقلد" not in {m.text for m in tagger.tag(text)}
+
+
+def test_no_name_is_read_after_a_definite_organization_noun(tagger: EntityTagger) -> None:
+    text = "وقالت الشبكة تضررت كثيرا، وأضافت أن للشركة فروعا في المدينة القديمة."
+    assert [m.text for m in tagger.tag(text) if m.entity_id is None] == []
+
+
 def test_a_common_noun_with_an_attached_pronoun_ends_a_name(tagger: EntityTagger) -> None:
     text = ("واستحوذت شركة كينغ باور ومقرها تايلاند على النادي، وقالت الشركة إن نتائجها "
             "ستعلن لاحقا.")
