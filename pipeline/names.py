@@ -640,10 +640,12 @@ class _Article:
         words, found = self.words, self.found
         claimed = {k for first, last in found for k in range(first, last + 1)}
         for k_first, k_last, key, _term in self.triggers:
-            if (key[1] != "ORG" or key[0] not in ("keyword", "institution")
-                    or k_first != k_last or self.head_form(k_first) is None):
+            if key[1] != "ORG" or key[0] not in ("keyword", "institution") or k_first != k_last:
                 continue
-            bare = self.head_form(k_first) == "bare"
+            form = self.head_form(k_first)
+            if form is None:
+                continue
+            bare = form == "bare"
             mods: list[int] = []
             j = k_last + 1
             while (j < len(words) and len(mods) < _MAX_INSTITUTION_WORDS
@@ -658,11 +660,10 @@ class _Article:
                 continue
             # One word after a definite noun is a description ("اللجنة التنفيذية"); after a
             # bare noun it names the body if it is an adjective of relation ("وزارة الداخلية").
-            if len(mods) == 1 and (self.head_form(k_first) == "definite"
-                                   or not words[mods[0]].endswith(("ي", "يه"))):
+            if len(mods) == 1 and (not bare or not words[mods[0]].endswith(("ي", "يه"))):
                 continue
             # "الشركة الكورية الجنوبية" says whose, not which.
-            if self.head_form(k_first) == "definite" and all(
+            if not bare and all(
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
                 continue
             self.add(k_first, mods[-1], "ORG", 0.5)
