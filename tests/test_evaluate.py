@@ -485,7 +485,8 @@ def test_cli_eval_json() -> None:
 #   on: Korea 1.000 (20), war 1.000 (23), sanctions 0.974 (20; P 1.000, R 0.950).
 # `probe22`, pan-Arab, Sudanese, Tunisian and Gulf outlets' copy, measured once with
 #   2026.12.26 and not tuned on: Korea 0.974 (20; R 0.950), war 0.977 (22; R 0.955),
-#   sanctions 0.947 (20; P 1.000, R 0.900).
+#   sanctions 0.947 (20; P 1.000, R 0.900). Tuning data since 2026.12.27: Korea 1.000,
+#   sanctions 1.000.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -509,7 +510,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe19": (0.97, 0.92, 0.97),
     "probe20": (0.97, 0.88, 0.95),
     "probe21": (0.97, 0.97, 0.95),
-    "probe22": (0.94, 0.95, 0.91),
+    "probe22": (0.97, 0.95, 0.97),
 }
 
 

@@ -349,6 +349,19 @@ def test_money_laundering_blacklist_is_no_sanctions_list(tagger: Tagger) -> None
     assert "sanctions" in topics_of(tagger, title, listed)
 
 
+def test_the_eus_tax_haven_blacklist_is_not_sanctions(tagger: Tagger) -> None:
+    title = "الاتحاد الأوروبي يشطب ثماني دول من قائمته السوداء للملاذات الضريبية"
+    text = ("أزال الاتحاد الأوروبي الثلاثاء ثماني دول من قائمته السوداء للملاذات الضريبية.\n"
+            "وقال الاتحاد الأوروبي إن الدول قدمت التزامات لمكافحة التهرب الضريبي.\n"
+            "وتشمل القائمة السوداء الآن تسعة اختصاصات قضائية.")
+    assert "sanctions" not in topics_of(tagger, title, text)
+    # The same list of a sanctioning actor with no tax words is a sanctions list.
+    listed = ("أضاف الاتحاد الأوروبي أربع شركات شحن روسية إلى قائمته السوداء.\n"
+              "وقال الاتحاد الأوروبي إن الشركات ساعدت موسكو على الالتفاف على العقوبات.\n"
+              "وتشمل القائمة السوداء الآن أكثر من مئتي سفينة من أسطول الظل.")
+    assert "sanctions" in topics_of(tagger, "أوروبا توسع قائمتها السوداء", listed)
+
+
 # A story whose only sanctions words are in the outlet's related-story lines.
 STORY = ("قررت هيئة الاتصالات، الأحد، حجب تطبيقات كشف الأرقام عن مزودي خدمة الإنترنت.\n"
          "وأوضحت الهيئة أن هذه البرامج تنتهك خصوصية الأشخاص وتسهل الوصول إلى بياناتهم.\n"
