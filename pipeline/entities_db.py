@@ -22,6 +22,7 @@ from pipeline import store
 from pipeline.entities import EntityTagger, default_tagger
 from pipeline.gazetteer import Gazetteer
 from pipeline.normalize import normalize_inline
+from pipeline.records import add_counts
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,7 @@ class EntityStats:
 
     def add(self, other: EntityStats) -> None:
         """Count another pass's figures into these (a re-tag runs in batches)."""
-        self.articles += other.articles
-        self.mentions += other.mentions
-        self.linked += other.linked
-        self.unlinked += other.unlinked
-        for method, n in other.by_method.items():
-            self.by_method[method] = self.by_method.get(method, 0) + n
+        add_counts(self, other)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

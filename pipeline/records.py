@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,16 @@ class LoadStats:
     duplicate: int = 0
 
     def add(self, other: LoadStats) -> None:
-        self.new += other.new
-        self.updated += other.updated
-        self.older += other.older
-        self.duplicate += other.duplicate
+        add_counts(self, other)
+
+
+def add_counts(into: Any, other: Any) -> None:
+    """Count ``other``'s figures into ``into``, two stats records of one dataclass: numbers
+    are summed and counts kept by key merged; any other field (a version) stays as it is."""
+    for f in fields(into):
+        mine, theirs = getattr(into, f.name), getattr(other, f.name)
+        if isinstance(mine, dict):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
+        elif isinstance(mine, int | float) and not isinstance(mine, bool):
+            setattr(into, f.name, mine + theirs)

@@ -25,6 +25,7 @@ from pipeline.boilerplate import clean_line, strip_boilerplate
 from pipeline.jsonl import iter_objects, require_id, require_text
 from pipeline.matcher import Kind, Matcher, Term
 from pipeline.normalize import Tokens, iter_sentences, tokenize
+from pipeline.records import add_counts
 from pipeline.taxonomy import Scoring, Taxonomy, Topic, load_taxonomy
 
 if TYPE_CHECKING:
@@ -599,13 +600,8 @@ class TagStats:
     seconds: float = 0.0
 
     def add(self, other: TagStats) -> None:
-        self.articles += other.articles
-        self.tagged += other.tagged
-        self.tags += other.tags
-        self.missing += other.missing
-        for topic, n in other.by_topic.items():
-            self.by_topic[topic] = self.by_topic.get(topic, 0) + n
-        self.seconds += other.seconds
+        """Count another batch's figures into these (a re-tag runs in batches)."""
+        add_counts(self, other)
 
     def as_dict(self) -> dict[str, Any]:
         return {"taxonomy_version": self.taxonomy_version, "articles": self.articles,

@@ -299,3 +299,22 @@ def test_two_texts_at_one_url_in_one_batch_settle_as_in_batches_of_one(
     again = store.load_articles(conn, run, batch)  # the night re-run, in one batch
     assert (again.new, again.updated, again.duplicate) == (0, 0, 4 - again.older)
     assert rows(conn) == before and sightings(conn) == seen
+
+
+def test_stats_records_add_up_field_by_field() -> None:
+    from pipeline.entities_db import EntityStats
+    from pipeline.topics import TagStats
+
+    total = TagStats("2026.12.27", articles=2, tags=3, by_topic={"sanctions": 1}, seconds=1.5)
+    total.add(TagStats("other", articles=1, tags=1, by_topic={"sanctions": 2, "syria_war": 1},
+                       seconds=0.5))
+    assert total == TagStats("2026.12.27", articles=3, tags=4,
+                             by_topic={"sanctions": 3, "syria_war": 1}, seconds=2.0)
+    mentions = EntityStats(articles=1, mentions=5, linked=4, unlinked=1, by_method={"gazetteer": 4})
+    mentions.add(EntityStats(articles=1, mentions=2, linked=1, unlinked=1,
+                             by_method={"gazetteer": 1, "pattern": 1}))
+    assert mentions == EntityStats(articles=2, mentions=7, linked=5, unlinked=2,
+                                   by_method={"gazetteer": 5, "pattern": 1})
+    loaded = LoadStats(new=1, duplicate=2)
+    loaded.add(LoadStats(new=2, updated=1, older=1))
+    assert loaded == LoadStats(new=3, updated=1, older=1, duplicate=2)
