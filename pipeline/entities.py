@@ -171,6 +171,21 @@ def _longest(raw: list[Hit]) -> list[Hit]:
     return out
 
 
+def _unshadowed(raw: list[Hit], entity_hits: list[Hit], linked: list[Linked],
+                triggers: list[Hit]) -> list[Hit]:
+    """``triggers`` with the nouns back that a weak spelling left unlinked had covered.
+
+    "وزارة الداخلية" is a weak spelling of several countries' ministries; with no country
+    in the text to say whose, it links to none, and its noun goes back to the name rules,
+    which take it for a body of its own rather than lose it."""
+    dropped = {h[0] for h in entity_hits if not h[2].strong} - {first for _m, first, _l in linked}
+    if not dropped:
+        return triggers
+    back = [h for h in raw if h[0] in dropped and not isinstance(h[2], _Key)
+            and h[2][0] != "stop" and h not in triggers]
+    return sorted(triggers + back, key=itemgetter(0)) if back else triggers
+
+
 def _run_order(hit: Hit) -> tuple[int, bool, int]:
     # Longest first; at equal length a gazetteer spelling beats a title or keyword.
     return hit[0] - hit[1], not isinstance(hit[2], _Key), hit[0]
@@ -322,10 +337,13 @@ class EntityTagger:
             pos += len(text) + 1
         tokens = tokenize("\n".join(fields[n] or "" for n in names))
         words = tokens.tokens()
-        hits = _longest(self.matcher.scan(tokens))
+        raw = self.matcher.scan(tokens)
+        hits = _longest(raw)
         entity_hits = [h for h in hits if isinstance(h[2], _Key)]
         triggers = [h for h in hits if not isinstance(h[2], _Key) and h[2][0] != "stop"]
         linked = self._resolve(tokens, words, entity_hits)
+        if len(hits) < len(raw):
+            triggers = _unshadowed(raw, entity_hits, linked, triggers)
         if self._region_of:
             linked = self._as_regions(words, linked)
         found = [m for m, _f, _l in linked]

@@ -134,6 +134,7 @@ _REFERENCES_BACK = frozenset("لل" + normalize_inline(w)[2:] for w in word_list
 النادي الصندوق الشركة البطولة الاتحاد المنظمة الحزب المجلس الهيئة اللجنة الوزارة البنك
 المصرف الجمعية المؤسسة المركز المعهد الجامعة الوكالة الجهاز المحكمة البلاد الدولة"""))
 _MAX_INSTITUTION_WORDS = 4
+_MINISTRY = normalize_inline("وزارة")
 _COMPASS = frozenset(normalize_inline(w) for w in word_list(
     "الجنوبي الجنوبية الشمالي الشمالية الشرقي الشرقية الغربي الغربية"))
 _HEAD_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل",
@@ -656,17 +657,44 @@ class _Article:
                        _adjective_like(words[j]) or bare and not mods))):
                 mods.append(j)
                 j += 1
+            ministry = bare and self.stem(k_first) == _MINISTRY
+            if ministry and mods and j < len(words) and self.joined_portfolio(j):
+                mods.append(j)  # "وزارة التربية والتعليم": one ministry of two portfolios
+                j += 1
+                while (j < len(words) and len(mods) < _MAX_INSTITUTION_WORDS
+                       and j not in self.taken and not self.broken(j - 1, j)
+                       and words[j].startswith("ال") and _adjective_like(words[j])
+                       and words[j] not in _INSTANCE_WORDS):
+                    mods.append(j)  # "... والسكان المصرية"
+                    j += 1
             if not mods or any(k in claimed for k in range(k_first, mods[-1] + 1)):
                 continue
             # One word after a definite noun is a description ("اللجنة التنفيذية"); after a
-            # bare noun it names the body if it is an adjective of relation ("وزارة الداخلية").
-            if len(mods) == 1 and (not bare or not words[mods[0]].endswith(("ي", "يه"))):
+            # bare noun it names the body if it is an adjective of relation ("وزارة الداخلية"),
+            # and after a bare ministry any portfolio does ("وزارة الصحة").
+            if len(mods) == 1 and not ministry and (
+                    not bare or not words[mods[0]].endswith(("ي", "يه"))):
                 continue
             # "الشركة الكورية الجنوبية" says whose, not which.
             if not bare and all(
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
                 continue
             self.add(k_first, mods[-1], "ORG", 0.5)
+
+    def stem(self, k: int) -> str:
+        """Token ``k`` without the prefix :meth:`head_form` allows before a head."""
+        word = self.words[k]
+        for prefix in sorted(_HEAD_PREFIXES, key=len, reverse=True):
+            if prefix and word.startswith(prefix) and word[len(prefix):] in _DESCRIPTIVE_HEADS:
+                return word[len(prefix):]
+        return word
+
+    def joined_portfolio(self, j: int) -> bool:
+        """Is token ``j`` a second portfolio joined by "و" to a ministry's first ("والتعليم"),
+        with nothing taken or broken before it?"""
+        word = self.words[j]
+        return (word.startswith("وال") and len(word) > 5 and j not in self.taken
+                and not self.broken(j - 1, j) and word[1:] not in _INSTANCE_WORDS)
 
     def head_form(self, k: int) -> str | None:
         """Is token ``k`` one of the descriptive heads in the singular, bare ("bare") or with

@@ -106,7 +106,7 @@ def test_a_speaker_between_a_verb_of_saying_and_a_comma_or_colon(tagger: EntityT
     text = ("وقال براين نلسون، وكيل وزارة الخزانة لشؤون الإرهاب، إن القرار نهائي. "
             "وتقول ماريا شاغينا: إن الإدراج رسالة. وقال تيموثي آش، الزميل في المعهد، إن العملة "
             "تراجعت. وتقول ألكسندرا بروكوبينكو، الباحثة في المركز، إن الميزانية تعاني.")
-    names = [m.text for m in tagger.tag(text) if m.method == "pattern"]
+    names = [m.text for m in tagger.tag(text) if m.method == "pattern" and m.type == "PER"]
     assert names == ["براين نلسون", "ماريا شاغينا", "تيموثي آش", "ألكسندرا بروكوبينكو"]
 
 
@@ -184,6 +184,23 @@ def test_a_public_body_named_by_its_noun_and_the_words_after_it(tagger: EntityTa
                         "لمجلس الشؤون الاقتصادية", "صندوق الرفاه الوطني",
                         "منظمة البلدان المنتجة للقطن"}
     assert all(m.type == "ORG" for m in tagger.tag(text) if m.text in unlinked)
+
+
+def test_a_ministry_named_by_its_portfolio_with_no_country_to_link_it(
+        tagger: EntityTagger) -> None:
+    # "وزارة الداخلية" is a weak spelling of several countries' ministries: with none of
+    # them in the text it links to none, and stays a body of its own.
+    text = ("وقالت وزارة الداخلية إن الحصيلة ارتفعت، وأعلنت وزارة الزراعة خطة، فيما أكدت "
+            "وزارة التربية والتعليم أن الدراسة مستمرة.")
+    assert {(m.text, m.type) for m in tagger.tag(text) if m.entity_id is None} == {
+        ("وزارة الداخلية", "ORG"), ("وزارة الزراعة", "ORG"), ("وزارة التربية والتعليم", "ORG")}
+    # Two portfolios and the adjective after them are one name.
+    text = "وقالت وزارة الصحة والسكان المصرية إن المستشفيات جاهزة."
+    assert [(m.text, m.type) for m in tagger.tag(text) if m.entity_id is None] == [
+        ("وزارة الصحة والسكان المصرية", "ORG")]
+    # With its country named, the weak spelling links as before.
+    text = "وفي إسرائيل، قالت وزارة الداخلية إن الطلبات ارتفعت."
+    assert "Ministry of Interior (Israel)" in linked(tagger.tag(text))
 
 
 @pytest.mark.parametrize("text", [
@@ -334,7 +351,7 @@ MODERN = Path(__file__).resolve().parent / "data" / "entities" / "modern_2022.js
                                                ("modern5", 0.75), ("modern6", 0.78),
                                                ("modern7", 0.76), ("modern8", 0.76),
                                                ("modern9", 0.77), ("modern10", 0.75),
-                                               ("modern11", 0.77)])
+                                               ("modern11", 0.78)])
 def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str,
                                                 floor: float) -> None:
     """`modern1`: measured once on 2026-11-26 (recall 195 of 390, 0.500), then tuned on (244,
@@ -352,8 +369,9 @@ def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str
     with them. `modern10`: 405 of 549 (0.738) measured once with them. With the body-name
     rule and 4,326 entities: `modern1` 276, `modern2` 507, `modern3` 647, `modern4` 387,
     `modern5` 438, `modern6` 385, `modern7` 267, `modern8` 339, `modern9` 369, `modern10`
-    414; `modern11` 590 of 755 (0.781) measured once with them and 4,330 entities. The
-    floors sit about one article below."""
+    414; `modern11` 590 of 755 (0.781) measured once with them and 4,330 entities. With a
+    ministry kept when no country links it: 277, 508, 647, 392, 440, 392, 271, 340, 373, 416
+    and 600. The floors sit about one article below."""
     gold = ev.read_entity_gold(MODERN, split)
     articles = ev.read_articles(MODERN, set(gold))
     assert len(gold) == 40
