@@ -135,10 +135,15 @@ _REFERENCES_BACK = frozenset("لل" + normalize_inline(w)[2:] for w in word_list
 المصرف الجمعية المؤسسة المركز المعهد الجامعة الوكالة الجهاز المحكمة البلاد الدولة"""))
 _MAX_INSTITUTION_WORDS = 4
 _MINISTRY = normalize_inline("وزارة")
+_PARTY = normalize_inline("حزب")
+# Adjectives after "الحزب" that say what kind of party it is, not which one.
+_PARTY_DESCRIPTIONS = frozenset(normalize_inline(w) for w in word_list(
+    "السياسي الإرهابي التاريخي الرئاسي الأساسي الرئيسي الثاني الثالث الأول"))
 _COMPASS = frozenset(normalize_inline(w) for w in word_list(
     "الجنوبي الجنوبية الشمالي الشمالية الشرقي الشرقية الغربي الغربية"))
 _HEAD_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل",
                   "ال", "وال", "فال", "بال", "لل", "كال", "وبال", "ولل", "فلل")
+_HEAD_PREFIXES_LONGEST = tuple(sorted(filter(None, _HEAD_PREFIXES), key=len, reverse=True))
 # The organization nouns of ORG_KEYWORDS that head a body's descriptive name; a site, a
 # network, a front, a club or a group so named is mostly a description ("موقع التواصل
 # الاجتماعي", "النادي الملكي", "جبهة الساحل الغربي").
@@ -672,9 +677,12 @@ class _Article:
             # One word after a definite noun is a description ("اللجنة التنفيذية"); after a
             # bare noun it names the body if it is an adjective of relation ("وزارة الداخلية"),
             # and after a bare ministry any portfolio does ("وزارة الصحة").
+            party = (not bare and self.stem(k_first) == _PARTY and len(mods) == 1
+                     and words[mods[0]].endswith("ي") and len(words[mods[0]]) > 4
+                     and words[mods[0]] not in _PARTY_DESCRIPTIONS)
             if len(mods) == 1 and not ministry and (
-                    not bare or not words[mods[0]].endswith(("ي", "يه"))):
-                continue
+                    not (bare or party) or not words[mods[0]].endswith(("ي", "يه"))):
+                continue  # "الحزب الديمقراطي" is a party's name, "اللجنة التنفيذية" no body's
             # "الشركة الكورية الجنوبية" says whose, not which.
             if not bare and all(
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
@@ -684,8 +692,8 @@ class _Article:
     def stem(self, k: int) -> str:
         """Token ``k`` without the prefix :meth:`head_form` allows before a head."""
         word = self.words[k]
-        for prefix in sorted(_HEAD_PREFIXES, key=len, reverse=True):
-            if prefix and word.startswith(prefix) and word[len(prefix):] in _DESCRIPTIVE_HEADS:
+        for prefix in _HEAD_PREFIXES_LONGEST:
+            if word.startswith(prefix) and word[len(prefix):] in _DESCRIPTIVE_HEADS:
                 return word[len(prefix):]
         return word
 

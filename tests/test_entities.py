@@ -198,6 +198,9 @@ def test_a_ministry_named_by_its_portfolio_with_no_country_to_link_it(
     text = "وقالت وزارة الصحة والسكان المصرية إن المستشفيات جاهزة."
     assert [(m.text, m.type) for m in tagger.tag(text) if m.entity_id is None] == [
         ("وزارة الصحة والسكان المصرية", "ORG")]
+    # A party by its one adjective of relation; an adjective of kind names no party.
+    text = "وقال الحزب الاشتراكي إن الحزب السياسي الجديد لن يشارك."
+    assert [m.text for m in tagger.tag(text) if m.entity_id is None] == ["الحزب الاشتراكي"]
     # With its country named, the weak spelling links as before.
     text = "وفي إسرائيل، قالت وزارة الداخلية إن الطلبات ارتفعت."
     assert "Ministry of Interior (Israel)" in linked(tagger.tag(text))
