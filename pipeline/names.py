@@ -136,6 +136,14 @@ _REFERENCES_BACK = frozenset("لل" + normalize_inline(w)[2:] for w in word_list
 _MAX_INSTITUTION_WORDS = 4
 _MINISTRY = normalize_inline("وزارة")
 _PARTY = normalize_inline("حزب")
+# Chambers and courts named by their head and one noun, which no adjective follows to say
+# whose ("مجلس الشيوخ", "محكمة الاستئناف"); other such pairs are mostly descriptions
+# ("مجلس الإدارة", "غرفة العمليات", "هيئة الدفاع").
+_CHAMBERS = frozenset(normalize_inline(w) for w in (
+    "مجلس الشيوخ", "مجلس النواب", "مجلس الأمة", "مجلس الأعيان", "مجلس الشورى",
+    "مجلس اللوردات", "مجلس العموم", "مجلس الدولة", "مجلس الشعب", "مجلس الوزراء",
+    "مجلس المستشارين", "مجلس الدوما", "محكمة الاستئناف", "محكمة النقض", "محكمة التمييز",
+    "محكمة الجنايات", "محكمة الجنح", "محكمة التحكيم", "غرفة التجارة"))
 # Adjectives after "الحزب" that say what kind of party it is, not which one.
 _PARTY_DESCRIPTIONS = frozenset(normalize_inline(w) for w in word_list(
     "السياسي الإرهابي التاريخي الرئاسي الأساسي الرئيسي الثاني الثالث الأول"))
@@ -677,10 +685,13 @@ class _Article:
             # One word after a definite noun is a description ("اللجنة التنفيذية"); after a
             # bare noun it names the body if it is an adjective of relation ("وزارة الداخلية"),
             # and after a bare ministry any portfolio does ("وزارة الصحة").
+            # "مجلس الشيوخ", "محكمة النقض": a chamber or a court by its one noun.
+            chamber = (bare and len(mods) == 1
+                       and f"{self.stem(k_first)} {words[mods[0]]}" in _CHAMBERS)
             party = (not bare and self.stem(k_first) == _PARTY and len(mods) == 1
                      and words[mods[0]].endswith("ي") and len(words[mods[0]]) > 4
                      and words[mods[0]] not in _PARTY_DESCRIPTIONS)
-            if len(mods) == 1 and not ministry and (
+            if len(mods) == 1 and not ministry and not chamber and (
                     not (bare or party) or not words[mods[0]].endswith(("ي", "يه"))):
                 continue  # "الحزب الديمقراطي" is a party's name, "اللجنة التنفيذية" no body's
             # "الشركة الكورية الجنوبية" says whose, not which.
