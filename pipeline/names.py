@@ -682,23 +682,26 @@ class _Article:
                     j += 1
             if not mods or any(k in claimed for k in range(k_first, mods[-1] + 1)):
                 continue
-            # One word after a definite noun is a description ("اللجنة التنفيذية"); after a
-            # bare noun it names the body if it is an adjective of relation ("وزارة الداخلية"),
-            # and after a bare ministry any portfolio does ("وزارة الصحة").
-            # "مجلس الشيوخ", "محكمة النقض": a chamber or a court by its one noun.
-            chamber = (bare and len(mods) == 1
-                       and f"{self.stem(k_first)} {words[mods[0]]}" in _CHAMBERS)
-            party = (not bare and self.stem(k_first) == _PARTY and len(mods) == 1
-                     and words[mods[0]].endswith("ي") and len(words[mods[0]]) > 4
-                     and words[mods[0]] not in _PARTY_DESCRIPTIONS)
-            if len(mods) == 1 and not ministry and not chamber and (
-                    not (bare or party) or not words[mods[0]].endswith(("ي", "يه"))):
-                continue  # "الحزب الديمقراطي" is a party's name, "اللجنة التنفيذية" no body's
+            if len(mods) == 1 and not self.names_alone(k_first, words[mods[0]], bare):
+                continue
             # "الشركة الكورية الجنوبية" says whose, not which.
             if not bare and all(
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
                 continue
             self.add(k_first, mods[-1], "ORG", 0.5)
+
+    def names_alone(self, head: int, word: str, bare: bool) -> bool:
+        """Does the one word ``word`` after the head noun ``head`` name a body?
+
+        After a definite noun it mostly describes one ("اللجنة التنفيذية"), but a party's
+        adjective of relation is its name ("الحزب الديمقراطي"). After a bare noun an
+        adjective of relation names it ("وزارة الداخلية"), as a ministry's portfolio does
+        ("وزارة الصحة") and a chamber's or court's noun from a closed list ("مجلس الشيوخ")."""
+        stem = self.stem(head)
+        if not bare:
+            return (stem == _PARTY and word.endswith("ي") and len(word) > 4
+                    and word not in _PARTY_DESCRIPTIONS)
+        return word.endswith(("ي", "يه")) or stem == _MINISTRY or f"{stem} {word}" in _CHAMBERS
 
     def stem(self, k: int) -> str:
         """Token ``k`` without the prefix :meth:`head_form` allows before a head."""
