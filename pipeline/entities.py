@@ -23,6 +23,7 @@ from pipeline.matcher import Kind, Term, WordFormMatcher
 from pipeline.names import (
     APPOSITIVE_ROLES,
     GENTILICS,
+    GIVEN_NAMES,
     INSTITUTION_HEADS,
     LOC_KEYWORDS,
     ORG_KEYWORDS,
@@ -274,6 +275,7 @@ class EntityTagger:
         terms += [Term(g, ("nation", "PER"), Kind.NAME) for g in GENTILICS]
         terms += [Term(r, ("role", "PER"), Kind.NAME) for r in APPOSITIVE_ROLES]
         terms += [Term(v, ("speech", "PER"), Kind.NAME) for v in SPEECH_VERBS]
+        terms += [Term(g, ("given", "PER"), Kind.NAME) for g in GIVEN_NAMES]
         terms += [Term(k, ("keyword", "ORG"), Kind.WORD) for k in ORG_KEYWORDS]
         terms += [Term(k, ("keyword", "LOC"), Kind.WORD) for k in LOC_KEYWORDS]
         terms += [Term(k, ("institution", "ORG"), Kind.WORD) for k in INSTITUTION_HEADS]

@@ -77,6 +77,36 @@ _SHORT_FIRST_NORMS = frozenset(normalize_inline(w) for w in
                                SHORT_FIRST_PARTS | SHORT_FIRST_PARTS_BEFORE_HYPHEN)
 _MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")  # tatweel and diacritics
 
+# Given names that open a person's name with no title before it ("إنزو فرنانديز", "هند
+# صبري"), as Arabic outlets spell them. Left out: names that are also common words once
+# normalized or common adjectives (أمل، نور، سلام، عادل، كريم، سعيد، أمين، سيف، رضا، تركي،
+# رياض، شريف، بن، سارة، نبيل، حازم، أشرف، رجب، آنا which reads as أنا).
+GIVEN_NAMES = word_list("""
+محمد أحمد محمود مصطفى خالد يوسف إبراهيم إسماعيل حسين حسام طارق وليد هشام ماجد فيصل سلمان
+فهد نزار رامي سامي سمير مروان زياد أيمن أنس أسامة ياسر هاني عماد عصام منصور ناصر بسام
+وائل مازن فادي شادي باسل غسان ميشال ميشيل إيلي شربل بشير نجيب فؤاد إياد معاذ حمزة بلال
+عثمان عمرو مجدي حمدي فتحي رشيد نايف بندر مشعل تميم جاسم راشد عبدالله عبدالرحمن عبدالعزيز
+عبدالفتاح عبدالمجيد يحيى زكريا موسى عيسى هارون داود سليمان إدريس صلاح جلال شوقي لطفي
+جبران نعيم مهند قيس لؤي أنور مراد فاطمة عائشة مريم زينب ليلى هند رانيا دينا ريم لينا
+نادية سميرة منال سعاد غادة رشا ياسمين سلمى نسرين شيرين هيفاء نجلاء نوال رغدة لمى ميساء
+جون جورج روبرت ديفيد مايكل جيمس ويليام وليام توماس ريتشارد دانيال بيتر مارك جيف كريستيان
+كريستوفر ستيفن ستيفان أندرو أنتوني فرانك هنري تشارلز إدوارد برايان كيفن جيسون ماثيو نيك
+نيكولاس آدم جاك هاري ألكسندر أليكس فيليب لويس باتريك إريك كارل ماكس فرانسوا جان بيير
+إيمانويل أوليفييه نيكولا لوران فرانسيس كارلوس خوسيه خوان أنطونيو ماريو لوكا ماركو جوزيبي
+فيديريكو باولو أنخيل ليونيل إنزو جوليان هانز كلاوس فولفغانغ أولاف يوهان مارتن جوزيف
+دونالد كامالا هيلاري نانسي أنجيلا أورسولا كريستين إيزابيل ليندا سابرينا ماري ماريا إيما
+جوليا لورا إليزابيث كاترين كاثرين صوفيا كيت جينيفر ميلانيا إيفانكا مارين فلاديمير سيرغي
+سيرجي ديمتري دميتري أليكسي نيكولاي إيغور يوري أندريه ميخائيل فيكتور أوليغ إيفان بافيل
+أناتولي فاليري يفغيني أولغا يوليا ناتاليا تاتيانا إيلينا سفيتلانا فولوديمير أولكسندر
+دينيس كيريلو ميخايلو بترو عباس مسعود مهدي حامد قاسم عبد
+""")
+
+_GIVEN_NORMS = frozenset(normalize_inline(w) for w in GIVEN_NAMES)
+_NOT_AFTER_GIVEN = frozenset(normalize_inline(w) for w in word_list("الله صلى رضي عليه"))
+_ABD = normalize_inline("عبد")  # "عبد الله" is a name
+_GIVEN_PREFIXES = ("", "و", "ل", "ب", "ف", "ول", "وب")
+_NAME_PARTICLES = frozenset(normalize_inline(w) for w in word_list("عبد بن ابن أبو آل بنت"))
+
 # Titles and roles after which a person's name usually follows.
 PERSON_TITLES = tuple(t.strip() for t in """
 الرئيس، الرئيسة، رئيس الوزراء، رئيسة الوزراء، رئيس الحكومة، رئيسة الحكومة، وزير الخارجية،
@@ -280,6 +310,7 @@ class NameRules:
         article.after_known_institutions()
         article.after_nouns()
         article.institution_phrases()
+        article.after_given_names()
         return list(article.found.values())
 
     def name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
@@ -645,6 +676,39 @@ class _Article:
                 named = self.person_from(last + 1)
                 if named is not None:
                     self.add(named[0], named[1], "PER", 0.65)
+
+    def after_given_names(self) -> None:
+        """A name of two words at least that opens with a common given name ("إنزو
+        فرنانديز", "هند صبري", "محمود الخطيب"), where no title or verb of saying marks it:
+        the last rule, so a name another rule found keeps its reading."""
+        claimed = {k for first, last in self.found for k in range(first, last + 1)}
+        words = self.words
+        for k, _last, key, _term in self.triggers:
+            if key[0] != "given" or k in self.taken or k in claimed or not any(
+                    words[k].startswith(p) and words[k][len(p):] in _GIVEN_NORMS
+                    for p in _GIVEN_PREFIXES):
+                continue  # "وكريم" is the company Careem with "و", not "ريم" with "وك"
+            span = self.name_from(k, "PER")
+            if span is None or span[0] != k:
+                continue
+            last = k
+            for j in range(k + 1, span[1] + 1):
+                word = self.words[j]
+                # "كريستيان هورنر ولاندو نوريس": "و" before a name starts the next one;
+                # "أحمد الله", "محمد صلى الله عليه وسلم" are no names.
+                formula = word in _NOT_AFTER_GIVEN and self.words[j - 1] != _ABD
+                next_name = (word.startswith("و") and word not in _GIVEN_NORMS
+                             and self.name_like(word[1:], 0))
+                if formula or next_name:
+                    break
+                last = j
+            # A particle needs the word after it: "سعاد بن عبد الرحيم", "عبد الوهاب أبو نقطة".
+            if (last > k and words[last] in _NAME_PARTICLES and last + 1 < len(words)
+                    and last + 1 not in self.taken and not self.broken(last, last + 1)):
+                last += 1
+            if last > k:
+                self.add(k, last, "PER", 0.5)
+                claimed.update(range(k, last + 1))  # "عبد" inside it starts no name of its own
 
     def institution_phrases(self) -> None:
         """A public body named by its noun and the definite words after it ("الهيئة العامة

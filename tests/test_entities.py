@@ -186,6 +186,18 @@ def test_a_public_body_named_by_its_noun_and_the_words_after_it(tagger: EntityTa
     assert all(m.type == "ORG" for m in tagger.tag(text) if m.text in unlinked)
 
 
+def test_a_name_opened_by_a_common_given_name(tagger: EntityTagger) -> None:
+    # No title or verb of saying marks these names: the given name does. "و" before a given
+    # name starts the next name; "وكريم" is not "ريم" behind "وك"; a formula is no name.
+    text = ("وسجل إنزو فرنانديز هدفا، وشارك كريستيان هورنر ولاندو نوريس، وتألقت هند صبري، "
+            "ووقعت شركتا أوبر وكريم الاتفاق، وأحمد الله على السلامة.")
+    people = [m.text for m in tagger.tag(text) if m.type == "PER"]
+    assert people == ["إنزو فرنانديز", "كريستيان هورنر", "هند صبري"]
+    # A particle takes the word after it, and a name found so claims its own given names.
+    text = "تونس: سعاد بن عبد الرحيم أول امرأة تترأس البلدية."
+    assert [m.text for m in tagger.tag(text) if m.type == "PER"] == ["سعاد بن عبد الرحيم"]
+
+
 def test_a_ministry_named_by_its_portfolio_with_no_country_to_link_it(
         tagger: EntityTagger) -> None:
     # "وزارة الداخلية" is a weak spelling of several countries' ministries: with none of
@@ -353,14 +365,14 @@ def test_recall_on_labelled_articles(tagger: EntityTagger) -> None:
 MODERN = Path(__file__).resolve().parent / "data" / "entities" / "modern_2022.jsonl"
 
 
-@pytest.mark.parametrize(("split", "floor"), [("modern1", 0.70), ("modern2", 0.86),
-                                               ("modern3", 0.84), ("modern4", 0.76),
-                                               ("modern5", 0.75), ("modern6", 0.78),
-                                               ("modern7", 0.76), ("modern8", 0.76),
-                                               ("modern9", 0.77), ("modern10", 0.75),
-                                               ("modern11", 0.78),
-                                               ("modern12", 0.72),
-                                               ("modern13", 0.70)])
+@pytest.mark.parametrize(("split", "floor"), [("modern1", 0.73), ("modern2", 0.86),
+                                               ("modern3", 0.84), ("modern4", 0.78),
+                                               ("modern5", 0.77), ("modern6", 0.80),
+                                               ("modern7", 0.77), ("modern8", 0.76),
+                                               ("modern9", 0.78), ("modern10", 0.76),
+                                               ("modern11", 0.80),
+                                               ("modern12", 0.74),
+                                               ("modern13", 0.72)])
 def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str,
                                                 floor: float) -> None:
     """`modern1`: measured once on 2026-11-26 (recall 195 of 390, 0.500), then tuned on (244,
@@ -384,7 +396,8 @@ def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str
     them (the tagger before the ministry rule finds 366). With the party and chamber rules:
     278, 508, 648, 393, 441, 393, 271, 342, 375, 417, 602 and 375. `modern13` (40 of the
     `probe24` articles): 339 of 474 (0.715) measured once with them (335 with the tagger of
-    the day before). The floors sit about one article below."""
+    the day before). With names opened by a common given name: 292, 512, 653, 402, 451, 402,
+    276, 344, 378, 424, 612, 382 and 349. The floors sit about one article below."""
     gold = ev.read_entity_gold(MODERN, split)
     articles = ev.read_articles(MODERN, set(gold))
     assert len(gold) == 40
