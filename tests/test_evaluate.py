@@ -498,6 +498,11 @@ def test_cli_eval_json() -> None:
 #   its reader also counted as the war, all marked borderline), sanctions 0.872 (22; P 1.000,
 #   R 0.773). Tuning data since 2026.12.29 (an Iranian cargo's forfeiture, asset freezes
 #   written «تجميد أي أصول», the dark fleet, Ukraine's Sea Baby drones): sanctions 0.927.
+# `probe25`, a Maghreb, sport and culture evening and an Asia-Pacific and Americas night,
+#   measured once with 2026.12.29: Korea 0.950 (20; P 0.950, R 0.950), war 0.872 (22;
+#   P 1.000, R 0.773), sanctions 0.900 (22; P 1.000, R 0.818). Tuning data since 2026.12.30
+#   (youth World Cups, arming Kyiv, the reparations loan, shells for "the Russian front"):
+#   Korea 0.974, war 0.952.
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -524,6 +529,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe22": (0.97, 0.95, 0.97),
     "probe23": (0.92, 0.92, 0.95),
     "probe24": (0.94, 0.77, 0.90),
+    "probe25": (0.94, 0.92, 0.87),
 }
 
 
