@@ -202,7 +202,7 @@ def learned(train: Labelled, test: Labelled | None, folds: int = 8,
 
 # The sets measured once, before any rule was tuned on them (README, "Evaluating").
 CLEAN_ANT = {f"heldout{n}" for n in [*range(4, 23), *range(24, 28)]}
-CLEAN_PROBES = {f"probe{n}" for n in range(6, 25)}
+CLEAN_PROBES = {f"probe{n}" for n in range(6, 26)}
 
 
 def main() -> None:
@@ -239,7 +239,7 @@ def main() -> None:
             views.append((f"{name}, the clean keyword-pool sets heldout4-22 and 24-27",
                           {a: g for a, g in gold.items() if split_of[a] in CLEAN_ANT}))
         elif name.startswith("written"):
-            views.append((f"{name}, the clean sets probe6-probe24",
+            views.append((f"{name}, the clean sets probe6-probe25",
                           {a: g for a, g in gold.items() if probe_split[a] in CLEAN_PROBES}))
         for title, view in views:
             figures["sets"][title] = show(console, title, view, methods, tagger.version)
