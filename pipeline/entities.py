@@ -25,6 +25,7 @@ from pipeline.names import (
     GENTILICS,
     GIVEN_NAMES,
     INSTITUTION_HEADS,
+    KOREAN_SURNAMES,
     LOC_KEYWORDS,
     ORG_KEYWORDS,
     PERSON_TITLES,
@@ -276,6 +277,7 @@ class EntityTagger:
         terms += [Term(r, ("role", "PER"), Kind.NAME) for r in APPOSITIVE_ROLES]
         terms += [Term(v, ("speech", "PER"), Kind.NAME) for v in SPEECH_VERBS]
         terms += [Term(g, ("given", "PER"), Kind.NAME) for g in GIVEN_NAMES]
+        terms += [Term(g, ("korean", "PER"), Kind.NAME) for g in KOREAN_SURNAMES]
         terms += [Term(k, ("keyword", "ORG"), Kind.WORD) for k in ORG_KEYWORDS]
         terms += [Term(k, ("keyword", "LOC"), Kind.WORD) for k in LOC_KEYWORDS]
         terms += [Term(k, ("institution", "ORG"), Kind.WORD) for k in INSTITUTION_HEADS]

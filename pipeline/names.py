@@ -101,7 +101,18 @@ GIVEN_NAMES = word_list("""
 دينيس كيريلو ميخايلو بترو عباس مسعود مهدي حامد قاسم عبد
 """)
 
+# Korean surnames, which open a name whose given name is hyphenated ("كيم هونغ-إيل", "أوه
+# هيون-غيو"); several are function words once normalized (لي, أوه), so the hyphen decides
+# (آن is left to SHORT_FIRST_PARTS: it normalizes as أن does).
+KOREAN_SURNAMES = word_list("""
+كيم لي بارك تشوي جونغ كانغ تشو يون جانغ ليم هان أوه سيو شين كوون هوانغ سونغ هونغ يو مون
+جي تشا نام بيك جو جيونغ سون بيون كو ري تشونغ يانغ ها يوم وو مين
+""")
 _GIVEN_NORMS = frozenset(normalize_inline(w) for w in GIVEN_NAMES)
+_KOREAN_NORMS = frozenset(normalize_inline(w) for w in KOREAN_SURNAMES)
+# Latin letters spelled out, which make model names and acronyms, not given names ("جي تي-آر").
+_LETTER_NAMES = frozenset(normalize_inline(w) for w in word_list(
+    "إس تي آر إف إم بي سي دي إن إل أو كيه في إكس زد إي واي جيه إتش"))
 _NOT_AFTER_GIVEN = frozenset(normalize_inline(w) for w in word_list("الله صلى رضي عليه"))
 _ABD = normalize_inline("عبد")  # "عبد الله" is a name
 _GIVEN_PREFIXES = ("", "و", "ل", "ب", "ف", "ول", "وب")
@@ -684,6 +695,8 @@ class _Article:
         claimed = {k for first, last in self.found for k in range(first, last + 1)}
         words = self.words
         for k, _last, key, _term in self.triggers:
+            if key[0] == "korean" and k not in self.taken and k not in claimed:
+                self.korean_name(k, claimed)
             if key[0] != "given" or k in self.taken or k in claimed or not any(
                     words[k].startswith(p) and words[k][len(p):] in _GIVEN_NORMS
                     for p in _GIVEN_PREFIXES):
@@ -753,6 +766,17 @@ class _Article:
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
                 continue
             self.add(k_first, mods[-1], "ORG", 0.5)
+
+    def korean_name(self, k: int, claimed: set[int]) -> None:
+        """A Korean surname at ``k`` and a hyphenated given name after it ("كيم هونغ-إيل")."""
+        words, j = self.words, k + 1
+        if (j + 1 < len(words) and any(words[k].startswith(p) and words[k][len(p):] in
+                                       _KOREAN_NORMS for p in _GIVEN_PREFIXES)
+                and j not in self.taken and j + 1 not in self.taken
+                and not self.broken(k, j) and self.joined(j, j + 1)
+                and words[j] not in _LETTER_NAMES and words[j + 1] not in _LETTER_NAMES):
+            self.add(k, j + 1, "PER", 0.55)
+            claimed.update(range(k, j + 2))
 
     def names_alone(self, head: int, word: str, bare: bool) -> bool:
         """Does the one word ``word`` after the head noun ``head`` name a body?
