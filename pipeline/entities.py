@@ -22,6 +22,7 @@ from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
 from pipeline.matcher import Kind, Term, WordFormMatcher
 from pipeline.names import (
     APPOSITIVE_ROLES,
+    COMPANY_SUFFIXES,
     GENTILICS,
     GIVEN_NAMES,
     INSTITUTION_HEADS,
@@ -278,6 +279,7 @@ class EntityTagger:
         terms += [Term(v, ("speech", "PER"), Kind.NAME) for v in SPEECH_VERBS]
         terms += [Term(g, ("given", "PER"), Kind.NAME) for g in GIVEN_NAMES]
         terms += [Term(g, ("korean", "PER"), Kind.NAME) for g in KOREAN_SURNAMES]
+        terms += [Term(w, ("suffix", "ORG"), Kind.EXACT) for w in COMPANY_SUFFIXES]
         terms += [Term(k, ("keyword", "ORG"), Kind.WORD) for k in ORG_KEYWORDS]
         terms += [Term(k, ("keyword", "LOC"), Kind.WORD) for k in LOC_KEYWORDS]
         terms += [Term(k, ("institution", "ORG"), Kind.WORD) for k in INSTITUTION_HEADS]

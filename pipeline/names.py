@@ -108,6 +108,16 @@ KOREAN_SURNAMES = word_list("""
 كيم لي بارك تشوي جونغ كانغ تشو يون جانغ ليم هان أوه سيو شين كوون هوانغ سونغ هونغ يو مون
 جي تشا نام بيك جو جيونغ سون بيون كو ري تشونغ يانغ ها يوم وو مين
 """)
+# Words that end a foreign company's name as Arabic outlets transliterate it ("كوانتم
+# كابيتال", "تشيل إندستريز"): the name-like words before one are the company's. Not بنك,
+# which mostly opens a bank's name ("بنك باركليز"); banks named so are gazetteer spellings.
+COMPANY_SUFFIXES = word_list("""
+كابيتال إنترناشونال إنترناشيونال إنفستمنتس إنفستمنت هولدينغ هولدينغز غروب كوربوريشن
+إنرجي موتورز بتروليوم سيكيوريتيز بارتنرز فاينانشال تكنولوجيز إندستريز بيكتشرز إيرلاينز
+إيرويز شيبينغ لوجستيكس فارماسيوتيكالز ماركتس ريسيرش أنيميشن
+""")
+_COMPANY_SUFFIX_NORMS = frozenset(normalize_inline(w) for w in COMPANY_SUFFIXES)
+_AND = frozenset(normalize_inline(w) for w in ("آند", "أند", "اند"))
 _GIVEN_NORMS = frozenset(normalize_inline(w) for w in GIVEN_NAMES)
 _KOREAN_NORMS = frozenset(normalize_inline(w) for w in KOREAN_SURNAMES)
 # Latin letters spelled out, which make model names and acronyms, not given names ("جي تي-آر").
@@ -322,6 +332,7 @@ class NameRules:
         article.after_nouns()
         article.institution_phrases()
         article.after_given_names()
+        article.before_company_suffixes()
         return list(article.found.values())
 
     def name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
@@ -766,6 +777,46 @@ class _Article:
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
                 continue
             self.add(k_first, mods[-1], "ORG", 0.5)
+
+    def before_company_suffixes(self) -> None:
+        """A foreign company named by one to three name-like words and a closing word such as
+        بنك, كابيتال or إندستريز ("سيغنتشر بنك", "هاي إنفستمنت آند سيكيوريتيز")."""
+        words, taken = self.words, self.taken
+        claimed = {k for first, last in self.found for k in range(first, last + 1)}
+        done = -1
+        for k, _last, key, _term in self.triggers:
+            if (key[0] != "suffix" or k <= done or k in taken
+                    or words[k] not in _COMPANY_SUFFIX_NORMS):
+                continue
+            first = k
+            # Two words at most; one with "و" only right before the closing word ("وساكسو
+            # بنك"): further back it is a verb ("وانهار سيغنتشر بنك").
+            while (first - 1 >= 0 and k - first < 2 and first - 1 not in taken
+                   and first - 1 not in claimed and not self.broken(first - 1, first)
+                   and not (first < k and words[first - 1].startswith("و"))
+                   and self.name_like(words[first - 1], 0, definite_ok=False)):
+                first -= 1
+            if first == k:
+                continue  # "أكبر بنك": no name before the word
+            before = first - 1
+            if (before >= 0 and before not in taken and not self.broken(before, first)
+                    and self.name_like(words[before], 0, definite_ok=False)):
+                continue  # "استثمرت سوفت بنك", "يقوده بنك": where the name starts is unclear
+            last = k
+            # "إنفستمنت آند سيكيوريتيز": a second closing word, after "آند" or not.
+            nxt = last + 1
+            if nxt < len(words) and words[nxt] in _AND:
+                nxt += 1
+            if (nxt < len(words) and words[nxt] in _COMPANY_SUFFIX_NORMS and nxt not in taken
+                    and not self.broken(last, nxt)):
+                last = nxt
+            after = last + 1
+            # "... إنترناشونال ماكدونالدز": the word opens a name after it, not before it.
+            if (after < len(words) and not self.broken(last, after)
+                    and self.name_like(words[after], 0, definite_ok=False)):
+                continue
+            self.add(first, last, "ORG", 0.55)
+            done = last
 
     def korean_name(self, k: int, claimed: set[int]) -> None:
         """A Korean surname at ``k`` and a hyphenated given name after it ("كيم هونغ-إيل")."""

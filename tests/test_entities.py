@@ -196,6 +196,11 @@ def test_a_name_opened_by_a_common_given_name(tagger: EntityTagger) -> None:
     # A Korean surname before a hyphenated given name; not "أن" nor a car model.
     text = "وقال كيم هونغ-إيل إن طراز جي تي-آر تأخر، وتبين أن ميثوين-كامبل غادرت."
     assert [m.text for m in tagger.tag(text) if m.type == "PER"] == ["كيم هونغ-إيل"]
+    # A foreign company by its closing word; not where a verb or a name may start it.
+    text = ('وقال محللون في "كوانتم كابيتال" إن الطلب قوي، وقالت هاي إنفستمنت آند سيكيوريتيز '
+            "إن الأسعار سترتفع، واشترت سكاي بريدج كابيتال الحصة.")
+    assert [m.text for m in tagger.tag(text) if m.type == "ORG"] == [
+        "كوانتم كابيتال", "هاي إنفستمنت آند سيكيوريتيز"]
     # A particle takes the word after it, and a name found so claims its own given names.
     text = "تونس: سعاد بن عبد الرحيم أول امرأة تترأس البلدية."
     assert [m.text for m in tagger.tag(text) if m.type == "PER"] == ["سعاد بن عبد الرحيم"]
@@ -404,7 +409,8 @@ def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str
     276, 344, 378, 424, 612, 382 and 349. `modern14` (40 of the `probe25` articles): 385 of 489
     (0.787) measured once with them all (372 with the tagger of c7fbd9a). With Korean names by
     their hyphenated given name: `modern3` 662, `modern7` 277, `modern9` 379, `modern10` 428,
-    `modern12` 385, `modern13` 351. The floors sit about one article below."""
+    `modern12` 385, `modern13` 351; with companies by their closing word, `modern1` 293,
+    `modern3` 664, `modern4` 405, `modern5` 453. The floors sit about one article below."""
     gold = ev.read_entity_gold(MODERN, split)
     articles = ev.read_articles(MODERN, set(gold))
     assert len(gold) == 40
