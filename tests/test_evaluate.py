@@ -503,6 +503,10 @@ def test_cli_eval_json() -> None:
 #   P 1.000, R 0.773), sanctions 0.900 (22; P 1.000, R 0.818). Tuning data since 2026.12.30
 #   (youth World Cups, arming Kyiv, the reparations loan, shells for "the Russian front"):
 #   Korea 0.974, war 0.952.
+# `probe26`, an Africa, Horn, Turkey and Central Asia evening and a US, Europe and technology
+#   morning, measured once with 2026.12.30 and not tuned on: Korea 0.973 (19; R 0.947), war
+#   0.800 (24; P 1.000, R 0.667; four of its eight misses are sanctions stories its reader
+#   also counted as the war, all borderline), sanctions 0.842 (22; P 1.000, R 0.727).
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -530,6 +534,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe23": (0.92, 0.92, 0.95),
     "probe24": (0.94, 0.77, 0.90),
     "probe25": (0.94, 0.92, 0.87),
+    "probe26": (0.94, 0.77, 0.81),
 }
 
 
