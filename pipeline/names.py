@@ -276,6 +276,12 @@ def _adjective_like(word: str) -> bool:
             or word.startswith("الم") and word.endswith("ه") and len(word) >= 6)
 
 
+def _bare_or_clitic(word: str, names: frozenset[str]) -> bool:
+    """Is ``word`` one of ``names``, bare or behind و, ل, ب or ف (not behind "وك", which would
+    make "وكريم" of "ريم")?"""
+    return any(word.startswith(p) and word[len(p):] in names for p in _GIVEN_PREFIXES)
+
+
 def _strip_proclitic(token: str) -> str:
     """``token`` without its longest proclitic that leaves two letters at least."""
     if token.startswith(PROCLITICS):  # most words take none: one test instead of sixteen
@@ -701,26 +707,26 @@ class _Article:
 
     def after_given_names(self) -> None:
         """A name of two words at least that opens with a common given name ("إنزو
-        فرنانديز", "هند صبري", "محمود الخطيب"), where no title or verb of saying marks it:
-        the last rule, so a name another rule found keeps its reading."""
+        فرنانديز", "هند صبري", "محمود الخطيب"), or a Korean surname before a hyphenated given
+        name, where no title or verb of saying marks it: the last person rule, so a name
+        another rule found keeps its reading."""
         claimed = {k for first, last in self.found for k in range(first, last + 1)}
         words = self.words
         for k, _last, key, _term in self.triggers:
             if key[0] == "korean" and k not in self.taken and k not in claimed:
                 self.korean_name(k, claimed)
-            if key[0] != "given" or k in self.taken or k in claimed or not any(
-                    words[k].startswith(p) and words[k][len(p):] in _GIVEN_NORMS
-                    for p in _GIVEN_PREFIXES):
+            if (key[0] != "given" or k in self.taken or k in claimed
+                    or not _bare_or_clitic(words[k], _GIVEN_NORMS)):
                 continue  # "وكريم" is the company Careem with "و", not "ريم" with "وك"
             span = self.name_from(k, "PER")
             if span is None or span[0] != k:
                 continue
             last = k
             for j in range(k + 1, span[1] + 1):
-                word = self.words[j]
+                word = words[j]
                 # "كريستيان هورنر ولاندو نوريس": "و" before a name starts the next one;
                 # "أحمد الله", "محمد صلى الله عليه وسلم" are no names.
-                formula = word in _NOT_AFTER_GIVEN and self.words[j - 1] != _ABD
+                formula = word in _NOT_AFTER_GIVEN and words[j - 1] != _ABD
                 next_name = (word.startswith("و") and word not in _GIVEN_NORMS
                              and self.name_like(word[1:], 0))
                 if formula or next_name:
@@ -779,8 +785,8 @@ class _Article:
             self.add(k_first, mods[-1], "ORG", 0.5)
 
     def before_company_suffixes(self) -> None:
-        """A foreign company named by one to three name-like words and a closing word such as
-        بنك, كابيتال or إندستريز ("سيغنتشر بنك", "هاي إنفستمنت آند سيكيوريتيز")."""
+        """A foreign company named by one or two name-like words and a closing word such as
+        كابيتال or إندستريز ("كوانتم كابيتال", "هاي إنفستمنت آند سيكيوريتيز")."""
         words, taken = self.words, self.taken
         claimed = {k for first, last in self.found for k in range(first, last + 1)}
         done = -1
@@ -789,19 +795,19 @@ class _Article:
                     or words[k] not in _COMPANY_SUFFIX_NORMS):
                 continue
             first = k
-            # Two words at most; one with "و" only right before the closing word ("وساكسو
-            # بنك"): further back it is a verb ("وانهار سيغنتشر بنك").
+            # Two words at most; one with "و" only right before the closing word ("وومضة
+            # كابيتال"): further back it is a verb ("واشترت كوانتم كابيتال").
             while (first - 1 >= 0 and k - first < 2 and first - 1 not in taken
                    and first - 1 not in claimed and not self.broken(first - 1, first)
                    and not (first < k and words[first - 1].startswith("و"))
                    and self.name_like(words[first - 1], 0, definite_ok=False)):
                 first -= 1
             if first == k:
-                continue  # "أكبر بنك": no name before the word
+                continue  # "أكبر كابيتال": no name before the word
             before = first - 1
             if (before >= 0 and before not in taken and not self.broken(before, first)
                     and self.name_like(words[before], 0, definite_ok=False)):
-                continue  # "استثمرت سوفت بنك", "يقوده بنك": where the name starts is unclear
+                continue  # "واشترت سكاي بريدج كابيتال": where the name starts is unclear
             last = k
             # "إنفستمنت آند سيكيوريتيز": a second closing word, after "آند" or not.
             nxt = last + 1
@@ -821,8 +827,7 @@ class _Article:
     def korean_name(self, k: int, claimed: set[int]) -> None:
         """A Korean surname at ``k`` and a hyphenated given name after it ("كيم هونغ-إيل")."""
         words, j = self.words, k + 1
-        if (j + 1 < len(words) and any(words[k].startswith(p) and words[k][len(p):] in
-                                       _KOREAN_NORMS for p in _GIVEN_PREFIXES)
+        if (j + 1 < len(words) and _bare_or_clitic(words[k], _KOREAN_NORMS)
                 and j not in self.taken and j + 1 not in self.taken
                 and not self.broken(k, j) and self.joined(j, j + 1)
                 and words[j] not in _LETTER_NAMES and words[j + 1] not in _LETTER_NAMES):
