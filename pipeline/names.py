@@ -202,7 +202,6 @@ _COMPASS = frozenset(normalize_inline(w) for w in word_list(
     "الجنوبي الجنوبية الشمالي الشمالية الشرقي الشرقية الغربي الغربية"))
 _HEAD_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل",
                   "ال", "وال", "فال", "بال", "لل", "كال", "وبال", "ولل", "فلل")
-_HEAD_PREFIXES_LONGEST = tuple(sorted(filter(None, _HEAD_PREFIXES), key=len, reverse=True))
 # The organization nouns of ORG_KEYWORDS that head a body's descriptive name; a site, a
 # network, a front, a club or a group so named is mostly a description ("موقع التواصل
 # الاجتماعي", "النادي الملكي", "جبهة الساحل الغربي").
@@ -274,6 +273,15 @@ def _adjective_like(word: str) -> bool:
         return False
     return (word.endswith(("ي", "يه")) or word in _BODY_ADJECTIVES
             or word.startswith("الم") and word.endswith("ه") and len(word) >= 6)
+
+
+def _head_split(word: str) -> tuple[str, str] | None:
+    """``word`` as one of the prefixes a descriptive head allows and the head itself
+    ("وللوزارة" -> "ولل", "وزاره"), or None when it is no such head."""
+    for prefix in _HEAD_PREFIXES:
+        if word.startswith(prefix) and word[len(prefix):] in _DESCRIPTIVE_HEADS:
+            return prefix, word[len(prefix):]
+    return None
 
 
 def _bare_or_clitic(word: str, names: frozenset[str]) -> bool:
@@ -710,7 +718,7 @@ class _Article:
         فرنانديز", "هند صبري", "محمود الخطيب"), or a Korean surname before a hyphenated given
         name, where no title or verb of saying marks it: the last person rule, so a name
         another rule found keeps its reading."""
-        claimed = {k for first, last in self.found for k in range(first, last + 1)}
+        claimed = self.claimed()
         words = self.words
         for k, _last, key, _term in self.triggers:
             if key[0] == "korean" and k not in self.taken and k not in claimed:
@@ -745,8 +753,8 @@ class _Article:
         للسلع التموينية", "وزارة النفط العراقية", "صندوق الرفاه الوطني"): two such words, or
         one adjective of relation ("الحزب الديمقراطي"), but not a nationality alone after a
         definite noun ("الشركة الأمريكية" describes a company named elsewhere)."""
-        words, found = self.words, self.found
-        claimed = {k for first, last in found for k in range(first, last + 1)}
+        words = self.words
+        claimed = self.claimed()
         for k_first, k_last, key, _term in self.triggers:
             if key[1] != "ORG" or key[0] not in ("keyword", "institution") or k_first != k_last:
                 continue
@@ -788,12 +796,11 @@ class _Article:
         """A foreign company named by one or two name-like words and a closing word such as
         كابيتال or إندستريز ("كوانتم كابيتال", "هاي إنفستمنت آند سيكيوريتيز")."""
         words, taken = self.words, self.taken
-        claimed = {k for first, last in self.found for k in range(first, last + 1)}
+        claimed = self.claimed()
         done = -1
         for k, _last, key, _term in self.triggers:
-            if (key[0] != "suffix" or k <= done or k in taken
-                    or words[k] not in _COMPANY_SUFFIX_NORMS):
-                continue
+            if key[0] != "suffix" or k <= done or k in taken:
+                continue  # the trigger is one of COMPANY_SUFFIXES as written (Kind.EXACT)
             first = k
             # Two words at most; one with "و" only right before the closing word ("وومضة
             # كابيتال"): further back it is a verb ("واشترت كوانتم كابيتال").
@@ -847,13 +854,14 @@ class _Article:
                     and word not in _PARTY_DESCRIPTIONS)
         return word.endswith(("ي", "يه")) or stem == _MINISTRY or f"{stem} {word}" in _CHAMBERS
 
+    def claimed(self) -> set[int]:
+        """The tokens of the names found so far, which a later rule leaves alone."""
+        return {k for first, last in self.found for k in range(first, last + 1)}
+
     def stem(self, k: int) -> str:
         """Token ``k`` without the prefix :meth:`head_form` allows before a head."""
-        word = self.words[k]
-        for prefix in _HEAD_PREFIXES_LONGEST:
-            if word.startswith(prefix) and word[len(prefix):] in _DESCRIPTIVE_HEADS:
-                return word[len(prefix):]
-        return word
+        split = _head_split(self.words[k])
+        return split[1] if split else self.words[k]
 
     def joined_portfolio(self, j: int) -> bool:
         """Is token ``j`` a second portfolio joined by "و" to a ministry's first ("والتعليم"),
@@ -866,11 +874,10 @@ class _Article:
         """Is token ``k`` one of the descriptive heads in the singular, bare ("bare") or with
         the article ("definite"), a preposition or conjunction allowed before it? A plural
         ("الشركات") or a possessed noun ("موقعها") names no one body."""
-        word = self.words[k]
-        for prefix in _HEAD_PREFIXES:
-            if word.startswith(prefix) and word[len(prefix):] in _DESCRIPTIVE_HEADS:
-                return "definite" if prefix.endswith(("ال", "لل")) else "bare"
-        return None
+        split = _head_split(self.words[k])
+        if split is None:
+            return None
+        return "definite" if split[0].endswith(("ال", "لل")) else "bare"
 
     def after_nouns(self) -> None:
         """An organization's or place's name after its noun (شركة، صحيفة، مدينة ...),
