@@ -55,6 +55,21 @@ def find_bindir() -> Path:
     )
 
 
+def port_in_use(port: int) -> OSError | None:
+    """The error binding 127.0.0.1:``port`` gives, or None when nothing listens there.
+
+    The probe binds as PostgreSQL does, with SO_REUSEADDR: connections a server just
+    stopped left in TIME_WAIT would otherwise read as a taken port for a minute after
+    `make stop`, though the server itself starts there; a listening socket still counts."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return exc
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -132,15 +147,13 @@ class EmbeddedPostgres:
             return
         # Another checkout's embedded server (or any program) on the port would only show
         # as a failed start with the reason in the server log: say it here.
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", self.port))
-            except OSError as exc:
-                raise EmbeddedServerError(
-                    f"port {self.port} on 127.0.0.1 is taken ({exc.strerror}): another "
-                    "checkout's embedded PostgreSQL or another program listens there. Stop "
-                    "it (`make stop` in that checkout) or set AKHBAR_PG_PORT to a free port."
-                ) from exc
+        exc = port_in_use(self.port)
+        if exc is not None:
+            raise EmbeddedServerError(
+                f"port {self.port} on 127.0.0.1 is taken ({exc.strerror}): another "
+                "checkout's embedded PostgreSQL or another program listens there. Stop "
+                "it (`make stop` in that checkout) or set AKHBAR_PG_PORT to a free port."
+            ) from exc
         logfile = self.datadir / "server.log"
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                 "-c unix_socket_directories='' -c fsync=off -c max_connections=100")

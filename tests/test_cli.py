@@ -240,6 +240,29 @@ def test_an_embedded_server_port_already_taken_is_a_clear_error(
     assert "AKHBAR_PG_PORT" in result.output
 
 
+def test_a_port_a_stopped_server_left_in_time_wait_is_free() -> None:
+    # Right after `make stop` the server's closed connections sit in TIME_WAIT on its port;
+    # PostgreSQL starts there again, so the probe must not call the port taken.
+    import socket
+
+    from pipeline.pgserver import port_in_use
+
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+        server.listen()
+        assert port_in_use(port) is not None  # a listening socket is taken
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            conn, _ = server.accept()
+            conn.close()  # the server closes first: its side of the connection waits
+            client.recv(1)
+    # A bind without SO_REUSEADDR still fails there.
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))
+    assert port_in_use(port) is None
+
+
 @pytest.mark.parametrize(("args", "variable", "value", "message"), [
     (["run", "--feeds", str(SAMPLES)], "AKHBAR_HTTP_TIMEOUT", "20s",
      "AKHBAR_HTTP_TIMEOUT='20s': expected a number"),
