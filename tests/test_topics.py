@@ -1880,3 +1880,26 @@ def test_overlap_and_proximity_lookups_agree_with_checking_every_pair() -> None:
             for hit in hits:
                 window = rng.choice((0, 1, 3, 10))
                 assert _near(hit, group, window) == near_all(hit, spans, window)
+
+
+def test_the_sanctions_committee_the_cuban_embargo_and_a_treasury_listing(
+        tagger: Tagger) -> None:
+    def evidence(title: str, text: str) -> set[str]:
+        explained = {r.topic.lstrip("-"): r for r in tagger.tag(title, text, explain=True)}
+        return {e.term for e in explained["sanctions"].evidence} if "sanctions" in explained \
+            else set()
+
+    libya = ("سمح مجلس الأمن للمؤسسة الليبية بإعادة استثمار جزء من أموالها بعد إخطار "
+             "لجنة العقوبات.\nوقال رئيس المؤسسة إن الخطة أعدت بالتنسيق مع لجنة العقوبات.")
+    assert "لجنة العقوبات" in evidence("ليبيا تستثمر أموالها", libya)
+    football = ("قررت لجنة العقوبات في اتحاد الكرة إيقاف اللاعب أربع مباريات.\n"
+                "وقال النادي إنه سيستأنف القرار قبل مباراة الدوري المقبلة.")
+    assert "لجنة العقوبات" not in evidence("إيقاف لاعب", football)
+    cuba = "وقالت هافانا إن الحظر المفروض على كوبا منذ ستة عقود يخنق اقتصادها."
+    assert "الحظر" in evidence("كوبا والحظر", cuba)
+    flights = "قررت السلطات الحظر على الرحلات الليلية في المطار الجديد."
+    assert "الحظر" not in evidence("المطار", flights)
+    listing = "أعلنت وزارة الخزانة الأمريكية إدراج بنك في صنعاء على قائمتها."
+    assert "إدراج" in evidence("بنك في صنعاء", listing)
+    stocks = "أعلنت البورصة إدراج أسهم الشركة في السوق الرئيسية الأسبوع المقبل."
+    assert "إدراج" not in evidence("البورصة", stocks)
