@@ -325,6 +325,10 @@ _LEAD_DATELINE = re.compile(
     r"(?:ال)?(?:أحد|إثنين|اثنين|ثلاثاء|أربعاء|خميس|جمعة|سبت)\s*[،,]")
 _LEAD_HEAD = 100  # characters of a paragraph searched for the dateline
 _LEAD_RUN = 2  # closing leads needed before they count as a teaser block
+# Sentence-closing marks; a long closing paragraph without one, on a page whose story
+# paragraphs carry them, is a teaser cut off mid-word (CNN Arabic's "more stories" leads).
+_CLOSERS = frozenset('.!?؟…»"”)\'')
+_CUT_MIN = 80  # characters: shorter unpunctuated lines are credits and captions
 
 
 def furniture_spans(text: str) -> list[tuple[int, int]]:
@@ -359,15 +363,20 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
 def _teaser_block(lines: list[tuple[int, int, str]]) -> int | None:
     """Where the closing run of related-story leads begins, if there is one.
 
-    The run is the paragraphs after the story's last joined ("و"/"ف") paragraph. Not every
-    teaser carries a weekday dateline, so it counts from the highest lead with one whose
-    block to the end is at least half leads, two at least; the story's first paragraph never.
+    The run is the paragraphs after the story's last joined ("و"/"ف") paragraph. A lead
+    carries a weekday dateline or, where the story's paragraphs end with a closing mark, is
+    a long paragraph cut off without one. Not every teaser is either, so the run counts from
+    the highest lead whose block to the end is at least half leads, two at least; the
+    story's first paragraph never.
     """
     tail = len(lines)
     while tail > 1 and lines[tail - 1][2][0] not in "وف":
         tail -= 1
+    punctuated = sum(line[-1] in _CLOSERS for _s, _e, line in lines[:tail])
+    cut_off = 2 * punctuated > tail  # the story's own paragraphs end with a closing mark
     leads = [i for i in range(tail, len(lines))
-             if _LEAD_DATELINE.search(lines[i][2][:_LEAD_HEAD])]
+             if _LEAD_DATELINE.search(lines[i][2][:_LEAD_HEAD])
+             or (cut_off and len(lines[i][2]) >= _CUT_MIN and lines[i][2][-1] not in _CLOSERS)]
     for k, top in enumerate(leads):
         if top > 0 and len(leads) - k >= _LEAD_RUN and 2 * (len(leads) - k) >= len(lines) - top:
             return top

@@ -392,6 +392,22 @@ def test_a_teaser_block_may_hold_leads_without_a_weekday() -> None:
     assert furniture_spans(STORY + "\n" + TEASERS + "\n" + prose + "\n" + prose) == []
 
 
+def test_closing_leads_cut_off_mid_word_are_teasers() -> None:
+    # CNN Arabic closes with leads of other stories cut at a fixed length, most without a
+    # weekday: where the story's own paragraphs end with a full stop, they are furniture.
+    cut = ["قالت المتحدثة باسم وزارة الخارجية الروسية إن بلادها ستتخذ إجراءات انتقامية ردا على "
+           "العقوبات التي أعلنتها الإدارة الأمريكية على خلفية قضية تسميم العميل الروسي السا",
+           "قال قائد القيادة المركزية بالجيش الأمريكي إن قائد فيلق القدس يقف خلف الكثير من "
+           "النشاطات التي تهدف إلى زعزعة الاستقرار في منطقة الشرق ا"]
+    text = STORY + "\n" + "\n".join(cut)
+    assert [text[a:b] for a, b in furniture_spans(text)] == cut
+    # On a page whose story has no full stops, unpunctuated closing lines are its own.
+    bare = "\n".join(line.rstrip(".") for line in STORY.split("\n"))
+    assert furniture_spans(bare + "\n" + "\n".join(cut)) == []
+    # Short unpunctuated lines (a credit, a caption) are not leads.
+    assert furniture_spans(STORY + "\nصورة من مقر الهيئة في الكويت\nأرشيف الهيئة") == []
+
+
 def test_read_also_teasers_are_no_evidence(tagger: Tagger) -> None:
     teaser = "واشنطن تفرض عقوبات اقتصادية جديدة على إيران وتجمد أصول شركات"
     text = STORY + "\nاقرأ أيضا:\n" + "\n".join([teaser] * 3)
