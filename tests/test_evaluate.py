@@ -6,6 +6,7 @@ provenance and a reason; their texts are read from the shared corpus at test tim
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -628,3 +629,29 @@ def test_cli_eval_refuses_a_broken_label_alias_file(small_eval: Path,
     assert result.exit_code == 2, result.output
     assert "label_aliases.yaml:3: aliases: the name for 'Washington' must be text, got '3'" \
         in " ".join(result.output.split())
+
+
+ADJUDICATED = REPO / "tests" / "data" / "topics" / "ant_adjudicated.jsonl"
+# Every labelled ANT article read again by a second reader who saw neither the first labels
+# nor any tagger output; where the two differ, a third blind reading decides.
+
+
+def test_adjudicated_labels_are_well_formed() -> None:
+    rows = [json.loads(line) for line in ADJUDICATED.read_text(encoding="utf-8").splitlines()]
+    first = {json.loads(line)["id"]: json.loads(line)
+             for line in LABELS.read_text(encoding="utf-8").splitlines()}
+    assert [r["id"] for r in rows] == list(first)  # the same articles, in the same order
+    for r in rows:
+        assert r["split"] == first[r["id"]]["split"]
+        assert set(r["first"]) == set(first[r["id"]]["topics"])
+        assert r["half"] == ("A" if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2 == 0
+                             else "B")
+        assert r["second_reason"] and isinstance(r["second_borderline"], bool)
+        # Agreement stands; a disagreement goes to the third reading.
+        for topic in evaluate.CORE_TOPICS:
+            votes = [topic in r["first"], topic in r["second"]]
+            if votes[0] != votes[1]:
+                votes.append(topic in r["third"])
+            assert (topic in r["topics"]) == (sum(votes) * 2 > len(votes)), (r["id"], topic)
+        assert ("third" in r) == (set(r["first"]) != set(r["second"]))
+
