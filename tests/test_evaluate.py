@@ -315,18 +315,22 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 #   and 15 of the 361 Korea tags on unlabelled articles, the one war tag, 20 untagged articles
 #   with the topics' words); measured once with 2026.12.25: Korea 1.000 (17), sanctions
 #   0.861 (31; P 0.756, R 1.000), the war tag false.
+# 2027.1.1 follows the three-reader labels (`ant_adjudicated.jsonl`, below): sanctions named in
+#   two sentences or as what moves a market count, and the first readers' sanctions figures
+#   fall on six of these sets (`heldout5` 0.788, `heldout6` 0.878, `heldout10` 0.829,
+#   `heldout14` 0.718, `heldout24` 0.875, `heldout25` 0.842); their floors moved with them.
 MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions floor)
     "heldout4": (80, 0.85, 0.85),
-    "heldout5": (95, 0.90, 0.80),
-    "heldout6": (95, 0.90, 0.88),
+    "heldout5": (95, 0.90, 0.75),
+    "heldout6": (95, 0.90, 0.85),
     "heldout7": (95, 0.90, 0.88),
     "heldout8": (95, 0.88, 0.83),
     "heldout9": (95, 0.90, 0.83),
-    "heldout10": (95, 0.90, 0.90),
+    "heldout10": (95, 0.90, 0.80),
     "heldout11": (95, 0.88, 0.83),
     "heldout12": (95, 0.90, 0.77),
     "heldout13": (95, 0.85, 0.80),
-    "heldout14": (95, 0.90, 0.78),
+    "heldout14": (95, 0.90, 0.70),
     "heldout15": (95, 0.85, 0.90),
     "heldout16": (90, 0.90, 0.77),
     "heldout17": (85, 0.88, 0.85),
@@ -336,8 +340,8 @@ MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions
     "heldout21": (85, 0.90, 0.75),
     "heldout22": (85, 0.90, 0.75),
     "heldout23": (84, 0.95, 0.65),
-    "heldout24": (85, 0.95, 0.90),
-    "heldout25": (85, 0.95, 0.90),
+    "heldout24": (85, 0.95, 0.85),
+    "heldout25": (85, 0.95, 0.80),
     "heldout26": (85, 0.95, 0.90),
     "heldout27": (74, 0.95, 0.30),
 }
@@ -633,7 +637,12 @@ def test_cli_eval_refuses_a_broken_label_alias_file(small_eval: Path,
 
 ADJUDICATED = REPO / "tests" / "data" / "topics" / "ant_adjudicated.jsonl"
 # Every labelled ANT article read again by a second reader who saw neither the first labels
-# nor any tagger output; where the two differ, a third blind reading decides.
+# nor any tagger output; where the two differ, a third blind reading decides. Half `A` (by
+# the id's SHA-1) is where 2027.1.1 was made; half `B` was only measured. With 2026.12.31 /
+# 2027.1.1: A Korea 0.969 / 0.969, war 0.529 / 0.545, sanctions 0.856 / 0.897; B Korea
+# 0.986 / 0.986, war 0.714 / 0.741, sanctions 0.871 / 0.901. Floors sit a little below.
+ADJUDICATED_FLOORS = {"A": {"korean_peninsula": 0.95, "ukraine_war": 0.50, "sanctions": 0.88},
+                      "B": {"korean_peninsula": 0.97, "ukraine_war": 0.70, "sanctions": 0.88}}
 
 
 def test_adjudicated_labels_are_well_formed() -> None:
@@ -655,3 +664,15 @@ def test_adjudicated_labels_are_well_formed() -> None:
             assert (topic in r["topics"]) == (sum(votes) * 2 > len(votes)), (r["id"], topic)
         assert ("third" in r) == (set(r["first"]) != set(r["second"]))
 
+
+@needs_corpus
+@pytest.mark.parametrize("half", ["A", "B"])
+def test_quality_on_the_three_reader_labels(half: str) -> None:
+    rows = [json.loads(line) for line in ADJUDICATED.read_text(encoding="utf-8").splitlines()]
+    gold = {r["id"]: set(r["topics"]) for r in rows if r["half"] == half}
+    assert len(gold) >= 1200
+    articles = evaluate.read_articles(ANT, set(gold))
+    report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
+    f1 = {s.topic: s.f1 for s in report.topics}
+    for topic, floor in ADJUDICATED_FLOORS[half].items():
+        assert f1[topic] >= floor, (topic, f1[topic])

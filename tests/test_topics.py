@@ -257,7 +257,9 @@ def test_market_report_headlined_on_sanctions_needs_them_in_the_body(tagger: Tag
     assert "sanctions" in topics_of(tagger, title, "\n".join(body))
 
 
-def test_price_report_with_sanctions_as_one_driver(tagger: Tagger) -> None:
+def test_price_report_driven_by_sanctions_names_their_effects(tagger: Tagger) -> None:
+    # Blind readers count sanctions that move a market (named in its lede and again later)
+    # as their effects, which the definition counts; named once, they stay background.
     quotes = ["وسجل خام برنت 76 دولارا للبرميل بانخفاض 33 سنتا.",
               "وسجل خام غرب تكساس الوسيط 70 دولارا للبرميل بانخفاض 26 سنتا.",
               "وارتفعت العقود الآجلة للخام الأمريكي في التعاملات المبكرة."]
@@ -265,11 +267,9 @@ def test_price_report_with_sanctions_as_one_driver(tagger: Tagger) -> None:
              "الأميركية على إيران."] + quotes
             + ["وقال محللون إن الطلب في آسيا لا يزال قويا."] * 4
             + ["وتتوقع الأسواق انخفاض الصادرات الإيرانية مع بدء تأثير العقوبات الأميركية."])
-    assert "sanctions" not in topics_of(tagger, "النفط يهبط", "\n".join(body))
-    # Without the price quotes the same two sentences would make the topic: the quotes
-    # say what the story is about.
-    plain = [line for line in body if line not in quotes]
-    assert "sanctions" in topics_of(tagger, "النفط يهبط", "\n".join(plain))
+    assert {"oil_market", "sanctions"} <= topics_of(tagger, "النفط يهبط", "\n".join(body))
+    once = body[:-1] + ["وتتوقع الأسواق انخفاض الصادرات الإيرانية في الأشهر المقبلة."]
+    assert "sanctions" not in topics_of(tagger, "النفط يهبط", "\n".join(once))
 
 
 def test_treasury_bonds_are_no_sanctions_office(tagger: Tagger) -> None:
@@ -866,19 +866,18 @@ OPEC_SANCTIONS = [
 ]
 
 
-def test_sanctions_told_in_one_passage_are_a_side_thread(tagger: Tagger) -> None:
-    # Two adjacent sentences in the middle of a story about something else.
+def test_sanctions_in_two_sentences_count_wherever_they_sit(tagger: Tagger) -> None:
+    # Blind readers count two sentences on the sanctions (Iran's exports hit, the US
+    # decision) in a story about something else, adjacent or apart; one sentence is an aside.
     body = OPEC_FILLER[:5] + OPEC_SANCTIONS + OPEC_FILLER[5:]
-    assert "sanctions" not in topics_of(tagger, OPEC_TITLE, "\n".join(body))
-    # The same two sentences apart from each other: the story comes back to them.
+    assert "sanctions" in topics_of(tagger, OPEC_TITLE, "\n".join(body))
     body = OPEC_FILLER[:5] + OPEC_SANCTIONS[:1] + OPEC_FILLER[5:] + OPEC_SANCTIONS[1:]
     assert "sanctions" in topics_of(tagger, OPEC_TITLE, "\n".join(body))
-    # The lede is a passage of its own: a story that opens on the sanctions and goes on.
-    body = OPEC_SANCTIONS + OPEC_FILLER
-    assert "sanctions" in topics_of(tagger, OPEC_TITLE, "\n".join(body))
-    # One passage that fills a third of a short body is the story itself.
-    body = OPEC_FILLER[:2] + OPEC_SANCTIONS + OPEC_FILLER[2:4]
-    assert "sanctions" in topics_of(tagger, OPEC_TITLE, "\n".join(body))
+    body = OPEC_FILLER[:5] + OPEC_SANCTIONS[1:] + OPEC_FILLER[5:]
+    assert "sanctions" not in topics_of(tagger, OPEC_TITLE, "\n".join(body))
+    # Two sentences lost in a long story stay under the share of the body a topic needs.
+    body = OPEC_FILLER * 3 + OPEC_SANCTIONS
+    assert "sanctions" not in topics_of(tagger, OPEC_TITLE, "\n".join(body))
 
 
 def test_passages_count_runs_of_adjacent_sentences() -> None:
@@ -928,20 +927,21 @@ def test_korea_named_once_in_a_market_report_is_not_the_story(tagger: Tagger) ->
     assert "korean_peninsula" in topics_of(tagger, title, "\n".join(body))
 
 
-def test_gold_report_naming_sanctions_as_a_worry(tagger: Tagger) -> None:
+def test_gold_report_moved_by_sanctions(tagger: Tagger) -> None:
     quotes = ["وصعد سعر الذهب في المعاملات الفورية 0.1 بالمئة إلى 1348 دولارا للأوقية.",
               "وزادت العقود الأميركية للذهب 0.3 بالمئة إلى 1353 دولارا للأوقية (الأونصة).",
               "وقفزت الفضة في المعاملات الفورية 2.5 بالمئة إلى 17 دولارا للأوقية."]
     filler = "وقال متعاملون إن الدولار تشبث بمكاسبه."
     body = (["ارتفعت أسعار الذهب إلى أعلى مستوى في أسبوع بدعم من مشتريات فنية.", quotes[0],
-             "وقال محلل إن القلق من عقوبات أميركية على روسيا ما زال مستمرا.", filler,
+             "وقال محلل إن القلق من عقوبات أميركية على روسيا مازال مستمرا.", filler,
              quotes[1],
              "وصعد الذهب الأسبوع الماضي بفعل التوتر بشأن سوريا والعقوبات الأميركية على روسيا.",
              quotes[2]] + [filler] * 5)
-    # Two clauses on sanctions among spot and futures quotes: a gold report.
-    assert "sanctions" not in topics_of(tagger, "الذهب يرتفع", "\n".join(body))
-    plain = [line for line in body if line not in quotes]
-    assert "sanctions" in topics_of(tagger, "الذهب يرتفع", "\n".join(plain))
+    # Sanctions that move the price, named twice, are one of their effects; the quotes
+    # around them do not hide them.
+    assert "sanctions" in topics_of(tagger, "الذهب يرتفع", "\n".join(body))
+    once = [line for line in body if "عقوبات أميركية" not in line]
+    assert "sanctions" not in topics_of(tagger, "الذهب يرتفع", "\n".join(once))
 
 
 def test_duties_called_sanctions_are_a_trade_dispute(tagger: Tagger) -> None:
@@ -1238,23 +1238,28 @@ OIL_REPORT = ("النفط يصعد لأعلى مستوياته في أعوام",
               "يوميا.")
 
 
-def test_an_oil_market_report_is_its_own_topic_and_sanctions_its_background(
-        tagger: Tagger) -> None:
-    explained = {r.topic: r for r in tagger.tag(*OIL_REPORT, explain=True)}
-    assert "oil_market" in explained and "-sanctions" in explained
-    # Headlined on the sanctions, the same report is a sanctions story as well.
-    headline = "النفط يصعد مع اقتراب العقوبات الأمريكية على إيران"
-    assert {"oil_market", "sanctions"} <= topics_of(tagger, headline, OIL_REPORT[1])
+def test_an_oil_market_report_moved_by_sanctions_carries_both(tagger: Tagger) -> None:
+    assert {"oil_market", "sanctions"} <= topics_of(tagger, *OIL_REPORT)
+    # Without the two sanctions sentences it is a market report alone.
+    body = "\n".join(line for line in OIL_REPORT[1].split("\n") if "عقوبات" not in line)
+    got = topics_of(tagger, OIL_REPORT[0], body)
+    assert "oil_market" in got and "sanctions" not in got
 
 
-def test_the_babchenko_affair_is_told_as_the_war(tagger: Tagger) -> None:
+def test_a_journalists_murder_in_kyiv_is_not_the_war_by_itself(tagger: Tagger) -> None:
+    # Blind readers read the Babchenko affair (his staged murder in Kyiv) as a security
+    # story between Moscow and Kyiv, not the war, unless the war itself is told.
     title = "اغتيال صحفي روسي معارض لبوتين أمام منزله في كييف"
     text = ("قتل الصحفي الروسي المعارض أركادي بابتشينكو بالرصاص أمام منزله في العاصمة "
             "الأوكرانية كييف، بحسب الشرطة الأوكرانية.\n"
             "وكان بابتشينكو قد غادر روسيا بعد تلقيه تهديدات بسبب انتقاده سياسة الكرملين.\n"
             "واتهم رئيس الوزراء الأوكراني روسيا بالوقوف وراء الاغتيال، فيما نفت موسكو ذلك.\n"
             "وقالت زوجة بابتشينكو إنها سمعت طلقات نارية قبل أن تجده مصابا.")
-    assert "ukraine_war" in topics_of(tagger, title, text)
+    assert "ukraine_war" not in topics_of(tagger, title, text)
+    war = text + ("\nوكان بابتشينكو قد غطى الحرب في دونباس بين القوات الأوكرانية "
+                  "والانفصاليين الموالين لروسيا.\nوقتل في الحرب في أوكرانيا أكثر من عشرة آلاف "
+                  "شخص منذ 2014.")
+    assert "ukraine_war" in topics_of(tagger, title, war)
 
 
 def test_a_strike_on_a_city_named_only_by_its_name(tagger: Tagger) -> None:
@@ -1549,8 +1554,8 @@ def test_four_sentences_in_a_row_are_a_thread(tagger: Tagger) -> None:
             range(1, 7)]
     text = "\n".join(filler + thread + tail)
     assert "sanctions" in topics_of(tagger, title, text)
-    # Two sentences in a row stay an aside.
-    aside = "\n".join(filler + thread[:2] + tail)
+    # One sentence stays an aside.
+    aside = "\n".join(filler + thread[2:3] + tail)
     assert "sanctions" not in topics_of(tagger, title, aside)
 
 
