@@ -515,6 +515,13 @@ def test_cli_eval_json() -> None:
 # `probe27`, an Iran, Israel and Levant security night and a Russia, Ukraine and East Asia
 #   security morning, measured once with 2026.12.30 and not tuned on: Korea 0.973 (19;
 #   R 0.947), war 0.884 (24; P 1.000, R 0.792), sanctions 0.778 (21; P 0.933, R 0.667).
+# `probe28`, an energy, shipping and markets desk and a night of columns, interviews and
+#   round-ups, measured once with 2026.12.31: Korea 0.919 (20; R 0.850), war 0.829 (24;
+#   R 0.708), sanctions 0.900 (22; R 0.818), no false positive. Tuning data since.
+# `probe29`, the Caucasus, Balkans, Baltic and Nordic desk and the Gulf business and Asia
+#   pages, measured once with 2027.1.1 and not tuned on: Korea 0.889 (20; R 0.800), war
+#   0.829 (24; R 0.708), sanctions 0.811 (22; R 0.682), no false positive (2026.12.31:
+#   sanctions 0.743).
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -544,6 +551,8 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe25": (0.94, 0.92, 0.87),
     "probe26": (0.94, 0.77, 0.81),
     "probe27": (0.94, 0.86, 0.74),
+    "probe28": (0.89, 0.80, 0.87),
+    "probe29": (0.86, 0.80, 0.78),
 }
 
 
