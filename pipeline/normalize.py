@@ -291,10 +291,14 @@ def tokenize(text: str) -> Tokens:
                        _mapped=mapped, _parts=parts)
 
 
+# A full stop between two digits is a decimal point ("0.9", "74.71"), not a sentence end.
+_SENTENCE_END = re.compile(r"(?:[!?؟\n]|\.(?!\d)|(?<!\d)\.)+")
+
+
 def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
     """Yield (start, end) spans of sentences and paragraphs in ``text``."""
     start = 0
-    for m in re.finditer(r"[.!?؟\n]+", text):
+    for m in _SENTENCE_END.finditer(text):
         if m.end() - start > 1:
             yield start, m.end()
         start = m.end()

