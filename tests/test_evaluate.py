@@ -653,6 +653,11 @@ ADJUDICATED = REPO / "tests" / "data" / "topics" / "ant_adjudicated.jsonl"
 # 0.986 / 0.986, war 0.714 / 0.741, sanctions 0.871 / 0.901. Floors sit a little below.
 ADJUDICATED_FLOORS = {"A": {"korean_peninsula": 0.95, "ukraine_war": 0.50, "sanctions": 0.88},
                       "B": {"korean_peninsula": 0.97, "ukraine_war": 0.70, "sanctions": 0.88}}
+# Sets drawn after that, labelled by two blind readers and a third where they differ, each
+# measured once. `heldout29` (260 unlabelled ANT articles drawn in keyword pools), with
+# 2027.1.2: Korea 0.957 (24; P 1.000, R 0.917), war 0.400 (3; one found, one false),
+# sanctions 0.778 (20; P 0.875, R 0.700); 2026.12.31 gives sanctions 0.600 (P 0.900, R 0.450).
+THREE_READER_SETS = {"heldout29": (260, 0.93, 0.74)}  # size, Korea floor, sanctions floor
 
 
 def test_adjudicated_labels_are_well_formed() -> None:
@@ -663,8 +668,11 @@ def test_adjudicated_labels_are_well_formed() -> None:
     for r in rows:
         assert r["split"] == first[r["id"]]["split"]
         assert set(r["first"]) == set(first[r["id"]]["topics"])
-        assert r["half"] == ("A" if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2 == 0
-                             else "B")
+        if r["split"] in THREE_READER_SETS:  # read three ways from the start: no half
+            assert r["half"] == ""
+        else:
+            assert r["half"] == ("A" if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2
+                                 == 0 else "B")
         assert r["second_reason"] and isinstance(r["second_borderline"], bool)
         # Agreement stands; a disagreement goes to the third reading.
         for topic in evaluate.CORE_TOPICS:
@@ -686,3 +694,16 @@ def test_quality_on_the_three_reader_labels(half: str) -> None:
     f1 = {s.topic: s.f1 for s in report.topics}
     for topic, floor in ADJUDICATED_FLOORS[half].items():
         assert f1[topic] >= floor, (topic, f1[topic])
+
+
+@needs_corpus
+@pytest.mark.parametrize("split", list(THREE_READER_SETS))
+def test_quality_on_the_sets_read_by_three(split: str) -> None:
+    size, korea, sanctions = THREE_READER_SETS[split]
+    gold = evaluate.read_gold(ADJUDICATED, split)
+    assert len(gold) == size
+    articles = evaluate.read_articles(ANT, set(gold))
+    report = evaluate.evaluate(Tagger(load_taxonomy()), gold, articles, evaluate.CORE_TOPICS)
+    by_topic = {s.topic: s for s in report.topics}
+    assert by_topic["korean_peninsula"].f1 >= korea, evaluate.misses(report)
+    assert by_topic["sanctions"].f1 >= sanctions, evaluate.misses(report)
