@@ -146,6 +146,8 @@ class Scoring(_Strict):
     # ... or a group of the subject's own vocabulary in this many body sentences.
     focus_group: str = ""
     focus_group_sentences: int = Field(default=2, ge=1)
+    # ... or one body sentence naming the subject's own events ("the Russian invasion").
+    focus_event_group: str = ""
 
 
 class ScoringOverride(_Strict):
@@ -166,6 +168,7 @@ class ScoringOverride(_Strict):
     focus_sum: float | None = Field(default=None, ge=0)
     focus_group: str | None = None
     focus_group_sentences: int | None = Field(default=None, ge=1)
+    focus_event_group: str | None = None
 
 
 class Yield(_Strict):
@@ -249,9 +252,11 @@ class Taxonomy(_Strict):
                                f"title_min_share {scoring.title_min_share} exceeds "
                                f"min_share {scoring.min_share}")
             known = set(self.groups) | set(topic.groups)
-            if scoring.focus_group and scoring.focus_group not in known:
-                raise _located(("topics", i, "scoring", "focus_group"),
-                               f"unknown group {scoring.focus_group!r}")
+            for field_name in ("focus_group", "focus_event_group"):
+                group = getattr(scoring, field_name)
+                if group and group not in known:
+                    raise _located(("topics", i, "scoring", field_name),
+                                   f"unknown group {group!r}")
             for j, name in enumerate(topic.required):
                 if name not in known:
                     raise _located(("topics", i, "required", j), f"unknown group {name!r}")

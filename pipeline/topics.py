@@ -99,6 +99,7 @@ class _Scored:
     focused: bool = False  # a topical term (weight >= focus_weight) in the title or lead
     front: float = 0.0  # summed base weight of the positive hits in the title and lead
     focus_hits: list[_Hit] = field(default_factory=list)  # the focus group's, in the body
+    event_named: bool = False  # a hit of the focus event group in the body
     # Body sentences with positive evidence and whether the title has some, once computed:
     # the spread test and every yield test of the article ask for them.
     where: tuple[set[int], bool] | None = None
@@ -129,8 +130,8 @@ class Tagger:
         for ti, topic in enumerate(self.topics):
             window = self.scoring[ti].window
             used: set[str] = set(topic.required)
-            if self.scoring[ti].focus_group:
-                used.add(self.scoring[ti].focus_group)
+            used.update(g for g in (self.scoring[ti].focus_group,
+                                    self.scoring[ti].focus_event_group) if g)
             for role, rules in ((TERM, topic.terms), (NEGATIVE, topic.negative)):
                 for rule in rules:
                     used.update(rule.near)
@@ -259,6 +260,8 @@ class Tagger:
                 groups_seen.add(entry.group)
                 if name == BODY and entry.group == scoring.focus_group:
                     scored.focus_hits.append(hit)
+                if name == BODY and entry.group == scoring.focus_event_group:
+                    scored.event_named = True
         near = {group: _spans(spans) for group, spans in groups.items()}
         repeats: dict[str, int] = {}
         counted: set[tuple[int, int, str]] = set()
@@ -520,6 +523,7 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     if scoring.focus and not (
             scored.focused
             or (scoring.focus_sum and scored.front >= scoring.focus_sum)
+            or scored.event_named
             or _focus_group_ok(scored, scoring, body, sentence_starts)):
         return False
     # A title names the subject, but a title whose topic the body drops after one sentence

@@ -195,6 +195,13 @@ def test_yields_to_names_a_known_other_topic() -> None:
     assert "below_share" in msg and "less than or equal to 1" in msg
 
 
+def test_focus_event_group_must_be_a_known_group() -> None:
+    scoring = "    scoring: {focus: true, focus_event_group: events}\n"
+    text = MINIMAL.replace("    terms:\n", scoring + "    terms:\n")
+    msg = error_of(text)
+    assert "unknown group 'events'" in msg and "focus_event_group" in msg
+
+
 def test_focus_group_must_be_a_known_group() -> None:
     scoring = "    scoring: {focus: true, focus_group: places}\n"
     text = MINIMAL.replace("    terms:\n", scoring + "    terms:\n")
@@ -323,7 +330,7 @@ MISTAKES = {
         "version)"),
     "misspelt key in the file-wide scoring": (
         "  threshold: 6", "  treshold: 6",
-        "demo.yaml:3: scoring: unknown field 'treshold' (allowed: focus, focus_group, "),
+        "demo.yaml:3: scoring: unknown field 'treshold' (allowed: focus, focus_event_group, "),
     "misspelt key of a topic": (
         "    label_en: Demo", "    label_eng: Demo",
         "demo.yaml:9: topics[demo]: unknown field 'label_eng' (allowed: description, groups, "

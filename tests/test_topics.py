@@ -1937,3 +1937,23 @@ def test_a_gold_report_moved_by_the_korean_summit_is_a_market_report(tagger: Tag
     # Without the quotes, the summit in the title and lead is the story.
     plain = "\n".join(line for line in text.split("\n") if "للأوقية" not in line)
     assert "korean_peninsula" in topics_of(tagger, title, plain)
+
+
+def test_one_sentence_naming_the_invasion_gives_the_war_its_focus(tagger: Tagger) -> None:
+    # A story led by something else that names the war's own event once in the body (the
+    # invasion) is the war; a place of the front named once, at the same score, is not.
+    title = "ألف مقابل ألف: حافلات على الحدود وأمهات يحملن الصور"
+    lead = ("منذ الفجر وقفت أولينا عند نقطة التجمع في الشمال تحمل صورة مطبوعة لابنها البالغ "
+            "ثلاثة وعشرين عاما، وقد غلفتها بالبلاستيك كي لا يبللها المطر، وهي تنتظر مع مئات "
+            "الأمهات والزوجات الحافلات القادمة من الحدود منذ ساعات الصباح الأولى، وتسأل كل من "
+            "يمر بها إن كان قد رأى ابنها أو سمع باسمه في القوائم التي يتناقلها الناس على "
+            "هواتفهم، فيما يوزع متطوعون الشاي والخبز على المنتظرين تحت المطر الخفيف.")
+    event = ("وكانت تلك أكبر عملية منذ بدء الغزو الروسي، وجاءت ثمرة محادثات مباشرة بين موسكو "
+             "وكييف في إسطنبول.")
+    rest = ["وقال وزير الدفاع الأوكراني إن أولوية كييف إعادة كل إنسان إلى بيته.",
+            "ووصلت الحافلات مساء، ونزل منها رجال نحيلون ملفوفون بالعلم الأزرق والأصفر."]
+    assert "ukraine_war" in topics_of(tagger, title, "\n".join([lead, event, *rest]))
+    place = event.replace("منذ بدء الغزو الروسي", "منذ معارك خاركيف")
+    results = {r.topic: r for r in tagger.tag(title, "\n".join([lead, place, *rest]),
+                                              explain=True)}
+    assert "ukraine_war" not in results and results["-ukraine_war"].score >= 6.0
