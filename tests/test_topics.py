@@ -1528,6 +1528,12 @@ def test_iranian_oil_to_zero_is_the_sanctions_aim(tagger: Tagger) -> None:
     rates = ("خفض البنك المركزي الياباني أسعار الفائدة إلى الصفر لدعم الاقتصاد، فيما تراجعت "
              "صادرات إيران من الفستق بسبب الجفاف.")
     assert "sanctions" not in topics_of(tagger, "الفائدة إلى الصفر", rates)
+    # The same aim without the article and with "Iran's oil" written as a construct.
+    bare = ("ارتفعت أسعار النفط مع قرب تطبيق عقوبات على إيران.\n"
+            "وتقول واشنطن إنها تريد أن تقلص صادرات نفط إيران لتصل إلى صفر بحلول نوفمبر.\n"
+            "وقال متعاملون إن السوق تترقب اجتماع المنتجين.")
+    explained = {r.topic.lstrip("-"): r for r in tagger.tag("النفط يرتفع", bare, explain=True)}
+    assert "إلى صفر" in {e.term for e in explained["sanctions"].evidence}
 
 
 def test_ukrainian_drones_on_a_refinery_are_the_war(tagger: Tagger) -> None:
