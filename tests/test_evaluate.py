@@ -661,8 +661,11 @@ ADJUDICATED_FLOORS = {"A": {"korean_peninsula": 0.95, "ukraine_war": 0.50, "sanc
 # measured once. `heldout29` (260 unlabelled ANT articles drawn in keyword pools), with
 # 2027.1.2: Korea 0.957 (24; P 1.000, R 0.917), war 0.400 (3; one found, one false),
 # sanctions 0.778 (20; P 0.875, R 0.700); 2026.12.31 gives sanctions 0.600 (P 0.900, R 0.450).
-# Its misses were read after that measurement: tuning data since, no rule made from it yet.
-THREE_READER_SETS = {"heldout29": (260, 0.93, 0.74)}  # size, Korea floor, sanctions floor
+# Its misses were read after that measurement: tuning data since (2027.1.4 came from one).
+# `heldout30` (239, the same way, 49 of them every unlabelled article left with a Ukraine
+# word), with 2027.1.4: Korea 1.000 (17), sanctions 0.667 (14; P 0.800, R 0.571), no war
+# story and no war tag. Size, Korea floor, sanctions floor, most false war tags allowed.
+THREE_READER_SETS = {"heldout29": (260, 0.93, 0.74, 1), "heldout30": (239, 0.97, 0.62, 0)}
 
 
 def test_adjudicated_labels_are_well_formed() -> None:
@@ -704,7 +707,7 @@ def test_quality_on_the_three_reader_labels(half: str) -> None:
 @needs_corpus
 @pytest.mark.parametrize("split", list(THREE_READER_SETS))
 def test_quality_on_the_sets_read_by_three(split: str) -> None:
-    size, korea, sanctions = THREE_READER_SETS[split]
+    size, korea, sanctions, war_false = THREE_READER_SETS[split]
     gold = evaluate.read_gold(ADJUDICATED, split)
     assert len(gold) == size
     articles = evaluate.read_articles(ANT, set(gold))
@@ -712,3 +715,4 @@ def test_quality_on_the_sets_read_by_three(split: str) -> None:
     by_topic = {s.topic: s for s in report.topics}
     assert by_topic["korean_peninsula"].f1 >= korea, evaluate.misses(report)
     assert by_topic["sanctions"].f1 >= sanctions, evaluate.misses(report)
+    assert by_topic["ukraine_war"].fp <= war_false, evaluate.misses(report)
