@@ -1536,6 +1536,24 @@ def test_iranian_oil_to_zero_is_the_sanctions_aim(tagger: Tagger) -> None:
     assert "إلى صفر" in {e.term for e in explained["sanctions"].evidence}
 
 
+def test_firms_leaving_iran_are_the_sanctions_effects(tagger: Tagger) -> None:
+    title = "شركة سيارات أوروبية تعلن مغادرة طهران"
+    text = ("أعلنت شركة سيارات أوروبية الاثنين أنها تستعد للانسحاب من إيران قبل أغسطس.\n"
+            "وقالت الشركة إنها بدأت تعليق أنشطتها في إيران التزاما بالقانون الأمريكي.\n"
+            "وتأتي الخطوة بعد إعلان واشنطن إعادة فرض العقوبات على طهران.\n"
+            "وباعت الشركة العام الماضي مئات الآلاف من السيارات هناك.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    # The same exit with no sanctions word anywhere: the effect alone is not the subject.
+    quiet = text.replace("وتأتي الخطوة بعد إعلان واشنطن إعادة فرض العقوبات على طهران.\n", "")
+    assert "sanctions" not in topics_of(tagger, title, quiet)
+    # Without the firms' exit, one sanctions sentence stays a passing mention.
+    passing = ("أعلنت شركة سيارات أوروبية الاثنين أنها ستطرح طرازا جديدا في أوروبا.\n"
+               "وقالت الشركة إن مبيعاتها ارتفعت في الربع الأول.\n"
+               "وتأتي الخطوة بعد إعلان واشنطن إعادة فرض العقوبات على طهران.\n"
+               "وباعت الشركة العام الماضي مئات الآلاف من السيارات.")
+    assert "sanctions" not in topics_of(tagger, "طراز جديد", passing)
+
+
 def test_ukrainian_drones_on_a_refinery_are_the_war(tagger: Tagger) -> None:
     title = "مسيرات تشعل حريقا في مصفاة بمقاطعة سمارا الروسية"
     text = ("قال حاكم مقاطعة سمارا إن مسيرات أوكرانية هاجمت فجر الجمعة مصفاة تابعة لشركة "
