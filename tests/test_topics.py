@@ -314,6 +314,19 @@ def test_north_korea_story(tagger: Tagger) -> None:
     assert topics_of(tagger, title, text) == {"korean_peninsula"}
 
 
+def test_korean_names_spelled_with_jim_as_egyptian_outlets_write_them(tagger: Tagger) -> None:
+    # A foreign hard g is غ in most outlets and ج in Egypt's: كيم جونج اون, بيونجيانج.
+    title = "حادث في حوض بناء السفن يطيح بمسؤولين"
+    text = ("اعتقل عدد من المسؤولين في حوض لبناء السفن بعد فشل إنزال مدمرة حربية إلى الماء.\n"
+            "وقال الزعيم كيم جونج اون، الذي حضر المراسم، إن الحادث «عمل إجرامي» ناتج عن "
+            "الإهمال.\n"
+            "وأعلنت بيونجيانج لاحقا إعادة تعويم المدمرة ونقلها إلى ميناء آخر.\n"
+            "وقال محلل عسكري إن الزعيم يريد أسطولا قادرا على حمل صواريخ نووية.")
+    explained = {r.topic: r for r in tagger.tag(title, text, explain=True)}
+    assert "korean_peninsula" in explained
+    assert {"كيم جونج أون", "بيونجيانج"} <= {e.term for e in explained["korean_peninsula"].evidence}
+
+
 def test_clitic_forms_all_count(tagger: Tagger) -> None:
     title = "واشنطن تلوح بعقوبات جديدة على طهران"
     text = ("هددت واشنطن بفرض حزمة عقوبات جديدة على طهران، وقالت إن العقوبات الأمريكية ستطال "
@@ -1564,6 +1577,40 @@ def test_ukrainian_drones_on_a_refinery_are_the_war(tagger: Tagger) -> None:
             "وقالت وزارة الدفاع الروسية إنها أسقطت عشرات المسيرات فوق عدة مقاطعات خلال الليل.\n"
             "وارتفعت أسعار البنزين في البورصة الروسية إلى مستويات قياسية.")
     assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_a_sea_baby_strike_on_a_tanker_is_the_war(tagger: Tagger) -> None:
+    # One sentence naming Ukraine's Sea Baby drones tells a war event, as a prisoner
+    # exchange does; the rest is shipping news.
+    title = "انفجاران يضربان ناقلتين قبالة الساحل التركي"
+    text = ("أعلنت السلطات البحرية التركية أن ناقلتي نفط تعرضتا لانفجارين في البحر الأسود.\n"
+            "وقالت وزارة النقل إن الأولى كانت فارغة ومتجهة إلى ميناء نوفوروسيسك لتحميل شحنة "
+            "حين أصيبت على بعد نحو ثمانية وعشرين ميلا بحريا من مدخل المضيق، فيما أصيبت الثانية "
+            "على بعد خمسة وثلاثين ميلا قبالة ولاية ساحلية، وأجلت فرق الإنقاذ طاقميهما بعد "
+            "ساعات من اندلاع الحريق على متن الأولى، فيما قطرت زوارق خفر السواحل الثانية إلى "
+            "ميناء قريب لتقييم الأضرار التي لحقت بهيكلها وخزاناتها.\n"
+            "ونقلت وسائل إعلام أوكرانية عن مصدر في جهاز الأمن الأوكراني أن زوارق من طراز "
+            "«سي بيبي» نفذت الهجومين.\n"
+            "وندد الرئيس التركي بالهجمات وقال إنها تهدد سلامة الملاحة.\n"
+            "واحتجت كازاخستان لدى كييف بعد أن أصاب زورق مسير عوامة لتحميل النفط.\n"
+            "وقال وسيط تأمين إن أقساط المخاطر للسفن المتجهة إلى المنطقة تضاعفت.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_ukrainian_drones_named_in_two_sentences_are_the_war(tagger: Tagger) -> None:
+    title = "ليلة حرائق في مدينة صناعية روسية"
+    text = ("استيقظ السكان على دوي انفجارات قرب مصفاة للنفط وغطى الدخان سماء المنطقة.\n"
+            "وقال حاكم المقاطعة إن حطاما سقط على أراضي منشأة صناعية ما أدى إلى اندلاع حريق "
+            "وإصابة شخصين، وأعلنت السكك الحديدية تعليق حركة عدد من القطارات مؤقتا، كما فرضت "
+            "هيئة الطيران المدني قيودا على الرحلات في مطارات العاصمة لعدة ساعات.\n"
+            "وقالت هيئة الأركان العامة للقوات المسلحة الأوكرانية إن قواتها أصابت المصفاة لأنها "
+            "تزود الجيش الروسي بالوقود.\n"
+            "وأصبحت المصافي هدفا متكررا للمسيرات الأوكرانية بعيدة المدى منذ الصيف.\n"
+            "وقالت امرأة من سكان الحي إنهم لم يعودوا يندهشون.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+    one = text.replace("وأصبحت المصافي هدفا متكررا للمسيرات الأوكرانية بعيدة المدى منذ "
+                       "الصيف.\n", "")
+    assert "ukraine_war" not in topics_of(tagger, title, one)
 
 
 def test_four_sentences_in_a_row_are_a_thread(tagger: Tagger) -> None:
