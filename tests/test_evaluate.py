@@ -559,6 +559,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe29": (0.86, 0.80, 0.78),
     "probe30": (0.90, 0.87, 0.95),
     "probe31": (0.94, 0.85, 0.87),
+    "probe32": (0.94, 0.85, 0.93),
 }
 
 

@@ -327,6 +327,25 @@ def test_korean_names_spelled_with_jim_as_egyptian_outlets_write_them(tagger: Ta
     assert {"كيم جونج أون", "بيونجيانج"} <= {e.term for e in explained["korean_peninsula"].evidence}
 
 
+def test_the_north_of_a_seoul_wire_story_is_north_korea(tagger: Tagger) -> None:
+    # Yonhap's copy calls North Korea "the North" in its lead and names it later.
+    title = "بالون محمل بالقمامة يهبط داخل المجمع الرئاسي"
+    text = ("سيئول، 24 يوليو (يونهاب) -- أعلن جهاز الأمن الرئاسي أن بالونا يحمل أكياس قمامة "
+            "أطلقه الشمال سقط داخل مجمع مكتب الرئاسة وسط العاصمة، في أول مرة تصل فيها هذه "
+            "البالونات إلى المجمع منذ بدء إطلاقها في أواخر مايو.\n"
+            "وقال الجهاز إن فحص المحتويات لم يكشف عن أي مواد خطرة، وإن فريقا متخصصا تولى "
+            "جمعها، فيما أفادت هيئة الأركان المشتركة بأن نحو خمسمئة بالون أطلقت منذ مساء "
+            "أمس وسقط نحو نصفها في العاصمة والإقليم المحيط بها.\n"
+            "وتقول بيونغ يانغ إن البالونات رد على المنشورات التي يرسلها ناشطون من الجنوب.\n"
+            "وكان الجيش قد استأنف البث عبر مكبرات الصوت بعد تعليق الاتفاق العسكري بين "
+            "الكوريتين.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+    # "The North" of any other country's story is no Korea word.
+    floods = ("القاهرة (أ ف ب) -- ضربت أمطار غزيرة الشمال وأغلقت طرقا رئيسية.\n"
+              "وقالت السلطات إن فرق الدفاع المدني انتشلت عشرات العالقين.")
+    assert topics_of(tagger, "أمطار غزيرة في الشمال", floods) == set()
+
+
 def test_clitic_forms_all_count(tagger: Tagger) -> None:
     title = "واشنطن تلوح بعقوبات جديدة على طهران"
     text = ("هددت واشنطن بفرض حزمة عقوبات جديدة على طهران، وقالت إن العقوبات الأمريكية ستطال "
