@@ -666,8 +666,12 @@ ADJUDICATED_FLOORS = {"A": {"korean_peninsula": 0.95, "ukraine_war": 0.50, "sanc
 # Its misses were read after that measurement: tuning data since (2027.1.4 came from one).
 # `heldout30` (239, the same way, 49 of them every unlabelled article left with a Ukraine
 # word), with 2027.1.4: Korea 1.000 (17), sanctions 0.667 (14; P 0.800, R 0.571), no war
-# story and no war tag. Size, Korea floor, sanctions floor, most false war tags allowed.
-THREE_READER_SETS = {"heldout29": (260, 0.93, 0.74, 1), "heldout30": (239, 0.97, 0.62, 0)}
+# story and no war tag; tuning data since (2027.1.5 came from one of its misses). `heldout31`
+# (230, no Ukraine word left to draw), with 2027.1.7: Korea 0.971 (17; P 0.944), sanctions
+# 0.500 (13; P 0.714, R 0.385), no war tag; tuning data since (2027.1.8: sanctions 0.571).
+# Size, Korea floor, sanctions floor, most false war tags allowed.
+THREE_READER_SETS = {"heldout29": (260, 0.93, 0.74, 1), "heldout30": (239, 0.97, 0.67, 0),
+                     "heldout31": (230, 0.94, 0.53, 0)}
 
 
 def test_adjudicated_labels_are_well_formed() -> None:

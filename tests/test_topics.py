@@ -1568,6 +1568,19 @@ def test_iranian_oil_to_zero_is_the_sanctions_aim(tagger: Tagger) -> None:
     assert "إلى صفر" in {e.term for e in explained["sanctions"].evidence}
 
 
+def test_an_arms_embargo_written_indefinite_is_a_sanction(tagger: Tagger) -> None:
+    title = "مجلس الأمن يفرض حظرا للأسلحة على جنوب السودان"
+    text = ("فرض مجلس الأمن الدولي حظرا للأسلحة على جنوب السودان بعد خمس سنوات من الحرب "
+            "الأهلية.\n"
+            "وصوتت تسع دول لصالح مشروع القرار الذي أعدته الولايات المتحدة.\n"
+            "وكانت محاولة سابقة لفرض حظر سلاح قد أخفقت في حشد الأصوات الكافية.\n"
+            "وقال سفير إثيوبيا إن فرض حظر أسلحة سيقوض عملية السلام.")
+    explained = {r.topic: r for r in tagger.tag(title, text, explain=True)}
+    assert "sanctions" in explained
+    assert {"حظر للأسلحة", "حظر سلاح", "حظر أسلحة"} <= {
+        e.term for e in explained["sanctions"].evidence}
+
+
 def test_firms_leaving_iran_are_the_sanctions_effects(tagger: Tagger) -> None:
     title = "شركة سيارات أوروبية تعلن مغادرة طهران"
     text = ("أعلنت شركة سيارات أوروبية الاثنين أنها تستعد للانسحاب من إيران قبل أغسطس.\n"
