@@ -146,6 +146,9 @@ class Scoring(_Strict):
     # ... or a group of the subject's own vocabulary in this many body sentences.
     focus_group: str = ""
     focus_group_sentences: int = Field(default=2, ge=1)
+    # ... or in at least three body sentences that are this share of the body (0: off): a
+    # feature that withholds its subject from the lead and then tells nothing else.
+    focus_group_share: float = Field(default=0.0, ge=0, le=1)
     # ... or one body sentence naming the subject's own events ("the Russian invasion").
     focus_event_group: str = ""
 
@@ -168,6 +171,7 @@ class ScoringOverride(_Strict):
     focus_sum: float | None = Field(default=None, ge=0)
     focus_group: str | None = None
     focus_group_sentences: int | None = Field(default=None, ge=1)
+    focus_group_share: float | None = Field(default=None, ge=0, le=1)
     focus_event_group: str | None = None
 
 

@@ -534,6 +534,9 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     return len(sentences) / max(1, len(sentence_starts)) >= need
 
 
+_SHARE_MIN_SENTENCES = 3  # a share of a short body is too few sentences to be a subject
+
+
 def _focus_group_ok(scored: _Scored, scoring: Scoring, body: Tokens,
                     sentence_starts: list[int]) -> bool:
     """Whether the subject's own vocabulary (its focus group) fills enough body sentences:
@@ -542,7 +545,10 @@ def _focus_group_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     if not scoring.focus_group or not scored.focus_hits:
         return False
     sentences = {_sentence_of(h, body, sentence_starts) for h in scored.focus_hits}
-    return len(sentences) >= scoring.focus_group_sentences
+    if len(sentences) >= scoring.focus_group_sentences:
+        return True
+    return bool(scoring.focus_group_share and len(sentences) >= _SHARE_MIN_SENTENCES
+                and len(sentences) >= scoring.focus_group_share * len(sentence_starts))
 
 
 def _passages(sentences: set[int]) -> int:

@@ -560,6 +560,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe30": (0.90, 0.87, 0.95),
     "probe31": (0.94, 0.85, 0.87),
     "probe32": (0.94, 0.85, 0.93),
+    "probe33": (0.92, 0.90, 0.93),
 }
 
 

@@ -1527,6 +1527,35 @@ topics:
 {term_lines}"""))
 
 
+def test_a_focus_group_filling_a_share_of_the_body_passes_the_focus_test() -> None:
+    def demo(share: str) -> Tagger:
+        return Tagger(parse_taxonomy(f"""\
+version: "t"
+topics:
+  - id: demo
+    label_ar: تجربة
+    label_en: Demo
+    description: A demo topic.
+    required: [core]
+    scoring: {{threshold: 2, min_sentences: 1, lead_tokens: 5, focus: true, focus_group: core,
+              focus_group_sentences: 5{share}}}
+    groups:
+      core: [بيونغ يانغ]
+    terms:
+      - {{term: بيونغ يانغ, weight: 1}}
+"""))
+    filler = "وقال شهود إن الحادث وقع صباحا قرب الميناء الكبير."
+    # The lead withholds the subject; three of six body sentences then name it.
+    short = "\n".join([filler, filler, "وقالت بيونغ يانغ إنها ستحقق.",
+                       "وأكدت بيونغ يانغ أن السفينة ستصلح.", "ونفت بيونغ يانغ أي إصابات.",
+                       filler])
+    assert demo("").tag("", short) == []
+    assert [r.topic for r in demo(", focus_group_share: 0.3").tag("", short)] == ["demo"]
+    # The same three sentences in a long story on something else are one file of several.
+    long = "\n".join([short] + [filler] * 8)
+    assert demo(", focus_group_share: 0.3").tag("", long) == []
+
+
 def test_a_term_that_stands_for_a_required_group() -> None:
     demo = demo_tagger("nouns", {"nouns": "حظر", "holdings": "أموال"},
                        ["{term: جمدت, weight: 3, near: [holdings], window: 3, stands_for: [nouns]}",
