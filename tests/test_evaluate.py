@@ -561,6 +561,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe31": (0.94, 0.85, 0.87),
     "probe32": (0.94, 0.85, 0.93),
     "probe33": (0.92, 0.90, 0.93),
+    "probe34": (0.92, 0.92, 0.70),
 }
 
 
