@@ -17,6 +17,7 @@ from pipeline.evaluate import read_articles
 from pipeline.taxonomy import load_taxonomy, parse_taxonomy
 from pipeline.topics import (
     Tagger,
+    TopicResult,
     _passages,
     furniture_spans,
     retag,
@@ -35,6 +36,11 @@ def tagger() -> Tagger:
 
 def topics_of(tagger: Tagger, title: str, text: str) -> set[str]:
     return {t.topic for t in tagger.tag(title, text)}
+
+
+def explain_topics(tagger: Tagger, title: str, text: str) -> dict[str, TopicResult]:
+    """Every topic with evidence, by id: given ones as is, the others with a leading "-"."""
+    return {t.topic: t for t in tagger.tag(title, text, explain=True)}
 
 
 # --- the traps: each must give no topic ------------------------------------------------
@@ -322,7 +328,7 @@ def test_korean_names_spelled_with_jim_as_egyptian_outlets_write_them(tagger: Ta
             "الإهمال.\n"
             "وأعلنت بيونجيانج لاحقا إعادة تعويم المدمرة ونقلها إلى ميناء آخر.\n"
             "وقال محلل عسكري إن الزعيم يريد أسطولا قادرا على حمل صواريخ نووية.")
-    explained = {r.topic: r for r in tagger.tag(title, text, explain=True)}
+    explained = explain_topics(tagger, title, text)
     assert "korean_peninsula" in explained
     assert {"كيم جونج أون", "بيونجيانج"} <= {e.term for e in explained["korean_peninsula"].evidence}
 
@@ -1107,7 +1113,7 @@ def test_sanctions_on_the_international_criminal_court(tagger: Tagger) -> None:
             "وقال الوزير إن القضاة شاركوا في \"إجراءات غير مشروعة\" تستهدف الولايات المتحدة.\n"
             "وتقضي العقوبات بتجميد الأرصدة المصرفية للقضاة ومنعهم من دخول البلاد.\n"
             "ونددت المحكمة، ومقرها لاهاي، بالقرار.")
-    explained = {r.topic: r for r in tagger.tag(title, text, explain=True)}
+    explained = explain_topics(tagger, title, text)
     assert "sanctions" in explained
     # The court's name is no criminal-law context: every sanctions hit counts.
     surfaces = [e.surface for e in explained["sanctions"].evidence if e.weight > 0]
@@ -1252,7 +1258,7 @@ def test_financial_fair_play_penalties_are_sport(tagger: Tagger) -> None:
     # UEFA threatening a club over sponsorship deals, headlined "European sanctions".
     art_id = "ant-SK-sport-667-20180411"
     article = read_articles(CORPUS / "ant-v2.1.jsonl.gz", {art_id})[art_id]
-    explained = {r.topic: r for r in tagger.tag(article["title"], article["text"], explain=True)}
+    explained = explain_topics(tagger, article["title"], article["text"])
     assert "-sanctions" in explained
     assert any(e.term == "اللعب المالي النظيف" and e.weight < 0
                for e in explained["-sanctions"].evidence)
@@ -1434,7 +1440,7 @@ def test_sanctions_in_half_a_short_item_are_no_background(tagger: Tagger) -> Non
             "استمرار التزام إيران ببنوده وبعمليات التفتيش على منشآتها النووية.\n"
             "وتدرس شركات بريطانية كبرى تجميد استثماراتها في إيران خشية فرض عقوبات أميركية "
             "على فروعها في الولايات المتحدة.")
-    explained = {r.topic: r for r in tagger.tag(title, text, explain=True)}
+    explained = explain_topics(tagger, title, text)
     assert "iran_nuclear" in explained
     assert "sanctions" in explained
 
@@ -1509,8 +1515,10 @@ def test_a_freeze_with_words_between_and_a_cap_on_russian_oil(tagger: Tagger) ->
     assert "sanctions" in topics_of(tagger, title, text)
 
 
-def demo_tagger(required: str, groups: dict[str, str], terms: list[str]) -> Tagger:
-    """A one-topic taxonomy (``demo``: threshold 2, one sentence) from YAML fragments."""
+def demo_tagger(required: str, groups: dict[str, str], terms: list[str],
+                scoring: str = "") -> Tagger:
+    """A one-topic taxonomy (``demo``: threshold 2, one sentence) from YAML fragments;
+    ``scoring`` adds keys to its scoring (", focus: true")."""
     group_lines = "".join(f"      {name}: [{members}]\n" for name, members in groups.items())
     term_lines = "".join(f"      - {term}\n" for term in terms)
     return Tagger(parse_taxonomy(f"""\
@@ -1521,7 +1529,7 @@ topics:
     label_en: Demo
     description: A demo topic.
     required: [{required}]
-    scoring: {{threshold: 2, min_sentences: 1}}
+    scoring: {{threshold: 2, min_sentences: 1{scoring}}}
     groups:
 {group_lines}    terms:
 {term_lines}"""))
@@ -1529,21 +1537,9 @@ topics:
 
 def test_a_focus_group_filling_a_share_of_the_body_passes_the_focus_test() -> None:
     def demo(share: str) -> Tagger:
-        return Tagger(parse_taxonomy(f"""\
-version: "t"
-topics:
-  - id: demo
-    label_ar: تجربة
-    label_en: Demo
-    description: A demo topic.
-    required: [core]
-    scoring: {{threshold: 2, min_sentences: 1, lead_tokens: 5, focus: true, focus_group: core,
-              focus_group_sentences: 5{share}}}
-    groups:
-      core: [بيونغ يانغ]
-    terms:
-      - {{term: بيونغ يانغ, weight: 1}}
-"""))
+        return demo_tagger("core", {"core": "بيونغ يانغ"}, ["{term: بيونغ يانغ, weight: 1}"],
+                           ", lead_tokens: 5, focus: true, focus_group: core, "
+                           "focus_group_sentences: 5" + share)
     filler = "وقال شهود إن الحادث وقع صباحا قرب الميناء الكبير."
     # The lead withholds the subject; three of six body sentences then name it.
     short = "\n".join([filler, filler, "وقالت بيونغ يانغ إنها ستحقق.",
@@ -1604,7 +1600,7 @@ def test_an_arms_embargo_written_indefinite_is_a_sanction(tagger: Tagger) -> Non
             "وصوتت تسع دول لصالح مشروع القرار الذي أعدته الولايات المتحدة.\n"
             "وكانت محاولة سابقة لفرض حظر سلاح قد أخفقت في حشد الأصوات الكافية.\n"
             "وقال سفير إثيوبيا إن فرض حظر أسلحة سيقوض عملية السلام.")
-    explained = {r.topic: r for r in tagger.tag(title, text, explain=True)}
+    explained = explain_topics(tagger, title, text)
     assert "sanctions" in explained
     assert {"حظر للأسلحة", "حظر سلاح", "حظر أسلحة"} <= {
         e.term for e in explained["sanctions"].evidence}
@@ -1916,7 +1912,7 @@ def test_parties_subject_to_sanctions_without_the_article_count(tagger: Tagger) 
             "وأكد البنك المركزي العراقي أن المصارف المعنية تواصل العمل بالدينار.\n"
             "وتراجع الدينار في السوق الموازية بعد الإعلان، فيما قال تجار إن شركات خاضعة "
             "لعقوبات واشنطن كانت تشتري الدولار عبر وسطاء.")
-    explained = {r.topic: r for r in tagger.tag(title, text, explain=True)}
+    explained = explain_topics(tagger, title, text)
     result = explained.get("sanctions") or explained["-sanctions"]
     assert {e.surface for e in result.evidence} >= {"خاضعة للعقوبات", "خاضعة لعقوبات"}
 
