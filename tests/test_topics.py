@@ -1606,6 +1606,56 @@ def test_an_arms_embargo_written_indefinite_is_a_sanction(tagger: Tagger) -> Non
         e.term for e in explained["sanctions"].evidence}
 
 
+def test_the_caesar_act_is_a_sanctions_law(tagger: Tagger) -> None:
+    title = "الكونغرس يصوت على مصير قانون قيصر"
+    text = ("صوت مجلس النواب الأمريكي الأربعاء على مشروع يلغي قانون قيصر الذي أقر عام 2019.\n"
+            "ويستهدف القانون أي جهة أجنبية تتعامل مع الحكومة السورية في قطاعات الطاقة والبناء.\n"
+            "وقال نواب إن إلغاء قانون قيصر سيسمح للشركات الخليجية بالمشاركة في إعادة الإعمار.\n"
+            "ورحبت دمشق بالتصويت وقالت إنه خطوة طال انتظارها.")
+    assert "sanctions" in topics_of(tagger, title, text)
+
+
+def test_ship_to_ship_transfers_and_correspondent_banks_tell_sanctions(tagger: Tagger) -> None:
+    # Evasion and effects told in their own words beside one sanctions sentence.
+    title = "صور أقمار اصطناعية ترصد سفنا متلاصقة في البحر الأصفر"
+    text = ("أظهرت صور أقمار اصطناعية سفينتي شحن تنقلان الفحم من سفينة إلى أخرى في المياه "
+            "الدولية.\n"
+            "ويقول باحثون إن الحمولة خرجت من ميناء نامبو الكوري الشمالي.\n"
+            "وتحظر قرارات مجلس الأمن على بيونغ يانغ تصدير الفحم منذ عام 2017.\n"
+            "وقال مسؤول في سيئول إن عمليات النقل من سفينة إلى سفينة تتكرر رغم العقوبات "
+            "الدولية.\n"
+            "ولم تعلق بيونغ يانغ على التقرير.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    title = "مصدرون يشكون تعثر مدفوعات المشترين الروس"
+    text = ("يشكو مصدرو فاكهة من تعثر وصول مدفوعات المستوردين الروس منذ أسابيع.\n"
+            "وترفض البنوك المراسلة في دبي وإسطنبول تمرير الحوالات خشية العقوبات الأمريكية.\n"
+            "وقال مصرفي إن المصارف المراسلة لا تريد المخاطرة بعلاقتها مع النظام المالي "
+            "الأمريكي.\n"
+            "ولجأ بعض المصدرين إلى المقايضة أو إلى وسطاء في آسيا الوسطى.\n"
+            "وتعد روسيا من أكبر أسواق الموالح.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    # Without a sanctions word the banks alone are banking news.
+    quiet = text.replace(" خشية العقوبات الأمريكية", "")
+    assert "sanctions" not in topics_of(tagger, title, quiet)
+
+
+def test_the_entity_list_is_a_designation_and_a_terror_list_is_not(tagger: Tagger) -> None:
+    title = "واشنطن تضيف 30 شركة صينية إلى قائمة الكيانات"
+    text = ("أضافت وزارة التجارة الأمريكية ثلاثين شركة صينية إلى قائمة الكيانات بتهمة تزويد "
+            "الجيش الروسي بمكونات إلكترونية.\n"
+            "ولن تتمكن الشركات المدرجة من شراء التكنولوجيا الأمريكية إلا بترخيص يصعب الحصول "
+            "عليه.\n"
+            "وقالت الوزارة إن الشركات أعادت تصدير رقائق إلى موسكو عبر هونغ كونغ.\n"
+            "وردت بكين بأنها ستتخذ الإجراءات اللازمة لحماية شركاتها.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    court = ("قررت محكمة جنايات القاهرة إدراج رجل أعمال و12 شركة على قائمة الكيانات الإرهابية "
+             "لمدة خمس سنوات.\n"
+             "ويترتب على القرار تجميد أمواله ومنعه من السفر.\n"
+             "وقال محامي رجل الأعمال إنه سيطعن في القرار أمام محكمة النقض.")
+    assert "sanctions" not in topics_of(
+        tagger, "محكمة تدرج رجل أعمال على قائمة الكيانات الإرهابية", court)
+
+
 def test_firms_leaving_iran_are_the_sanctions_effects(tagger: Tagger) -> None:
     title = "شركة سيارات أوروبية تعلن مغادرة طهران"
     text = ("أعلنت شركة سيارات أوروبية الاثنين أنها تستعد للانسحاب من إيران قبل أغسطس.\n"
