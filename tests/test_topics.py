@@ -1686,6 +1686,19 @@ def test_ukrainian_drones_on_a_refinery_are_the_war(tagger: Tagger) -> None:
     assert "ukraine_war" in topics_of(tagger, title, text)
 
 
+def test_ukraines_air_force_reporting_a_night_attack_is_the_war(tagger: Tagger) -> None:
+    # A breaking story names neither the war nor its front; Ukraine's air force counting the
+    # missiles and drones is what only the war puts in a story.
+    title = "انفجارات تهز كييف فجرا"
+    text = ("دوت انفجارات عدة في العاصمة كييف فجر السبت بعد إعلان الإنذار في معظم المقاطعات.\n"
+            "وقال رئيس بلدية كييف إن حطاما سقط على مستودع ومبنى سكني في حيين غرب المدينة "
+            "من دون أن يذكر عدد الإصابات.\n"
+            "وأعلن سلاح الجو الأوكراني أن روسيا أطلقت خلال الليل صواريخ مجنحة وعشرات المسيرات "
+            "من طراز شاهد، وأن معظمها أسقط فوق كييف والمقاطعات المحيطة بها.\n"
+            "وشوهد الدخان يتصاعد فوق المنطقة الصناعية، ولجأ مئات السكان إلى محطات المترو.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
 def test_a_sea_baby_strike_on_a_tanker_is_the_war(tagger: Tagger) -> None:
     # One sentence naming Ukraine's Sea Baby drones tells a war event, as a prisoner
     # exchange does; the rest is shipping news.
