@@ -1699,6 +1699,17 @@ def test_ukraines_air_force_reporting_a_night_attack_is_the_war(tagger: Tagger) 
     assert "ukraine_war" in topics_of(tagger, title, text)
 
 
+def test_a_blast_on_the_kerch_bridge_is_the_war(tagger: Tagger) -> None:
+    # The bridge to Crimea goes by the strait's name as often as by the peninsula's.
+    title = "انفجار يلحق أضرارا بجسر كيرتش"
+    text = ("أعلنت السلطات الروسية أن انفجارا وقع فجر الاثنين على جسر كيرتش وأدى إلى توقف "
+            "حركة السيارات.\n"
+            "وقالت لجنة التحقيق إنها فتحت قضية وإن شخصين قتلا في سيارة كانت تعبر الجسر.\n"
+            "ويربط الجسر شبه جزيرة القرم بالأراضي الروسية.\n"
+            "ولم تعلن كييف مسؤوليتها عن الانفجار.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
 def test_a_sea_baby_strike_on_a_tanker_is_the_war(tagger: Tagger) -> None:
     # One sentence naming Ukraine's Sea Baby drones tells a war event, as a prisoner
     # exchange does; the rest is shipping news.
