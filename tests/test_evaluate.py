@@ -562,6 +562,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe32": (0.94, 0.85, 0.93),
     "probe33": (0.92, 0.90, 0.93),
     "probe34": (0.92, 0.92, 0.70),
+    "probe35": (0.90, 0.93, 0.90),
 }
 
 
