@@ -1698,6 +1698,21 @@ def test_frozen_reserves_are_a_freeze_by_a_state(tagger: Tagger) -> None:
     assert "sanctions" not in topics_of(tagger, "التحفظ على أموال وزير سابق", court)
 
 
+def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
+    title = "شحنات الفحم تتكدس في موانئ البلطيق"
+    text = ("تتكدس شحنات الفحم في موانئ البلطيق منذ بدء تطبيق حظر الفحم الروسي في أغسطس.\n"
+            "ويقول تجار إن المشترين الأوروبيين تحولوا إلى فحم من كولومبيا وجنوب أفريقيا بأسعار "
+            "أعلى.\n"
+            "وتدرس دول أخرى تقييد واردات الفحم الروسي عبر موانئ ثالثة.\n"
+            "وقالت موسكو إنها ستبيع فحمها في آسيا.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    # A ban on Russia's athletes is a sporting one.
+    sport = ("قرر الاتحاد الدولي تمديد حظر الرياضيين الروس من المنافسات الدولية.\n"
+             "وقال رئيس الاتحاد إن القرار سيراجع قبل الألعاب المقبلة.\n"
+             "واحتجت اللجنة الأولمبية الروسية على القرار.")
+    assert "sanctions" not in topics_of(tagger, "تمديد حظر الرياضيين الروس", sport)
+
+
 def test_firms_leaving_iran_are_the_sanctions_effects(tagger: Tagger) -> None:
     title = "شركة سيارات أوروبية تعلن مغادرة طهران"
     text = ("أعلنت شركة سيارات أوروبية الاثنين أنها تستعد للانسحاب من إيران قبل أغسطس.\n"
