@@ -564,6 +564,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe34": (0.92, 0.92, 0.70),
     "probe35": (0.90, 0.93, 0.90),
     "probe36": (0.97, 0.93, 0.92),
+    "probe37": (0.92, 0.92, 0.84),
 }
 
 
