@@ -971,6 +971,22 @@ def test_north_koreans_named_in_a_quarter_of_a_story_make_it_korean(tagger: Tagg
     assert "korean_peninsula" not in topics_of(tagger, title, "\n".join(longer))
 
 
+def test_kim_yo_jong_and_the_state_agency_speak_for_the_north(tagger: Tagger) -> None:
+    # A Tokyo story whose lead gives only the flight; the North is told through its agency,
+    # its leader's sister and Pyongyang.
+    title = "صاروخ يحلق سبعين دقيقة قبل سقوطه في البحر"
+    text = ("أعلنت وزارة الدفاع اليابانية صباح الأربعاء أن صاروخا باليستيا عابرا للقارات حلق نحو "
+            "سبعين دقيقة قبل أن يسقط في البحر خارج المنطقة الاقتصادية الخالصة، وهي من أطول "
+            "الرحلات المسجلة لصاروخ من هذا النوع وفق بيانات الوزارة.\n"
+            "وقالت الوزارة إن أي أضرار بالسفن أو الطائرات لم تسجل.\n"
+            "وأكدت وكالة الأنباء المركزية الكورية في اليوم التالي أن التجربة نجحت.\n"
+            "وتتيح التقنية الجديدة إطلاق الصاروخ في وقت أقصر.\n"
+            "وجاء الإطلاق بعد يومين من بيان لكيم يو جونغ اتهمت فيه واشنطن بالاستفزاز.\n"
+            "ودعا رئيس الوزراء الياباني إلى رد منسق مع الحلفاء.\n"
+            "وقالت بيونغ يانغ إنها ستواصل تعزيز قدراتها.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+
+
 def test_a_woman_president_of_south_korea_is_the_state(tagger: Tagger) -> None:
     title = "السجن 24 عاما لرئيسة كوريا الجنوبية السابقة في قضية فساد"
     text = ("قضت محكمة في كوريا الجنوبية بسجن الرئيسة السابقة 24 عاما بعد إدانتها بالفساد.\n"
@@ -1696,6 +1712,22 @@ def test_frozen_reserves_are_a_freeze_by_a_state(tagger: Tagger) -> None:
              "وقالت إن الحسابات المجمدة ستبقى كذلك حتى صدور حكم في جريمة الاختلاس.\n"
              "ونفى محامي الوزير التهم الموجهة إلى موكله.")
     assert "sanctions" not in topics_of(tagger, "التحفظ على أموال وزير سابق", court)
+
+
+def test_north_koreas_sanctions_resolutions_by_number_stand_for_sanctions(tagger: Tagger) -> None:
+    title = "عمال يغادرون إلى الخارج رغم الحظر"
+    text = ("تقول تقارير إن آلاف العمال من الشمال ما زالوا يعملون في مواقع بناء في الخارج.\n"
+            "وكان القرار 2397 قد ألزم الدول بإعادتهم جميعا بحلول نهاية 2019.\n"
+            "وتقول لجنة 1718 إن عائداتهم تمول برامج الصواريخ.\n"
+            "وتنفي بيونغ يانغ أي انتهاك.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    # A year is no resolution: the number counts only beside the Council's words.
+    year = ("وفي عام 1874 أبرمت معاهدة بين البلدين، وفرضت عقوبات على من يخرقها.\n"
+            "وظلت المعاهدة سارية حتى بداية القرن العشرين.")
+    explained = explain_topics(tagger, "معاهدة قديمة", year)
+    result = explained.get("sanctions") or explained["-sanctions"]
+    assert "عقوبات" in {e.term for e in result.evidence}
+    assert "1874" not in {e.term for e in result.evidence}
 
 
 def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
