@@ -565,6 +565,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe35": (0.90, 0.93, 0.90),
     "probe36": (0.97, 0.93, 0.92),
     "probe37": (0.92, 0.92, 0.84),
+    "probe38": (0.94, 0.91, 0.89),
 }
 
 
