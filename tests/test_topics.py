@@ -987,6 +987,19 @@ def test_kim_yo_jong_and_the_state_agency_speak_for_the_north(tagger: Tagger) ->
     assert "korean_peninsula" in topics_of(tagger, title, text)
 
 
+def test_south_koreas_air_force_is_the_state(tagger: Tagger) -> None:
+    # Its air force in the lead makes an accident in a drill the state's security affairs.
+    title = "قنابل تسقط على قرية خارج ميدان الرماية"
+    text = ("أصيب عشرة أشخاص عندما أسقطت مقاتلتان تابعتان لسلاح الجو الكوري الجنوبي قنابل خارج "
+            "ميدان الرماية خلال تدريب بالذخيرة الحية.\n"
+            "وقال رئيس أركان سلاح الجو إن أحد الطيارين أدخل إحداثيات خاطئة.\n"
+            "وأعلنت وزارة الدفاع تعليق التدريبات بالذخيرة الحية إلى حين انتهاء التحقيق.\n"
+            "ووقع الحادث قبل أيام من مناورات درع الحرية المشتركة بين كوريا الجنوبية "
+            "والولايات المتحدة.\n"
+            "وطالب سكان البلدة بنقل ميدان الرماية.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+
+
 def test_a_woman_president_of_south_korea_is_the_state(tagger: Tagger) -> None:
     title = "السجن 24 عاما لرئيسة كوريا الجنوبية السابقة في قضية فساد"
     text = ("قضت محكمة في كوريا الجنوبية بسجن الرئيسة السابقة 24 عاما بعد إدانتها بالفساد.\n"
@@ -1730,6 +1743,17 @@ def test_north_koreas_sanctions_resolutions_by_number_stand_for_sanctions(tagger
     assert "1874" not in {e.term for e in result.evidence}
 
 
+def test_unilateral_sanctions_are_sanctions(tagger: Tagger) -> None:
+    # How Moscow, Beijing, Tehran and New Delhi name the West's sanctions, with no state
+    # beside the word.
+    title = "نيودلهي ترفض قرار بروكسل بشأن المصفاة"
+    text = ("قالت وزارة الخارجية الهندية إن نيودلهي لا تعترف بأي عقوبات أحادية الجانب.\n"
+            "وتواجه المصفاة صعوبات في شحن منتجاتها بعد القرار.\n"
+            "وقال متحدث باسم الوزارة إن العقوبات الأحادية تضر بأمن الطاقة.\n"
+            "وتستورد الهند ثلث نفطها من روسيا.")
+    assert "sanctions" in topics_of(tagger, title, text)
+
+
 def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
     title = "شحنات الفحم تتكدس في موانئ البلطيق"
     text = ("تتكدس شحنات الفحم في موانئ البلطيق منذ بدء تطبيق حظر الفحم الروسي في أغسطس.\n"
@@ -1796,6 +1820,19 @@ def test_a_blast_on_the_kerch_bridge_is_the_war(tagger: Tagger) -> None:
             "وقالت لجنة التحقيق إنها فتحت قضية وإن شخصين قتلا في سيارة كانت تعبر الجسر.\n"
             "ويربط الجسر شبه جزيرة القرم بالأراضي الروسية.\n"
             "ولم تعلن كييف مسؤوليتها عن الانفجار.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_the_russian_war_of_aggression_names_the_war(tagger: Tagger) -> None:
+    # A monitors' report on arms for Russia: the war is named once, by its other name.
+    title = "تقرير دولي عن التعاون بين بيونغ يانغ وموسكو"
+    text = ("قال تقرير صادر عن فريق من إحدى عشرة دولة إن التعاون العسكري بين كوريا الشمالية "
+            "وروسيا اتسع خلال العام الماضي، وإن موسكو زودت بيونغ يانغ بمنظومات دفاع جوي.\n"
+            "وأضاف التقرير أن ناقلات روسية نقلت الوقود إلى موانئ كورية شمالية.\n"
+            "وقالت وزارة الخارجية الأمريكية إن التقرير يكشف ما تحصل عليه بيونغ يانغ مقابل دعم "
+            "الحرب العدوانية الروسية.\n"
+            "وأوضح أن صواريخ كورية شمالية استخدمت في ضرب مدن أوكرانية بينها كييف وزابوريجيا.\n"
+            "ووصفت موسكو الفريق بأنه هيئة غير شرعية.")
     assert "ukraine_war" in topics_of(tagger, title, text)
 
 
