@@ -566,6 +566,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe36": (0.97, 0.93, 0.92),
     "probe37": (0.92, 0.92, 0.84),
     "probe38": (0.94, 0.91, 0.89),
+    "probe39": (0.94, 0.82, 0.88),
 }
 
 
