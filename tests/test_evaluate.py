@@ -568,6 +568,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe38": (0.94, 0.91, 0.89),
     "probe39": (0.94, 0.82, 0.88),
     "probe40": (0.94, 0.85, 0.93),
+    "probe41": (0.94, 0.84, 0.87),
 }
 
 
