@@ -1771,6 +1771,15 @@ def test_a_blacklist_and_frozen_reserves_as_levantine_papers_write_them(tagger: 
     assert "sanctions" in topics_of(tagger, "أموال أفغانستان المجمدة", reserves)
 
 
+def test_penal_and_administrative_penalties_count_against_sanctions(tagger: Tagger) -> None:
+    text = ("ينص قانون إصلاح المصارف على عقوبات جزائية بحق كل من يخفي مستندات عن الهيئة.\n"
+            "ويقول خبراء إن العقوبات الإدارية التي يفرضها على مجالس الإدارة تبقى محدودة.")
+    explained = explain_topics(tagger, "قانون إصلاح المصارف", text)
+    result = explained.get("sanctions") or explained["-sanctions"]
+    negative = {e.term for e in result.evidence if e.weight < 0}
+    assert {"عقوبات جزائية", "العقوبات الإدارية"} <= negative
+
+
 def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
     title = "شحنات الفحم تتكدس في موانئ البلطيق"
     text = ("تتكدس شحنات الفحم في موانئ البلطيق منذ بدء تطبيق حظر الفحم الروسي في أغسطس.\n"
