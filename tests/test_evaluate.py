@@ -569,6 +569,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe39": (0.94, 0.82, 0.88),
     "probe40": (0.94, 0.85, 0.93),
     "probe41": (0.94, 0.84, 0.87),
+    "probe42": (0.97, 0.87, 0.85),
 }
 
 
