@@ -43,6 +43,12 @@ def explain_topics(tagger: Tagger, title: str, text: str) -> dict[str, TopicResu
     return {t.topic: t for t in tagger.tag(title, text, explain=True)}
 
 
+def explain_topic(tagger: Tagger, title: str, text: str, topic: str) -> TopicResult:
+    """One topic's explained result, whether it is given or not."""
+    explained = explain_topics(tagger, title, text)
+    return explained.get(topic) or explained["-" + topic]
+
+
 # --- the traps: each must give no topic ------------------------------------------------
 
 SOUL = ("مهرجان لموسيقى السول في القاهرة",
@@ -1737,8 +1743,7 @@ def test_north_koreas_sanctions_resolutions_by_number_stand_for_sanctions(tagger
     # A year is no resolution: the number counts only beside the Council's words.
     year = ("وفي عام 1874 أبرمت معاهدة بين البلدين، وفرضت عقوبات على من يخرقها.\n"
             "وظلت المعاهدة سارية حتى بداية القرن العشرين.")
-    explained = explain_topics(tagger, "معاهدة قديمة", year)
-    result = explained.get("sanctions") or explained["-sanctions"]
+    result = explain_topic(tagger, "معاهدة قديمة", year, "sanctions")
     assert "عقوبات" in {e.term for e in result.evidence}
     assert "1874" not in {e.term for e in result.evidence}
 
@@ -1774,8 +1779,7 @@ def test_a_blacklist_and_frozen_reserves_as_levantine_papers_write_them(tagger: 
 def test_penal_and_administrative_penalties_count_against_sanctions(tagger: Tagger) -> None:
     text = ("ينص قانون إصلاح المصارف على عقوبات جزائية بحق كل من يخفي مستندات عن الهيئة.\n"
             "ويقول خبراء إن العقوبات الإدارية التي يفرضها على مجالس الإدارة تبقى محدودة.")
-    explained = explain_topics(tagger, "قانون إصلاح المصارف", text)
-    result = explained.get("sanctions") or explained["-sanctions"]
+    result = explain_topic(tagger, "قانون إصلاح المصارف", text, "sanctions")
     negative = {e.term for e in result.evidence if e.weight < 0}
     assert {"عقوبات جزائية", "العقوبات الإدارية"} <= negative
 
@@ -2164,8 +2168,7 @@ def test_parties_subject_to_sanctions_without_the_article_count(tagger: Tagger) 
             "وأكد البنك المركزي العراقي أن المصارف المعنية تواصل العمل بالدينار.\n"
             "وتراجع الدينار في السوق الموازية بعد الإعلان، فيما قال تجار إن شركات خاضعة "
             "لعقوبات واشنطن كانت تشتري الدولار عبر وسطاء.")
-    explained = explain_topics(tagger, title, text)
-    result = explained.get("sanctions") or explained["-sanctions"]
+    result = explain_topic(tagger, title, text, "sanctions")
     assert {e.surface for e in result.evidence} >= {"خاضعة للعقوبات", "خاضعة لعقوبات"}
 
 
