@@ -993,6 +993,24 @@ def test_kim_yo_jong_and_the_state_agency_speak_for_the_north(tagger: Tagger) ->
     assert "korean_peninsula" in topics_of(tagger, title, text)
 
 
+def test_the_norths_launch_site_and_the_dividing_line_are_korea(tagger: Tagger) -> None:
+    title = "أعمال توسعة جديدة في محطة سوهاي"
+    text = ("أظهرت صور أقمار اصطناعية تجارية أعمال بناء مكثفة في محطة سوهاي لإطلاق الأقمار "
+            "الاصطناعية قرب الحدود مع الصين.\n"
+            "وقالت هيئة الأركان المشتركة إنها تتابع النشاط في الموقع عن كثب.\n"
+            "وكانت بيونغ يانغ قد أعلنت فشل محاولتها الأخيرة لإطلاق قمر تجسس.\n"
+            "ويرى محللون أن الرصيف الجديد يختصر زمن التحضير للإطلاق.\n"
+            "ويقول باحث إن سوهاي تتحول إلى قاعدة تشغيلية دائمة.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+    title = "جندي يعبر خط الترسيم العسكري"
+    text = ("عبر جندي شاب خط الترسيم العسكري فجر الثلاثاء في القطاع الأوسط من الحدود، وتسلمه "
+            "الجيش الكوري الجنوبي.\n"
+            "وقالت الهيئة إن الجندي أبدى رغبته في الانشقاق.\n"
+            "وستحقق الجهات المختصة في الطريقة التي اجتاز بها حقول الألغام.\n"
+            "وهذه ثاني حالة عبور خلال الشهر الجاري.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+
+
 def test_south_koreas_air_force_is_the_state(tagger: Tagger) -> None:
     # Its air force in the lead makes an accident in a drill the state's security affairs.
     title = "قنابل تسقط على قرية خارج ميدان الرماية"
@@ -1784,6 +1802,32 @@ def test_penal_and_administrative_penalties_count_against_sanctions(tagger: Tagg
     assert {"عقوبات جزائية", "العقوبات الإدارية"} <= negative
 
 
+def test_a_government_listing_under_its_own_law_is_a_designation(tagger: Tagger) -> None:
+    title = "لندن تدرج موردي ذخيرة لجيش ميانمار"
+    text = ("أعلنت الحكومة البريطانية إدراج أربع شركات وثلاثة أفراد قالت إنهم يوردون الذخيرة إلى "
+            "جيش ميانمار، مع تجميد الأصول.\n"
+            "وقالت وزارة الخارجية إن الخطوة تهدف إلى حرمان المجلس العسكري من السلاح.\n"
+            "وتطالب منظمات حقوقية بوقف الإدراجات الفردية واستبدالها بحظر شامل على وقود الطائرات.\n"
+            "ولم يعلق المجلس العسكري في نايبيداو.")
+    assert "sanctions" in topics_of(tagger, title, text)
+    # A terrorist listing is not an economic one.
+    terror = ("قرر الاتحاد الأوروبي إدراج الجماعة على قائمته للمنظمات الإرهابية.\n"
+              "وقالت الجماعة إن القرار سياسي.\n"
+              "ويقول خبراء إن الإدراج يمنع أنشطتها العلنية في أوروبا.")
+    assert "sanctions" not in topics_of(tagger, "الاتحاد الأوروبي يدرج جماعة مسلحة", terror)
+
+
+def test_a_firm_others_are_barred_from_dealing_with_is_sanctions_evidence(
+        tagger: Tagger) -> None:
+    title = "شركة طيران تستعيد قطع الغيار"
+    text = ("ستتمكن شركة الطيران البيلاروسية من شراء قطع الغيار وصيانة محركاتها مجددا.\n"
+            "وكانت وزارة الخزانة الأمريكية قد وضعتها على قائمة الشركات المحظور التعامل معها قبل "
+            "عامين.\n"
+            "ويأمل المسافرون عودة الرحلات إلى عواصم أوروبية.")
+    result = explain_topic(tagger, title, text, "sanctions")
+    assert "المحظور التعامل معها" in {e.term for e in result.evidence}
+
+
 def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
     title = "شحنات الفحم تتكدس في موانئ البلطيق"
     text = ("تتكدس شحنات الفحم في موانئ البلطيق منذ بدء تطبيق حظر الفحم الروسي في أغسطس.\n"
@@ -1815,6 +1859,30 @@ def test_firms_leaving_iran_are_the_sanctions_effects(tagger: Tagger) -> None:
                "وتأتي الخطوة بعد إعلان واشنطن إعادة فرض العقوبات على طهران.\n"
                "وباعت الشركة العام الماضي مئات الآلاف من السيارات.")
     assert "sanctions" not in topics_of(tagger, "طراز جديد", passing)
+
+
+def test_odesas_other_grain_ports_struck_are_the_war(tagger: Tagger) -> None:
+    title = "مسيرات تحرق صوامع تشورنومورسك"
+    text = ("كييف - (وكالات):\n"
+            "اشتعلت النيران في صوامع للحبوب بميناء تشورنومورسك بعد هجوم بمسيرات وصواريخ.\n"
+            "وقال مسؤول أوكراني إن الهجوم أتلف آلاف الأطنان من القمح المعد للتصدير.\n"
+            "وارتفعت أسعار القمح في الأسواق العالمية.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_the_russian_aggression_against_ukraine_names_the_war(tagger: Tagger) -> None:
+    # Named once, past the lead, as the cause of a neighbour's incident.
+    title = "حطام مسيرة في قرية مولدوفية"
+    text = ("كيشيناو - (وكالات):\n"
+            "استدعت وزارة الخارجية المولدوفية صباح الأربعاء السفير الروسي لديها، بعدما عثر "
+            "مزارعون على حطام طائرة مسيرة في حقل قرب قرية صغيرة في جنوب البلاد، على بعد "
+            "كيلومترات قليلة من الحدود، في حادثة هي الثالثة من نوعها منذ بداية العام، وفق ما "
+            "أعلنته الوزارة في بيان مقتضب نشرته على موقعها الرسمي، وطالبت فيه موسكو بتقديم "
+            "توضيحات عاجلة حول مسار الطائرة وحمولتها.\n"
+            "وقالت الرئيسة إن العدوان الروسي على أوكرانيا يعرض أرواح المولدوفيين للخطر.\n"
+            "ورصد الجيش عبور مسيرات أجواء البلاد خلال الليل في طريقها إلى أوديسا الأوكرانية.\n"
+            "وقال السفير إن بلاده لا تستهدف مولدوفا.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
 
 
 def test_ukrainian_drones_on_a_refinery_are_the_war(tagger: Tagger) -> None:
