@@ -1011,6 +1011,34 @@ def test_the_norths_launch_site_and_the_dividing_line_are_korea(tagger: Tagger) 
     assert "korean_peninsula" in topics_of(tagger, title, text)
 
 
+def test_the_northern_limit_line_and_the_northern_authorities_are_korea(
+        tagger: Tagger) -> None:
+    title = "ستة صيادين يعودون شمالا عبر البحر"
+    text = ("سيئول، 9 يوليو (يونهاب) --\n"
+            "أعادت السلطات اليوم ستة صيادين انتشلهم خفر السواحل بعد أن جرفت التيارات قاربهم "
+            "جنوبا، عبر خط الحدود الشمالي في البحر الأصفر.\n"
+            "وقالت وزارة التوحيد إن قطعا بحرية رافقت الصيادين إلى الخط، حيث تابعوا الإبحار "
+            "بأنفسهم.\n"
+            "وأوضحت الوزارة أن الصيادين أكدوا رغبتهم في العودة.\n"
+            "وقال متحدث باسم الوزارة إنه يأمل أن تستجيب السلطات الشمالية لقنوات الاتصال بين "
+            "الكوريتين.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+
+
+def test_seouls_intelligence_service_is_korea_and_turkeys_is_not(tagger: Tagger) -> None:
+    title = "عمال بتأشيرات دراسة على ورش البناء"
+    text = ("يصل شبان في مجموعات إلى ورش البناء في الشرق الأقصى الروسي بتأشيرات دراسية.\n"
+            "وقدر جهاز الاستخبارات الوطني أن آلاف العمال دخلوا روسيا منذ مطلع العام.\n"
+            "ويقول ناشطون إن العمال لا يحصلون إلا على جزء يسير من أجورهم.\n"
+            "وقال جهاز الاستخبارات الوطني إن الأجور تحول إلى حسابات في بيونغ يانغ.\n"
+            "ولم ترد وزارة الخارجية الروسية على الأسئلة.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+    turkey = ("قال جهاز الاستخبارات الوطنية التركي إنه اعتقل خلية في إسطنبول.\n"
+              "وقال جهاز الاستخبارات الوطنية إن الخلية كانت تخطط لهجمات.\n"
+              "وضبطت الشرطة أسلحة في شقة بالمدينة.")
+    assert "korean_peninsula" not in topics_of(tagger, "اعتقال خلية في إسطنبول", turkey)
+
+
 def test_south_koreas_air_force_is_the_state(tagger: Tagger) -> None:
     # Its air force in the lead makes an accident in a drill the state's security affairs.
     title = "قنابل تسقط على قرية خارج ميدان الرماية"
@@ -1828,6 +1856,21 @@ def test_a_firm_others_are_barred_from_dealing_with_is_sanctions_evidence(
     assert "المحظور التعامل معها" in {e.term for e in result.evidence}
 
 
+def test_accounts_called_frozen_are_a_freeze_but_not_on_a_platform(tagger: Tagger) -> None:
+    title = "رواتب معلقة على حسابات مجمدة"
+    text = ("عجزت الخزينة العمومية في مالي عن تسديد مستحقات سندات بعدما وجدت حساباتها لدى البنك "
+            "المركزي الإقليمي مجمدة.\n"
+            "ويعود أصل الأزمة إلى قرار المجموعة الاقتصادية لدول غرب إفريقيا إغلاق الحدود.\n"
+            "وقال وزير المالية إن الدولة ليست معسرة بل ممنوعة من الدفع.\n"
+            "وارتفعت أسعار الإسمنت والسكر في أسواق باماكو.")
+    result = explain_topic(tagger, title, text, "sanctions")
+    assert "مجمدة" in {e.term for e in result.evidence}
+    platform = ("وأبقت المنصة حسابات مجمدة لمستخدمين خالفوا شروط الاستخدام.\n"
+                "وقال مستخدمون إن القرار تعسفي.")
+    result = explain_topic(tagger, "منصة تبقي حسابات مجمدة", platform, "sanctions")
+    assert "مجمدة" not in {e.term for e in result.evidence}
+
+
 def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
     title = "شحنات الفحم تتكدس في موانئ البلطيق"
     text = ("تتكدس شحنات الفحم في موانئ البلطيق منذ بدء تطبيق حظر الفحم الروسي في أغسطس.\n"
@@ -1882,6 +1925,33 @@ def test_the_russian_aggression_against_ukraine_names_the_war(tagger: Tagger) ->
             "وقالت الرئيسة إن العدوان الروسي على أوكرانيا يعرض أرواح المولدوفيين للخطر.\n"
             "ورصد الجيش عبور مسيرات أجواء البلاد خلال الليل في طريقها إلى أوديسا الأوكرانية.\n"
             "وقال السفير إن بلاده لا تستهدف مولدوفا.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_the_kursk_region_named_twice_is_the_war(tagger: Tagger) -> None:
+    # Pyongyang's funerals for soldiers killed in the Kursk region: the war is told through
+    # the region, not named in the lead.
+    title = "توابيت ملفوفة بالأعلام في بيونغ يانغ"
+    text = ("أقامت كوريا الشمالية مراسم رسمية لاستقبال رفات جنود قالت إنهم سقطوا في العمليات "
+            "الخارجية، بحضور الزعيم كيم جونغ أون وكبار قادة الجيش وعائلات الجنود، في ساحة "
+            "كبيرة وسط العاصمة، ونقل التلفزيون الرسمي المراسم على الهواء مباشرة لساعات، فيما "
+            "اصطف آلاف الطلاب والعمال على جانبي الطريق المؤدي إلى المقبرة العسكرية.\n"
+            "وقلد كيم أسر الجنود أوسمة وتعهد ببناء نصب تذكاري لهم.\n"
+            "وقالت وكالة الأنباء المركزية الكورية إن الجنود قاتلوا في منطقة كورسك حتى استعادتها.\n"
+            "ويقدر مسؤولون في سيول أن آلاف الجنود الكوريين الشماليين قتلوا أو جرحوا في منطقة "
+            "كورسك خلال المعارك مع القوات الأوكرانية.\n"
+            "ولم تعلن بيونغ يانغ عدد قتلاها.")
+    assert {"korean_peninsula", "ukraine_war"} <= topics_of(tagger, title, text)
+
+
+def test_poltavas_gas_fields_struck_are_the_war(tagger: Tagger) -> None:
+    title = "منشآت الغاز في بولتافا تحت النار مجددا"
+    text = ("كييف - (وكالات):\n"
+            "تعرضت منشآت لإنتاج الغاز في منطقة بولتافا ليلا لهجوم بالصواريخ والمسيرات ألحق بها "
+            "أضرارا جسيمة، وفق شركة نفتوغاز الحكومية.\n"
+            "وقالت الشركة إن الهجوم هو الحادي عشر على منشآتها منذ الخريف.\n"
+            "وقالت وزارة الدفاع الروسية إن ضرباتها استهدفت منشآت تدعم الجيش الأوكراني.\n"
+            "ويقول خبراء إن البلاد ستحتاج إلى استيراد الغاز من أوروبا هذا الشتاء.")
     assert "ukraine_war" in topics_of(tagger, title, text)
 
 
