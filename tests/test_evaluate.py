@@ -574,6 +574,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe44": (0.92, 0.83, 0.93),
     "probe45": (0.97, 0.87, 0.97),
     "probe46": (0.97, 0.87, 0.95),
+    "probe48": (0.92, 0.95, 0.84),
 }
 
 
