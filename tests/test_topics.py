@@ -1880,6 +1880,16 @@ def test_a_resolution_number_after_the_word_number_is_sanctions(tagger: Tagger) 
     assert "sanctions" in topics_of(tagger, title, text)
 
 
+def test_the_eus_restrictive_measures_and_its_listings_are_sanctions(tagger: Tagger) -> None:
+    title = "ديزل في خزانات شمال أفريقيا وأوروبا تطلب إثبات المنشأ"
+    text = ("يواجه تجار المحروقات في شمال أفريقيا متطلبات جديدة من زبائنهم الأوروبيين ضمن الحزمة "
+            "الأخيرة من الإجراءات التقييدية التي أقرها الاتحاد الأوروبي.\n"
+            "ويتعين على المصدرين تقديم وثائق تثبت منشأ الخام.\n"
+            "وكان الاتحاد الأوروبي قد أدرج في الحزمة نفسها عشرات الناقلات على قائمته.\n"
+            "ويقول تجار إن البنوك ترفض فتح الاعتمادات من دون الوثائق.")
+    assert "sanctions" in topics_of(tagger, title, text)
+
+
 def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
     title = "شحنات الفحم تتكدس في موانئ البلطيق"
     text = ("تتكدس شحنات الفحم في موانئ البلطيق منذ بدء تطبيق حظر الفحم الروسي في أغسطس.\n"
