@@ -1039,6 +1039,30 @@ def test_seouls_intelligence_service_is_korea_and_turkeys_is_not(tagger: Tagger)
     assert "korean_peninsula" not in topics_of(tagger, "اعتقال خلية في إسطنبول", turkey)
 
 
+def test_seoul_as_yonhap_spells_it_places_the_joint_chiefs(tagger: Tagger) -> None:
+    # Yonhap's Arabic service writes Seoul سيئول: its joint chiefs are the South's.
+    title = "صاروخ يحلق ست وثمانين دقيقة قبل سقوطه في البحر"
+    text = ("سيئول، 31 أكتوبر (يونهاب) -- قالت هيئة الأركان المشتركة إن الجيش الشمالي أطلق صباح "
+            "اليوم صاروخا باليستيا بعيد المدى بزاوية مرتفعة باتجاه البحر.\n"
+            "وأوضحت وزارة الدفاع اليابانية أن الصاروخ سقط خارج منطقتها الاقتصادية الخالصة.\n"
+            "وقالت هيئة الأركان المشتركة في سيئول إنها رصدت التحضيرات للإطلاق مسبقا.\n"
+            "وقال باحث إن مدة الطيران تعكس محركا أقوى.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+
+
+def test_the_norths_ports_and_shipyards_are_korea(tagger: Tagger) -> None:
+    title = "سفينة حربية تنقلب يوم تدشينها في حوض تشونغجين"
+    text = ("لم تستغرق المراسم في حوض بناء السفن بمدينة تشونغجين سوى دقائق قبل أن تنقلب السفينة "
+            "الحربية الجديدة على جانبها.\n"
+            "وتوالت الاعتقالات بين مهندسي الحوض.\n"
+            "وجاءت الحادثة بعد شهر على تدشين مدمرة أولى من الفئة نفسها في ميناء نامبو.\n"
+            "وسحبت السفينة لاحقا إلى حوض جاف في ميناء راجين.\n"
+            "ويقول محللون إن الشمال يسرع بناء أسطول سطحي.\n"
+            "وقال مسؤول إن الإصلاح سيستغرق وقتا.\n"
+            "وتعهد الزعيم ببناء مدمرتين إضافيتين.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
+
+
 def test_south_koreas_air_force_is_the_state(tagger: Tagger) -> None:
     # Its air force in the lead makes an accident in a drill the state's security affairs.
     title = "قنابل تسقط على قرية خارج ميدان الرماية"
