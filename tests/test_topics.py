@@ -1914,6 +1914,18 @@ def test_the_eus_restrictive_measures_and_its_listings_are_sanctions(tagger: Tag
     assert "sanctions" in topics_of(tagger, title, text)
 
 
+def test_listed_on_the_sanctions_lists_counts_with_no_state_beside_it(tagger: Tagger) -> None:
+    # "مدرج على قوائم" needs a state beside it; when none is, it must not hide the lists.
+    title = "حوالة عادت من فرانكفورت"
+    text = ("يقول مصدر زيت زيتون في اللاذقية إن مصرفا ألمانيا أعاد ثمن شحنته بعد ثلاثة أسابيع.\n"
+            "وطلب المصرف إثبات أن لا علاقة له بأي شخص مدرج على قوائم العقوبات.\n"
+            "ويسمي المصرفيون ذلك الامتثال المفرط.\n"
+            "ويقول مصدرون إن المصارف ما زالت تراجع قوائم العقوبات قبل كل حوالة.")
+    result = explain_topic(tagger, title, text, "sanctions")
+    assert result.topic == "sanctions"
+    assert "مدرج على قوائم العقوبات" in {e.term for e in result.evidence}
+
+
 def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
     title = "شحنات الفحم تتكدس في موانئ البلطيق"
     text = ("تتكدس شحنات الفحم في موانئ البلطيق منذ بدء تطبيق حظر الفحم الروسي في أغسطس.\n"
