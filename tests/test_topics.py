@@ -1999,6 +1999,21 @@ def test_the_kursk_region_named_twice_is_the_war(tagger: Tagger) -> None:
     assert {"korean_peninsula", "ukraine_war"} <= topics_of(tagger, title, text)
 
 
+def test_the_liberation_of_kursk_is_the_war(tagger: Tagger) -> None:
+    # Pyongyang's and Moscow's name for retaking the region, twice past the lead.
+    title = "بيونغ يانغ تكرم جنودها العائدين"
+    text = ("أقام الزعيم الكوري الشمالي كيم جونغ أون مراسم في العاصمة لتكريم جنود عادوا من مهمة "
+            "خارجية، بحضور قادة الجيش وعائلات الجنود، ونقل التلفزيون الرسمي المراسم على الهواء "
+            "مباشرة، فيما وزعت الأوسمة على الوحدات المشاركة في مهمة قالت الوكالة الرسمية إنها "
+            "استمرت أشهرا طويلة.\n"
+            "وقالت اللجنة العسكرية المركزية إن القوات شاركت في تحرير كورسك وفق معاهدة الشراكة.\n"
+            "وشكر الكرملين الجنود على دورهم في تحرير كورسك.\n"
+            "وقالت كييف إن الجنود قاتلوا إلى جانب الجيش الروسي منذ الخريف.\n"
+            "وكان رئيس الأركان الروسي قد أعلن استعادة منطقة كورسك بعد أشهر من المعارك.\n"
+            "ولم تعلن بيونغ يانغ عدد قتلاها.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
 def test_poltavas_gas_fields_struck_are_the_war(tagger: Tagger) -> None:
     title = "منشآت الغاز في بولتافا تحت النار مجددا"
     text = ("كييف - (وكالات):\n"
@@ -2063,6 +2078,17 @@ def test_the_kerch_bridge_and_occupied_ukraine_are_the_wars_own_words(tagger: Ta
             "كما تمر شاحنات الوقود عبر الأراضي الأوكرانية المحتلة في الجنوب.\n"
             "ويربط محللون الأزمة بضربات المسيرات الأوكرانية على المصافي الروسية منذ الصيف.\n"
             "ويقول خبراء في كييف إن الأزمة قد تطول.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_drones_on_air_bases_far_from_the_front_are_the_war(tagger: Tagger) -> None:
+    title = "حرائق في مطارات عسكرية من مورمانسك إلى إيركوتسك"
+    text = ("قال حاكم مقاطعة إيركوتسك إن طائرات مسيرة انطلقت من شاحنة متوقفة قرب بلدة صغيرة "
+            "واستهدفت وحدة عسكرية.\n"
+            "وأعلنت وزارة الدفاع الروسية أن كييف نفذت هجوما بالطائرات المسيرة على مطارات في "
+            "مقاطعات مورمانسك وإيركوتسك.\n"
+            "وجاء الهجوم عشية جولة من المفاوضات في إسطنبول.\n"
+            "ويرى خبير أن العملية تطرح أسئلة عن الرقابة على الشحن الداخلي.")
     assert "ukraine_war" in topics_of(tagger, title, text)
 
 
