@@ -1926,6 +1926,16 @@ def test_listed_on_the_sanctions_lists_counts_with_no_state_beside_it(tagger: Ta
     assert "مدرج على قوائم العقوبات" in {e.term for e in result.evidence}
 
 
+def test_a_regulators_fines_called_financial_penalties_are_no_sanctions(tagger: Tagger) -> None:
+    title = "سلطة تنظيم الأصول الافتراضية تفرض عقوبات مالية على شركات"
+    text = ("فرضت سلطة تنظيم الأصول الافتراضية عقوبات مالية على 19 شركة لمزاولتها أنشطة دون "
+            "ترخيص.\n"
+            "وتراوحت الغرامات بين 100 ألف و600 ألف درهم لكل شركة.\n"
+            "وقالت السلطة إنها فرضت عقوبات مالية أخرى على شركات خالفت قواعد حماية العملاء.\n"
+            "وحذرت الجمهور من التعامل مع جهات غير مرخصة.")
+    assert "sanctions" not in topics_of(tagger, title, text)
+
+
 def test_a_ban_on_russian_goods_is_an_embargo(tagger: Tagger) -> None:
     title = "شحنات الفحم تتكدس في موانئ البلطيق"
     text = ("تتكدس شحنات الفحم في موانئ البلطيق منذ بدء تطبيق حظر الفحم الروسي في أغسطس.\n"
@@ -2089,6 +2099,15 @@ def test_drones_on_air_bases_far_from_the_front_are_the_war(tagger: Tagger) -> N
             "مقاطعات مورمانسك وإيركوتسك.\n"
             "وجاء الهجوم عشية جولة من المفاوضات في إسطنبول.\n"
             "ويرى خبير أن العملية تطرح أسئلة عن الرقابة على الشحن الداخلي.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_drones_closing_moscows_airports_are_the_war(tagger: Tagger) -> None:
+    title = "مطارات موسكو تغلق أبوابها مرارا"
+    text = ("علقت مطارات موسكو الرحلات عدة مرات خلال يومين بسبب هجمات بطائرات مسيرة.\n"
+            "وتأخرت أو ألغيت نحو 350 رحلة في مطاري شيريميتيفو وفنوكوفو.\n"
+            "وقال رئيس البلدية إن الدفاعات الجوية أسقطت عشرات المسيرات المتجهة إلى العاصمة.\n"
+            "وتقول شركات الطيران إن الخسائر تتراكم.")
     assert "ukraine_war" in topics_of(tagger, title, text)
 
 
