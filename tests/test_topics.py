@@ -1862,7 +1862,7 @@ def test_a_government_listing_under_its_own_law_is_a_designation(tagger: Tagger)
             "وتطالب منظمات حقوقية بوقف الإدراجات الفردية واستبدالها بحظر شامل على وقود الطائرات.\n"
             "ولم يعلق المجلس العسكري في نايبيداو.")
     assert "sanctions" in topics_of(tagger, title, text)
-    # A terrorist listing is not an economic one.
+    # A group listed as a terrorist organisation, with no economic measure named, is not.
     terror = ("قرر الاتحاد الأوروبي إدراج الجماعة على قائمته للمنظمات الإرهابية.\n"
               "وقالت الجماعة إن القرار سياسي.\n"
               "ويقول خبراء إن الإدراج يمنع أنشطتها العلنية في أوروبا.")
