@@ -433,6 +433,11 @@ class EntityTagger:
                              if any(c_first == last + 1 for c_first, _ in ctx.get(g[2].entity, ()))]
                     if not group:
                         continue
+                elif last + 2 < len(words) and words[last + 1] == "في":
+                    # "وزارة الخارجية في سيول": the place right after "in" names the body.
+                    placed = [g for g in group if any(
+                        c_first == last + 2 for c_first, _ in ctx.get(g[2].entity, ()))]
+                    group = placed or group
                 scores: dict[int, int] = {}
                 for g in group:
                     i = g[2].entity

@@ -74,6 +74,32 @@ def test_a_qualified_phrase_is_not_the_weak_entity(tagger: EntityTagger) -> None
     assert linked(tagger.tag(text))[0] == "United Nations Security Council"
 
 
+def test_a_generic_body_placed_by_the_city_after_in(tagger: EntityTagger) -> None:
+    # Both countries are named near the body; the city right after "في" says whose it is.
+    text = ("وقالت هيئة الأركان المشتركة في سيئول إنها تابعت الإطلاق بالتنسيق مع "
+            "الولايات المتحدة")
+    assert "Joint Chiefs of Staff (South Korea)" in linked(tagger.tag(text))
+    text = "وقالت وزارة الخارجية في كييف إن الاعتراف يثبت ما أعلنته روسيا"
+    assert "Ministry of Foreign Affairs of Ukraine" in linked(tagger.tag(text))
+    # Without the city the two countries tie, and the body stays unlinked.
+    text = "وقالت وزارة الخارجية إن الاعتراف يثبت ما أعلنته روسيا عن أوكرانيا"
+    assert not any(m.entity_id and m.text == "وزارة الخارجية" for m in tagger.tag(text))
+    # Seoul in each of its spellings is context for the South's bodies.
+    text = "أعلنت هيئة الأركان المشتركة أن الصاروخ سقط. وقال مسؤول في سيول إن"
+    assert "Joint Chiefs of Staff (South Korea)" in linked(tagger.tag(text))
+
+
+def test_a_news_agency_credited_by_its_acronym(tagger: EntityTagger) -> None:
+    assert "Emirates News Agency" in linked(tagger.tag("أبوظبي - (وام): أعلنت الوزارة"))
+    assert "Kuwait News Agency" in linked(tagger.tag("الكويت - كونا: قال الوزير"))
+    assert "Algeria Press Service" in linked(tagger.tag("واشنطن - (وأج) - أدرجت الوزارة"))
+    assert "Jordan News Agency" in linked(tagger.tag("عمان (بترا) - قال الملك"))
+    # The same letters as words, with none of the agency's context: no link.
+    assert linked(tagger.tag("هذا كابوس كل أب وأم في كندا")) == ["Canada"]
+    assert linked(tagger.tag("تأهلت بترا كفيتوفا إلى الدور الثاني")) == []
+    assert linked(tagger.tag("لقد كونا فريقا متماسكا")) == []
+
+
 def test_a_generic_body_named_by_the_adjective_after_it(tagger: EntityTagger) -> None:
     # The adjective after a generic name says whose body it is, with no country named anywhere.
     text = "أعلن المتحدث الرسمي باسم وزارة الخارجية الأردني أن الاجتماع تأجل"
