@@ -1003,6 +1003,18 @@ def test_names_of_the_news_since_2022_and_their_namesakes(tagger: EntityTagger) 
 
 
 
+def test_the_korean_line_party_and_credits_of_the_news(tagger: EntityTagger) -> None:
+    text = ("التقى الزعيمان عند خط الترسيم العسكري، وقال مسؤول في حزب العمال إن بيونغ يانغ "
+            "سترد، بحسب أ ش أ.")
+    assert linked(tagger.tag(text)) == ["Military Demarcation Line", "Workers' Party of Korea",
+                                        "Pyongyang", "Middle East News Agency"]
+    # The party's bare name elsewhere is another country's party, or none.
+    assert "Workers' Party of Korea" not in linked(tagger.tag(
+        "وفاز حزب العمال في الانتخابات البريطانية"))
+    # Bare "ألبا" is Barcelona's full-back, not the Bahraini smelter.
+    assert "Aluminium Bahrain" not in linked(tagger.tag("وسجل جوردي ألبا هدف برشلونة الثاني"))
+
+
 def test_officials_of_recent_years_are_linked(tagger: EntityTagger) -> None:
     text = ("وأطلع المبعوث الأممي هانس غروندبرغ مجلس الأمن على الوضع، فيما قال مدير وكالة "
             "الطاقة الدولية فاتح بيرول إن الإمدادات كافية، والتقى الرئيس جوزيف عون نظيره.")
