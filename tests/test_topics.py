@@ -2634,3 +2634,21 @@ def test_one_sentence_naming_the_invasion_gives_the_war_its_focus(tagger: Tagger
     results = {r.topic: r for r in tagger.tag(title, "\n".join([lead, place, *rest]),
                                               explain=True)}
     assert "ukraine_war" not in results and results["-ukraine_war"].score >= 6.0
+
+
+def test_a_typhoon_crossing_the_korean_peninsula_is_weather(tagger: Tagger) -> None:
+    # The peninsula named beside a typhoon is a forecast's route, not Korean affairs.
+    title = "الإعصار «خانون» يغادر أوكيناوا متجها نحو شبه الجزيرة الكورية"
+    text = ("غادر الإعصار «خانون» جزر أوكيناوا اليابانية صباح الأحد متجها شمالا نحو جزيرة "
+            "كيوشو ثم شبه الجزيرة الكورية، بعد أن قطع الكهرباء عن مئتي ألف منزل.\n"
+            "وقالت هيئة الأرصاد الجوية اليابانية إن الرياح تبلغ 160 كيلومترا في الساعة، "
+            "وإن الأمطار الغزيرة قد تسبب فيضانات في المناطق الساحلية.\n"
+            "وأُلغيت مئات الرحلات الجوية، ودعت السلطات السكان إلى البقاء في منازلهم.")
+    assert "korean_peninsula" not in topics_of(tagger, title, text)
+    # The peninsula away from the weather still names the Korean question.
+    title = "قمة في طوكيو تبحث نزع السلاح النووي من شبه الجزيرة الكورية"
+    text = ("بحث وزراء خارجية اليابان والولايات المتحدة وكوريا الجنوبية في طوكيو نزع السلاح "
+            "النووي من شبه الجزيرة الكورية بعد التجربة الصاروخية الأخيرة لبيونغ يانغ.\n"
+            "وقال الوزراء إن الضغط على كوريا الشمالية سيستمر حتى تعود إلى المفاوضات.\n"
+            "وأضافوا أن أمن شبه الجزيرة الكورية مسؤولية مشتركة.")
+    assert "korean_peninsula" in topics_of(tagger, title, text)
