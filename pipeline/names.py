@@ -221,6 +221,8 @@ _RELATIVES = frozenset(normalize_inline(w) for w in word_list(
 # Research institutions, and the roles whose holder is named after one: in "الباحث في معهد
 # آسان يانغ أووك" the institution's name (آسان) is followed by the person's (يانغ أووك).
 INSTITUTIONS = word_list("معهد مركز جامعة مؤسسة كلية")
+# Organization nouns that are part of the name they introduce.
+_NAMED_WITH_HEAD = frozenset(word_list("جامعة كلية"))
 RESEARCH_ROLES = frozenset(normalize_inline(w) for w in word_list("""
 الباحث الباحثة الخبير الخبيرة المحلل المحللة الأستاذ الأستاذة أستاذ أستاذة باحث باحثة محلل
 محللة"""))
@@ -920,4 +922,7 @@ class _Article:
                 continue
             span = self.name_from(j, key[1])
             if span:
-                self.add(span[0], span[1], key[1], 0.55)
+                # A university is called by its noun and name ("جامعة طهران"); the name alone
+                # is the city it stands in.
+                first = k_first if term in _NAMED_WITH_HEAD else span[0]
+                self.add(first, span[1], key[1], 0.55)

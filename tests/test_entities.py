@@ -1136,6 +1136,16 @@ def test_a_short_first_part_that_is_also_a_word_starts_a_name(tagger: EntityTagg
     assert [m.text for m in tagger.tag(words) if m.method == "pattern"] == []
 
 
+def test_a_university_is_named_with_its_noun(tagger: EntityTagger) -> None:
+    # "جامعة طهران" is the university; the bare name after the noun would be the city.
+    text = "وتخرج من جامعة توياما عام 2000، ثم درّس في مؤتمر بجامعة كيوشو."
+    got = [(m.text, m.type) for m in tagger.tag(text) if m.method == "pattern"]
+    assert got == [("جامعة توياما", "ORG"), ("بجامعة كيوشو", "ORG")]
+    # A company is still named without its noun.
+    company = "وقالت شركة كوسماكس إن أرباحها ارتفعت."
+    assert [m.text for m in tagger.tag(company) if m.method == "pattern"] == ["كوسماكس"]
+
+
 def test_a_researcher_is_named_after_the_institution(tagger: EntityTagger) -> None:
     # After الباحث/الخبير/أستاذ ... في + an institution noun, the institution's name comes
     # first and the person's after it: "هانيانغ يانغ أووك" is an institute and a researcher.
