@@ -1020,6 +1020,18 @@ def test_the_korean_line_party_and_credits_of_the_news(tagger: EntityTagger) -> 
     assert "Aluminium Bahrain" not in linked(tagger.tag("وسجل جوردي ألبا هدف برشلونة الثاني"))
 
 
+def test_companies_and_bridges_whose_names_are_words_or_shared(tagger: EntityTagger) -> None:
+    # "ميتا" is also "dead"; Honda is a footballer's name and a carmaker's.
+    assert "Meta Platforms" not in linked(tagger.tag("وعثر عليه ميتا في منزله بلندن"))
+    assert linked(tagger.tag("وسجل كيسوكي هوندا هدف المباراة")) == ["Keisuke Honda"]
+    assert "Honda" in linked(tagger.tag("وعلقت شركات السيارات تويوتا وهوندا الإنتاج"))
+    # The Friendship Bridge of the Korean news is mostly China's, at Dandong.
+    china = "وشددت الإجراءات على جسر الصداقة الذي يربط بين كوريا الشمالية والصين"
+    assert "Korea–Russia Friendship Bridge" not in linked(tagger.tag(china))
+    russia = "وعبر القطار جسر الصداقة بين خاسان وتومانغانغ"
+    assert "Korea–Russia Friendship Bridge" in linked(tagger.tag(russia))
+
+
 def test_officials_of_recent_years_are_linked(tagger: EntityTagger) -> None:
     text = ("وأطلع المبعوث الأممي هانس غروندبرغ مجلس الأمن على الوضع، فيما قال مدير وكالة "
             "الطاقة الدولية فاتح بيرول إن الإمدادات كافية، والتقى الرئيس جوزيف عون نظيره.")
