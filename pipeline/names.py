@@ -207,6 +207,10 @@ _HEAD_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "ف�
 # الاجتماعي", "النادي الملكي", "جبهة الساحل الغربي").
 _DESCRIPTIVE_HEADS = frozenset(normalize_inline(w) for w in (*INSTITUTION_HEADS, *word_list("""
 شركة منظمة حزب جمعية مؤسسة مركز معهد صندوق وكالة هيئة بنك مصرف لجنة جامعة""")))
+# "الحكومة" with the article and any particle before it: with a nationality after it, the
+# country's one government ("الحكومة اليابانية"), where a company so described is any of many.
+_GOVERNMENT = frozenset(p + normalize_inline("حكومة")
+                        for p in ("ال", "وال", "فال", "بال", "لل", "ولل", "فلل", "كال"))
 _BODY_ADJECTIVES = frozenset(normalize_inline(w) for w in word_list(
     "العامة العليا الأعلى الكبرى الخاصة الدائمة"))
 # Roles written with their field or body after "في" before the name ("الخبير في الشؤون
@@ -347,6 +351,7 @@ class NameRules:
         article.after_known_institutions()
         article.after_nouns()
         article.institution_phrases()
+        article.governments()
         article.after_given_names()
         article.before_company_suffixes()
         return list(article.found.values())
@@ -793,6 +798,23 @@ class _Article:
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
                 continue
             self.add(k_first, mods[-1], "ORG", 0.5)
+
+    def governments(self) -> None:
+        """A country's government named by its nationality ("الحكومة اليابانية", "للحكومة
+        الكورية الجنوبية")."""
+        words, taken = self.words, self.taken
+        claimed = self.claimed()
+        for k, word in enumerate(words):
+            if word not in _GOVERNMENT or k in taken or k in claimed:
+                continue
+            last = k
+            while (last + 1 < len(words) and last - k < 2 and last + 1 not in taken
+                   and not self.broken(last, last + 1)
+                   and (words[last + 1] in _GENTILIC_NORMS
+                        or last > k and words[last + 1] in _COMPASS)):
+                last += 1
+            if last > k:
+                self.add(k, last, "ORG", 0.6)
 
     def before_company_suffixes(self) -> None:
         """A foreign company named by one or two name-like words and a closing word such as

@@ -1158,6 +1158,14 @@ def test_a_university_is_named_with_its_noun(tagger: EntityTagger) -> None:
     assert [m.text for m in tagger.tag(company) if m.method == "pattern"] == ["كوسماكس"]
 
 
+def test_a_government_named_by_its_nationality(tagger: EntityTagger) -> None:
+    text = "وقالت الحكومة اليابانية إن للحكومة الكورية الجنوبية رأيا آخر، وقالت الحكومة إن"
+    got = [(m.text, m.type) for m in tagger.tag(text) if m.method == "pattern"]
+    assert got == [("الحكومة اليابانية", "ORG"), ("للحكومة الكورية الجنوبية", "ORG")]
+    # A company so described is one of many, and stays a description.
+    assert [m for m in tagger.tag("وقالت الشركة اليابانية إن") if m.method == "pattern"] == []
+
+
 def test_a_researcher_is_named_after_the_institution(tagger: EntityTagger) -> None:
     # After الباحث/الخبير/أستاذ ... في + an institution noun, the institution's name comes
     # first and the person's after it: "هانيانغ يانغ أووك" is an institute and a researcher.
