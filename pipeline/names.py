@@ -194,7 +194,10 @@ _CHAMBERS = frozenset(normalize_inline(w) for w in (
     "مجلس الشيوخ", "مجلس النواب", "مجلس الأمة", "مجلس الأعيان", "مجلس الشورى",
     "مجلس اللوردات", "مجلس العموم", "مجلس الدولة", "مجلس الشعب", "مجلس الوزراء",
     "مجلس المستشارين", "مجلس الدوما", "محكمة الاستئناف", "محكمة النقض", "محكمة التمييز",
-    "محكمة الجنايات", "محكمة الجنح", "محكمة التحكيم", "غرفة التجارة"))
+    "محكمة الجنايات", "محكمة الجنح", "محكمة التحكيم", "غرفة التجارة",
+    # Committees of a council or a federation: the sanctions committee, the disciplinary one.
+    "لجنة العقوبات", "لجنة الانضباط", "لجنة المسابقات", "لجنة الاستئناف", "لجنة الأخلاق"))
+_JOINED_REMITS = frozenset(normalize_inline(w) for w in ("لجنة", "غرفة"))
 # Adjectives after "الحزب" that say what kind of party it is, not which one.
 _PARTY_DESCRIPTIONS = frozenset(normalize_inline(w) for w in word_list(
     "السياسي الإرهابي التاريخي الرئاسي الأساسي الرئيسي الثاني الثالث الأول"))
@@ -780,8 +783,13 @@ class _Article:
                 mods.append(j)
                 j += 1
             ministry = bare and self.stem(k_first) == _MINISTRY
-            if ministry and mods and j < len(words) and self.joined_portfolio(j):
-                mods.append(j)  # "وزارة التربية والتعليم": one ministry of two portfolios
+            # A committee's or a chamber of commerce's second remit; a council's "و" joins
+            # another body or its members ("مجلس الشيوخ والنواب").
+            chamber = (bare and len(mods) == 1 and self.stem(k_first) in _JOINED_REMITS
+                       and f"{self.stem(k_first)} {words[mods[0]]}" in _CHAMBERS)
+            if (ministry or chamber) and mods and j < len(words) and self.joined_portfolio(j):
+                # "وزارة التربية والتعليم", "لجنة الانضباط والأخلاق": one body of two remits
+                mods.append(j)
                 j += 1
                 while (j < len(words) and len(mods) < _MAX_INSTITUTION_WORDS
                        and j not in self.taken and not self.broken(j - 1, j)

@@ -1166,6 +1166,16 @@ def test_a_government_named_by_its_nationality(tagger: EntityTagger) -> None:
     assert [m for m in tagger.tag("وقالت الشركة اليابانية إن") if m.method == "pattern"] == []
 
 
+def test_a_committee_named_by_its_remit(tagger: EntityTagger) -> None:
+    text = ("وقالت لجنة العقوبات إن القرار نهائي، وأحالت لجنة الانضباط والأخلاق اللاعب "
+            "إلى التحقيق.")
+    got = [(m.text, m.type) for m in tagger.tag(text) if m.method == "pattern"]
+    assert got == [("لجنة العقوبات", "ORG"), ("لجنة الانضباط والأخلاق", "ORG")]
+    # A council's "و" joins another body, not a second remit of its own.
+    council = "ويحتاج المشروع لموافقة مجلس الشيوخ والنواب."
+    assert [m.text for m in tagger.tag(council) if m.type == "ORG"] == ["مجلس الشيوخ"]
+
+
 def test_a_researcher_is_named_after_the_institution(tagger: EntityTagger) -> None:
     # After الباحث/الخبير/أستاذ ... في + an institution noun, the institution's name comes
     # first and the person's after it: "هانيانغ يانغ أووك" is an institute and a researcher.
