@@ -251,6 +251,11 @@ SPEECH_VERBS = word_list("""
 قال قالت يقول تقول أضاف أضافت أوضح أوضحت أكد أكدت رأى رأت يرى ترى اعتبر اعتبرت أشار أشارت
 صرح صرحت كتب كتبت""")
 _SPEAKER_END = re.compile(r"\s*[،,:]\s*")
+# Words that open the description of a speaker named by one word ("أولينا، وهي معلمة").
+_DESCRIPTION_OPENERS = frozenset(normalize_inline(w) for w in word_list("""
+وهو وهي صاحب صاحبة طالب طالبة الطالب الطالبة والد والدة مهندس مهندسة معلم معلمة موظف موظفة
+تاجر تاجرة طبيب طبيبة ممرضة سائق مزارع عامل عاملة جندي ضابط أستاذ أستاذة ربة أم أب البالغ
+البالغة"""))
 # Organization nouns that may sit between a role and the name ("المتحدث باسم وزارة ...").
 ORG_HEADS = frozenset(normalize_inline(w) for w in
                       word_list("وزارة هيئة مجلس حركة منظمة جهاز حكومة حزب وكالة رئاسة الحكومة"))
@@ -706,10 +711,23 @@ class _Article:
             if j >= len(words) or j in self.taken or self.broken(v_last, j):
                 continue
             span = self.person_from(j)
-            if span is None or span[1] + 1 >= len(words):
+            if span is None:
+                self.lone_speaker(j)
+                continue
+            if span[1] + 1 >= len(words):
                 continue
             if _SPEAKER_END.fullmatch(self.gap(span[1], span[1] + 1)):
                 self.add(span[0], span[1], "PER", 0.55)
+
+    def lone_speaker(self, j: int) -> None:
+        """A speaker named by one word and described after a comma ("وقالت أولينا، وهي
+        معلمة", "يقول ميكولا، صاحب مخبز"): the people of a reportage, by first name."""
+        words = self.words
+        if (j + 1 >= len(words) or not self.name_like(words[j], 0, definite_ok=False)
+                or _COMMA.fullmatch(self.gap(j, j + 1)) is None
+                or words[j + 1] not in _DESCRIPTION_OPENERS):
+            return
+        self.add(j, j, "PER", 0.6)
 
     def after_known_institutions(self) -> None:
         """A researcher at an institution the gazetteer knows ("الباحث في مركز كارنيغي

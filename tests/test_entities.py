@@ -1176,6 +1176,16 @@ def test_a_committee_named_by_its_remit(tagger: EntityTagger) -> None:
     assert [m.text for m in tagger.tag(council) if m.type == "ORG"] == ["مجلس الشيوخ"]
 
 
+def test_a_speaker_named_by_one_word_and_described(tagger: EntityTagger) -> None:
+    text = ("وقالت أولينا، وهي معلمة في الأربعين، إن الكهرباء انقطعت. ويقول ميكولا، صاحب "
+            "مخبز صغير، إن الطحين نفد.")
+    got = [(m.text, m.type) for m in tagger.tag(text) if m.method == "pattern"]
+    assert got == [("أولينا", "PER"), ("ميكولا", "PER")]
+    # A source or an official is no name, described or not.
+    plain = "وقال المصدر، وهو مسؤول كبير، إن الاتفاق قريب. وقال مسؤول، طلب عدم ذكر اسمه."
+    assert [m for m in tagger.tag(plain) if m.type == "PER"] == []
+
+
 def test_a_researcher_is_named_after_the_institution(tagger: EntityTagger) -> None:
     # After الباحث/الخبير/أستاذ ... في + an institution noun, the institution's name comes
     # first and the person's after it: "هانيانغ يانغ أووك" is an institute and a researcher.
