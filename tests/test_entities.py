@@ -1032,6 +1032,14 @@ def test_companies_and_bridges_whose_names_are_words_or_shared(tagger: EntityTag
     assert "Korea–Russia Friendship Bridge" in linked(tagger.tag(russia))
 
 
+def test_a_russian_region_named_with_its_noun_is_the_region(tagger: EntityTagger) -> None:
+    text = "وضربت مسيرات قاعدة بيلايا الجوية في مقاطعة إيركوتسك، ثم مدينة إيركوتسك نفسها."
+    assert linked(tagger.tag(text)) == ["Belaya (air base)", "Irkutsk Oblast", "Irkutsk"]
+    # The region's noun before a given name makes the region, and the person stays himself.
+    text = "وزار فلاديمير بوتين منطقة فلاديمير"
+    assert linked(tagger.tag(text)) == ["Vladimir Putin", "Vladimir Oblast"]
+
+
 def test_officials_of_recent_years_are_linked(tagger: EntityTagger) -> None:
     text = ("وأطلع المبعوث الأممي هانس غروندبرغ مجلس الأمن على الوضع، فيما قال مدير وكالة "
             "الطاقة الدولية فاتح بيرول إن الإمدادات كافية، والتقى الرئيس جوزيف عون نظيره.")
