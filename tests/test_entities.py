@@ -1040,6 +1040,16 @@ def test_a_russian_region_named_with_its_noun_is_the_region(tagger: EntityTagger
     assert linked(tagger.tag(text)) == ["Vladimir Putin", "Vladimir Oblast"]
 
 
+def test_yamal_is_the_gas_project_unless_the_footballer_is_near(tagger: EntityTagger) -> None:
+    gas = "وارتفعت واردات الغاز المسال من مشروع «يامال» في القطب الشمالي، وتقول نوفاتيك إن يامال"
+    assert "Lamine Yamal" not in linked(tagger.tag(gas))
+    football = "وسجل لامين يامال هدفا، وقال مدرب برشلونة إن يامال كان الأفضل."
+    assert linked(tagger.tag(football)).count("Lamine Yamal") == 2
+    # The White House's spokesman for its National Security Council is Washington's.
+    text = "وقال المتحدث باسم مجلس الأمن القومي جون كيربي إن المعلومات الجديدة دقيقة"
+    assert "United States National Security Council" in linked(tagger.tag(text))
+
+
 def test_officials_of_recent_years_are_linked(tagger: EntityTagger) -> None:
     text = ("وأطلع المبعوث الأممي هانس غروندبرغ مجلس الأمن على الوضع، فيما قال مدير وكالة "
             "الطاقة الدولية فاتح بيرول إن الإمدادات كافية، والتقى الرئيس جوزيف عون نظيره.")
