@@ -438,7 +438,9 @@ MODERN = Path(__file__).resolve().parent / "data" / "entities" / "modern_2022.js
                                                ("modern42", 0.77),
                                                ("modern43", 0.76),
                                                ("modern44", 0.67),
-                                               ("modern45", 0.84)])
+                                               ("modern45", 0.84),
+                                               ("modern46", 0.78),
+                                               ("modern47", 0.76)])
 def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str,
                                                 floor: float) -> None:
     """`modern1`: measured once on 2026-11-26 (recall 195 of 390, 0.500), then tuned on (244,
@@ -483,8 +485,10 @@ def test_recall_on_written_news_of_2022_to_2025(tagger: EntityTagger, split: str
     (0.772), 404 of 538 (0.751), 456 of 595 (0.766), 399 of 516 (0.773), 412 of 532 (0.774),
     403 of 508 (0.793) and 430 of 552 (0.779). `modern44` and `modern45` (40 each of the
     `probe55` and `probe56` articles), measured once with the rules of 649064b: 330 of 484
-    (0.682) and 440 of 512 (0.859); the rules before 9d7f36e find 324 and 427. The floors sit
-    about one article below."""
+    (0.682) and 440 of 512 (0.859); the rules before 9d7f36e find 324 and 427. `modern46` and
+    `modern47` (40 each of the `probe57` and `probe58` articles), measured once with the rules
+    of c2b6112: 518 of 650 (0.797) and 449 of 579 (0.775); the rules of a92fb28 find 493 and
+    437. The floors sit about one article below."""
     gold = ev.read_entity_gold(MODERN, split)
     articles = ev.read_articles(MODERN, set(gold))
     assert len(gold) == 40
