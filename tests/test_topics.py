@@ -2652,3 +2652,25 @@ def test_a_typhoon_crossing_the_korean_peninsula_is_weather(tagger: Tagger) -> N
             "وقال الوزراء إن الضغط على كوريا الشمالية سيستمر حتى تعود إلى المفاوضات.\n"
             "وأضافوا أن أمن شبه الجزيرة الكورية مسؤولية مشتركة.")
     assert "korean_peninsula" in topics_of(tagger, title, text)
+
+
+def test_a_russian_missile_on_a_ukrainian_place_and_drones_on_russian_refineries(
+        tagger: Tagger) -> None:
+    # A foreign firm's warehouse near Kyiv destroyed by one Russian missile is the war.
+    title = "ألسنة اللهب تلتهم مستودع أدوية لشركة هندية في العاصمة الأوكرانية"
+    text = ("لم يبق من مخزون الشركة الهندية في ضواحي كييف سوى هياكل ملتوية، بعد أن أصاب صاروخ "
+            "روسي فجر السبت المستودع الذي تخزن فيه أدوية المستشفيات الأوكرانية.\n"
+            "وقالت الشركة إن موظفيها بخير، وإن الحريق أتى على أدوية يصعب تعويضها.\n"
+            "وقالت السفارة الأوكرانية إن الهجوم استهدف منشأة مدنية، فيما قالت موسكو إنها "
+            "ضربت مواقع عسكرية.\n"
+            "وتعرضت كييف في الليلة نفسها لهجوم بطائرات مسيرة أسقطت الدفاعات معظمها.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+    # Ukraine's long-range drones on Russia's refineries, told from the fuel market.
+    title = "حرب المصافي: ماذا تعني ضربات المسيرات على مصافي روسيا لأسواق الوقود؟"
+    text = ("باتت أخبار الحرائق في المصافي الروسية شبه يومية في سيزران وكيريشي، بعد أن "
+            "ضربتها طائرات مسيرة بعيدة المدى.\n"
+            "وتقول تقديرات المحللين إن خمس طاقة التكرير الروسية كان خارج الخدمة في بعض "
+            "الأسابيع.\n"
+            "ومددت موسكو حظر تصدير البنزين، فارتفعت هوامش المشتقات في أسواق الخليج.\n"
+            "ويقول متعاملون إن كييف تراهن على إضعاف عائدات النفط الروسي.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
