@@ -346,7 +346,8 @@ class NameRules:
     def find(self, tokens: Tokens, words: list[str], linked: list[Linked],
              triggers: list[Hit]) -> list[Found]:
         """Unlinked names after person titles, before appositive roles, after verbs of
-        saying, and after organization and place nouns.
+        saying, and after organization and place nouns, and governments named by their
+        nationality.
 
         ``linked`` are the article's gazetteer mentions (their tokens are taken) and
         ``triggers`` the titles, nationalities, roles and nouns the tagger's scan found.
