@@ -49,6 +49,7 @@ _NOUN_PROCLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "�
 FACILITIES = frozenset(p + normalize_inline(w) for p in _NOUN_PROCLITICS for w in word_list("""
 مستشفى مطار ملعب استاد ستاد جامعة مسجد شارع جائزة قاعة برج حديقة مدرسة مدينة مؤسسة مركز ميناء
 قصر كأس بطولة جسر ساحة ميدان معهد كلية مجمع سد مستشفي نادي مكتبة متحف قاعدة"""))
+_COURT, _BALL = normalize_inline("ملعب"), normalize_inline("الكرة")
 HONORIFICS = frozenset(normalize_inline(w) for w in word_list(
     "الشيخ الملك الأمير الرئيس السلطان الإمام الشهيد الراحل المغفور"))
 
@@ -499,6 +500,8 @@ class EntityTagger:
                 return False  # the usual case: no facility or honorific just before
             while i >= 0 and words[i] in HONORIFICS:
                 i -= 1
+            if i >= 0 and words[i] == _COURT and _BALL in words[max(0, i - 4):i]:
+                return False  # "الكرة في ملعب كيم جونغ أون": the ball is in his court
             return i >= 0 and words[i] in FACILITIES
         if e.type == "LOC" and (i >= 0 and words[i] in _NAME_BEFORE_PLACE
                                 or last + 1 < len(words) and words[last + 1] in _NAME_AFTER_PLACE):

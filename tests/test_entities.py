@@ -1058,6 +1058,15 @@ def test_yamal_is_the_gas_project_unless_the_footballer_is_near(tagger: EntityTa
     assert "United States National Security Council" in linked(tagger.tag(text))
 
 
+def test_the_ball_in_a_leaders_court_is_the_leader(tagger: EntityTagger) -> None:
+    # "الكرة في ملعب كيم جونغ أون" is an idiom: the leader, not a stadium named after him.
+    text = "لكن الكرة الآن في ملعب كيم جونغ أون، الذي أعلن أن الجنوب دولة معادية"
+    assert linked(tagger.tag(text)) == ["Kim Jong Un"]
+    assert linked(tagger.tag("وأقيمت المباراة على ملعب الملك فهد الدولي")) == []
+    # A university named after a king is the university, not the king.
+    assert linked(tagger.tag("وقال أستاذ في جامعة الملك سعود إن")) == ["King Saud University"]
+
+
 def test_officials_of_recent_years_are_linked(tagger: EntityTagger) -> None:
     text = ("وأطلع المبعوث الأممي هانس غروندبرغ مجلس الأمن على الوضع، فيما قال مدير وكالة "
             "الطاقة الدولية فاتح بيرول إن الإمدادات كافية، والتقى الرئيس جوزيف عون نظيره.")
