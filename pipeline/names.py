@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from pipeline.matcher import ARTICLE_FORMS
 from pipeline.normalize import Tokens, normalize_inline
 
 NAME_KIND_CACHE = 100_000  # tokens whose name test is kept (31k articles use ~31,000)
@@ -212,8 +213,7 @@ _DESCRIPTIVE_HEADS = frozenset(normalize_inline(w) for w in (*INSTITUTION_HEADS,
 شركة منظمة حزب جمعية مؤسسة مركز معهد صندوق وكالة هيئة بنك مصرف لجنة جامعة""")))
 # "الحكومة" with the article and any particle before it: with a nationality after it, the
 # country's one government ("الحكومة اليابانية"), where a company so described is any of many.
-_GOVERNMENT = frozenset(p + normalize_inline("حكومة")
-                        for p in ("ال", "وال", "فال", "بال", "لل", "ولل", "فلل", "كال"))
+_GOVERNMENT = frozenset(p + normalize_inline("حكومة") for p in ARTICLE_FORMS)
 _BODY_ADJECTIVES = frozenset(normalize_inline(w) for w in word_list(
     "العامة العليا الأعلى الكبرى الخاصة الدائمة"))
 # Roles written with their field or body after "في" before the name ("الخبير في الشؤون
