@@ -232,10 +232,11 @@ def misses(report: Report) -> list[str]:
 # entity is found when a linked prediction of its type carries its canonical English name, or
 # an unlinked prediction of its type has its surface form once both are normalized.
 
-# The labels name some entities differently from the gazetteer, whose English names are
-# English Wikipedia titles: ``pipeline/data/label_aliases.yaml`` maps a label's form to the
-# gazetteer's name ("Washington" -> "Washington, D.C."). Names that differ only in accents,
-# case or dash style ("Erdogan"/"Erdoğan") match without an entry.
+# The labels name some entities differently from the gazetteer, whose English names are the
+# names news writes: ``pipeline/data/label_aliases.yaml`` maps a label's form to the
+# gazetteer's name (a label set written with Wikipedia titles: "Washington, D.C." ->
+# "Washington"). Names that differ only in accents, case or dash style ("Erdogan"/"Erdoğan")
+# match without an entry.
 LABEL_ALIASES_PATH = PACKAGE_DATA / "label_aliases.yaml"
 LABEL_ALIASES_VERSION = 1  # the file format read here (top-level ``version``)
 _STR_TAG = "tag:yaml.org,2002:str"

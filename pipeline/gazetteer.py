@@ -43,7 +43,7 @@ class Entity:
 
     id: str
     type: str
-    en: str  # English Wikipedia title
+    en: str  # English name as news writes it (unique per type)
     ar: str  # Arabic canonical name
     aliases: tuple[str, ...]  # strong spellings, ``ar`` included (unless it is weak)
     weak: tuple[str, ...]  # ambiguous spellings, counted only with supporting context
@@ -175,14 +175,17 @@ def parse_gazetteer(text: str, source: str = "<gazetteer>") -> Gazetteer:
 
 
 def _check_unique(source: str, entities: list[Entity]) -> None:
-    """Ids, English names and strong spellings must each belong to one entity."""
+    """Ids, English names of one type and strong spellings must each belong to one entity.
+
+    News names a club after its city ("Liverpool"), so a name may be given once per type."""
     ids: dict[str, Entity] = {}
-    names: dict[str, Entity] = {}
+    names: dict[tuple[str, str], Entity] = {}
     strong: dict[str, tuple[Entity, str]] = {}
     for e in entities:
-        for table, key, what in ((ids, e.id, "id"), (names, e.en, "English name")):
+        for table, key, what, shown in ((ids, e.id, "id", e.id),
+                                        (names, (e.type, e.en), "English name", e.en)):
             if key in table:
-                raise GazetteerError(f"{source}:{e.line}: duplicate {what} {key!r} "
+                raise GazetteerError(f"{source}:{e.line}: duplicate {what} {shown!r} "
                                      f"(first at line {table[key].line})")
             table[key] = e
         for alias in e.aliases:

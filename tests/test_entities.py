@@ -40,8 +40,8 @@ def test_offsets_point_into_the_original_text(tagger: EntityTagger) -> None:
 
 def test_clitics_and_spelling_variants(tagger: EntityTagger) -> None:
     ms = tagger.tag("قدمت شكوى للأمم المتحدة وبيونغيانغ ووكالة فرانس برس (أ ف ب) ولزيلينسكى")
-    assert linked(ms) == ["United Nations", "Pyongyang", "Agence France-Presse",
-                          "Agence France-Presse", "Volodymyr Zelenskyy"]
+    assert linked(ms) == ["United Nations", "Pyongyang", "AFP",
+                          "AFP", "Volodymyr Zelenskyy"]
     assert ms[0].text == "للأمم المتحدة"
     assert all(m.method == "gazetteer" and m.type in ("ORG", "LOC", "PER") for m in ms)
 
@@ -78,15 +78,15 @@ def test_a_generic_body_placed_by_the_city_after_in(tagger: EntityTagger) -> Non
     # Both countries are named near the body; the city right after "في" says whose it is.
     text = ("وقالت هيئة الأركان المشتركة في سيئول إنها تابعت الإطلاق بالتنسيق مع "
             "الولايات المتحدة")
-    assert "Joint Chiefs of Staff (South Korea)" in linked(tagger.tag(text))
+    assert "South Korean Joint Chiefs of Staff" in linked(tagger.tag(text))
     text = "وقالت وزارة الخارجية في كييف إن الاعتراف يثبت ما أعلنته روسيا"
-    assert "Ministry of Foreign Affairs of Ukraine" in linked(tagger.tag(text))
+    assert "Ukrainian Foreign Ministry" in linked(tagger.tag(text))
     # Without the city the two countries tie, and the body stays unlinked.
     text = "وقالت وزارة الخارجية إن الاعتراف يثبت ما أعلنته روسيا عن أوكرانيا"
     assert not any(m.entity_id and m.text == "وزارة الخارجية" for m in tagger.tag(text))
     # Seoul in each of its spellings is context for the South's bodies.
     text = "أعلنت هيئة الأركان المشتركة أن الصاروخ سقط. وقال مسؤول في سيول إن"
-    assert "Joint Chiefs of Staff (South Korea)" in linked(tagger.tag(text))
+    assert "South Korean Joint Chiefs of Staff" in linked(tagger.tag(text))
 
 
 def test_a_news_agency_credited_by_its_acronym(tagger: EntityTagger) -> None:
@@ -103,7 +103,7 @@ def test_a_news_agency_credited_by_its_acronym(tagger: EntityTagger) -> None:
 def test_a_generic_body_named_by_the_adjective_after_it(tagger: EntityTagger) -> None:
     # The adjective after a generic name says whose body it is, with no country named anywhere.
     text = "أعلن المتحدث الرسمي باسم وزارة الخارجية الأردني أن الاجتماع تأجل"
-    assert "Ministry of Foreign Affairs (Jordan)" in linked(tagger.tag(text))
+    assert "Jordanian Foreign Ministry" in linked(tagger.tag(text))
     text = "وقال رئيس هيئة الأركان المشتركة الأميركي إن القوات جاهزة"
     assert "Joint Chiefs of Staff" in linked(tagger.tag(text))
 
@@ -253,7 +253,7 @@ def test_a_ministry_named_by_its_portfolio_with_no_country_to_link_it(
         "مجلس الشيوخ", "محكمة النقض"]
     # With its country named, the weak spelling links as before.
     text = "وفي إسرائيل، قالت وزارة الداخلية إن الطلبات ارتفعت."
-    assert "Ministry of Interior (Israel)" in linked(tagger.tag(text))
+    assert "Israeli Interior Ministry" in linked(tagger.tag(text))
 
 
 @pytest.mark.parametrize("text", [
@@ -504,7 +504,7 @@ def test_score_entities_matches_names_and_surfaces() -> None:
     gold = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington"},
                   {"text": "بروفينت", "type": "ORG", "canonical": "Profinet"},
                   {"text": "ديني روي", "type": "PER", "canonical": "Denny Roy"}]}
-    pred = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington, D.C.", "id": "Q61"},
+    pred = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington", "id": "Q61"},
                   {"text": "بروفينت", "type": "ORG", "canonical": None, "id": None},
                   {"text": "موسكو", "type": "LOC", "canonical": "Moscow", "id": "Q649"}]}
     s = ev.score_entities(gold, pred)
@@ -1042,7 +1042,7 @@ def test_companies_and_bridges_whose_names_are_words_or_shared(tagger: EntityTag
 
 def test_a_russian_region_named_with_its_noun_is_the_region(tagger: EntityTagger) -> None:
     text = "وضربت مسيرات قاعدة بيلايا الجوية في مقاطعة إيركوتسك، ثم مدينة إيركوتسك نفسها."
-    assert linked(tagger.tag(text)) == ["Belaya (air base)", "Irkutsk Oblast", "Irkutsk"]
+    assert linked(tagger.tag(text)) == ["Belaya air base", "Irkutsk Oblast", "Irkutsk"]
     # The region's noun before a given name makes the region, and the person stays himself.
     text = "وزار فلاديمير بوتين منطقة فلاديمير"
     assert linked(tagger.tag(text)) == ["Vladimir Putin", "Vladimir Oblast"]
@@ -1076,9 +1076,9 @@ def test_officials_of_recent_years_are_linked(tagger: EntityTagger) -> None:
 def test_a_club_named_by_its_bare_name_in_its_own_league(tagger: EntityTagger) -> None:
     # الأهلي is Cairo's club beside the Egyptian league and Jeddah's beside the Saudi one.
     egypt = linked(tagger.tag("تغلب الأهلي على الزمالك في قمة الدوري المصري"))
-    assert egypt == ["Al Ahly SC", "Zamalek SC"]
+    assert egypt == ["Al Ahly", "Zamalek"]
     saudi = linked(tagger.tag("فاز الأهلي على الهلال في الدوري السعودي للمحترفين"))
-    assert saudi == ["Al-Ahli Saudi FC", "Al Hilal SFC"]
+    assert saudi == ["Al-Ahli", "Al Hilal"]
     # A victory is not a club.
     assert linked(tagger.tag("وقال إن اليمنيين يمضون نحو النصر الكبير")) == []
 
@@ -1123,7 +1123,7 @@ def test_a_short_capital_is_not_found_inside_a_word(tagger: EntityTagger) -> Non
 def test_a_party_name_several_countries_use(tagger: EntityTagger) -> None:
     turkey = "وقال نواب حزب العدالة والتنمية إن أردوغان سيترشح مجددا."
     morocco = "وأعلن حزب العدالة والتنمية في المغرب أنه سيعارض القرار."
-    assert "Justice and Development Party (Turkey)" in linked(tagger.tag(turkey))
+    assert "Justice and Development Party" in linked(tagger.tag(turkey))
     assert "Justice and Development Party (Morocco)" in linked(tagger.tag(morocco))
 
 
@@ -1163,7 +1163,7 @@ def test_places_listed_after_a_plural_region_noun_are_the_regions(tagger: Entity
     assert links("في مقاطعتي كورسك وبيلغورود") == ["Kursk Oblast", "Belgorod Oblast"]
     # The noun says which region: states after ولايات, not the capital or the country.
     assert links("في ولايات فلوريدا وجورجيا، وفي مناطق جورجيا.")[1:] == [
-        "Georgia (U.S. state)", "Georgia (country)"]
+        "Georgia (U.S. state)", "Georgia"]
     # Without the noun, or once the list is broken, the places stay cities.
     assert links("قصفت القوات مدينة حلب والرقة، ثم محافظتي حمص وحماة ثم درعا.") == [
         "Aleppo", "Raqqa", "Homs Governorate", "Hama Governorate", "Daraa"]

@@ -608,8 +608,9 @@ def test_quality_on_the_written_2022_to_2025_probes(split: str) -> None:
 def test_the_packaged_label_aliases_load_and_name_gazetteer_entities() -> None:
     aliases = evaluate.load_label_aliases()
     assert len(aliases) >= 200
-    assert aliases["Washington"] == "Washington, D.C."
-    assert aliases["Russian Defence Ministry"] == aliases["Russian Defense Ministry"]
+    # Label sets written with English Wikipedia titles map to the names news uses.
+    assert aliases["Washington, D.C."] == "Washington"
+    assert aliases["Ministry of Defence (Russia)"] == aliases["Russian Defense Ministry"]
     # A target the gazetteer does not hold could never meet a linked prediction.
     names = {e.en for e in load_gazetteer(GAZETTEER)}
     assert sorted(set(aliases.values()) - names) == []
@@ -649,17 +650,16 @@ def test_a_label_form_given_twice_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_alias_maps_a_label_to_the_gazetteer_name_in_scoring() -> None:
-    gold = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington"}]}
-    pred = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington, D.C.",
-                   "id": "Q61"}]}
+    gold = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington, D.C."}]}
+    pred = {"a": [{"text": "واشنطن", "type": "LOC", "canonical": "Washington", "id": "Q61"}]}
     packaged = evaluate.score_entities(gold, pred)["all"]  # the packaged file by default
     assert (packaged.found, packaged.correct) == (1, 1)
     none = evaluate.score_entities(gold, pred, aliases={})["all"]
     assert (none.found, none.correct) == (0, 0)
-    own = {"Washington": "Washington, D.C."}
+    own = {"Washington, D.C.": "Washington"}
     assert evaluate.score_entities(gold, pred, aliases=own)["all"].found == 1
-    assert evaluate.fold_name("Washington", own) == evaluate.fold_name("Washington, D.C.")
-    assert evaluate.fold_name("Washington") == "washington"  # no map given, none applied
+    assert evaluate.fold_name("Washington, D.C.", own) == evaluate.fold_name("Washington")
+    assert evaluate.fold_name("Washington, D.C.") == "washington, d.c."  # no map, none applied
 
 
 def test_cli_eval_refuses_a_broken_label_alias_file(small_eval: Path,
