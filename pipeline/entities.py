@@ -23,6 +23,7 @@ from pipeline.matcher import Kind, Term, WordFormMatcher
 from pipeline.names import (
     APPOSITIVE_ROLES,
     COMPANY_SUFFIXES,
+    CONJUNCTIONS,
     GENTILICS,
     GIVEN_NAMES,
     INSTITUTION_HEADS,
@@ -37,6 +38,7 @@ from pipeline.names import (
     Hit,
     Linked,
     NameRules,
+    past_letter,
     word_list,
 )
 from pipeline.normalize import Tokens, html_to_text, normalize_inline, tokenize
@@ -408,6 +410,8 @@ class EntityTagger:
                     e = entities[g[2].entity]
                     spans = spans or tokens.spans
                     start, end = spans[first][0], spans[last][1]
+                    if _after_conjunction(words[first], g[3]):
+                        start = past_letter(text, start)
                     plus = self._plus.get(g[2].entity)
                     if plus is not None and text[end:end + 1] == "+":
                         e, end = entities[plus], end + 1
@@ -454,6 +458,9 @@ class EntityTagger:
                     e = entities[winners[0]]
                     spans = spans or tokens.spans
                     start, end = spans[first][0], spans[last][1]
+                    if any(g[2].entity == winners[0] and _after_conjunction(words[first], g[3])
+                           for g in group):
+                        start = past_letter(text, start)
                     out.append((Found(text[start:end], e.type, start, end, "gazetteer",
                                       _WEAK_CONFIDENCE[best], e.id, e.en), first, last))
         return out
@@ -476,7 +483,7 @@ class EntityTagger:
                 kinds = ()
             elif first > 0 and words[first - 1] in _REGION_NOUNS:
                 kinds = _REGION_NOUNS[words[first - 1]]
-            elif not (kinds and first == previous_last + 1 and m.text[:1] == "و"):
+            elif not (kinds and first == previous_last + 1 and words[first][:1] == "و"):
                 kinds = ()
             region = next((r for r in (self._region_of.get((m.entity_id or "", k))
                                        for k in kinds) if r is not None), None)
@@ -598,6 +605,19 @@ def summary_adds(summary: str | None, body: str | None) -> bool:
 
 def _by_start(m: Found) -> int:
     return m.start
+
+
+@cache
+def _first_word(term: str) -> str:
+    return norm_alias(term).split(" ", 1)[0]
+
+
+def _after_conjunction(word: str, term: str) -> bool:
+    """Does ``word``, a mention's first token, carry "و" or "ف" before the spelling ``term``
+    opens with? The conjunction joins the name to the sentence and is left out of the
+    mention ("وروسيا" names "روسيا"), as the corpus labels print it; a preposition stays
+    ("للأمم المتحدة")."""
+    return word[:1] in CONJUNCTIONS and word[1:] == _first_word(term)
 
 
 def _qualified(words: Sequence[str], i: int) -> bool:

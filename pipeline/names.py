@@ -28,6 +28,18 @@ PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال"
               "ب", "ل", "ك")
 
 
+CONJUNCTIONS = ("و", "ف")
+
+
+def past_letter(text: str, start: int) -> int:
+    """The offset after the letter at ``start`` and the marks on it: where a name starts
+    behind a clitic that is not part of it ("وروسيا", "بجامعة")."""
+    start += 1
+    while _MARKS.match(text, start):
+        start += 1
+    return start
+
+
 class Found(NamedTuple):
     """A mention while tagging, linked or not, in the offsets of the joined fields; a
     :class:`pipeline.entities.Mention` is built once, at the end, with its field and field
@@ -541,12 +553,16 @@ class _Article:
             last -= 1
         return (first, last) if last > first else None
 
-    def add(self, first: int, last: int, etype: str, conf: float, quoted: bool = False) -> None:
-        """Keep the name of tokens ``first`` to ``last``, unless a link holds one of them."""
+    def add(self, first: int, last: int, etype: str, conf: float, quoted: bool = False,
+            conjunction: bool = False) -> None:
+        """Keep the name of tokens ``first`` to ``last``, unless a link holds one of them
+        (``conjunction``: the first token opens with "و" or "ف", left out of the name)."""
         if any(k in self.taken for k in range(first, last + 1)):
             return
         words, found = self.words, self.found
         start, end = self.spans[first][0], self.spans[last][1]
+        if conjunction:
+            start = past_letter(self.text, start)
         surface = self.text[start:end]
         single = first == last
         if single and words[first] in self.last_names and etype == "PER":
@@ -774,7 +790,9 @@ class _Article:
                     and last + 1 not in self.taken and not self.broken(last, last + 1)):
                 last += 1
             if last > k:
-                self.add(k, last, "PER", 0.5)
+                word = words[k]
+                self.add(k, last, "PER", 0.5, conjunction=word not in _GIVEN_NORMS
+                         and word[:1] in CONJUNCTIONS and word[1:] in _GIVEN_NORMS)
                 claimed.update(range(k, last + 1))  # "عبد" inside it starts no name of its own
 
     def institution_phrases(self) -> None:
@@ -946,9 +964,7 @@ class _Article:
                     end, person_span = parts
                     start = spans[k_first][0]
                     if words[k_first].startswith("ب"):  # "بجامعة": the name starts after ب
-                        start += 1
-                        while _MARKS.match(text, start):
-                            start += 1
+                        start = past_letter(text, start)
                     stop = spans[end][1]
                     found[(k_first, end)] = Found(text[start:stop], "ORG", start, stop,
                                                   "pattern", 0.6)

@@ -33,7 +33,7 @@ def test_bundled_gazetteer_is_large_and_typed(gaz) -> None:
 @pytest.mark.parametrize("spellings, english", [
     (["كيم جونغ أون", "كيم جونج اون", "كيم يونغ أون"], "Kim Jong Un"),
     (["بوتين", "بوتن", "فلاديمير بوتين"], "Vladimir Putin"),
-    (["زيلينسكي", "زيلينسكى"], "Volodymyr Zelenskyy"),
+    (["زيلينسكي", "زيلينسكى"], "Volodymyr Zelensky"),
     (["بيونغ يانغ", "بيونغيانغ"], "Pyongyang"),
     (["فرانس برس", "أ ف ب", "وكالة فرانس برس"], "AFP"),
     (["مجلس الأمن الدولي"], "United Nations Security Council"),
@@ -72,7 +72,7 @@ def test_issue_spellings_resolve_to_one_entity(gaz, spellings: list[str], englis
 def test_officials_of_each_country_across_the_years(gaz) -> None:
     names = {e.en for e in gaz}
     for person in ("Moon Jae-in", "Yoon Suk Yeol", "Lee Jae-myung", "Choe Son Hui", "Ri Yong Ho",
-                   "Sergey Lavrov", "Sergei Shoigu", "Andrey Belousov", "Dmitry Peskov",
+                   "Sergei Lavrov", "Sergei Shoigu", "Andrei Belousov", "Dmitry Peskov",
                    "Dmytro Kuleba", "Andrii Sybiha", "Rustem Umerov", "Mike Pompeo",
                    "Antony Blinken", "Marco Rubio", "Jim Mattis", "Lloyd Austin", "Pete Hegseth",
                    "Wang Yi", "Shinzo Abe", "Fumio Kishida", "Shigeru Ishiba", "Hassan Rouhani",
