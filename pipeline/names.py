@@ -93,8 +93,9 @@ _MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")  # tatweel and diacritics
 # Given names that open a person's name with no title before it ("إنزو فرنانديز", "هند
 # صبري"), as Arabic outlets spell them. Left out: names that are also common words once
 # normalized or common adjectives (أمل، نور، سلام، عادل، كريم، سعيد، أمين، سيف، رضا، تركي،
-# رياض، شريف، بن، سارة، نبيل، حازم، أشرف، رجب، آنا which reads as أنا).
-GIVEN_NAMES = word_list("""
+# رياض، شريف، بن، سارة، نبيل، حازم، أشرف، رجب، سكوت، صوفي، أنيس، جواد، رابح، هالة، نهى، رنا،
+# آنا which reads as أنا).
+ARAB_GIVEN_NAMES = word_list("""
 محمد أحمد محمود مصطفى خالد يوسف إبراهيم إسماعيل حسين حسام طارق وليد هشام ماجد فيصل سلمان
 فهد نزار رامي سامي سمير مروان زياد أيمن أنس أسامة ياسر هاني عماد عصام منصور ناصر بسام
 وائل مازن فادي شادي باسل غسان ميشال ميشيل إيلي شربل بشير نجيب فؤاد إياد معاذ حمزة بلال
@@ -102,6 +103,12 @@ GIVEN_NAMES = word_list("""
 عبدالفتاح عبدالمجيد يحيى زكريا موسى عيسى هارون داود سليمان إدريس صلاح جلال شوقي لطفي
 جبران نعيم مهند قيس لؤي أنور مراد فاطمة عائشة مريم زينب ليلى هند رانيا دينا ريم لينا
 نادية سميرة منال سعاد غادة رشا ياسمين سلمى نسرين شيرين هيفاء نجلاء نوال رغدة لمى ميساء
+عباس مسعود مهدي حامد قاسم عبد ياسين سفيان يونس أيوب إلياس لجين ريما
+""")
+# Other given names. Such a name is two words ("غاريث ساوثغيت"), or three after a particle
+# ("ليوناردو دي سوزا"): a third word after two is most often the sentence going on
+# ("سيمونا هاليب المصنفة", "جوردي ألبا لاعبهم"), where an Arab name has three parts.
+FOREIGN_GIVEN_NAMES = word_list("""
 جون جورج روبرت ديفيد مايكل جيمس ويليام وليام توماس ريتشارد دانيال بيتر مارك جيف كريستيان
 كريستوفر ستيفن ستيفان أندرو أنتوني فرانك هنري تشارلز إدوارد برايان كيفن جيسون ماثيو نيك
 نيكولاس آدم جاك هاري ألكسندر أليكس فيليب لويس باتريك إريك كارل ماكس فرانسوا جان بيير
@@ -111,8 +118,16 @@ GIVEN_NAMES = word_list("""
 جوليا لورا إليزابيث كاترين كاثرين صوفيا كيت جينيفر ميلانيا إيفانكا مارين فلاديمير سيرغي
 سيرجي ديمتري دميتري أليكسي نيكولاي إيغور يوري أندريه ميخائيل فيكتور أوليغ إيفان بافيل
 أناتولي فاليري يفغيني أولغا يوليا ناتاليا تاتيانا إيلينا سفيتلانا فولوديمير أولكسندر
-دينيس كيريلو ميخايلو بترو عباس مسعود مهدي حامد قاسم عبد
+دينيس كيريلو ميخايلو بترو
+جيرارد سيرجيو سيرخيو إيكر أندي آندي برونو برناردو روبرتو كريس توني غافين كيرتس تيري غاريث
+جوزيه سيلفيو راينهارد إلكاي ماركوس بيب رافائيل رافاييل غونزالو كريستيانو أنطوان أوليفر هوغو
+تيبو كيليان ساديو ستيف أندريس أندريا فرناندو فرانشيسكو أليساندرو ماتيو ماتياس غاري واين
+جيمي داني إيدين جوردي خافيير رونالد فينيسيوس جواو كارلو ستيفانو لورينزو ماسيميليانو سيموني
+كارلا فينوس أنجيليك أناستازيا سيمونا بيترا سلون آشلي سيرينا كارولين نعومي ديدييه صامويل
+هاكان أردا يوسي بنيامين يائير نفتالي إيتمار موشيه أفيغدور إيهود شمعون سوزان لوكاس جوليو
+روبن ريكاردو رودريغو ألفارو ألبرتو أدريان ليوناردو إيدرسون نيمار
 """)
+GIVEN_NAMES = ARAB_GIVEN_NAMES + FOREIGN_GIVEN_NAMES
 
 # Korean surnames, which open a name whose given name is hyphenated ("كيم هونغ-إيل", "أوه
 # هيون-غيو"); several are function words once normalized (لي, أوه), so the hyphen decides
@@ -132,6 +147,7 @@ COMPANY_SUFFIXES = word_list("""
 _COMPANY_SUFFIX_NORMS = frozenset(normalize_inline(w) for w in COMPANY_SUFFIXES)
 _AND = frozenset(normalize_inline(w) for w in ("آند", "أند", "اند"))
 _GIVEN_NORMS = frozenset(normalize_inline(w) for w in GIVEN_NAMES)
+_FOREIGN_GIVEN_NORMS = frozenset(normalize_inline(w) for w in FOREIGN_GIVEN_NAMES)
 _KOREAN_NORMS = frozenset(normalize_inline(w) for w in KOREAN_SURNAMES)
 # Latin letters spelled out, which make model names and acronyms, not given names ("جي تي-آر").
 _LETTER_NAMES = frozenset(normalize_inline(w) for w in word_list(
@@ -140,6 +156,9 @@ _NOT_AFTER_GIVEN = frozenset(normalize_inline(w) for w in word_list("الله ص
 _ABD = normalize_inline("عبد")  # "عبد الله" is a name
 _GIVEN_PREFIXES = ("", "و", "ل", "ب", "ف", "ول", "وب")
 _NAME_PARTICLES = frozenset(normalize_inline(w) for w in word_list("عبد بن ابن أبو آل بنت"))
+# Particles inside European names ("دي سوزا", "فان دايك", "ديلا روزا").
+_FOREIGN_PARTICLES = frozenset(normalize_inline(w)
+                               for w in word_list("دي دا دو ديل ديلا فان فون دير لا"))
 
 # Titles and roles after which a person's name usually follows.
 PERSON_TITLES = tuple(t.strip() for t in """
@@ -775,8 +794,14 @@ class _Article:
             if span is None or span[0] != k:
                 continue
             last = k
+            word = words[k]
+            conjunction = (word not in _GIVEN_NORMS and word[:1] in CONJUNCTIONS
+                           and word[1:] in _GIVEN_NORMS)
+            foreign = (word[1:] if conjunction else word) in _FOREIGN_GIVEN_NORMS
             for j in range(k + 1, span[1] + 1):
                 word = words[j]
+                if foreign and j - k >= 2 and words[j - 1] not in _FOREIGN_PARTICLES:
+                    break  # "سيمونا هاليب المصنفة": two words, unless a particle goes on
                 # "كريستيان هورنر ولاندو نوريس": "و" before a name starts the next one;
                 # "أحمد الله", "محمد صلى الله عليه وسلم" are no names.
                 formula = word in _NOT_AFTER_GIVEN and words[j - 1] != _ABD
@@ -790,9 +815,7 @@ class _Article:
                     and last + 1 not in self.taken and not self.broken(last, last + 1)):
                 last += 1
             if last > k:
-                word = words[k]
-                self.add(k, last, "PER", 0.5, conjunction=word not in _GIVEN_NORMS
-                         and word[:1] in CONJUNCTIONS and word[1:] in _GIVEN_NORMS)
+                self.add(k, last, "PER", 0.5, conjunction=conjunction)
                 claimed.update(range(k, last + 1))  # "عبد" inside it starts no name of its own
 
     def institution_phrases(self) -> None:

@@ -232,6 +232,15 @@ def test_a_name_opened_by_a_common_given_name(tagger: EntityTagger) -> None:
     assert [m.text for m in tagger.tag(text) if m.type == "PER"] == ["سعاد بن عبد الرحيم"]
 
 
+def test_a_foreign_given_name_opens_a_name_of_two_words(tagger: EntityTagger) -> None:
+    # A third word after two is the sentence going on, unless a particle carries the name;
+    # an Arab name has three parts.
+    text = ("وتلعب سيمونا هاليب المصنفة الأولى، وأسقط جوردي ألبا لاعبهم، وسجل ليوناردو دي سوزا "
+            "هدفا، وعين يونس حامد المصري وزيرا.")
+    people = [m.text for m in tagger.tag(text) if m.type == "PER"]
+    assert people == ["سيمونا هاليب", "جوردي ألبا", "ليوناردو دي سوزا", "يونس حامد المصري"]
+
+
 def test_a_ministry_named_by_its_portfolio_with_no_country_to_link_it(
         tagger: EntityTagger) -> None:
     # "وزارة الداخلية" is a weak spelling of several countries' ministries: with none of
