@@ -109,11 +109,11 @@ def test_a_generic_body_named_by_the_adjective_after_it(tagger: EntityTagger) ->
 
 
 def test_unknown_names_after_titles_and_quoted_organizations(tagger: EntityTagger) -> None:
-    text = ('وقال وزير الخارجية الهولندي ستيف بلوك إن القرار مهم، وفق صحيفة "بيلد" الألمانية. '
+    text = ('وقال وزير الخارجية الهولندي ستيف بلوك إن القرار مهم، وفق صحيفة "فولكسكرانت" الهولندية. '
             "وفرضت العقوبات على شركة بروفينت الروسية.")
     ms = [m for m in tagger.tag(text) if m.entity_id is None]
     got = {(m.text, m.type, m.method) for m in ms}
-    assert got == {("ستيف بلوك", "PER", "pattern"), ("بيلد", "ORG", "pattern"),
+    assert got == {("ستيف بلوك", "PER", "pattern"), ("فولكسكرانت", "ORG", "pattern"),
                    ("بروفينت", "ORG", "pattern")}
     assert all(0 < m.confidence < 0.9 and text[m.start:m.end] == m.text for m in ms)
 
@@ -230,6 +230,18 @@ def test_a_name_opened_by_a_common_given_name(tagger: EntityTagger) -> None:
     # A particle takes the word after it, and a name found so claims its own given names.
     text = "تونس: سعاد بن عبد الرحيم أول امرأة تترأس البلدية."
     assert [m.text for m in tagger.tag(text) if m.type == "PER"] == ["سعاد بن عبد الرحيم"]
+
+
+def test_names_the_2018_corpus_prints_often_are_linked(tagger: EntityTagger) -> None:
+    # Frequent unlinked names of the ANT corpus were added with the names news writes; a
+    # generic body name among them counts only with its country's context.
+    text = ('قال مدرب إنجلترا غاريث ساوثغيت لصحيفة "ماركا" إن عناصر "الخوذ البيضاء" بخير، '
+            "ووقعت الهيئة العامة للرياضة اتفاقا مع الاتحاد السعودي.")
+    assert [m.canonical for m in tagger.tag(text) if m.entity_id] == [
+        "England", "Gareth Southgate", "Marca", "White Helmets",
+        "Saudi General Sports Authority"]
+    text = "ووقعت الهيئة العامة للرياضة اتفاقا مع وزارة الشباب المصرية في القاهرة."
+    assert "Saudi General Sports Authority" not in [m.canonical for m in tagger.tag(text)]
 
 
 def test_a_foreign_given_name_opens_a_name_of_two_words(tagger: EntityTagger) -> None:
@@ -440,7 +452,9 @@ def test_recall_on_ant_articles_labelled_with_news_names(tagger: EntityTagger, s
     no alias map. `news1`: 463 of 741 (0.625) with the gazetteer of 98515a7, 483 once its
     English names were the names news writes; tuning data since (536 with the clubs' names
     and 13 more). `news2`: measured once with all of it, 527 of 737 (0.715; 491 with the
-    gazetteer of 98515a7). The floors sit about one article below."""
+    gazetteer of 98515a7). Not tuned on since: 531, 534 and 538 with the conjunction rule, the
+    given names and the 239 entities the corpus names often (`news1`: 538, 555, 560). The
+    floors sit about one article below the first figures."""
     gold = ev.read_entity_gold(NEWS, split)
     articles = ev.read_articles(CORPUS / "ant-v2.1.jsonl.gz", set(gold))
     assert len(gold) == 80
