@@ -109,8 +109,8 @@ def test_a_generic_body_named_by_the_adjective_after_it(tagger: EntityTagger) ->
 
 
 def test_unknown_names_after_titles_and_quoted_organizations(tagger: EntityTagger) -> None:
-    text = ('وقال وزير الخارجية الهولندي ستيف بلوك إن القرار مهم، وفق صحيفة "فولكسكرانت" الهولندية. '
-            "وفرضت العقوبات على شركة بروفينت الروسية.")
+    text = ('وقال وزير الخارجية الهولندي ستيف بلوك إن القرار مهم، وفق صحيفة "فولكسكرانت" '
+            "الهولندية. وفرضت العقوبات على شركة بروفينت الروسية.")
     ms = [m for m in tagger.tag(text) if m.entity_id is None]
     got = {(m.text, m.type, m.method) for m in ms}
     assert got == {("ستيف بلوك", "PER", "pattern"), ("فولكسكرانت", "ORG", "pattern"),
