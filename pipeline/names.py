@@ -28,18 +28,6 @@ PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال"
               "ب", "ل", "ك")
 
 
-CONJUNCTIONS = ("و", "ف")
-
-
-def past_letter(text: str, start: int) -> int:
-    """The offset after the letter at ``start`` and the marks on it: where a name starts
-    behind a clitic that is not part of it ("وروسيا", "بجامعة")."""
-    start += 1
-    while _MARKS.match(text, start):
-        start += 1
-    return start
-
-
 class Found(NamedTuple):
     """A mention while tagging, linked or not, in the offsets of the joined fields; a
     :class:`pipeline.entities.Mention` is built once, at the end, with its field and field
@@ -89,6 +77,17 @@ SHORT_FIRST_PARTS_BEFORE_HYPHEN = frozenset({"أو", "هو", "هي"})
 _SHORT_FIRST_NORMS = frozenset(normalize_inline(w) for w in
                                SHORT_FIRST_PARTS | SHORT_FIRST_PARTS_BEFORE_HYPHEN)
 _MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")  # tatweel and diacritics
+CONJUNCTIONS = ("و", "ف")
+
+
+def past_letter(text: str, start: int) -> int:
+    """The offset after the letter at ``start`` and the marks on it: where a name starts
+    behind a clitic that is not part of it ("وروسيا", "بجامعة")."""
+    start += 1
+    while _MARKS.match(text, start):
+        start += 1
+    return start
+
 
 # Given names that open a person's name with no title before it ("إنزو فرنانديز", "هند
 # صبري"), as Arabic outlets spell them. Left out: names that are also common words once
