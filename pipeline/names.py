@@ -216,6 +216,12 @@ _REFERENCES_BACK = frozenset("لل" + normalize_inline(w)[2:] for w in word_list
 النادي الصندوق الشركة البطولة الاتحاد المنظمة الحزب المجلس الهيئة اللجنة الوزارة البنك
 المصرف الجمعية المؤسسة المركز المعهد الجامعة الوكالة الجهاز المحكمة البلاد الدولة"""))
 _MAX_INSTITUTION_WORDS = 4
+# Nouns a body's remit opens with after "ل" ("لكرة القدم", "لحقوق الإنسان", "لمكافحة
+# المنشطات"). A closed list: after a body, "ل" and another noun is most often what it does
+# next ("الاتحاد الأوروبي لتحديد الإجراءات", "مجلس النواب لطلب الثقة").
+_REMIT_NOUNS = frozenset(normalize_inline(w) for w in word_list("""
+كرة حقوق مكافحة حماية مواجهة تنمية علماء منع تعزيز إعادة إدارة رعاية دراسات بحوث أبحاث شؤون
+خدمة الألعاب ألعاب العلوم علوم الطب طب"""))
 _MINISTRY = normalize_inline("وزارة")
 _PARTY = normalize_inline("حزب")
 # Chambers and courts named by their head and one noun, which no adjective follows to say
@@ -836,11 +842,18 @@ class _Article:
             while (j < len(words) and len(mods) < _MAX_INSTITUTION_WORDS
                    and j not in self.taken and not self.broken(j - 1, j)
                    and not self.hamza_al(j)
-                   and words[j] not in _REFERENCES_BACK and words[j] not in _INSTANCE_WORDS
-                   and (words[j].startswith("لل") or words[j].startswith("ال") and (
-                       _adjective_like(words[j]) or bare and not mods))):
-                mods.append(j)
-                j += 1
+                   and words[j] not in _REFERENCES_BACK and words[j] not in _INSTANCE_WORDS):
+                if words[j].startswith("لل") or words[j].startswith("ال") and (
+                        _adjective_like(words[j]) or bare and not mods):
+                    mods.append(j)
+                    j += 1
+                elif mods and self.remit(j):
+                    # "الاتحاد الصيني لكرة القدم", "المجلس القومي لحقوق الإنسان": a remit
+                    # of "ل" and a noun with its definite genitive
+                    mods += [j, j + 1]
+                    j += 2
+                else:
+                    break
             ministry = bare and self.stem(k_first) == _MINISTRY
             # A committee's or a chamber of commerce's second remit; a council's "و" joins
             # another body or its members ("مجلس الشيوخ والنواب").
@@ -865,6 +878,15 @@ class _Article:
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
                 continue
             self.add(k_first, mods[-1], "ORG", 0.5)
+
+    def remit(self, j: int) -> bool:
+        """Do tokens ``j`` and ``j + 1`` read "ل" + noun + definite genitive ("لكرة القدم")?"""
+        word = self.words[j]
+        return (word.startswith("ل") and not word.startswith(("لل", "ال")) and len(word) >= 4
+                and j + 1 < len(self.words) and j + 1 not in self.taken
+                and not self.broken(j, j + 1) and self.words[j + 1].startswith("ال")
+                and self.words[j + 1] not in _INSTANCE_WORDS
+                and word[1:] in _REMIT_NOUNS)
 
     def governments(self) -> None:
         """A country's government named by its nationality ("الحكومة اليابانية", "للحكومة

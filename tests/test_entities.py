@@ -244,6 +244,15 @@ def test_names_the_2018_corpus_prints_often_are_linked(tagger: EntityTagger) -> 
     assert "Saudi General Sports Authority" not in [m.canonical for m in tagger.tag(text)]
 
 
+def test_a_body_named_with_its_remit_after_l(tagger: EntityTagger) -> None:
+    # "ل" and a remit noun with its genitive belong to the body's name; after a body, "ل"
+    # and another noun is what it does next.
+    text = ("وقال الاتحاد الكرواتي لكرة القدم إنه أقال المدرب، وأصدرت المنظمة العربية لحقوق "
+            "الإنسان تقريرا، وتحرك الاتحاد الإقليمي لتحديد الإجراءات.")
+    bodies = [m.text for m in tagger.tag(text) if m.type == "ORG"]
+    assert bodies == ["الاتحاد الكرواتي لكرة القدم", "المنظمة العربية لحقوق الإنسان"]
+
+
 def test_a_foreign_given_name_opens_a_name_of_two_words(tagger: EntityTagger) -> None:
     # A third word after two is the sentence going on, unless a particle carries the name;
     # an Arab name has three parts.
