@@ -221,7 +221,7 @@ _MAX_INSTITUTION_WORDS = 4
 # next ("الاتحاد الأوروبي لتحديد الإجراءات", "مجلس النواب لطلب الثقة").
 _REMIT_NOUNS = frozenset(normalize_inline(w) for w in word_list("""
 كرة حقوق مكافحة حماية مواجهة تنمية علماء منع تعزيز إعادة إدارة رعاية دراسات بحوث أبحاث شؤون
-خدمة الألعاب ألعاب العلوم علوم الطب طب"""))
+خدمة ألعاب علوم"""))
 _MINISTRY = normalize_inline("وزارة")
 _PARTY = normalize_inline("حزب")
 # Chambers and courts named by their head and one noun, which no adjective follows to say
@@ -882,11 +882,10 @@ class _Article:
     def remit(self, j: int) -> bool:
         """Do tokens ``j`` and ``j + 1`` read "ل" + noun + definite genitive ("لكرة القدم")?"""
         word = self.words[j]
-        return (word.startswith("ل") and not word.startswith(("لل", "ال")) and len(word) >= 4
+        return (word[:1] == "ل" and word[1:] in _REMIT_NOUNS
                 and j + 1 < len(self.words) and j + 1 not in self.taken
                 and not self.broken(j, j + 1) and self.words[j + 1].startswith("ال")
-                and self.words[j + 1] not in _INSTANCE_WORDS
-                and word[1:] in _REMIT_NOUNS)
+                and self.words[j + 1] not in _INSTANCE_WORDS)
 
     def governments(self) -> None:
         """A country's government named by its nationality ("الحكومة اليابانية", "للحكومة
