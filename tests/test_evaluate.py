@@ -775,10 +775,12 @@ def test_war_labels_are_well_formed() -> None:
 
 
 @needs_corpus
-def test_war_labels_leave_out_the_development_set() -> None:
+@pytest.mark.parametrize("name", ["ant_war_labels.jsonl", "ant_guided_labels.jsonl"])
+def test_example_guided_labels_leave_out_the_development_set(name: str) -> None:
     dev = [json.loads(line) for line in
            (DEV / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
-    rows = [json.loads(line) for line in WAR_LABELS.read_text(encoding="utf-8").splitlines()]
+    path = REPO / "tests" / "data" / "topics" / name
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert not {r["id"] for r in rows} & {d["id"] for d in dev}
     assert not {r["url"] for r in rows} & {d["url"] for d in dev}
 
@@ -794,3 +796,23 @@ def test_quality_on_the_war_read_against_the_authors_examples() -> None:
     clear = {r["id"]: set(r["topics"]) for r in rows if not r["borderline"]}
     plain = evaluate.evaluate(tagger, clear, articles, ["ukraine_war"]).topics[0]
     assert (plain.tp, plain.fn) == (13, 0) and plain.fp <= 2, (plain.fp_ids, plain.fn_ids)
+
+
+GUIDED_LABELS = REPO / "tests" / "data" / "topics" / "ant_guided_labels.jsonl"
+
+
+def test_guided_labels_are_well_formed() -> None:
+    rows = [json.loads(line) for line in GUIDED_LABELS.read_text(encoding="utf-8").splitlines()]
+    assert len({r["id"] for r in rows}) == len(rows) == len({r["url"] for r in rows})
+    others = {json.loads(line)["id"] for path in (LABELS, WAR_LABELS)
+              for line in path.read_text(encoding="utf-8").splitlines()}
+    assert not {r["id"] for r in rows} & others  # never read for another set
+    for r in rows:
+        assert re.fullmatch(r"guided\d+", r["split"]) and r["reason"] and r["outlet"]
+        assert ("third" in r) == (set(r["first"]) != set(r["second"])), r["id"]
+        for topic in evaluate.CORE_TOPICS:
+            votes = [topic in r["first"], topic in r["second"]]
+            if votes[0] != votes[1]:
+                votes.append(topic in r["third"])
+            assert (topic in r["topics"]) == (sum(votes) * 2 > len(votes)), (r["id"], topic)
+        assert set(r["borderline"]) <= set(evaluate.CORE_TOPICS)
