@@ -2674,3 +2674,41 @@ def test_a_russian_missile_on_a_ukrainian_place_and_drones_on_russian_refineries
             "ومددت موسكو حظر تصدير البنزين، فارتفعت هوامش المشتقات في أسواق الخليج.\n"
             "ويقول متعاملون إن كييف تراهن على إضعاف عائدات النفط الروسي.")
     assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_a_ban_on_arming_and_a_freeze_of_property_are_sanctions(tagger: Tagger) -> None:
+    title = "مجلس الأمن يفرض حظر تسليح على دولة في شرق أفريقيا"
+    text = ("صوت مجلس الأمن الدولي لصالح مشروع قرار يفرض حظر تسليح على البلاد بعد انهيار "
+            "وقف إطلاق النار.\n"
+            "ويفرض القرار أيضا حظر سفر على قائدين عسكريين.\n"
+            "وامتنعت ست دول عن التصويت.")
+    result = explain_topic(tagger, title, text, "sanctions")
+    assert result.topic == "sanctions"
+    assert {e.surface for e in result.evidence} >= {"حظر تسليح"}
+    listing = ("أدرجت دول الخليج وحلفاؤها في مركز استهداف تمويل الإرهاب عشرة من قادة جماعة مسلحة "
+               "على قوائمها.\n"
+               "وبموجب القرار يتم تجميد جميع ممتلكات المدرجين في هذه الدول.\n"
+               "وقالت الدول إن الخطوة تستهدف شبكات التمويل.")
+    result = explain_topic(tagger, "دول الخليج تدرج قادة جماعة مسلحة", listing, "sanctions")
+    assert result.topic == "sanctions"
+    assert {e.surface for e in result.evidence} >= {"تجميد جميع ممتلكات",
+                                                    "مركز استهداف تمويل الإرهاب"}
+    # Arming a country in peacetime, and property frozen by a court in a fraud case, are not.
+    assert "sanctions" not in topics_of(
+        tagger, "صفقة تسليح جديدة",
+        "وقعت الحكومة صفقة تسليح مع شركة أوروبية.\nوتشمل الصفقة مروحيات وزوارق دورية.")
+    assert "sanctions" not in topics_of(
+        tagger, "القضاء يجمد أموال متهم",
+        "أمرت المحكمة الجنائية المختصة بتجميد ممتلكات المتهم في قضية احتيال.\n"
+        "ويواجه المتهم عقوبة السجن عشر سنوات.")
+
+
+def test_buyers_told_to_stop_importing_iranian_oil_is_the_sanctions_aim(tagger: Tagger) -> None:
+    title = "أنقرة ترفض طلب واشنطن"
+    text = ("قالت تركيا إنها لن تلبي مطالبة الولايات المتحدة دول العالم بالتوقف عن استيراد "
+            "النفط الإيراني قبل نوفمبر.\n"
+            "وأضاف وزير الخارجية أن بلاده ليست ملزمة بالعقوبات الأمريكية.\n"
+            "وتستورد تركيا نحو نصف نفطها من إيران.")
+    result = explain_topic(tagger, title, text, "sanctions")
+    assert result.topic == "sanctions"
+    assert any(e.term == "التوقف عن استيراد" for e in result.evidence)
