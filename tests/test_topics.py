@@ -2712,3 +2712,18 @@ def test_buyers_told_to_stop_importing_iranian_oil_is_the_sanctions_aim(tagger: 
     result = explain_topic(tagger, title, text, "sanctions")
     assert result.topic == "sanctions"
     assert any(e.term == "التوقف عن استيراد" for e in result.evidence)
+
+
+def test_sanctions_reimposed_with_a_verb_and_buyers_cutting_iranian_oil(tagger: Tagger) -> None:
+    title = "مصاف آسيوية تخفض وارداتها من النفط الإيراني"
+    text = ("تراجعت مشتريات المصافي من النفط الإيراني في يونيو حين أعلنت الولايات المتحدة أنها "
+            "ستعيد فرض العقوبات على إيران.\n"
+            "وظلت المبيعات أعلى منها قبل عام.\n"
+            "وقال وزير النفط إن بلاده تبحث عن موردين آخرين.")
+    result = explain_topic(tagger, title, text, "sanctions")
+    assert result.topic == "sanctions"
+    assert {e.term for e in result.evidence} >= {"فرض العقوبات", "تخفض"}
+    # Penalties imposed on offenders are no sanctions.
+    assert "sanctions" not in topics_of(
+        tagger, "تشديد المخالفات",
+        "قررت الوزارة فرض العقوبات على المخالفين لقواعد المرور.\nوتشمل العقوبات غرامات مالية.")
