@@ -685,8 +685,10 @@ ADJUDICATED = REPO / "tests" / "data" / "topics" / "ant_adjudicated.jsonl"
 # the id's SHA-1) is where 2027.1.1 was made; half `B` was only measured. With 2026.12.31 /
 # 2027.1.1: A Korea 0.969 / 0.969, war 0.529 / 0.545, sanctions 0.856 / 0.897; B Korea
 # 0.986 / 0.986, war 0.714 / 0.741, sanctions 0.871 / 0.901. Floors sit a little below.
+# 2027.1.30 counts the Babchenko affair as the war, as the development set's authors do and these
+# readers do not: the war falls to A 0.529, B 0.690.
 ADJUDICATED_FLOORS = {"A": {"korean_peninsula": 0.95, "ukraine_war": 0.50, "sanctions": 0.88},
-                      "B": {"korean_peninsula": 0.97, "ukraine_war": 0.70, "sanctions": 0.88}}
+                      "B": {"korean_peninsula": 0.97, "ukraine_war": 0.65, "sanctions": 0.88}}
 # Sets drawn after that, labelled by two blind readers and a third where they differ, each
 # measured once. `heldout29` (260 unlabelled ANT articles drawn in keyword pools), with
 # 2027.1.2: Korea 0.957 (24; P 1.000, R 0.917), war 0.400 (3; one found, one false),
@@ -757,7 +759,7 @@ WAR_LABELS = REPO / "tests" / "data" / "topics" / "ant_war_labels.jsonl"
 # two readers with the development set's nine Russia/Ukraine articles as worked examples and a
 # third where they differ (tests/data/topics/README.md). Measured once with 2027.1.27: F1
 # 0.786 (22 found, 5 false, 7 missed); on the articles no reader marked borderline 13 of 13
-# found and one false tag.
+# found and one false tag. Tuning data since: 2027.1.30 (Babchenko) gives 0.847.
 
 
 def test_war_labels_are_well_formed() -> None:
@@ -792,7 +794,7 @@ def test_quality_on_the_war_read_against_the_authors_examples() -> None:
     articles = evaluate.read_articles(ANT, set(gold))
     tagger = Tagger(load_taxonomy())
     report = evaluate.evaluate(tagger, gold, articles, ["ukraine_war"])
-    assert report.topics[0].f1 >= 0.75, evaluate.misses(report)
+    assert report.topics[0].f1 >= 0.82, evaluate.misses(report)
     clear = {r["id"]: set(r["topics"]) for r in rows if not r["borderline"]}
     plain = evaluate.evaluate(tagger, clear, articles, ["ukraine_war"]).topics[0]
     assert (plain.tp, plain.fn) == (13, 0) and plain.fp <= 2, (plain.fp_ids, plain.fn_ids)
