@@ -2723,3 +2723,13 @@ def test_the_babchenko_affair_is_the_war(tagger: Tagger) -> None:
     result = explain_topic(tagger, title, text, "ukraine_war")
     assert result.topic == "ukraine_war"
     assert any(e.surface == "بابشينكو" for e in result.evidence)
+
+
+def test_criminal_and_legal_penalties_a_firm_threatens_are_no_sanctions(tagger: Tagger) -> None:
+    title = "شركة تحقق في مزاعم رشاوى"
+    text = ("تحقق شركة للتجارة الإلكترونية في مزاعم بأن موظفيها تلقوا رشاوى.\n"
+            "وقال متحدث باسم الشركة إن من ينتهك قواعدها يواجه الفصل وعقوبات قانونية وجنائية.\n"
+            "وأضاف أن الشركة ستتخذ تحركا ضد البائعين بما في ذلك تجميد الأصول.")
+    result = explain_topic(tagger, title, text, "sanctions")
+    assert result.topic == "-sanctions"
+    assert "عقوبات قانونية" in {e.term for e in result.evidence}
