@@ -260,6 +260,12 @@ def test_a_foreign_given_name_opens_a_name_of_two_words(tagger: EntityTagger) ->
             "هدفا، وعين يونس حامد المصري وزيرا.")
     people = [m.text for m in tagger.tag(text) if m.type == "PER"]
     assert people == ["سيمونا هاليب", "جوردي ألبا", "ليوناردو دي سوزا", "يونس حامد المصري"]
+    # More given names of the news (Diego, Andre, Nelson, Tony); "سعيد" stays out, since
+    # a player "سعيد بمباراتي" is happy with his match.
+    text = ("وسجل دييجو كوستا هدفا، وقال أندري كورتنوف إن الحوار ممكن، وزار نيلسون مانديلا "
+            "المدينة، وغنى طوني عيسى، وقال اللاعب إنه سعيد بمباراتي الأولى.")
+    people = [m.text for m in tagger.tag(text) if m.type == "PER"]
+    assert people == ["دييجو كوستا", "أندري كورتنوف", "نيلسون مانديلا", "طوني عيسى"]
 
 
 def test_a_ministry_named_by_its_portfolio_with_no_country_to_link_it(
