@@ -460,7 +460,8 @@ def test_dev_labels_are_found_by_the_names_news_writes(tagger: EntityTagger) -> 
 NEWS = Path(__file__).resolve().parent / "data" / "entities" / "ant_news_labels.jsonl"
 
 
-@pytest.mark.parametrize(("split", "floor"), [("news1", 0.71), ("news2", 0.70)])
+@pytest.mark.parametrize(("split", "floor"), [("news1", 0.71), ("news2", 0.70),
+                                               ("news3", 0.73)])
 def test_recall_on_ant_articles_labelled_with_news_names(tagger: EntityTagger, split: str,
                                                          floor: float) -> None:
     """80 random ANT articles per split, labelled blind in the authors' style and scored with
@@ -468,8 +469,9 @@ def test_recall_on_ant_articles_labelled_with_news_names(tagger: EntityTagger, s
     English names were the names news writes; tuning data since (536 with the clubs' names
     and 13 more). `news2`: measured once with all of it, 527 of 737 (0.715; 491 with the
     gazetteer of 98515a7). Not tuned on since: 531, 534 and 538 with the conjunction rule, the
-    given names and the 239 entities the corpus names often (`news1`: 538, 555, 560). The
-    floors sit about one article below the first figures."""
+    given names and the 239 entities the corpus names often (`news1`: 538, 555, 560).
+    `news3`: labelled the same way a stop later and measured once, 533 of 712 (0.749; 532
+    with the rules of 53981c4). The floors sit about one article below the first figures."""
     gold = ev.read_entity_gold(NEWS, split)
     articles = ev.read_articles(CORPUS / "ant-v2.1.jsonl.gz", set(gold))
     assert len(gold) == 80
