@@ -1319,3 +1319,18 @@ def test_a_researcher_is_named_after_the_institution(tagger: EntityTagger) -> No
     # A two-word institution name followed by an adjective leaves no one-word person.
     hopkins = "وقال الباحث في جامعة بوسطن كوليدج الأمريكية إن الأمر معقد."
     assert [m.type for m in tagger.tag(hopkins) if m.method == "pattern"] == ["ORG"]
+
+
+def test_marseille_and_monaco_are_clubs_beside_football_and_places_beside_a_city(
+        tagger: EntityTagger) -> None:
+    # As Rome and AS Roma: the bare name is weak for both, and its context decides.
+    club = "وقال مدرب مرسيليا رودي غارسيا إن الفريق سيعود بقوة في الدوري الفرنسي."
+    assert ("مرسيليا", "ORG", "Olympique de Marseille") in {
+        (m.text, m.type, m.canonical) for m in tagger.tag(club)}
+    city = "واعتقلت الشرطة الفرنسية رجلا في مرسيليا بعد مداهمة."
+    assert ("مرسيليا", "LOC", "Marseille") in {
+        (m.text, m.type, m.canonical) for m in tagger.tag(city)}
+    club = "وانتقل مبابي من موناكو إلى باريس سان جرمان."
+    assert ("موناكو", "ORG", "Monaco") in {(m.text, m.type, m.canonical) for m in tagger.tag(club)}
+    state = "واستقبل أمير موناكو ضيوفه في الإمارة."
+    assert ("موناكو", "LOC", "Monaco") in {(m.text, m.type, m.canonical) for m in tagger.tag(state)}
