@@ -1342,3 +1342,10 @@ def test_marseille_and_monaco_are_clubs_beside_football_and_places_beside_a_city
     assert ("موناكو", "ORG", "Monaco") in {(m.text, m.type, m.canonical) for m in tagger.tag(club)}
     state = "واستقبل أمير موناكو ضيوفه في الإمارة."
     assert ("موناكو", "LOC", "Monaco") in {(m.text, m.type, m.canonical) for m in tagger.tag(state)}
+
+
+def test_a_bare_griffiths_is_the_yemen_envoy_only_beside_yemen(tagger: EntityTagger) -> None:
+    envoy = "وقال غريفيث إن الحوثيين وافقوا على استئناف المحادثات بشأن اليمن."
+    assert "Martin Griffiths" in [m.canonical for m in tagger.tag(envoy)]
+    other = "واستقال الوزير البريطاني أندرو غريفيث بعد فضيحة رسائل، وقال غريفيث إنه نادم."
+    assert "Martin Griffiths" not in [m.canonical for m in tagger.tag(other)]
