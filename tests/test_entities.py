@@ -1349,3 +1349,13 @@ def test_a_bare_griffiths_is_the_yemen_envoy_only_beside_yemen(tagger: EntityTag
     assert "Martin Griffiths" in [m.canonical for m in tagger.tag(envoy)]
     other = "واستقال الوزير البريطاني أندرو غريفيث بعد فضيحة رسائل، وقال غريفيث إنه نادم."
     assert "Martin Griffiths" not in [m.canonical for m in tagger.tag(other)]
+
+
+def test_a_bare_surname_links_only_beside_its_bearers_world(tagger: EntityTagger) -> None:
+    # "بانون" is also Morocco's defender Badr Benoun, "كاميرون" a first name, "هنية" a girl's
+    # name and an adjective: alone they link only with the bearer's context.
+    text = "وقاد المدافع بدر بانون الهجمة، وتصدى الحارس كاميرون داوسون للكرة."
+    linked = [m.canonical for m in tagger.tag(text) if m.entity_id]
+    assert "Steve Bannon" not in linked and "David Cameron" not in linked
+    text = "وقال هنية إن حماس لن تتخلى عن سلاحها في غزة."
+    assert "Ismail Haniyeh" in [m.canonical for m in tagger.tag(text)]
