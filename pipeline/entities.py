@@ -503,6 +503,10 @@ class EntityTagger:
         """
         i = first - 1
         if e.type == "PER":
+            if (first == last and i >= 0 and _bare(words[first], e)
+                    and _someone_elses_surname(words[max(0, i - 2):i + 1], e)
+                    and not tokens.text[tokens.spans[i][1]:tokens.spans[first][0]].strip()):
+                return True  # "نيكو شولز", "لويس روبيو": another person's last name
             if i < 0 or words[i] not in _BEFORE_PERSON:
                 return False  # the usual case: no facility or honorific just before
             while i >= 0 and words[i] in HONORIFICS:
@@ -605,6 +609,58 @@ def summary_adds(summary: str | None, body: str | None) -> bool:
 
 def _by_start(m: Found) -> int:
     return m.start
+
+
+# Given names and the particles of foreign names: a one-word spelling of a person right
+# after one of them is another person's last name, unless the person's own full spelling
+# has it. "فان" (van) is left out: "فإن" normalizes to it.
+# Name parts that join rather than open a name (عبد الرحمن, بن سلمان) are not among them.
+_NAME_OPENERS = (frozenset(normalize_inline(w) for w in GIVEN_NAMES)
+                 | frozenset(normalize_inline(w) for w in word_list("دي دا دو ديل ديلا فون"))
+                 ) - frozenset(normalize_inline(w) for w in word_list("عبد بن ابن أبو آل بنت"))
+_VOWEL_LETTERS = str.maketrans("", "", "اويىءأإآؤئ")
+
+
+def _bare(word: str, e: Entity) -> bool:
+    """Is ``word`` one of ``e``'s spellings with no clitic? A clitic ("وميسي", "لعباس") puts
+    a word between it and the name before it."""
+    return any(word == normalize_inline(a) for a in (*e.aliases, *e.weak)) or any(
+        word == normalize_inline(a.split()[-1]) for a in e.aliases if " " in a)
+
+
+def _skeleton(word: str) -> str:
+    """A word without its long vowels and hamza seats: "ايدين" and "إدين" are one name."""
+    return normalize_inline(word).translate(_VOWEL_LETTERS)
+
+
+def _someone_elses_surname(before: Sequence[str], e: Entity) -> bool:
+    """Is the word before a one-word spelling of ``e`` a given name that is not ``e``'s own?
+
+    ``before`` ends with that word and holds up to two words before it, where a name with
+    a middle name or a patronymic starts ("جمال بن أحمد خاشقجي"). The entity's own names
+    are compared without their vowels and by their start, since outlets spell them several
+    ways (ميشال and ميشيل Bachelet, نيكولا and نيكولاس Sarkozy).
+    """
+    last = before[-1]
+    if last[:1] in CONJUNCTIONS and last[1:] in _NAME_OPENERS:
+        last = last[1:]
+    if last not in _NAME_OPENERS:
+        return False
+    own: set[str] = set()
+    for a in e.aliases:
+        words = a.split()[:-1]
+        own.update(_skeleton(w) for w in words)
+        own.update(_skeleton(x + y)  # "عبد العزيز" written as one word
+                   for x, y in zip(words, words[1:], strict=False))
+    own.discard("")
+    if any(last == normalize_inline(w) for a in e.aliases for w in a.split()[:-1]):
+        return False  # his own particle or given name, as written ("دي ماريا")
+    for word in (*before[:-1], last):
+        k = _skeleton(word)
+        if len(k) >= 2 and any(k.startswith(o) or o.startswith(k) for o in own
+                               if len(o) >= 2):
+            return False
+    return True
 
 
 @cache

@@ -1359,3 +1359,17 @@ def test_a_bare_surname_links_only_beside_its_bearers_world(tagger: EntityTagger
     assert "Steve Bannon" not in linked and "David Cameron" not in linked
     text = "وقال هنية إن حماس لن تتخلى عن سلاحها في غزة."
     assert "Ismail Haniyeh" in [m.canonical for m in tagger.tag(text)]
+
+
+def test_a_known_surname_after_another_given_name_is_someone_else(tagger: EntityTagger) -> None:
+    # "ريتشارد برانسون" is not Andrew Brunson, "توماس ماركل" not Meghan Markle, "باولو دي
+    # ماتيس" not Jim Mattis; the person's own names, spelled another way or with a middle
+    # name or particle before the surname, still link.
+    text = ("وقال ريتشارد برانسون إن الرحلة تأجلت، وقال توماس ماركل إنه لن يحضر، واستقال "
+            "باولو دي ماتيس من منصبه.")
+    linked = [m.canonical for m in tagger.tag(text) if m.entity_id]
+    assert not {"Andrew Brunson", "Meghan Markle", "Jim Mattis"} & set(linked)
+    text = ("وقال جمال بن أحمد خاشقجي إنه سيعود، وقال نيكولاس ساركوزي إنه بريء، وسجل أنخيل "
+            "دي ماريا هدفا.")
+    linked = [m.canonical for m in tagger.tag(text) if m.entity_id]
+    assert {"Jamal Khashoggi", "Nicolas Sarkozy", "Ángel Di María"} <= set(linked)
