@@ -13,10 +13,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
 from pipeline.matcher import Kind, Term, WordFormMatcher
@@ -24,11 +24,14 @@ from pipeline.names import (
     APPOSITIVE_ROLES,
     COMPANY_SUFFIXES,
     CONJUNCTIONS,
+    FOREIGN_PARTICLES,
     GENTILICS,
     GIVEN_NAMES,
+    GIVEN_NORMS,
     INSTITUTION_HEADS,
     KOREAN_SURNAMES,
     LOC_KEYWORDS,
+    NAME_PARTICLES,
     ORG_KEYWORDS,
     PERSON_TITLES,
     PROCLITICS,
@@ -503,8 +506,9 @@ class EntityTagger:
         """
         i = first - 1
         if e.type == "PER":
-            if (first == last and i >= 0 and _bare(words[first], e)
+            if (first == last and i >= 0
                     and _someone_elses_surname(words[max(0, i - 2):i + 1], e)
+                    and _bare(words[first], e)
                     and not tokens.text[tokens.spans[i][1]:tokens.spans[first][0]].strip()):
                 return True  # "نيكو شولز", "لويس روبيو": another person's last name
             if i < 0 or words[i] not in _BEFORE_PERSON:
@@ -613,24 +617,46 @@ def _by_start(m: Found) -> int:
 
 # Given names and the particles of foreign names: a one-word spelling of a person right
 # after one of them is another person's last name, unless the person's own full spelling
-# has it. "فان" (van) is left out: "فإن" normalizes to it.
-# Name parts that join rather than open a name (عبد الرحمن, بن سلمان) are not among them.
-_NAME_OPENERS = (frozenset(normalize_inline(w) for w in GIVEN_NAMES)
-                 | frozenset(normalize_inline(w) for w in word_list("دي دا دو ديل ديلا فون"))
-                 ) - frozenset(normalize_inline(w) for w in word_list("عبد بن ابن أبو آل بنت"))
+# has it. Name parts that join rather than open a name (عبد الرحمن, بن سلمان) are not among
+# them, nor "فان" (van: "فإن" normalizes to it), "لا" and "دير", which are words.
+_NAME_OPENERS = (GIVEN_NORMS | FOREIGN_PARTICLES) - NAME_PARTICLES - frozenset(
+    normalize_inline(w) for w in ("فان", "لا", "دير"))
 _VOWEL_LETTERS = str.maketrans("", "", "اويىءأإآؤئ")
-
-
-def _bare(word: str, e: Entity) -> bool:
-    """Is ``word`` one of ``e``'s spellings with no clitic? A clitic ("وميسي", "لعباس") puts
-    a word between it and the name before it."""
-    return any(word == normalize_inline(a) for a in (*e.aliases, *e.weak)) or any(
-        word == normalize_inline(a.split()[-1]) for a in e.aliases if " " in a)
 
 
 def _skeleton(word: str) -> str:
     """A word without its long vowels and hamza seats: "ايدين" and "إدين" are one name."""
     return normalize_inline(word).translate(_VOWEL_LETTERS)
+
+
+class _OwnNames(NamedTuple):
+    """What a person's own spellings hold, normalized once per entity."""
+
+    bare: frozenset[str]  # one-word spellings and the last words of longer ones
+    words: frozenset[str]  # the words before the last of each longer spelling
+    skeletons: tuple[str, ...]  # those words, and adjacent pairs joined, without vowels
+
+
+@lru_cache(maxsize=8192)
+def _own_names(e: Entity) -> _OwnNames:
+    longer = [a.split() for a in e.aliases if " " in a]
+    bare = {normalize_inline(a) for a in (*e.aliases, *e.weak)}
+    bare.update(normalize_inline(parts[-1]) for parts in longer)
+    skeletons: set[str] = set()
+    for parts in longer:
+        words = parts[:-1]
+        skeletons.update(_skeleton(w) for w in words)
+        skeletons.update(_skeleton(x + y)  # "عبد العزيز" written as one word
+                         for x, y in zip(words, words[1:], strict=False))
+    return _OwnNames(frozenset(bare),
+                     frozenset(normalize_inline(w) for parts in longer for w in parts[:-1]),
+                     tuple(k for k in skeletons if len(k) >= 2))
+
+
+def _bare(word: str, e: Entity) -> bool:
+    """Is ``word`` one of ``e``'s spellings with no clitic? A clitic ("وميسي", "لعباس") puts
+    a word between it and the name before it."""
+    return word in _own_names(e).bare
 
 
 def _someone_elses_surname(before: Sequence[str], e: Entity) -> bool:
@@ -646,19 +672,12 @@ def _someone_elses_surname(before: Sequence[str], e: Entity) -> bool:
         last = last[1:]
     if last not in _NAME_OPENERS:
         return False
-    own: set[str] = set()
-    for a in e.aliases:
-        words = a.split()[:-1]
-        own.update(_skeleton(w) for w in words)
-        own.update(_skeleton(x + y)  # "عبد العزيز" written as one word
-                   for x, y in zip(words, words[1:], strict=False))
-    own.discard("")
-    if any(last == normalize_inline(w) for a in e.aliases for w in a.split()[:-1]):
+    own = _own_names(e)
+    if last in own.words:
         return False  # his own particle or given name, as written ("دي ماريا")
     for word in (*before[:-1], last):
         k = _skeleton(word)
-        if len(k) >= 2 and any(k.startswith(o) or o.startswith(k) for o in own
-                               if len(o) >= 2):
+        if len(k) >= 2 and any(k.startswith(o) or o.startswith(k) for o in own.skeletons):
             return False
     return True
 

@@ -150,7 +150,7 @@ COMPANY_SUFFIXES = word_list("""
 """)
 _COMPANY_SUFFIX_NORMS = frozenset(normalize_inline(w) for w in COMPANY_SUFFIXES)
 _AND = frozenset(normalize_inline(w) for w in ("آند", "أند", "اند"))
-_GIVEN_NORMS = frozenset(normalize_inline(w) for w in GIVEN_NAMES)
+GIVEN_NORMS = frozenset(normalize_inline(w) for w in GIVEN_NAMES)
 _FOREIGN_GIVEN_NORMS = frozenset(normalize_inline(w) for w in FOREIGN_GIVEN_NAMES)
 _KOREAN_NORMS = frozenset(normalize_inline(w) for w in KOREAN_SURNAMES)
 # Latin letters spelled out, which make model names and acronyms, not given names ("جي تي-آر").
@@ -159,9 +159,9 @@ _LETTER_NAMES = frozenset(normalize_inline(w) for w in word_list(
 _NOT_AFTER_GIVEN = frozenset(normalize_inline(w) for w in word_list("الله صلى رضي عليه"))
 _ABD = normalize_inline("عبد")  # "عبد الله" is a name
 _GIVEN_PREFIXES = ("", "و", "ل", "ب", "ف", "ول", "وب")
-_NAME_PARTICLES = frozenset(normalize_inline(w) for w in word_list("عبد بن ابن أبو آل بنت"))
+NAME_PARTICLES = frozenset(normalize_inline(w) for w in word_list("عبد بن ابن أبو آل بنت"))
 # Particles inside European names ("دي سوزا", "فان دايك", "ديلا روزا").
-_FOREIGN_PARTICLES = frozenset(normalize_inline(w)
+FOREIGN_PARTICLES = frozenset(normalize_inline(w)
                                for w in word_list("دي دا دو ديل ديلا فان فون دير لا"))
 
 # Titles and roles after which a person's name usually follows.
@@ -798,30 +798,30 @@ class _Article:
             if key[0] == "korean" and k not in self.taken and k not in claimed:
                 self.korean_name(k, claimed)
             if (key[0] != "given" or k in self.taken or k in claimed
-                    or not _bare_or_clitic(words[k], _GIVEN_NORMS)):
+                    or not _bare_or_clitic(words[k], GIVEN_NORMS)):
                 continue  # "وكريم" is the company Careem with "و", not "ريم" with "وك"
             span = self.name_from(k, "PER")
             if span is None or span[0] != k:
                 continue
             last = k
             word = words[k]
-            conjunction = (word not in _GIVEN_NORMS and word[:1] in CONJUNCTIONS
-                           and word[1:] in _GIVEN_NORMS)
+            conjunction = (word not in GIVEN_NORMS and word[:1] in CONJUNCTIONS
+                           and word[1:] in GIVEN_NORMS)
             foreign = (word[1:] if conjunction else word) in _FOREIGN_GIVEN_NORMS
             for j in range(k + 1, span[1] + 1):
                 word = words[j]
-                if foreign and j - k >= 2 and words[j - 1] not in _FOREIGN_PARTICLES:
+                if foreign and j - k >= 2 and words[j - 1] not in FOREIGN_PARTICLES:
                     break  # "سيمونا هاليب المصنفة": two words, unless a particle goes on
                 # "كريستيان هورنر ولاندو نوريس": "و" before a name starts the next one;
                 # "أحمد الله", "محمد صلى الله عليه وسلم" are no names.
                 formula = word in _NOT_AFTER_GIVEN and words[j - 1] != _ABD
-                next_name = (word.startswith("و") and word not in _GIVEN_NORMS
+                next_name = (word.startswith("و") and word not in GIVEN_NORMS
                              and self.name_like(word[1:], 0))
                 if formula or next_name:
                     break
                 last = j
             # A particle needs the word after it: "سعاد بن عبد الرحيم", "عبد الوهاب أبو نقطة".
-            if (last > k and words[last] in _NAME_PARTICLES and last + 1 < len(words)
+            if (last > k and words[last] in NAME_PARTICLES and last + 1 < len(words)
                     and last + 1 not in self.taken and not self.broken(last, last + 1)):
                 last += 1
             if last > k:
