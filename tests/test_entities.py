@@ -96,7 +96,7 @@ def test_a_news_agency_credited_by_its_acronym(tagger: EntityTagger) -> None:
     assert "Jordan News Agency" in linked(tagger.tag("عمان (بترا) - قال الملك"))
     # The same letters as words, with none of the agency's context: no link.
     assert linked(tagger.tag("هذا كابوس كل أب وأم في كندا")) == ["Canada"]
-    assert linked(tagger.tag("تأهلت بترا كفيتوفا إلى الدور الثاني")) == []
+    assert linked(tagger.tag("تأهلت بترا كفيتوفا إلى الدور الثاني")) == ["Petra Kvitová"]
     assert linked(tagger.tag("لقد كونا فريقا متماسكا")) == []
 
 
@@ -1040,13 +1040,16 @@ def test_migration_keeps_the_mentions_and_their_guarantees(database_before) -> N
 
 
 def test_names_inside_other_names_are_not_links(tagger: EntityTagger) -> None:
-    text = ("نقل إلى مستشفى الشيخ خليفة بن زايد. وفاز ميامي هيت على بوسطن. "
+    text = ("نقل إلى مستشفى الشيخ خليفة بن زايد. وفاز لوس أنجلوس ليكرز على بوسطن. "
             "وتعمل الشركة السعودية للصناعات العسكرية مع جامعة ريو دي جانيرو. "
             "وقالت الحكومة السعودية إن وفدا زار السعودية.")
     got = [(m.text, m.canonical) for m in tagger.tag(text) if m.entity_id]
     assert got == [("بوسطن", "Boston"),
                    ("الشركة السعودية للصناعات العسكرية", "Saudi Arabian Military Industries"),
                    ("السعودية", "Saudi Arabia")]
+    # A team the gazetteer holds is the team, not its city.
+    got = [(m.text, m.canonical) for m in tagger.tag("وفاز ميامي هيت على بوسطن سيلتيكس")]
+    assert got == [("ميامي هيت", "Miami Heat"), ("بوسطن سيلتيكس", "Boston Celtics")]
 
 
 def test_word_form_matcher_scans_like_the_matcher() -> None:
@@ -1369,3 +1372,19 @@ def test_a_known_surname_after_another_given_name_is_someone_else(tagger: Entity
             "دي ماريا هدفا.")
     linked = [m.canonical for m in tagger.tag(text) if m.entity_id]
     assert {"Jamal Khashoggi", "Nicolas Sarkozy", "Ángel Di María"} <= set(linked)
+
+
+def test_a_surname_two_people_share_goes_to_the_one_its_context_names(
+        tagger: EntityTagger) -> None:
+    # سليماني is Algeria's striker beside football words and Iran's general beside Iran's.
+    def people(text: str) -> list[str]:
+        return [m.canonical for m in tagger.tag(text) if m.entity_id and m.type == "PER"]
+
+    assert people("انطلاقة سليماني مع نيوكاسل تتعطل مجددا") == ["Islam Slimani"]
+    assert people("وسجل المهاجم الجزائري سليماني هدفا") == ["Islam Slimani"]
+    assert people("وقال الجنرال الإيراني سليماني إن قواته باقية") == ["Qasem Soleimani"]
+    assert people("وكان سليماني قد وصل") == []
+    # A father is not his son: Hafez al-Assad is not Bashar, nor Alaa Mubarak Hosni.
+    assert people("توفي حافظ الأسد عام 2000 وخلفه ابنه بشار الأسد") == [
+        "Hafez al-Assad", "Bashar al-Assad"]
+    assert people("وقال حسني مبارك إن علاء مبارك بريء") == ["Hosni Mubarak", "Alaa Mubarak"]
