@@ -109,11 +109,11 @@ def test_a_generic_body_named_by_the_adjective_after_it(tagger: EntityTagger) ->
 
 
 def test_unknown_names_after_titles_and_quoted_organizations(tagger: EntityTagger) -> None:
-    text = ('وقال وزير الخارجية الهولندي ستيف بلوك إن القرار مهم، وفق صحيفة "فولكسكرانت" '
+    text = ('وقال وزير الخارجية الهولندي ستيف ديكر إن القرار مهم، وفق صحيفة "فولكسكرانت" '
             "الهولندية. وفرضت العقوبات على شركة بروفينت الروسية.")
     ms = [m for m in tagger.tag(text) if m.entity_id is None]
     got = {(m.text, m.type, m.method) for m in ms}
-    assert got == {("ستيف بلوك", "PER", "pattern"), ("فولكسكرانت", "ORG", "pattern"),
+    assert got == {("ستيف ديكر", "PER", "pattern"), ("فولكسكرانت", "ORG", "pattern"),
                    ("بروفينت", "ORG", "pattern")}
     assert all(0 < m.confidence < 0.9 and text[m.start:m.end] == m.text for m in ms)
 
@@ -618,9 +618,9 @@ def test_a_romanization_with_hyphens_or_spaces_is_one_name() -> None:
 
 ARTICLES = [
     ("بوتين يستقبل كيم جونغ أون", "وصل كيم جونغ أون إلى قاعدة فوستوشني حيث استقبله فلاديمير "
-     "بوتين. وقال وزير الخارجية الهولندي ستيف بلوك إن اللقاء مقلق."),
+     "بوتين. وقال وزير الخارجية الهولندي ستيف ديكر إن اللقاء مقلق."),
     ("عقوبات أمريكية", "فرضت وزارة الخزانة الأمريكية عقوبات. وقال وزير الخارجية الهولندي ستيف "
-     "بلوك إن العقوبات مبررة."),
+     "ديكر إن العقوبات مبررة."),
 ]
 
 
@@ -656,7 +656,7 @@ def test_sync_tag_and_candidates(conn) -> None:
     assert again.mentions == stats.mentions
     assert conn.execute("SELECT count(*) FROM article_entities").fetchone()[0] == stats.mentions
     cands = candidates(conn, limit=5, min_articles=2)
-    assert cands == [{"name": "ستيف بلوك", "normalized": "ستيف بلوك", "type": "PER",
+    assert cands == [{"name": "ستيف ديكر", "normalized": "ستيف ديكر", "type": "PER",
                       "mentions": 2, "articles": 2, "confidence": 0.65}]
 
 
@@ -869,7 +869,7 @@ def test_cli_candidates(conn, db_url: str, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("AKHBAR_DATABASE_URL", db_url)
     result = CliRunner().invoke(app, ["entities", "candidates", "--json", "--min-articles", "2"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)[0]["name"] == "ستيف بلوك"
+    assert json.loads(result.output)[0]["name"] == "ستيف ديكر"
 
 
 
@@ -1210,7 +1210,8 @@ def test_an_ordinal_is_no_last_name(tagger: EntityTagger) -> None:
 
 def test_a_short_capital_is_not_found_inside_a_word(tagger: EntityTagger) -> None:
     # باكراً is ب + اكرا once normalized, and بلومي a surname: Accra and Lomé need Ghana or Togo.
-    assert linked(tagger.tag("استيقظ اللاعبون باكراً، وقال لخضر بلومي إن الرحلة طويلة.")) == []
+    assert linked(tagger.tag("استيقظ اللاعبون باكراً، وقال لخضر بلومي إن الرحلة طويلة.")) == [
+        "Lakhdar Belloumi"]
     assert linked(tagger.tag("وصل الرئيس إلى أكرا عاصمة غانا.")) == ["Accra", "Ghana"]
 
 
@@ -1228,9 +1229,10 @@ def test_a_hyphen_inside_a_name_keeps_the_name_whole(tagger: EntityTagger) -> No
             "الجنرال كو جونغ-تشول الطلقات بأنها استفزاز. وقال بارك وون-غون، الخبير في "
             "الشؤون الكورية، إن الرد قادم، وأصيب لاعب الوسط الإنجليزي أليكس "
             "أوكسلايد-تشامبرلاين.")
-    names = [m.text for m in tagger.tag(text) if m.method == "pattern"]
-    assert names == ["لي سونغ-جون", "كو جونغ-تشول", "بارك وون-غون",
-                     "أليكس أوكسلايد-تشامبرلاين"]
+    names = [(m.text, m.method) for m in tagger.tag(text) if m.type == "PER"]
+    assert names == [("لي سونغ-جون", "pattern"), ("كو جونغ-تشول", "pattern"),
+                     ("بارك وون-غون", "pattern"),
+                     ("أليكس أوكسلايد-تشامبرلاين", "gazetteer")]
     # A hyphen before digits joins nothing: "-29" is no name part.
     assert [m.text for m in tagger.tag("وأعلنت شركة ميغ-29 للطائرات الصفقة.")
             if m.method == "pattern"] == ["ميغ"]

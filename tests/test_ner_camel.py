@@ -96,13 +96,13 @@ def test_long_sentences_are_cut_into_chunks() -> None:
 
 
 def test_merging_with_gazetteer_and_pattern_mentions() -> None:
-    text = ("وقال وزير الخارجية الهولندي ستيف بلوك إن فلاديمير بوتين التقى "
+    text = ("وقال وزير الخارجية الهولندي ستيف ديكر إن فلاديمير بوتين التقى "
             "جون سميث في موسكو.")
-    fake = FakeRecognizer({"بلوك": "B-PERS", "فلاديمير": "B-PERS", "بوتين": "I-PERS",
+    fake = FakeRecognizer({"ديكر": "B-PERS", "فلاديمير": "B-PERS", "بوتين": "I-PERS",
                            "جون": "B-PERS", "سميث": "I-PERS", "موسكو": "B-ORG"})
     tagger = EntityTagger(load_gazetteer(), ner=CamelNer(fake))
     got = [(m.text, m.type, m.method, m.canonical) for m in tagger.tag(text)]
-    assert got == [("بلوك", "PER", "camel", None),  # replaces the pattern's "ستيف بلوك"
+    assert got == [("ديكر", "PER", "camel", None),  # replaces the pattern's "ستيف ديكر"
                    ("فلاديمير بوتين", "PER", "gazetteer", "Vladimir Putin"),
                    ("جون سميث", "PER", "camel", None),
                    ("موسكو", "LOC", "gazetteer", "Moscow")]  # the gazetteer wins
