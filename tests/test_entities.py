@@ -1386,7 +1386,7 @@ def test_a_surname_two_people_share_goes_to_the_one_its_context_names(
     assert people("وسجل المهاجم الجزائري سليماني هدفا") == ["Islam Slimani"]
     assert people("وقال الجنرال الإيراني سليماني إن قواته باقية") == ["Qasem Soleimani"]
     assert people("وكان سليماني قد وصل") == []
-    # A father is not his son: Hafez al-Assad is not Bashar, nor Alaa Mubarak Hosni.
+    # A father is not his son: Hafez al-Assad is not Bashar, nor is Alaa Mubarak Hosni.
     assert people("توفي حافظ الأسد عام 2000 وخلفه ابنه بشار الأسد") == [
         "Hafez al-Assad", "Bashar al-Assad"]
     assert people("وقال حسني مبارك إن علاء مبارك بريء") == ["Hosni Mubarak", "Alaa Mubarak"]
