@@ -1380,7 +1380,7 @@ def test_a_surname_two_people_share_goes_to_the_one_its_context_names(
         tagger: EntityTagger) -> None:
     # سليماني is Algeria's striker beside football words and Iran's general beside Iran's.
     def people(text: str) -> list[str]:
-        return [m.canonical for m in tagger.tag(text) if m.entity_id and m.type == "PER"]
+        return linked([m for m in tagger.tag(text) if m.type == "PER"])
 
     assert people("انطلاقة سليماني مع نيوكاسل تتعطل مجددا") == ["Islam Slimani"]
     assert people("وسجل المهاجم الجزائري سليماني هدفا") == ["Islam Slimani"]
