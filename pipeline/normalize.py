@@ -206,6 +206,8 @@ def tokenize_reference(text: str) -> Tokens:
 # --- fast tokenization: one array lookup per character ---------------------------------
 
 _SPACE = 0x20
+_EDGE = np.array([_SPACE], dtype=np.uint32)  # the space before the first token and after the last
+_FIRST = np.array([True])
 
 
 @cache
@@ -286,9 +288,16 @@ def tokenize(text: str) -> Tokens:
     if special[codes].any():
         return tokenize_reference(text)
     mapped = lut[codes]
-    parts = mapped[mapped != 0].tobytes().decode("utf-32-le").split()
-    return _FastTokens(text=text, joined=" " + " ".join(parts) + " ", count=len(parts),
-                       _mapped=mapped, _parts=parts)
+    # Fold each run of spaces to one in the array too: splitting into a list of strings
+    # costs more than everything else here, and scanning needs only ``joined``.
+    kept = np.concatenate((_EDGE, mapped[mapped != 0], _EDGE))
+    space = kept == _SPACE
+    folded = kept[np.concatenate((_FIRST, ~(space[1:] & space[:-1])))]
+    joined = folded.tobytes().decode("utf-32-le")
+    count = joined.count(" ") - 1
+    if not count:
+        joined = "  "  # no token: what " " + " ".join([]) + " " gives
+    return _FastTokens(text=text, joined=joined, count=count, _mapped=mapped)
 
 
 # A full stop between two digits is a decimal point ("0.9", "74.71"), not a sentence end.
