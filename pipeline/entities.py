@@ -22,6 +22,7 @@ from pipeline.gazetteer import Entity, Gazetteer, default_gazetteer, norm_alias
 from pipeline.matcher import Kind, Term, WordFormMatcher
 from pipeline.names import (
     APPOSITIVE_ROLES,
+    ARAB_GIVEN_NAMES,
     COMPANY_SUFFIXES,
     CONJUNCTIONS,
     FOREIGN_PARTICLES,
@@ -422,6 +423,17 @@ class EntityTagger:
                                       0.98 if last > first else 0.95, e.id, e.en), first, last))
                     break
             else:
+                variant = self._spelled_otherwise(words, first, last, group)
+                if variant is not None:
+                    e = entities[variant]
+                    spans = spans or tokens.spans
+                    start, end = spans[first - 1][0], spans[last][1]
+                    if words[first - 1][:1] in CONJUNCTIONS and \
+                            words[first - 1] not in GIVEN_NORMS:
+                        start = past_letter(text, start)
+                    out.append((Found(text[start:end], e.type, start, end, "gazetteer", 0.9,
+                                      e.id, e.en), first - 1, last))
+                    continue
                 qualified = last > first and _qualified(words, last + 1)
                 if qualified and not any(g[2].entity in self._ctx_owners for g in group):
                     continue  # "مجلس الأمن القومي" is not the UN Security Council
@@ -495,6 +507,25 @@ class EntityTagger:
             previous_last = last
             out.append((m, first, last))
         return out
+
+    def _spelled_otherwise(self, words: list[str], first: int, last: int,
+                           group: list[Hit]) -> int | None:
+        """The person a bare last name names when the word before it is that person's given
+        name spelled another way ("بيترا كفيتوفا" for بترا كفيتوفا): outlets differ in the
+        long vowels of foreign given names."""
+        if first == 0 or first != last:
+            return None
+        before = words[first - 1]
+        if before[:1] in CONJUNCTIONS and before not in GIVEN_NORMS:
+            before = before[1:]
+        if before.startswith("ال") or before in NAME_PARTICLES or words[first].startswith("ال"):
+            # A title ("الملك"), a name particle ("عبد"); a last name with the article is
+            # an Arabic one, and the word before it a verb as often as a name ("ساعد الحريري").
+            return None
+        found = {g[2].entity for g in group
+                 if any(_vowel_variant(before, given)
+                        for given in _given_names(self.entities[g[2].entity], words[first]))}
+        return found.pop() if len(found) == 1 else None
 
     @staticmethod
     def _not_a_reference(tokens: Tokens, words: list[str], first: int, last: int,
@@ -651,6 +682,30 @@ def _own_names(e: Entity) -> _OwnNames:
     return _OwnNames(frozenset(bare),
                      frozenset(normalize_inline(w) for parts in longer for w in parts[:-1]),
                      tuple(k for k in skeletons if len(k) >= 2))
+
+
+@lru_cache(maxsize=8192)
+def _given_names(e: Entity, last: str) -> frozenset[str]:
+    """The given names a person's two-word spellings put before ``last``."""
+    if e.type != "PER":
+        return frozenset()
+    return frozenset(parts[0] for parts in (norm_alias(a).split() for a in e.aliases)
+                     if len(parts) == 2 and parts[1] == last)
+
+
+_ARAB_GIVEN = frozenset(normalize_inline(w) for w in ARAB_GIVEN_NAMES)
+
+
+def _vowel_variant(word: str, given: str) -> bool:
+    """Is ``word`` the given name ``given`` spelled with one long vowel more or less, or
+    with them elsewhere (جايسن, جيسون)? The first letter and the consonants stay. Arabic
+    given names are spelled one way, and their vowels tell names apart (عامر and عمر, محمد
+    and محمود), so neither word may be one, nor three letters long."""
+    return (word != given and word[:1] == given[:1] and abs(len(word) - len(given)) <= 1
+            and min(len(word), len(given)) >= 4
+            and _skeleton(word[1:]) == _skeleton(given[1:])
+            and not (word in GIVEN_NORMS and given in GIVEN_NORMS)
+            and word not in _ARAB_GIVEN and given not in _ARAB_GIVEN)
 
 
 def _bare(word: str, e: Entity) -> bool:

@@ -1390,3 +1390,19 @@ def test_a_surname_two_people_share_goes_to_the_one_its_context_names(
     assert people("توفي حافظ الأسد عام 2000 وخلفه ابنه بشار الأسد") == [
         "Hafez al-Assad", "Bashar al-Assad"]
     assert people("وقال حسني مبارك إن علاء مبارك بريء") == ["Hosni Mubarak", "Alaa Mubarak"]
+
+
+def test_a_foreign_given_name_spelled_with_other_vowels_still_names_the_person(
+        tagger: EntityTagger) -> None:
+    # The gazetteer spells her بترا كفيتوفا; outlets also write بيترا.
+    ms = tagger.tag("وتلتقي الفائزة التشيكية بيترا كفيتوفا المصنفة ثامنة")
+    assert linked(ms) == ["Petra Kvitová"]
+    assert [m.text for m in ms if m.entity_id] == ["بيترا كفيتوفا"]
+    assert linked(tagger.tag("ودافع المدرب إرنيستو فالفيردي عن خياراته")) == ["Ernesto Valverde"]
+    # Arabic given names that differ in a vowel are other people, and a verb before an
+    # Arabic last name is not a given name.
+    assert "Mahmoud Abbas" not in linked(tagger.tag("وقال محمد عباس، أحد السكان، إن"))
+    assert "Omar Abdulrahman" not in linked(tagger.tag("وسجل عامر عبدالرحمن هدفا"))
+    assert linked(tagger.tag("ساعد الحريري في تشكيل الحكومة")) == []
+    # A given name the person does not have is still someone else's.
+    assert linked(tagger.tag("وقالت ماري كفيتوفا إن")) == []
