@@ -295,6 +295,18 @@ class EntityTagger:
         self._ctx_entities = dict(ctx_terms)
         self._ctx_owners = frozenset(i for owners in ctx_terms.values() for i in owners)
         self.ctx_matcher = WordFormMatcher(Term(c, c, Kind.NAME) for c in ctx_terms)
+        # People's two-word spellings by their consonants, for names outlets spell with
+        # other long vowels.
+        self._two_word: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._two_word_spellings: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for i, e in enumerate(self.entities):
+            if e.type != "PER":
+                continue
+            for a in e.aliases:
+                parts = norm_alias(a).split()
+                if len(parts) == 2 and not parts[1].startswith("ال"):
+                    self._two_word[_variant_key(*parts)].append(i)
+                    self._two_word_spellings[i].append((parts[0], parts[1]))
 
     def _implicit_surnames(self, e: Entity, strong_norms: set[str]) -> list[str]:
         """A person's last name alone, counted only after a full mention in the article.
@@ -361,7 +373,8 @@ class EntityTagger:
             linked = self._as_regions(words, linked)
         found = [m for m, _f, _l in linked]
         if triggers and self.patterns:
-            found += self.names.find(tokens, words, linked, triggers)
+            found += [self._variant_of(m) for m in self.names.find(tokens, words, linked,
+                                                                   triggers)]
         if self.ner is not None:
             found = self._merge_ner(tokens.text, found)
         found.sort(key=_by_start)
@@ -507,6 +520,27 @@ class EntityTagger:
             previous_last = last
             out.append((m, first, last))
         return out
+
+    def _variant_of(self, m: Found) -> Found:
+        """An unknown two-word name that is a known person's with other long vowels in the
+        given name, the last name or both ("جاريد كوشنير" for جاريد كوشنر) is that person."""
+        if m.type != "PER" or m.entity_id:
+            return m
+        parts = norm_alias(m.text).split()
+        if len(parts) != 2:
+            return m
+        given, last = parts
+        if given in _ARAB_GIVEN:
+            return m  # an Arabic name's vowels tell names apart (عطيف, عطاف)
+        found = {i for i in self._two_word.get(_variant_key(given, last), ())
+                 for g, s in self._two_word_spellings[i]
+                 if (given == g or _vowel_variant(given, g))
+                 and (last == s or _vowel_variant(last, s))}
+        if len(found) != 1:
+            return m
+        e = self.entities[found.pop()]
+        return m._replace(type=e.type, method="gazetteer", confidence=0.85, entity_id=e.id,
+                          canonical=e.en)
 
     def _spelled_otherwise(self, words: list[str], first: int, last: int,
                            group: list[Hit]) -> int | None:
@@ -693,19 +727,29 @@ def _given_names(e: Entity, last: str) -> frozenset[str]:
                      if len(parts) == 2 and parts[1] == last)
 
 
+def _variant_key(given: str, last: str) -> tuple[str, str]:
+    """What two spellings of one two-word name share: first letters and consonants."""
+    return given[:1] + _skeleton(given[1:]), last[:1] + _skeleton(last[1:])
+
+
 _ARAB_GIVEN = frozenset(normalize_inline(w) for w in ARAB_GIVEN_NAMES)
+_LONG_VOWELS = frozenset("اوي")
 
 
-def _vowel_variant(word: str, given: str) -> bool:
-    """Is ``word`` the given name ``given`` spelled with one long vowel more or less, or
-    with them elsewhere (جايسن, جيسون)? The first letter and the consonants stay. Arabic
-    given names are spelled one way, and their vowels tell names apart (عامر and عمر, محمد
-    and محمود), so neither word may be one, nor three letters long."""
-    return (word != given and word[:1] == given[:1] and abs(len(word) - len(given)) <= 1
-            and min(len(word), len(given)) >= 4
-            and _skeleton(word[1:]) == _skeleton(given[1:])
-            and not (word in GIVEN_NORMS and given in GIVEN_NORMS)
-            and word not in _ARAB_GIVEN and given not in _ARAB_GIVEN)
+def _vowel_variant(word: str, known: str) -> bool:
+    """Is ``word`` the name ``known`` with one long vowel more or less (بيترا and بترا, اوليفير
+    and اوليفر)? First and last letters stay, so a nisba (عفيفي, عفيف) is another name, and
+    a vowel is only added or dropped, never changed (بيكر and باكر are two names). Arabic
+    given names are spelled one way and their vowels tell names apart (عامر and عمر)."""
+    if abs(len(word) - len(known)) != 1 or min(len(word), len(known)) < 4:
+        return False
+    short, long = (word, known) if len(word) < len(known) else (known, word)
+    if short[0] != long[0] or short[-1] != long[-1] or len(_skeleton(short[1:])) < 2:
+        return False
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return (long[i] in _LONG_VOWELS and short[i:] == long[i + 1:]
+            and word not in _ARAB_GIVEN and known not in _ARAB_GIVEN
+            and not (word in GIVEN_NORMS and known in GIVEN_NORMS))
 
 
 def _bare(word: str, e: Entity) -> bool:

@@ -1406,3 +1406,17 @@ def test_a_foreign_given_name_spelled_with_other_vowels_still_names_the_person(
     assert linked(tagger.tag("ساعد الحريري في تشكيل الحكومة")) == []
     # A given name the person does not have is still someone else's.
     assert linked(tagger.tag("وقالت ماري كفيتوفا إن")) == []
+
+
+def test_an_unknown_two_word_name_with_other_long_vowels_is_the_known_person(
+        tagger: EntityTagger) -> None:
+    def names(text: str) -> list[tuple[str, str | None]]:
+        return [(m.text, m.canonical) for m in tagger.tag(text) if m.type == "PER"]
+
+    assert names("وقال مدير المنتخب أوليفر بييرهوف إن") == [("أوليفر بييرهوف", "Oliver Bierhoff")]
+    assert names("وقال المدرب أوناي أيميري إن") == [("أوناي أيميري", "Unai Emery")]
+    # A vowel changed is another name (Baker is not Packer), a nisba is another family
+    # (عفيفي is not عفيف), and an Arabic given name keeps its own spelling.
+    assert names("وقال جيمس بيكر إن") == [("جيمس بيكر", None)]
+    assert names("وقال محمد عفيفي إن") == [("محمد عفيفي", None)]
+    assert names("وقال جون برودي إن") == [("جون برودي", None)]
