@@ -330,6 +330,13 @@ def _adjective_like(word: str) -> bool:
             or word.startswith("الم") and word.endswith("ه") and len(word) >= 6)
 
 
+def _feminine_participle(word: str) -> bool:
+    """A definite feminine participle or noun (المصنفة، المخرجة، المدينة): it qualifies or
+    follows a name. Not the مفاعلة shape, which is also a family's (المسالمة، المعايطة)."""
+    return (word.startswith("الم") and word.endswith("ه") and len(word) >= 6
+            and word[4] != "ا")
+
+
 def _head_split(word: str) -> tuple[str, str] | None:
     """``word`` as one of the prefixes a descriptive head allows and the head itself
     ("وللوزارة" -> "ولل", "وزاره"), or None when it is no such head."""
@@ -558,6 +565,8 @@ class _Article:
             if parts >= last_part:
                 break
             tok = words[j]
+            if names and etype == "PER" and _feminine_participle(tok):
+                break  # "كارولينا غارسيا المصنفة ثامنة": the ranking, not her name
             position = len(names) or (1 if self.hamza_al(j) else 0)
             if tok in AMBIGUOUS_GIVEN and not names:
                 if j + 1 >= len(words) or not name_like(words[j + 1], 0):

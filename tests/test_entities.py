@@ -1420,3 +1420,13 @@ def test_an_unknown_two_word_name_with_other_long_vowels_is_the_known_person(
     assert names("وقال جيمس بيكر إن") == [("جيمس بيكر", None)]
     assert names("وقال محمد عفيفي إن") == [("محمد عفيفي", None)]
     assert names("وقال جون برودي إن") == [("جون برودي", None)]
+
+
+def test_a_definite_feminine_participle_after_a_name_is_not_part_of_it(
+        tagger: EntityTagger) -> None:
+    def people(text: str) -> list[str]:
+        return [m.text for m in tagger.tag(text) if m.type == "PER"]
+
+    assert people("وفازت التشيكية ماري بوزكوفا المصنفة ثامنة") == ["ماري بوزكوفا"]
+    # The مفاعلة shape is also a family name.
+    assert people("وقالت المعارضة السورية سميرة المسالمة إن") == ["سميرة المسالمة"]
