@@ -145,6 +145,10 @@ def strip_boilerplate(text: str) -> Stripped:
     kept: list[str] = []
     teaser_budget = 0
     first_content = True
+    # The gate words the whole body holds, found once: most bodies hold none or one, and
+    # testing each line for all of them was most of the work.
+    cleaned = text.replace("\u0640", "") if "\u0640" in text else text  # as clean_line does
+    gate = [w for w in _DROP_GATE if w in cleaned]
     for raw in text.splitlines():
         line = clean_line(raw)
         if not line or _SEPARATOR.match(line):
@@ -159,7 +163,7 @@ def strip_boilerplate(text: str) -> Stripped:
             teaser_budget = _TEASER_MAX_LINES
             removed.append(line)
             continue
-        if any(map(line.__contains__, _DROP_GATE)) and any(p.search(line) for p in _DROP_LINE):
+        if gate and any(map(line.__contains__, gate)) and any(p.search(line) for p in _DROP_LINE):
             removed.append(line)
             continue
         only = _credit_only(line) if len(line) <= _CREDIT_LINE_MAX else None
