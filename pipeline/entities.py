@@ -809,7 +809,7 @@ _BEFORE_PERSON = FACILITIES | HONORIFICS
 # "جائزة البحرين الكبرى", "منتخب فرنسا", "نادي برشلونة"; and the word after it in "فرنسا
 # المفتوحة".
 _NAME_BEFORE_PLACE = frozenset(p + normalize_inline(w) for p in _NOUN_PROCLITICS
-                               for w in ("جامعة", "كأس", "مونديال", "أبطال", "أمم", "جائزة",
+                               for w in ("جامعة", "كأس", "أبطال", "أمم", "جائزة",
                                          "منتخب", "نادي", "فريق"))
 _NAME_AFTER_PLACE = frozenset(normalize_inline(w) for w in ("المفتوحة", "المفتوح"))
 _CTX_OK = frozenset(normalize_inline(w) for w in ("الدولي", "الأممي", "الدولية"))

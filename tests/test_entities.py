@@ -1432,3 +1432,9 @@ def test_a_definite_feminine_participle_after_a_name_is_not_part_of_it(
     assert people("وفازت التشيكية ماري بوزكوفا المصنفة ثامنة") == ["ماري بوزكوفا"]
     # The مفاعلة shape is also a family name.
     assert people("وقالت المعارضة السورية سميرة المسالمة إن") == ["سميرة المسالمة"]
+
+
+def test_a_world_cup_named_by_its_host_names_the_country_and_a_cup_does_not(
+        tagger: EntityTagger) -> None:
+    assert "Russia" in linked(tagger.tag("وتأهل المنتخب إلى ربع نهائي مونديال روسيا"))
+    assert "Egypt" not in linked(tagger.tag("وفاز الأهلي بلقب كأس مصر"))
