@@ -48,6 +48,7 @@ from pipeline.names import (
 from pipeline.normalize import Tokens, html_to_text, normalize_inline, tokenize
 
 COMMON_WORDS_PATH = Path(__file__).resolve().parent / "data" / "entity_common_words.txt"
+VERB_WORDS_PATH = Path(__file__).resolve().parent / "data" / "entity_verbs.txt"
 WINDOW = 12  # tokens either side of a weak form in which a context term licenses it
 # Nouns of places and things named after a person ("مطار الملك خالد"), and the honorifics
 # that may stand between them and the name.
@@ -144,6 +145,31 @@ def build_common_words(texts: Iterable[str], gazetteer: Gazetteer, given_names: 
         if tok not in skip and any("\u0600" <= ch <= "\u06ff" for ch in tok):
             out.append(tok)
     return out
+
+
+# Particles only a verb follows (قد فعل، لم يفعل، لن يفعل، سوف يفعل), with their conjunctions.
+_VERB_PARTICLES = frozenset(normalize_inline(w) for w in
+                            word_list("قد وقد فقد لقد ولقد لم ولم فلم لن ولن فلن سوف"))
+
+
+def build_verb_words(texts: Iterable[str], gazetteer: Gazetteer, given_names: Iterable[str],
+                     min_count: int = 2) -> list[str]:
+    """Words printed at least ``min_count`` times right after a particle only a verb follows
+    (قد، لم، لن، سوف): verbs, which the unknown-name rules must not take for names. Name
+    parts (one-word spellings, the words of people's spellings, given names) are left out,
+    since some are verbs too (هاجر، يسر)."""
+    names = {norm_alias(n) for n in given_names}
+    for e in gazetteer:
+        for alias in (*e.aliases, *e.weak):
+            toks = norm_alias(alias).split()
+            if len(toks) == 1 or e.type == "PER":
+                names.update(toks)
+    after: Counter[str] = Counter()
+    for text in texts:
+        words = tokenize(text).tokens()
+        after.update(w for prev, w in zip(words, words[1:], strict=False)
+                     if prev in _VERB_PARTICLES)
+    return sorted(w for w, n in after.items() if n >= min_count and w not in names)
 
 
 def _kind(alias: str) -> Kind:
@@ -258,7 +284,8 @@ class EntityTagger:
         self.entities: tuple[Entity, ...] = self.gazetteer.entities
         self.ner = ner
         common = common_words if common_words is not None else load_common_words()
-        self.names = NameRules(common | STOPWORDS)  # the rules for names it does not know
+        # The rules for names it does not know.
+        self.names = NameRules(common | STOPWORDS, load_common_words(VERB_WORDS_PATH))
         # "أوبك+" is OPEC+, not OPEC: the tokenizer drops the "+", so a strong spelling
         # written with "+" right after it goes to the entity named like it with "+".
         by_en = {e.en: i for i, e in enumerate(self.entities)}

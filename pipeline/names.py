@@ -387,8 +387,9 @@ class NameRules:
     """The unknown-name rules and the common words they test tokens against; one per tagger
     (it keeps each token's name test, since words recur from article to article)."""
 
-    def __init__(self, common: frozenset[str]) -> None:
+    def __init__(self, common: frozenset[str], verbs: frozenset[str] = frozenset()) -> None:
         self.common = common  # frequent non-name words and function words, normalized
+        self.verbs = verbs  # words the corpus prints after قد, لم, لن: verbs, not names
         self._name_kinds: dict[str, bool | object] = {}  # token -> _name_kind
 
     def find(self, tokens: Tokens, words: list[str], linked: list[Linked],
@@ -413,8 +414,10 @@ class NameRules:
         article.before_company_suffixes()
         return list(article.found.values())
 
-    def name_like(self, tok: str, position: int, definite_ok: bool = True) -> bool:
-        """Could ``tok`` be part of a name? Common words, clitic-laden words and digits not."""
+    def name_like(self, tok: str, position: int, definite_ok: bool = True,
+                  person: bool = False) -> bool:
+        """Could ``tok`` be part of a name (a person's, with ``person``)? Common words,
+        clitic-laden words and digits not."""
         kind = self._name_kinds.get(tok)
         if kind is None:
             kind = self._name_kind(tok)
@@ -423,6 +426,10 @@ class NameRules:
             self._name_kinds[tok] = kind
         if kind is _DEFINITE:
             return position > 0 and definite_ok
+        if kind is True and person and tok in self.verbs:
+            # A verb opens no name ("الباحث يوضح"), and one in the present tense ends it
+            # ("سيميدو يغيب"); a past tense after a name may be a name's part (رزق، طالب).
+            return position > 0 and not (tok[0] in "يت" and len(tok) >= 4)
         return kind is True
 
     def _name_kind(self, tok: str) -> bool | object:
@@ -571,7 +578,8 @@ class _Article:
             if tok in AMBIGUOUS_GIVEN and not names:
                 if j + 1 >= len(words) or not name_like(words[j + 1], 0):
                     break
-            elif not name_like(tok, position, definite_ok=etype == "PER") and not (
+            elif not name_like(tok, position, definite_ok=etype == "PER",
+                               person=etype == "PER") and not (
                     self.short_first(j) if not names else self.syllable(j)):
                 break
             names.append(j)
@@ -744,7 +752,7 @@ class _Article:
                 if names and self.broken(j, j + 1) and not joined(j, j + 1):
                     break
                 if not (j > 0 and joined(j - 1, j)):  # not a syllable after a hyphen
-                    if parts >= max_parts or not self.name_like(words[j], 1):
+                    if parts >= max_parts or not self.name_like(words[j], 1, person=True):
                         break
                     parts += 1
                 names.insert(0, j)
@@ -778,7 +786,8 @@ class _Article:
         """A speaker named by one word and described after a comma ("وقالت أولينا، وهي
         معلمة", "يقول ميكولا، صاحب مخبز"): the people of a reportage, by first name."""
         words = self.words
-        if (j + 1 >= len(words) or not self.name_like(words[j], 0, definite_ok=False)
+        if (j + 1 >= len(words)
+                or not self.name_like(words[j], 0, definite_ok=False, person=True)
                 or _COMMA.fullmatch(self.gap(j, j + 1)) is None
                 or words[j + 1] not in _DESCRIPTION_OPENERS):
             return

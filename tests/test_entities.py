@@ -10,7 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline import evaluate as ev
-from pipeline.entities import EntityTagger, Mention, build_common_words, summary_adds
+from pipeline.entities import (
+    EntityTagger,
+    Mention,
+    build_common_words,
+    build_verb_words,
+    summary_adds,
+)
 from pipeline.entities_db import candidates, sync_entities, tag_articles
 from pipeline.gazetteer import load_gazetteer, parse_gazetteer
 from pipeline.normalize import normalize_inline
@@ -1438,3 +1444,23 @@ def test_a_world_cup_named_by_its_host_names_the_country_and_a_cup_does_not(
         tagger: EntityTagger) -> None:
     assert "Russia" in linked(tagger.tag("وتأهل المنتخب إلى ربع نهائي مونديال روسيا"))
     assert "Egypt" not in linked(tagger.tag("وفاز الأهلي بلقب كأس مصر"))
+
+
+def test_verbs_are_the_words_after_particles_only_a_verb_follows() -> None:
+    gaz = parse_gazetteer("version: 1\nentities:\n"
+                          "- {id: akhbar:hajar-x, type: PER, en: Hajar X, ar: هاجر إكس}\n")
+    texts = ["لم يوضح المتحدث ذلك، وقد يوضح لاحقا", "قد هاجر كثيرون، ولقد هاجر آخرون",
+             "لن يغيب عن المباراة", "وقال يوسف إن يوسف لم يحضر"]
+    verbs = build_verb_words(texts, gaz, given_names=["يوسف"])
+    assert "يوضح" in verbs  # twice after قد and لم
+    assert "هاجر" not in verbs  # a word of a person's spelling
+    assert "يغيب" not in verbs and "يحضر" not in verbs  # once only
+
+
+def test_a_verb_after_a_title_is_no_name_and_a_present_tense_ends_one(
+        tagger: EntityTagger) -> None:
+    def unlinked(text: str) -> list[str]:
+        return [m.text for m in tagger.tag(text) if m.entity_id is None]
+
+    assert unlinked("لكن الباحث يوضح أن هذا لا يؤثر") == []
+    assert unlinked("اللاعب البرتغالي سيميدو يغيب عن برشلونة 5 أسابيع") == ["سيميدو"]
