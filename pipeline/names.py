@@ -255,6 +255,13 @@ _DESCRIPTIVE_HEADS = frozenset(normalize_inline(w) for w in (*INSTITUTION_HEADS,
 # "الحكومة" with the article and any particle before it: with a nationality after it, the
 # country's one government ("الحكومة اليابانية"), where a company so described is any of many.
 _GOVERNMENT = frozenset(p + normalize_inline("حكومة") for p in ARTICLE_FORMS)
+# Nouns after a body's noun that name a part or a role of one, not what the body does:
+# "مجلس إدارة" is a board, "مركز حارس المرمى" a player's position.
+_NOT_A_REMIT = frozenset(normalize_inline(w) for w in word_list(
+    "إدارة حارس معظم درجة داخل خارج أول مشروع"))
+# Heads whose noun and genitive mostly describe what kind of firm or room it is ("شركة
+# صناعة السيارات", "غرفة تغيير الملابس"), not which one.
+_COMMERCIAL = frozenset(normalize_inline(w) for w in word_list("شركة بنك مصرف غرفة حزب"))
 _BODY_ADJECTIVES = frozenset(normalize_inline(w) for w in word_list(
     "العامة العليا الأعلى الكبرى الخاصة الدائمة"))
 # Roles written with their field or body after "في" before the name ("الخبير في الشؤون
@@ -447,13 +454,13 @@ class NameRules:
             return _DEFINITE
         if "ال" + tok in self.common:
             return False  # a noun that commonly takes the article is not a name
-        if self._possessed(tok):
+        if self.possessed(tok):
             return False
         stem = _strip_proclitic(tok)
         return stem == tok or not (stem in self.common or stem.startswith("ال")
                                    or "ال" + stem in self.common)
 
-    def _possessed(self, tok: str) -> bool:
+    def possessed(self, tok: str) -> bool:
         """A common noun with an attached pronoun (أمامها, بسيطرته, أرباحهم) is no name.
 
         A lone ه is left alone: once normalized it is also the feminine ending of names."""
@@ -471,7 +478,7 @@ class _Article:
     the names found so far (by span; a later rule may replace an earlier one's guess)."""
 
     __slots__ = ("text", "spans", "words", "linked", "triggers", "name_like", "taken",
-                 "person", "last_names", "found", "_starts")
+                 "person", "last_names", "found", "_starts", "rules")
 
     def __init__(self, rules: NameRules, tokens: Tokens, words: list[str],
                  linked: list[Linked], triggers: list[Hit]) -> None:
@@ -480,6 +487,7 @@ class _Article:
         self.words = words
         self.linked = linked
         self.triggers = triggers
+        self.rules = rules
         self.name_like = rules.name_like
         taken = {first for _m, first, _last in linked}
         for _m, first, last in linked:
@@ -870,6 +878,12 @@ class _Article:
                         _adjective_like(words[j]) or bare and not mods):
                     mods.append(j)
                     j += 1
+                elif bare and not mods and self.stem(k_first) not in _COMMERCIAL \
+                        and self.construct(j):
+                    # "لجنة مراقبة الانتخابات", "معهد أبحاث السرطان": a common noun and its
+                    # definite genitive say what the body does
+                    mods += [j, j + 1]
+                    j += 2
                 elif mods and self.remit(j):
                     # "الاتحاد الصيني لكرة القدم", "المجلس القومي لحقوق الإنسان": a remit
                     # of "ل" and a noun with its definite genitive
@@ -901,6 +915,24 @@ class _Article:
                     words[k] in _GENTILIC_NORMS or words[k] in _COMPASS for k in mods):
                 continue
             self.add(k_first, mods[-1], "ORG", 0.5)
+
+    def construct(self, j: int) -> bool:
+        """Do tokens ``j`` and ``j + 1`` read as a common noun and its definite genitive
+        ("مراقبة الانتخابات")? Not an adjective ("لجنة إسرائيلية الأربعاء"), a verb, a
+        function word, a word with a clitic or a pronoun ("محكمة سيطرتها"), nor a board
+        ("مجلس إدارة النادي" is the club's board, not a body's name)."""
+        words = self.words
+        word = words[j]
+        if not (j + 1 < len(words) and j + 1 not in self.taken and not self.broken(j, j + 1)):
+            return False
+        after = words[j + 1]
+        return (word in self.rules.common and word not in STOPWORDS
+                and word not in self.rules.verbs and word not in _NOT_A_REMIT
+                and not word.startswith(("ال", "ي")) and not word.endswith(("ي", "يه"))
+                and word == _strip_proclitic(word) and not self.rules.possessed(word)
+                and after.startswith("ال") and not self.hamza_al(j + 1)
+                and after not in STOPWORDS
+                and after not in _INSTANCE_WORDS)
 
     def remit(self, j: int) -> bool:
         """Do tokens ``j`` and ``j + 1`` read "ل" + noun + definite genitive ("لكرة القدم")?"""

@@ -1464,3 +1464,15 @@ def test_a_verb_after_a_title_is_no_name_and_a_present_tense_ends_one(
 
     assert unlinked("لكن الباحث يوضح أن هذا لا يؤثر") == []
     assert unlinked("اللاعب البرتغالي سيميدو يغيب عن برشلونة 5 أسابيع") == ["سيميدو"]
+
+
+def test_a_body_named_by_its_noun_and_a_genitive_phrase(tagger: EntityTagger) -> None:
+    def bodies(text: str) -> list[str]:
+        return [m.text for m in tagger.tag(text) if m.type == "ORG" and m.entity_id is None]
+
+    assert bodies("وقالت لجنة مراقبة الانتخابات إن النتائج نهائية") == ["لجنة مراقبة الانتخابات"]
+    assert bodies("وحذر معهد أبحاث السرطان من ذلك") == ["معهد أبحاث السرطان"]
+    # A board, an adjective, a firm described by its trade: no body's name.
+    assert bodies("واجتمع مجلس إدارة النادي أمس") == []
+    assert bodies("وقضت محكمة مصرية الأحد بسجنه") == []
+    assert bodies("وأعلنت شركة صناعة السيارات عن خطتها") == []
