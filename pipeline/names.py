@@ -207,7 +207,7 @@ ORG_KEYWORDS = word_list("""
 # Nouns of public bodies whose names are ordinary words after them ("وزارة النفط العراقية",
 # "المتحف الوطني الكوري"); with ORG_KEYWORDS they start an institution's descriptive name.
 # (Not جهاز, سلطة or مصلحة, whose first senses are a device, power and an interest.)
-INSTITUTION_HEADS = word_list("وزارة مجلس اتحاد غرفة متحف محكمة دائرة")
+INSTITUTION_HEADS = word_list("وزارة مجلس اتحاد غرفة متحف محكمة دائرة رابطة نقابة")
 # Words after such a noun that say which one, not what it is called ("الوزارة الجديدة").
 _INSTANCE_WORDS = frozenset(normalize_inline(w) for w in word_list("""
 الجديد الجديدة الحالي الحالية السابق السابقة المقبل المقبلة الأخير الأخيرة الأخرى الأول
@@ -335,6 +335,14 @@ def _adjective_like(word: str) -> bool:
         return False
     return (word.endswith(("ي", "يه")) or word in _BODY_ADJECTIVES
             or word.startswith("الم") and word.endswith("ه") and len(word) >= 6)
+
+
+def _agreeing_participle(word: str, before: str) -> bool:
+    """A definite plural participle after a definite plural it agrees with ("اللاعبين
+    المحترفين"); after a singular it starts a new phrase ("مجلس الشيوخ المعارضين")."""
+    return (word.startswith("الم") and word.endswith(("ين", "ون")) and len(word) >= 7
+            and not word.endswith(("يين", "يون")) and before.startswith("ال")
+            and before.endswith(("ين", "ون")))
 
 
 def _feminine_participle(word: str) -> bool:
@@ -875,7 +883,8 @@ class _Article:
                    and not self.hamza_al(j)
                    and words[j] not in _REFERENCES_BACK and words[j] not in _INSTANCE_WORDS):
                 if words[j].startswith("لل") or words[j].startswith("ال") and (
-                        _adjective_like(words[j]) or bare and not mods):
+                        _adjective_like(words[j]) or bare and not mods
+                        or _agreeing_participle(words[j], words[j - 1])):
                     mods.append(j)
                     j += 1
                 elif bare and not mods and self.stem(k_first) not in _COMMERCIAL \

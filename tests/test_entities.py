@@ -1472,6 +1472,9 @@ def test_a_body_named_by_its_noun_and_a_genitive_phrase(tagger: EntityTagger) ->
 
     assert bodies("وقالت لجنة مراقبة الانتخابات إن النتائج نهائية") == ["لجنة مراقبة الانتخابات"]
     assert bodies("وحذر معهد أبحاث السرطان من ذلك") == ["معهد أبحاث السرطان"]
+    # An association or a union, with a plural participle that agrees with its members.
+    assert bodies("وقالت رابطة اللاعبين المحترفين إن") == ["رابطة اللاعبين المحترفين"]
+    assert bodies("وصوت مجلس الشيوخ المعارضين للقرار") == ["مجلس الشيوخ"]
     # A board, an adjective, a firm described by its trade: no body's name.
     assert bodies("واجتمع مجلس إدارة النادي أمس") == []
     assert bodies("وقضت محكمة مصرية الأحد بسجنه") == []
