@@ -441,10 +441,13 @@ class NameRules:
             self._name_kinds[tok] = kind
         if kind is _DEFINITE:
             return position > 0 and definite_ok
-        if kind is True and person and tok in self.verbs:
-            # A verb opens no name ("الباحث يوضح"), and one in the present tense ends it
-            # ("سيميدو يغيب"); a past tense after a name may be a name's part (رزق، طالب).
-            return position > 0 and not (tok[0] in "يت" and len(tok) >= 4)
+        if kind is True and person:
+            if tok in self.verbs:
+                # A verb opens no name ("الباحث يوضح"), and one in the present tense ends it
+                # ("سيميدو يغيب"); a past tense after a name may be a name's part (رزق، طالب).
+                return position > 0 and not (tok[0] in "يت" and len(tok) >= 4)
+            if tok[0] == "س" and tok[1:2] in ("ي", "ت") and tok[1:] in self.verbs:
+                return False  # the future of a verb ("سيغيب", "ستواصل")
         return kind is True
 
     def _name_kind(self, tok: str) -> bool | object:

@@ -1464,6 +1464,7 @@ def test_a_verb_after_a_title_is_no_name_and_a_present_tense_ends_one(
 
     assert unlinked("لكن الباحث يوضح أن هذا لا يؤثر") == []
     assert unlinked("اللاعب البرتغالي سيميدو يغيب عن برشلونة 5 أسابيع") == ["سيميدو"]
+    assert unlinked("وأكد أن نلسون سيميدو سيغيب عن الملاعب") == ["نلسون سيميدو"]
 
 
 def test_a_body_named_by_its_noun_and_a_genitive_phrase(tagger: EntityTagger) -> None:
