@@ -322,6 +322,19 @@ class EntityTagger:
         self._ctx_entities = dict(ctx_terms)
         self._ctx_owners = frozenset(i for owners in ctx_terms.values() for i in owners)
         self.ctx_matcher = WordFormMatcher(Term(c, c, Kind.NAME) for c in ctx_terms)
+        # People's two-word spellings (given name, last name) and each person's last names,
+        # for a relative named by a given name after the person ("وابنته يوليا").
+        self._full_names: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self._last_names: dict[str, set[str]] = defaultdict(set)
+        for i, e in enumerate(self.entities):
+            if e.type != "PER":
+                continue
+            for a in e.aliases:
+                parts = norm_alias(a).split()
+                if len(parts) >= 2:
+                    self._last_names[e.id].add(parts[-1])
+                if len(parts) == 2:
+                    self._full_names[(parts[0], parts[1])].add(i)
         # People's two-word spellings by their consonants, for names outlets spell with
         # other long vowels.
         self._two_word: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -398,6 +411,7 @@ class EntityTagger:
             triggers = _unshadowed(raw, entity_hits, linked, triggers)
         if self._region_of:
             linked = self._as_regions(words, linked)
+        linked += self._kin(tokens, words, linked)
         found = [m for m, _f, _l in linked]
         if triggers and self.patterns:
             found += [self._variant_of(m) for m in self.names.find(tokens, words, linked,
@@ -546,6 +560,36 @@ class EntityTagger:
                 m = m._replace(entity_id=region.id, canonical=region.en)
             previous_last = last
             out.append((m, first, last))
+        return out
+
+    def _kin(self, tokens: Tokens, words: list[str], linked: list[Linked]) -> list[Linked]:
+        """A relative named by a given name after a linked person ("سيرغي سكريبال وابنته
+        يوليا", "نتنياهو وزوجته سارة") is the person of that given name and the first
+        person's last name, when the gazetteer holds one."""
+        out: list[Linked] = []
+        taken = {k for _m, first, last in linked for k in range(first, last + 1)}
+        spans = None
+        for m, _first, last in linked:
+            k = last + 2
+            if m.type != "PER" or k >= len(words) or k in taken:
+                continue
+            kin = words[last + 1]
+            if kin not in _KIN and not (kin[:1] in CONJUNCTIONS and kin[1:] in _KIN):
+                continue
+            # Not the person again: "كيم جونغ-أون وشقيقه جونغ تشول" names his brother.
+            found = {i for surname in self._last_names.get(m.entity_id, ())
+                     for i in self._full_names.get((words[k], surname), ())
+                     if self.entities[i].id != m.entity_id}
+            if len(found) != 1:
+                continue
+            spans = spans or tokens.spans
+            if tokens.text[spans[last + 1][1]:spans[k][0]].strip():
+                continue  # a full stop or a comma between them: not an apposition
+            e = self.entities[found.pop()]
+            start, end = spans[k]
+            out.append((Found(tokens.text[start:end], "PER", start, end, "gazetteer", 0.85,
+                              e.id, e.en), k, k))
+            taken.add(k)
         return out
 
     def _variant_of(self, m: Found) -> Found:
@@ -759,6 +803,10 @@ def _variant_key(given: str, last: str) -> tuple[str, str]:
     return given[:1] + _skeleton(given[1:]), last[:1] + _skeleton(last[1:])
 
 
+# Words for a relative that put the relative's given name right after them.
+_KIN = frozenset(normalize_inline(w) for w in word_list("""
+ابنته ابنه نجله نجلته كريمته زوجته زوجها شقيقه شقيقته أخيه أخته أخوه شقيقها أخاه والده
+والدته ابنها ابنتها زوجتها"""))
 _ARAB_GIVEN = frozenset(normalize_inline(w) for w in ARAB_GIVEN_NAMES)
 _LONG_VOWELS = frozenset("اوي")
 

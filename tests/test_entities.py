@@ -1480,3 +1480,14 @@ def test_a_body_named_by_its_noun_and_a_genitive_phrase(tagger: EntityTagger) ->
     assert bodies("واجتمع مجلس إدارة النادي أمس") == []
     assert bodies("وقضت محكمة مصرية الأحد بسجنه") == []
     assert bodies("وأعلنت شركة صناعة السيارات عن خطتها") == []
+
+
+def test_a_relative_named_by_a_given_name_after_a_person(tagger: EntityTagger) -> None:
+    def people(text: str) -> list[str | None]:
+        return [m.canonical for m in tagger.tag(text) if m.type == "PER"]
+
+    assert people("عثر على سيرغي سكريبال وابنته يوليا فاقدي الوعي") == [
+        "Sergei Skripal", "Yulia Skripal"]
+    assert people("وصل بنيامين نتنياهو وزوجته سارة إلى") == ["Benjamin Netanyahu", "Sara Netanyahu"]
+    # Not the person again under a given name they share with the relative.
+    assert "Kim Jong Un" not in people("إن كيم جونغ-أون وشقيقه جونغ تشول دخلا البلاد")[1:]
