@@ -322,21 +322,11 @@ class EntityTagger:
         self._ctx_entities = dict(ctx_terms)
         self._ctx_owners = frozenset(i for owners in ctx_terms.values() for i in owners)
         self.ctx_matcher = WordFormMatcher(Term(c, c, Kind.NAME) for c in ctx_terms)
-        # People's two-word spellings (given name, last name) and each person's last names,
-        # for a relative named by a given name after the person ("وابنته يوليا").
+        # People's two-word spellings (given name, last name), as written and by their
+        # consonants, and each person's last names: for a relative named by a given name
+        # after the person ("وابنته يوليا") and for names spelled with other long vowels.
         self._full_names: dict[tuple[str, str], set[int]] = defaultdict(set)
         self._last_names: dict[str, set[str]] = defaultdict(set)
-        for i, e in enumerate(self.entities):
-            if e.type != "PER":
-                continue
-            for a in e.aliases:
-                parts = norm_alias(a).split()
-                if len(parts) >= 2:
-                    self._last_names[e.id].add(parts[-1])
-                if len(parts) == 2:
-                    self._full_names[(parts[0], parts[1])].add(i)
-        # People's two-word spellings by their consonants, for names outlets spell with
-        # other long vowels.
         self._two_word: dict[tuple[str, str], list[int]] = defaultdict(list)
         self._two_word_spellings: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for i, e in enumerate(self.entities):
@@ -344,7 +334,12 @@ class EntityTagger:
                 continue
             for a in e.aliases:
                 parts = norm_alias(a).split()
-                if len(parts) == 2 and not parts[1].startswith("ال"):
+                if len(parts) >= 2:
+                    self._last_names[e.id].add(parts[-1])
+                if len(parts) != 2:
+                    continue
+                self._full_names[(parts[0], parts[1])].add(i)
+                if not parts[1].startswith("ال"):
                     self._two_word[_variant_key(*parts)].append(i)
                     self._two_word_spellings[i].append((parts[0], parts[1]))
 
