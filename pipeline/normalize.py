@@ -240,10 +240,9 @@ def _lookup() -> tuple[np.ndarray, np.ndarray]:
 @dataclass
 class _FastTokens(Tokens):
     """Tokens that keep their normalized code points, so original spans come from array
-    arithmetic, and their token list, so :meth:`tokens` need not split ``joined`` again."""
+    arithmetic."""
 
     _mapped: np.ndarray | None = field(default=None, repr=False)
-    _parts: list[str] | None = field(default=None, repr=False)
 
     @property
     def spans(self) -> list[tuple[int, int]]:
@@ -265,11 +264,6 @@ class _FastTokens(Tokens):
                 starts, ends = starts[live], ends[live]
             self._spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
         return super().spans
-
-    def tokens(self) -> list[str]:
-        if self._parts is not None:
-            return list(self._parts)
-        return super().tokens()
 
 
 def tokenize(text: str) -> Tokens:
