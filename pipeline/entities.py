@@ -623,8 +623,8 @@ class EntityTagger:
             # an Arabic one, and the word before it a verb as often as a name ("ساعد الحريري").
             return None
         found = {g[2].entity for g in group
-                 if any(_vowel_variant(before, given)
-                        for given in _given_names(self.entities[g[2].entity], words[first]))}
+                 if any(last_name == words[first] and _vowel_variant(before, given)
+                        for given, last_name in self._two_word_spellings.get(g[2].entity, ()))}
         return found.pop() if len(found) == 1 else None
 
     @staticmethod
@@ -782,15 +782,6 @@ def _own_names(e: Entity) -> _OwnNames:
     return _OwnNames(frozenset(bare),
                      frozenset(normalize_inline(w) for parts in longer for w in parts[:-1]),
                      tuple(k for k in skeletons if len(k) >= 2))
-
-
-@lru_cache(maxsize=8192)
-def _given_names(e: Entity, last: str) -> frozenset[str]:
-    """The given names a person's two-word spellings put before ``last``."""
-    if e.type != "PER":
-        return frozenset()
-    return frozenset(parts[0] for parts in (norm_alias(a).split() for a in e.aliases)
-                     if len(parts) == 2 and parts[1] == last)
 
 
 def _variant_key(given: str, last: str) -> tuple[str, str]:
