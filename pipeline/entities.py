@@ -102,6 +102,18 @@ def load_common_words(path: Path = COMMON_WORDS_PATH) -> frozenset[str]:
     return frozenset(w for w in words if w and not w.startswith("#"))
 
 
+def _name_words(gazetteer: Gazetteer) -> set[str]:
+    """Name parts the gazetteer holds: its one-word spellings and every word of a person's
+    spelling (normalized)."""
+    words: set[str] = set()
+    for e in gazetteer:
+        for alias in (*e.aliases, *e.weak):
+            toks = norm_alias(alias).split()
+            if len(toks) == 1 or e.type == "PER":
+                words.update(toks)
+    return words
+
+
 def build_common_words(texts: Iterable[str], gazetteer: Gazetteer, given_names: Iterable[str],
                        top: int = 4000, max_share: float = 0.2) -> list[str]:
     """Most frequent tokens of ``texts`` that are not parts of names.
@@ -111,18 +123,8 @@ def build_common_words(texts: Iterable[str], gazetteer: Gazetteer, given_names: 
     inside such a spelling in at least ``max_share`` of its uses: otherwise it is an ordinary
     noun, and after a title it must end a name rather than become one.
     """
-    single: set[str] = set()
-    person: set[str] = set()
-    longer: list[str] = []
-    for e in gazetteer:
-        for alias in (*e.aliases, *e.weak):
-            toks = norm_alias(alias).split()
-            if len(toks) == 1:
-                single.add(toks[0])
-            elif e.type == "PER":
-                person.update(toks)
-            else:
-                longer.append(alias)
+    longer = [alias for e in gazetteer if e.type != "PER" for alias in (*e.aliases, *e.weak)
+              if " " in norm_alias(alias)]
     spellings = WordFormMatcher(Term(a, a, _kind(a)) for a in longer)
     counts: Counter[str] = Counter()
     inside: Counter[str] = Counter()
@@ -133,7 +135,7 @@ def build_common_words(texts: Iterable[str], gazetteer: Gazetteer, given_names: 
         covered = {i for first, last, _k, _t in spellings.scan(tokens)
                    for i in range(first, last + 1)}
         inside.update(words[i] for i in covered)
-    skip = single | person | {norm_alias(n) for n in given_names}
+    skip = _name_words(gazetteer) | {norm_alias(n) for n in given_names}
     for tok in {t for a in longer for t in norm_alias(a).split()}:
         if (tok.startswith("ال") or len(tok) < 3
                 or inside[tok] >= max_share * max(counts[tok], 1)):
@@ -158,12 +160,7 @@ def build_verb_words(texts: Iterable[str], gazetteer: Gazetteer, given_names: It
     (قد، لم، لن، سوف): verbs, which the unknown-name rules must not take for names. Name
     parts (one-word spellings, the words of people's spellings, given names) are left out,
     since some are verbs too (هاجر، يسر)."""
-    names = {norm_alias(n) for n in given_names}
-    for e in gazetteer:
-        for alias in (*e.aliases, *e.weak):
-            toks = norm_alias(alias).split()
-            if len(toks) == 1 or e.type == "PER":
-                names.update(toks)
+    names = _name_words(gazetteer) | {norm_alias(n) for n in given_names}
     after: Counter[str] = Counter()
     for text in texts:
         words = tokenize(text).tokens()
