@@ -333,8 +333,12 @@ def _adjective_like(word: str) -> bool:
     "وأقرت اللجنة التنفيذية الخطة"."""
     if word in _RELATIVES:
         return False
-    return (word.endswith(("ي", "يه")) or word in _BODY_ADJECTIVES
-            or word.startswith("الم") and word.endswith("ه") and len(word) >= 6)
+    return word.endswith(("ي", "يه")) or word in _BODY_ADJECTIVES or _feminine_participle(word)
+
+
+def _feminine_participle(word: str) -> bool:
+    """A definite feminine participle (or a noun of that shape, المدينة): المتحدة، المصنفة."""
+    return word.startswith("الم") and word.endswith("ه") and len(word) >= 6
 
 
 def _agreeing_participle(word: str, before: str) -> bool:
@@ -345,11 +349,10 @@ def _agreeing_participle(word: str, before: str) -> bool:
             and before.endswith(("ين", "ون")))
 
 
-def _feminine_participle(word: str) -> bool:
-    """A definite feminine participle or noun (المصنفة، المخرجة، المدينة): it qualifies or
-    follows a name. Not the مفاعلة shape, which is also a family's (المسالمة، المعايطة)."""
-    return (word.startswith("الم") and word.endswith("ه") and len(word) >= 6
-            and word[4] != "ا")
+def _ends_a_name(word: str) -> bool:
+    """A feminine participle after a person's name qualifies it ("المصنفة ثامنة"), except
+    the مفاعلة shape, which is also a family's name (المسالمة، المعايطة)."""
+    return _feminine_participle(word) and word[4] != "ا"
 
 
 def _head_split(word: str) -> tuple[str, str] | None:
@@ -591,7 +594,7 @@ class _Article:
             if parts >= last_part:
                 break
             tok = words[j]
-            if names and etype == "PER" and _feminine_participle(tok):
+            if names and etype == "PER" and _ends_a_name(tok):
                 break  # "كارولينا غارسيا المصنفة ثامنة": the ranking, not her name
             position = len(names) or (1 if self.hamza_al(j) else 0)
             if tok in AMBIGUOUS_GIVEN and not names:
