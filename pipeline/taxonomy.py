@@ -132,6 +132,9 @@ class Scoring(_Strict):
     window: int = Field(default=10, ge=1, le=200)
     max_repeats: int = Field(default=4, ge=1)
     min_sentences: int = Field(default=2, ge=1)
+    # ... or one: the lede, where the lead's evidence weighs this much (0: never). A brief
+    # states its news in the lede and may not name it again.
+    lede_front: float = Field(default=0.0, ge=0)
     # Runs of adjacent body sentences with evidence; the title and the lede count as their own.
     min_passages: int = Field(default=1, ge=1)
     # ... unless the evidence covers this share of the body's sentences (then it is the story),
@@ -161,6 +164,7 @@ class ScoringOverride(_Strict):
     window: int | None = Field(default=None, ge=1, le=200)
     max_repeats: int | None = Field(default=None, ge=1)
     min_sentences: int | None = Field(default=None, ge=1)
+    lede_front: float | None = Field(default=None, ge=0)
     min_passages: int | None = Field(default=None, ge=1)
     passage_share: float | None = Field(default=None, ge=0, le=1)
     thread_sentences: int | None = Field(default=None, ge=0)

@@ -510,7 +510,7 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     """The evidence must not sit in one spot: enough sentences, or the title."""
     sentences, in_title = _sentences(scored, body, sentence_starts)
     units = len(sentences) + (1 if in_title else 0)
-    if units < scoring.min_sentences:
+    if units < scoring.min_sentences and not _lede_news(scored, scoring, sentences, in_title):
         return False
     # A side thread is told in one passage; a subject comes back after other matter, or
     # fills so much of the body that the passage is the story.
@@ -532,6 +532,13 @@ def _spread_ok(scored: _Scored, scoring: Scoring, body: Tokens,
     if not need:
         return True
     return len(sentences) / max(1, len(sentence_starts)) >= need
+
+
+def _lede_news(scored: _Scored, scoring: Scoring, sentences: set[int], in_title: bool) -> bool:
+    """Whether the one sentence holding the evidence is the lede and states it strongly: the
+    news of a brief, told once (the share rule still keeps it out of long stories)."""
+    return bool(scoring.lede_front and not in_title and len(sentences) == 1
+                and max(sentences) <= 1 and scored.front >= scoring.lede_front)
 
 
 _SHARE_MIN_SENTENCES = 3  # a share of a short body is too few sentences to be a subject

@@ -320,8 +320,11 @@ def test_quality_on_the_earlier_held_out_sets() -> None:
 #   fall on six of these sets (`heldout5` 0.788, `heldout6` 0.878, `heldout10` 0.829,
 #   `heldout14` 0.718, `heldout24` 0.875, `heldout25` 0.842); their floors moved with them.
 #   2027.1.2 (a decimal point no longer ends a sentence) gives `heldout13` 0.800.
+# 2027.2.1 lets a strong lede name the sanctions once: `heldout4` 0.833, its one added tag
+#   (`ant-SK-economy-1448-20181015`, South Korea's Iranian oil imports at zero ahead of the
+#   sanctions) a sanctions story for the three-reader majority, not for its first reader.
 MEASURED_SETS = {  # split: (at least this many articles, Korea floor, sanctions floor)
-    "heldout4": (80, 0.85, 0.85),
+    "heldout4": (80, 0.85, 0.83),
     "heldout5": (95, 0.90, 0.75),
     "heldout6": (95, 0.90, 0.85),
     "heldout7": (95, 0.90, 0.88),

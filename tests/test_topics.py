@@ -1166,6 +1166,35 @@ def test_south_korean_air_defence_is_state_security(tagger: Tagger) -> None:
     assert "korean_peninsula" not in topics_of(tagger, "أرباح قياسية", firm)
 
 
+LEDE = """\
+version: "test-lede"
+scoring: {{threshold: 3, lead_tokens: 12{extra}}}
+topics:
+  - id: sanctions
+    label_ar: العقوبات
+    label_en: Sanctions
+    description: Sanctions.
+    terms:
+      - {{term: عقوبات, weight: 2}}
+      - {{term: تجميد الأصول, weight: 2}}
+"""
+
+
+def test_a_brief_may_state_its_news_once_in_a_strong_lede() -> None:
+    def tagger(extra: str) -> Tagger:
+        return Tagger(parse_taxonomy(LEDE.format(extra=extra)))
+    lede = "فرضت الحكومة عقوبات تشمل تجميد الأصول على ثلاث شركات.\n"
+    rest = "وقال متحدث إن القرار يدخل حيز التنفيذ فورا.\nوأضاف أن الشركات لم تعلق بعد."
+    # One sentence is not enough by default, however strong.
+    assert topics_of(tagger(""), "قرار حكومي", lede + rest) == set()
+    assert topics_of(tagger(", lede_front: 4"), "قرار حكومي", lede + rest) == {"sanctions"}
+    # A weaker lede, or the same sentence told later in the body, is not the news.
+    weak = "فرضت الحكومة عقوبات على ثلاث شركات ووصفتها بالقاسية والفورية والضرورية.\n"
+    assert topics_of(tagger(", lede_front: 4"), "قرار حكومي", weak + rest) == set()
+    later = "قال متحدث إن الحكومة اجتمعت صباحا.\n" + lede + rest
+    assert topics_of(tagger(", lede_front: 4"), "قرار حكومي", later) == set()
+
+
 YIELDING = """\
 version: "test-yield"
 scoring: {threshold: 3, min_sentences: 1, lead_tokens: 0}
@@ -1975,6 +2004,24 @@ def test_the_russian_aggression_against_ukraine_names_the_war(tagger: Tagger) ->
             "ورصد الجيش عبور مسيرات أجواء البلاد خلال الليل في طريقها إلى أوديسا الأوكرانية.\n"
             "وقال السفير إن بلاده لا تستهدف مولدوفا.")
     assert "ukraine_war" in topics_of(tagger, title, text)
+
+
+def test_the_full_scale_invasion_names_the_war(tagger: Tagger) -> None:
+    # Families reunited through a mediator: the war is "the full-scale invasion" and the
+    # front line, never "the war in Ukraine".
+    title = "لقاء بعد ثلاث سنوات في فندق بالدوحة"
+    text = ("الدوحة - (وكالات):\n"
+            "التقت أمهات بأبنائهن في فندق بالدوحة بعد سنوات من الفراق، في لقاء حضره دبلوماسيون "
+            "وموظفو إغاثة، وقال منظموه إنه ثمرة أشهر من الاتصالات الهادئة بين عواصم عدة، من دون "
+            "أن يكشفوا عدد الأسر التي تنتظر دورها في الجولات المقبلة.\n"
+            "وقالت وزيرة الدولة إن بلادها ستواصل الاتصال مع الطرفين الروسي والأوكراني.\n"
+            "وتقول كييف إن آلاف الأطفال نقلوا من منازلهم منذ بداية الغزو الشامل.\n"
+            "وعبر بعضهم خط الجبهة مع أقارب لهم قبل أن تنقطع أخبارهم.")
+    assert "ukraine_war" in topics_of(tagger, title, text)
+    # The same families in a story of 2018 without those words are not the war.
+    plain = text.replace("منذ بداية الغزو الشامل", "منذ سنوات").replace(
+        "الطرفين الروسي والأوكراني", "الطرفين").replace("خط الجبهة", "الحدود")
+    assert "ukraine_war" not in topics_of(tagger, title, plain)
 
 
 def test_the_kursk_region_named_twice_is_the_war(tagger: Tagger) -> None:
