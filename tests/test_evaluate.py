@@ -529,6 +529,10 @@ def test_cli_eval_json() -> None:
 # `probe30`, a wire service's breaking-news night and the Africa, Latin America and UN desk,
 #   measured once with 2027.1.2 and not tuned on: Korea 0.923 (21; R 0.857), war 0.900 (22;
 #   R 0.818), sanctions 0.974 (20; R 0.950), no false positive (2026.12.31 the same).
+# `probe61`, a Jordanian daily's world, economy and opinion pages and a Kuwaiti economic
+#   paper's markets desk with a Lebanese channel's world news, measured once with 2027.2.1
+#   (2027.1.31 the same) and not tuned on: Korea 1.000 (20), war 0.917 (26; P 1.000,
+#   R 0.846), sanctions 0.977 (22; P 1.000, R 0.955).
 # The floors sit about one article below.
 PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe1": (0.97, 0.95, 0.95),
@@ -591,6 +595,7 @@ PROBE_FLOORS = {  # split: Korea, war, sanctions
     "probe58": (0.94, 0.77, 0.87),
     "probe59": (0.97, 0.92, 0.92),
     "probe60": (0.92, 0.94, 0.87),
+    "probe61": (0.97, 0.88, 0.95),
 }
 
 
