@@ -337,9 +337,10 @@ _CUT_MIN = 80  # characters: shorter unpunctuated lines are credits and captions
 def furniture_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of body paragraphs that are outlet furniture, not the story.
 
-    Two kinds, both read by a subscriber as links rather than news: the paragraphs the dedup
+    Three kinds, none of them read as the story's news: the paragraphs the dedup
     boilerplate stripper removes whole ("read also" headers and the teaser headlines under
-    them, app promotion, credit lines), and a closing run of at least two related-story
+    them, app promotion, credit lines), a dateline standing on its own first line
+    ("موسكو - القسم العربي:"), and a closing run of at least two related-story
     leads, paragraphs that open like a fresh wire story (no joining "و"/"ف", a weekday
     dateline in the first clause) after the story itself. Evidence there is another story's.
     """
@@ -357,10 +358,22 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
     if stripped.removed:
         removed = set(stripped.removed) - set(stripped.text.split("\n"))
         spans = [(start, end) for start, end, line in lines if line in removed]
+    if lines and _is_dateline_line(lines[0][2]):
+        spans.append(lines[0][:2])
     top = _teaser_block(lines)
     if top is not None:
         spans.extend((start, end) for start, end, _line in lines[top:])
     return sorted(set(spans))
+
+
+# A dateline alone on the first line: a place, a dash, a desk or agency, a colon. It is no
+# sentence of the story, so it neither counts as the lede nor dilutes a topic's share.
+_DATELINE_LINE = re.compile(r'^[^.!?؟«»"]{1,60}?\s[-–—]\s*[^.!?؟«»"]{0,60}:\s*$')
+_DATELINE_WORDS = 8
+
+
+def _is_dateline_line(line: str) -> bool:
+    return len(line.split()) <= _DATELINE_WORDS and bool(_DATELINE_LINE.match(line))
 
 
 def _teaser_block(lines: list[tuple[int, int, str]]) -> int | None:

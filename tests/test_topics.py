@@ -452,6 +452,26 @@ def test_closing_leads_cut_off_mid_word_are_teasers() -> None:
     assert furniture_spans(STORY + "\nصورة من مقر الهيئة في الكويت\nأرشيف الهيئة") == []
 
 
+def test_a_dateline_on_its_own_line_is_no_sentence(tagger: Tagger) -> None:
+    title = "«الخطوط الوطنية» تغيب عن مطارات أوروبا"
+    text = ("بروكسل - وكالات:\n"
+            "أدرج الاتحاد الأوروبي شركة الطيران الوطنية الإيرانية على قائمة العقوبات، وجمد "
+            "أصولها في دول الاتحاد، وحظر هبوط طائراتها في مطاراته.\n"
+            "وقال مسؤول في الشركة إن الرحلات إلى ثلاث عواصم أوروبية ستتوقف اعتبارا من الشهر "
+            "المقبل.\n"
+            "وأضاف أن المسافرين سيعاد توجيههم عبر إسطنبول والدوحة.\n"
+            "وكانت الشركة قد أعلنت الشهر الماضي خطة لتحديث أسطولها.\n"
+            "ولم يصدر تعليق رسمي من طهران حتى مساء الخميس.")
+    assert [text[a:b] for a, b in furniture_spans(text)] == ["بروكسل - وكالات:"]
+    # The listing is the lede, not the dateline above it: the brief is a sanctions story.
+    assert "sanctions" in topics_of(tagger, title, text)
+    # A dateline opening the lede's own line, or a line introducing a quote, stays.
+    assert furniture_spans(text.replace("وكالات:\n", "وكالات: ", 1)) == []
+    quote = "وقال الوزير في بيان:\n«لن نتراجع عن القرار»."
+    assert furniture_spans(quote) == []
+    assert furniture_spans("سيول - (يونهاب):\n" + quote) == [(0, 16)]
+
+
 def test_read_also_teasers_are_no_evidence(tagger: Tagger) -> None:
     teaser = "واشنطن تفرض عقوبات اقتصادية جديدة على إيران وتجمد أصول شركات"
     text = STORY + "\nاقرأ أيضا:\n" + "\n".join([teaser] * 3)
