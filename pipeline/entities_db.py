@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 
 from pipeline import store
-from pipeline.entities import EntityTagger, default_tagger
+from pipeline.entities import EntityTagger, MentionRow, default_tagger
 from pipeline.gazetteer import Gazetteer
 from pipeline.normalize import normalize_inline
 from pipeline.records import add_counts
@@ -116,6 +116,27 @@ def _lock_entities(conn: psycopg.Connection, used: set[str]) -> None:
             "(pipeline.entities_db.sync_entities; `akhbar entities retag` does it).")
 
 
+# A confidence is stored as ``real`` (about seven digits): compared to six.
+_CONFIDENCE_DIGITS = 6
+
+
+def _stored_mentions(conn: psycopg.Connection, article_ids: Sequence[int]
+                     ) -> dict[int, Counter[tuple[Any, ...]]]:
+    """The stored mentions of ``article_ids``, as :func:`_mention_key` keys per article."""
+    stored: dict[int, Counter[tuple[Any, ...]]] = {}
+    for aid, *key, conf in conn.execute(
+            "SELECT article_id, entity_id, surface, type, field, start_offset, end_offset, "
+            "method, confidence FROM article_entities WHERE article_id = ANY(%s)",
+            (list(article_ids),)):
+        stored.setdefault(aid, Counter())[(*key, round(conf, _CONFIDENCE_DIGITS))] += 1
+    return stored
+
+
+def _mention_key(mention: MentionRow) -> tuple[Any, ...]:
+    surface, etype, start, end, method, conf, entity_id, _canonical, fld = mention
+    return (entity_id, surface, etype, fld, start, end, method, round(conf, _CONFIDENCE_DIGITS))
+
+
 def _write_batch(conn: psycopg.Connection, batch_ids: Sequence[int], tagger: EntityTagger,
                  surfaces: dict[str, str], confidences: dict[float, str]
                  ) -> tuple[int, int, int, Counter[str]]:
@@ -129,18 +150,41 @@ def _write_batch(conn: psycopg.Connection, batch_ids: Sequence[int], tagger: Ent
         "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "
         "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id FOR KEY SHARE OF a",
         (list(batch_ids),)).fetchall()
-    stale = [r[0] for r in rows if r[4]]
+    # Articles tagged before are tagged first: where their mentions come out as stored, the
+    # rows stay as they are (a re-run keeps every mention id); the others' are replaced.
+    stored = _stored_mentions(conn, [r[0] for r in rows if r[4]])
+    replaced: list[tuple[int, list[MentionRow]]] = []
+    kept: list[list[MentionRow]] = []
+    for aid, title, summary, body, tagged in rows:
+        if not tagged:
+            continue
+        mentions = tagger.tag_rows({"title": title, "summary": summary, "body": body})
+        if Counter(map(_mention_key, mentions)) == stored.get(aid, Counter()):
+            kept.append(mentions)
+        else:
+            replaced.append((aid, mentions))
     written = unlinked = 0
     # The batch's entity ids, formatted; its keys are what _lock_entities checks.
     entity_ids: dict[str | None, str] = {None: "\\N"}
     counted: Counter[str] = Counter()
+    for mentions in kept:  # counted as tagged, not written again
+        written += len(mentions)
+        unlinked += sum(1 for m in mentions if m[6] is None)
+        counted.update(m[4] for m in mentions)
+
+    def fresh() -> Iterator[tuple[int, list[MentionRow]]]:
+        yield from replaced
+        for aid, title, summary, body, tagged in rows:
+            if not tagged:
+                yield aid, tagger.tag_rows({"title": title, "summary": summary, "body": body})
+
     with conn.cursor() as cur:
-        if stale:
-            cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)", (stale,))
+        if replaced:
+            cur.execute("DELETE FROM article_entities WHERE article_id = ANY(%s)",
+                        ([aid for aid, _ in replaced],))
         with cur.copy(f"COPY article_entities ({MENTION_COLUMNS}) FROM STDIN") as copy:
             lines: list[str] = []
-            for aid, title, summary, body, _tagged in rows:
-                mentions = tagger.tag_rows({"title": title, "summary": summary, "body": body})
+            for aid, mentions in fresh():
                 if not mentions:
                     continue
                 written += len(mentions)

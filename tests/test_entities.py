@@ -740,52 +740,81 @@ def test_stored_mentions_of_a_summary_excerpt_are_not_doubled(conn) -> None:
     assert tag_articles(conn, ids, gaz) == stats
 
 
-def test_two_taggers_of_one_article_at_once_both_succeed(conn, db_url: str) -> None:
+def test_two_taggers_of_one_article_at_once_both_succeed(conn, db_url: str,
+                                                         monkeypatch) -> None:
     """The night and a re-tag may tag an article at the same time: the one that waited for
     the other's rows reads the article again instead of failing on a duplicate key."""
     import threading
     import time
 
-    from pipeline import store
+    from pipeline import entities_db, store
 
     gaz = load_gazetteer()
     sync_entities(conn, gaz)
     ids = _insert_articles(conn)
     tag_articles(conn, ids, gaz)
     before = conn.execute(MENTION_ROW).fetchall()
+    conn.execute("DELETE FROM article_entities")  # untagged again: both will write rows
     conn.commit()
-    tagging, release = threading.Event(), threading.Event()
+    written, release = threading.Event(), threading.Event()
+    lock_entities = entities_db._lock_entities
 
-    class Held(EntityTagger):
-        def tag_rows(self, fields):  # type: ignore[no-untyped-def]
-            tagging.set()  # its old rows are deleted, the new ones not yet written
+    def held(conn_: psycopg.Connection, used: set[str]) -> None:
+        if threading.current_thread().name == "first":
+            written.set()  # its rows are written, not yet committed
             release.wait(30)
-            return super().tag_rows(fields)
+        lock_entities(conn_, used)
 
+    monkeypatch.setattr(entities_db, "_lock_entities", held)
     errors: list[BaseException] = []
 
-    def tag(tagger: EntityTagger) -> None:
+    def tag() -> None:
         try:
             with store.connect(db_url) as other:
-                tag_articles(other, ids[:1], gaz, tagger)
+                tag_articles(other, ids[:1], gaz)
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
-    first = threading.Thread(target=tag, args=(Held(gaz),))
+    first = threading.Thread(target=tag, name="first")
     first.start()
-    assert tagging.wait(30)
-    second = threading.Thread(target=tag, args=(EntityTagger(gaz),))
+    assert written.wait(30)
+    second = threading.Thread(target=tag, name="second")
     second.start()
     waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
     deadline = time.monotonic() + 30
     while conn.execute(waiting).fetchone()[0] == 0 and time.monotonic() < deadline:
         conn.commit()
         time.sleep(0.05)
+    assert time.monotonic() < deadline  # the second waited on the first's rows
     release.set()
     first.join(60)
     second.join(60)
     assert errors == []
-    assert conn.execute(MENTION_ROW).fetchall() == before
+    assert conn.execute(MENTION_ROW).fetchall() == [r for r in before if r[0] == ids[0]]
+
+
+def test_a_rerun_keeps_every_mention_row_and_its_id(conn) -> None:
+    """Re-tagging what is already tagged alike writes nothing: the rows and their ids stay.
+    An article whose mentions changed has its rows replaced."""
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    ids = _insert_articles(conn)
+    first = tag_articles(conn, ids, gaz)
+    with_ids = ("SELECT id, article_id, entity_id, surface, field, start_offset, end_offset "
+                "FROM article_entities ORDER BY id")
+    rows = conn.execute(with_ids).fetchall()
+    assert tag_articles(conn, ids, gaz) == first
+    assert conn.execute(with_ids).fetchall() == rows
+    # One stored row of the first article goes astray: that article alone is rewritten.
+    conn.execute("UPDATE article_entities SET start_offset = start_offset + 1, "
+                 "end_offset = end_offset + 1 WHERE id = %s", (rows[0][0],))
+    conn.commit()
+    assert tag_articles(conn, ids, gaz) == first
+    after = conn.execute(with_ids).fetchall()
+    assert [r for r in after if r[1] != rows[0][1]] == [r for r in rows if r[1] != rows[0][1]]
+    assert [r[1:] for r in after if r[1] == rows[0][1]] == [
+        r[1:] for r in rows if r[1] == rows[0][1]]
+    assert min(r[0] for r in after if r[1] == rows[0][1]) > max(r[0] for r in rows)
 
 
 def test_retagging_a_batch_is_atomic(conn, refuse_inserts) -> None:
@@ -794,6 +823,9 @@ def test_retagging_a_batch_is_atomic(conn, refuse_inserts) -> None:
     sync_entities(conn, gaz)
     ids = _insert_articles(conn)
     tag_articles(conn, ids, gaz)
+    # Rows an older gazetteer wrote: the re-tag has to replace them.
+    conn.execute("UPDATE article_entities SET confidence = 0.5")
+    conn.commit()
     before = conn.execute(MENTION_ROW).fetchall()
     refuse_inserts("article_entities")
     with pytest.raises(psycopg.errors.RaiseException):
