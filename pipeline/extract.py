@@ -10,7 +10,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from pipeline.normalize import html_to_text, normalize, normalize_inline
 from pipeline.records import Article, RawEntry
@@ -22,6 +22,8 @@ TRACKING_PARAMS = frozenset({
     "xtor", "at_medium", "at_campaign", "igshid", "_ga", "yclid", "spm",
 })
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# What a query keeps as it stands before it is split: its escapes and ASCII punctuation.
+_QUERY_SAFE = "%&=+;,/:@!$'()*?~[]"
 # Longer links are tracking junk or broken markup, and beyond about 2,700 bytes PostgreSQL
 # cannot index them: such an entry is dropped rather than let it stop the feed's load.
 MAX_LINK_LENGTH = 2000
@@ -35,10 +37,15 @@ def canonical_url(url: str) -> str:
     if parts.port and not ((scheme == "http" and parts.port == 80)
                            or (scheme == "https" and parts.port == 443)):
         host = f"{host}:{parts.port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    # Read and written back byte for byte (latin-1 maps bytes to characters one to one): a
+    # legacy site's query escaped in windows-1256 must not decay to U+FFFD, which would give
+    # two pages of one length the same URL. Raw non-ASCII letters are escaped as UTF-8 first.
+    raw_query = quote(parts.query, safe=_QUERY_SAFE)
+    query = [(k, v) for k, v in parse_qsl(raw_query, keep_blank_values=True, encoding="latin-1")
              if k.lower() not in TRACKING_PARAMS and not k.lower().startswith("utm_")]
     path = parts.path or "/"
-    return urlunsplit((scheme, host, path, urlencode(sorted(query), doseq=True), ""))
+    return urlunsplit((scheme, host, path,
+                       urlencode(sorted(query), doseq=True, encoding="latin-1"), ""))
 
 
 def to_utc(value: datetime | None) -> datetime | None:

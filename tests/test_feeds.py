@@ -106,6 +106,21 @@ def test_canonical_url() -> None:
     assert extract.canonical_url("http://example.com") == "http://example.com/"
 
 
+def test_canonical_url_keeps_a_query_escaped_in_another_encoding() -> None:
+    # Two pages of a legacy site whose titles are escaped in windows-1256: each keeps its
+    # own bytes, so they stay two articles.
+    first = extract.canonical_url("http://old.example/news.asp?title=%C7%E1%DE%CF%D3")
+    second = extract.canonical_url("http://old.example/news.asp?title=%C8%ED%D1%E6%CA")
+    assert first == "http://old.example/news.asp?title=%C7%E1%DE%CF%D3"
+    assert second != first
+    # UTF-8 escapes, raw Arabic letters and lower-case escapes come out as before.
+    assert (extract.canonical_url("https://a.example/s?q=الخبر&utm_medium=x")
+            == extract.canonical_url("https://a.example/s?q=%d8%a7%d9%84%d8%ae%d8%a8%d8%b1")
+            == "https://a.example/s?q=%D8%A7%D9%84%D8%AE%D8%A8%D8%B1")
+    assert extract.canonical_url("https://a.example/s?b=a+b&a=%2F") == (
+        "https://a.example/s?a=%2F&b=a+b")
+
+
 def entry(**kw: object) -> RawEntry:
     base = dict(feed_id="f", outlet="O", guid="g1", link="https://a.example/1", title="عنوان",
                 summary_html="<p>ملخص</p>", content_html=None,
