@@ -309,7 +309,9 @@ def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
-_TAGS = re.compile(r"<[^>]+>")
+# Markup only: a tag opens with a letter ("<p", "</p", "<!DOCTYPE"), so the "<40" and ">70"
+# of a weather report stay text.
+_TAGS = re.compile(r"<!--.*?-->|<[!?/]?[A-Za-z][^<>]*>", re.S)
 _BLOCK_TAGS = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|blockquote|section|article)\b[^>]*>", re.I)
 _SCRIPT = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>", re.I | re.S)
 

@@ -85,6 +85,15 @@ def test_html_to_text() -> None:
     assert html_to_text("نص بلا وسوم") == "نص بلا وسوم"
 
 
+def test_html_to_text_keeps_less_than_and_greater_than_signs() -> None:
+    # Decoded from &lt; and &gt;: signs in the text, not a tag to strip.
+    weather = "<p>الحرارة <40 درجة في الظل، والرطوبة >70 بالمئة</p>"
+    assert html_to_text(weather) == "الحرارة <40 درجة في الظل، والرطوبة >70 بالمئة"
+    assert html_to_text("<p>a < b and c > d</p>") == "a < b and c > d"
+    # Tags, comments and declarations still go.
+    assert html_to_text('<!DOCTYPE html><!-- x < y --><div class="a">نص</div>') == "نص"
+
+
 def test_fast_tokenize_equals_the_reference() -> None:
     texts = ["", "a_b __ c", "ﻻ يوجد", "كلمة\u200cمع", "\x00نص", "ـــ x", "مُ ّ كلمة",
              "٣٤٥ ＡＢＣ", "😀 نص", "ﷺ محمد", "#كوريا_الشمالية!", "كلمة\u200eأخرى"]
