@@ -64,7 +64,7 @@ _REPRINT = re.compile(r"^\W*نقل[اًاٌ]*\s+عن\s+(.{2,60}?)\W*$")
 # words that also occur in news sentences.
 _DROP_LINE = [
     # app promotion and "follow us" lines
-    re.compile(r"(تسلم|استلام|تلقي)\s+إشعارات"),
+    re.compile(r"(تسلم|استلام|تلقي)\s+(ال)?إشعارات\s+(ب)?(أهم|آخر|أحدث|الأخبار|العاجلة)"),
     re.compile(r"أحدث\s+نسخة\s+من\s+تطبيق"),
     re.compile(r"^\W*(حمّل|حمل|نزّل|نزل)\s+تطبيق"),
     re.compile(r"^\W*(تابعونا|تابعوا|لمتابعة)\b.{0,80}(اضغط|انقر|تويتر|فيسبوك|يوتيوب|إنستغرام)"),
@@ -77,7 +77,10 @@ _DROP_LINE = [
     re.compile(r"جميع\s+المقالات\s+المنشورة\s+تمثل\s+رأي"),
     re.compile(r"حقوق\s+النشر\s+محفوظة"),
     re.compile(r"لا\s+(تعكس|تعبر)\s+بالضرورة\s+(عن\s+)?(وجهة\s+نظر|رأي)"),
-    re.compile(r"لا\s+(يمكنه|يمكنها|يمكننا)\s+التأكد\s+(بشكل\s+مستقل\s+)?من"),
+    # the outlet's own disclaimer: the outlet is the one that cannot confirm (an official
+    # who "cannot confirm" the toll is news)
+    re.compile(r"(CNN|سي\s*إن\s*إن|BBC|بي\s*بي\s*سي|فرانس\s*24|رويترز)\s*(بالعربية|عربي)?"
+               r"\s+لا\s+(يمكنه|يمكنها|يمكن)\s+التأكد"),
 ]
 # Separator lines: dashes, stars, dots only.
 _SEPARATOR = re.compile(r"^[\s\-–—_=*.•·|~]*$")

@@ -87,10 +87,23 @@ def test_news_sentences_with_furniture_words_are_kept() -> None:
         "ولا تحتاج هذه الخاصية إلى تحميل تطبيق جديد على هواتف الأفراد.",
         "وأكد الوزير إقرار الميزانية قبل نهاية الشهر.",
         "وقال رويترز إن الشركة لم ترد على طلب للتعليق.",
+        "وقال وزير الصحة إنه لا يمكنه التأكد من العدد النهائي للضحايا.",
+        "وغادر مئات السكان منازلهم بعد تلقي إشعارات بالإخلاء من السلطات.",
+        "ويمكنك أيضا تلقي إشعارات المكالمات على الساعة الذكية.",
     ])
     out = strip_boilerplate(body)
     assert out.text == body
     assert out.wire_credits == ()
+
+
+def test_the_outlets_own_disclaimer_is_dropped_in_its_several_wordings() -> None:
+    story = "قتل ثلاثة أشخاص في انفجار وسط المدينة."
+    for disclaimer in (
+            "ويشار إلى أن موقع CNN بالعربية لا يمكنه التأكد بشكل مستقل من الأنباء.",
+            "ويشار إلى أن موقع CNN بالعربية لا يمكنه التأكد بصورة مستقلة من الأنباء.",
+            "يذكر أن CNN لا يمكنها التأكد مما يتم تداوله عبر وسائل التواصل الاجتماعي.",
+            "يمكنكم تسلم إشعارات بأهم الموضوعات بعد تحميل أحدث نسخة من تطبيق بي بي سي عربي."):
+        assert strip_boilerplate(story + "\n" + disclaimer).text == story, disclaimer
 
 
 def test_tatweel_and_nbsp_are_cleaned_but_text_is_otherwise_untouched() -> None:
