@@ -6,11 +6,13 @@ import json
 import logging
 import os
 import re
+import tempfile
 import traceback
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 from urllib.parse import unquote
 
 import psycopg
@@ -125,12 +127,43 @@ def _refused(exc: BaseException, to: Console = console) -> typer.Exit:
 
 
 def _cannot_write(path: Path, reason: OSError | str) -> typer.Exit:
-    """Report an output path that cannot be written; the caller raises the result."""
+    """Report an output path that cannot be written (on stderr: the output may be stdout);
+    the caller raises the result."""
     if isinstance(reason, OSError):
         reason = reason.strerror or str(reason)
-    console.print(f"[red]error:[/red] cannot write {escape(str(path))}: {escape(reason)}",
-                  soft_wrap=True)
+    err_console.print(f"[red]error:[/red] cannot write {escape(str(path))}: {escape(reason)}",
+                      soft_wrap=True)
     return typer.Exit(2)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one existing file."""
+    try:
+        return b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[TextIO]:
+    """Write ``path`` whole or not at all: a regular file is written beside itself and
+    renamed into place when the block ends without an error, so a bad input line leaves the
+    old output as it was. A link (/dev/stdout is one), a pipe or a device is written as it
+    goes: renaming over it would replace the link itself."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        with path.open("w", encoding="utf-8") as out:
+            yield out
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                               dir=path.absolute().parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            yield out
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _check_writable(path: Path, make_parents: bool = False) -> None:
@@ -430,17 +463,19 @@ def tag_command(
     from pipeline.topics import Tagger, entity_tagger, tag_jsonl
 
     _check_writable(out_path)
+    if _same_file(in_path, out_path):
+        raise _cannot_write(out_path, "it is the --in file")
     try:
         tagger = Tagger(load_taxonomy(taxonomy_path))
         # The gazetteer too is read before --out is opened: a mistake in it is its own,
         # not the input's, and must not leave an empty output behind.
         entity_tagger()
     except (TaxonomyError, GazetteerError) as exc:
-        raise _refused(exc) from exc
+        raise _refused(exc, err_console) from exc
     counts: dict[str, int] = {}
     n = 0
     try:
-        with in_path.open("rb") as fh, out_path.open("w", encoding="utf-8") as out:
+        with in_path.open("rb") as fh, _replacing(out_path) as out:
             for line in tag_jsonl(tagger, fh):
                 out.write(line + "\n")
                 n += 1
@@ -690,7 +725,7 @@ def runs_command(
     A run left running by an ``akhbar run`` that was killed reads as failed ("abandoned")
     here and in akhbar.runs, instead of running for ever (see README, For operators).
     """
-    settings = Settings.from_env()
+    settings = _settings()
     with database(settings) as conn:
         store.abandon_dead_runs(conn)
         rows = store.list_runs(conn, last)

@@ -131,6 +131,51 @@ def test_an_output_that_is_a_folder_is_refused(tmp_path: Path) -> None:
         assert result.exit_code == 2 and "it is a directory" in result.output, result.output
 
 
+def test_tag_keeps_the_old_output_when_the_input_is_bad(tmp_path: Path) -> None:
+    """``tag`` writes its output whole or not at all, and never over its own input."""
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "a", "title": "قمة", "text": "نص"}\n', encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "title": "قمة", "text": "نص"}\n{"id": "b", oops}\n',
+                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert CliRunner().invoke(app, ["tag", "--in", str(good), "--out", str(out)]).exit_code == 0
+    kept = out.read_bytes()
+    result = CliRunner().invoke(app, ["tag", "--in", str(bad), "--out", str(out)],
+                                env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "line 2" in result.output, result.output
+    assert out.read_bytes() == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "good.jsonl", "out.jsonl"]
+    # The same file as input and output is refused before it is opened for writing.
+    result = CliRunner().invoke(app, ["tag", "--in", str(good), "--out", str(good)],
+                                env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "it is the --in file" in result.output, result.output
+    assert good.read_text(encoding="utf-8").startswith('{"id": "a"')
+
+
+def test_a_bad_taxonomy_for_tag_is_reported_on_stderr(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "title": "قمة", "text": "نص"}\n', encoding="utf-8")
+    tax = tmp_path / "tax.yaml"
+    tax.write_text('version: "x"\ntopics: []\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "tag", "--in", str(src),
+                           "--out", "/dev/stdout", "--taxonomy", str(tax)],
+                          capture_output=True, check=False)
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert b"tax.yaml" in proc.stderr
+
+
+def test_runs_refuses_a_bad_setting_in_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["runs"], env={"AKHBAR_PG_PORT": "abc",
+                                               "AKHBAR_DATABASE_URL": ""})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "AKHBAR_PG_PORT" in result.output and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("command", ["tag", "dedup"])
 def test_output_to_stdout_holds_only_json_lines(command: str, tmp_path: Path) -> None:
     """``--out /dev/stdout`` into a pipe or a file: the summary line goes to stderr."""
@@ -143,6 +188,7 @@ def test_output_to_stdout_holds_only_json_lines(command: str, tmp_path: Path) ->
                                        "text": f"نص الخبر رقم {i}"}, ensure_ascii=False) + "\n"
                            for i in range(3)), encoding="utf-8")
     target = tmp_path / "out.jsonl"
+    link = Path("/dev/stdout").is_symlink()  # written through, never renamed over
     with target.open("wb") as fh:  # a redirect: `akhbar tag ... --out /dev/stdout > out.jsonl`
         proc = subprocess.run([sys.executable, "-m", "pipeline.cli", command, "--in", str(src),
                                "--out", "/dev/stdout"], stdout=fh, stderr=subprocess.PIPE,
@@ -155,6 +201,7 @@ def test_output_to_stdout_holds_only_json_lines(command: str, tmp_path: Path) ->
                             "--out", "/dev/stdout"], capture_output=True, check=False)
     assert [json.loads(line)["id"] for line in piped.stdout.decode().splitlines()] == \
         ["a0", "a1", "a2"]
+    assert Path("/dev/stdout").is_symlink() == link
 
 
 @pytest.mark.parametrize("command", ["tag", "dedup", "eval --in", "eval --gold"])
