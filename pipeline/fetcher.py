@@ -118,21 +118,39 @@ class _Decoder:
         out: list[bytes] = []
         data = chunk
         while data:
-            try:
-                piece = self._z.decompress(data, self.limit - self.size + 1)
-            except zlib.error as exc:
-                if self.kind == "deflate" and self.size == 0 and not out:
-                    # Some servers send raw deflate without the zlib header.
-                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-                    piece = self._z.decompress(data, self.limit - self.size + 1)
-                else:
-                    raise BadEncoding(f"corrupt {self.kind} body: {exc}") from exc
-            out.append(self._count(piece))
+            out.append(self._count(self._inflate(data, first=self.size == 0 and not out)))
             data = self._z.unconsumed_tail
             if self._z.eof and self._z.unused_data:  # concatenated gzip members
                 data = self._z.unused_data
                 self._z = self._new()
         return b"".join(out)
+
+    def _inflate(self, data: bytes, first: bool) -> bytes:
+        """Decompress one piece; a stream that zlib rejects is a bad encoding."""
+        assert self._z is not None
+        try:
+            return self._z.decompress(data, self.limit - self.size + 1)
+        except zlib.error as exc:
+            if not (self.kind == "deflate" and first):
+                raise BadEncoding(f"corrupt {self.kind} body: {exc}") from exc
+        # Some servers send raw deflate without the zlib header. If that fails too (garbage,
+        # or gzip labelled deflate) the body is corrupt, not a client error.
+        self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:
+            return self._z.decompress(data, self.limit - self.size + 1)
+        except zlib.error as exc:
+            raise BadEncoding(f"corrupt {self.kind} body (zlib or raw): {exc}") from exc
+
+    def finish(self) -> None:
+        """Check the body held the whole compressed stream.
+
+        A close-delimited body (no Content-Length) cut short looks complete to HTTP; only
+        the stream's own end marker tells, and half a feed must not pass as the whole one.
+        An empty body is left alone: there is no stream to be cut.
+        """
+        if self._z is not None and self.raw and not self._z.eof:
+            raise BadEncoding(f"truncated {self.kind} body: the compressed stream ends early "
+                              f"(after {self.raw} bytes)")
 
     def _count(self, piece: bytes) -> bytes:
         self.size += len(piece)
@@ -236,7 +254,9 @@ class Fetcher:
         host = urlsplit(url).netloc.lower()
         out = Response(url=url, final_url=url)
         asked: float | None = None
-        async with self._global, self._hosts[host]:
+        # The server's slot first: requests queued behind a busy server must not sit on
+        # global slots that requests to other servers could use.
+        async with self._hosts[host], self._global:
             for attempt in (1, 2):
                 await self._pause(host)
                 out = await self._attempt(url, headers or {}, out.waited)
@@ -255,13 +275,23 @@ class Fetcher:
         return out
 
     async def _pause(self, host: str) -> None:
+        """Wait until this request's turn at ``host`` (``host_interval`` after the last)."""
         if self.limits.host_interval <= 0:
             return
+        delay = self._reserve(host, time.monotonic())
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def _reserve(self, host: str, now: float) -> float:
+        """Book the next start time at ``host`` and return the seconds until it.
+
+        Booked before sleeping, so requests that wait at the same time line up one interval
+        apart instead of all reading the same last start and firing together.
+        """
         last = self._last_at.get(host)
-        now = time.monotonic()
-        if last is not None and now - last < self.limits.host_interval:
-            await asyncio.sleep(self.limits.host_interval - (now - last))
-        self._last_at[host] = time.monotonic()
+        start = now if last is None else max(now, last + self.limits.host_interval)
+        self._last_at[host] = start
+        return start - now
 
     async def _attempt(self, url: str, headers: dict[str, str], waited: float) -> Response:
         out = Response(url=url, final_url=url, waited=waited)
@@ -318,4 +348,5 @@ class Fetcher:
             raise TooLarge(f"Content-Length {declared} is over {self.limits.max_bytes} bytes")
         decoder = _Decoder(encoding, self.limits.max_bytes)
         parts = [decoder.feed(chunk) async for chunk in resp.aiter_raw()]
+        decoder.finish()
         return b"".join(parts)
