@@ -114,17 +114,46 @@ def night_key(context: Mapping[str, Any]) -> NightKey:
     """Key the run by its data interval, so a cleared or backfilled night reuses its rows.
 
     ``run_key`` is the interval start (ISO, UTC) and ``logical_ts`` the interval end: the
-    moment the night's data is complete. A manual run without a logical date has no interval
-    and is keyed by its Airflow run id instead.
+    moment the night's data is complete. A manual run with a logical date is the night that
+    ends then, however it was triggered; one without a logical date has no interval and is
+    keyed by its Airflow run id instead.
     """
     start = context.get("data_interval_start")
     end = context.get("data_interval_end")
+    dag_run = context.get("dag_run")
+    logical = getattr(dag_run, "logical_date", None)
+    timetable = getattr(context.get("dag"), "timetable", None)
+    if (logical is not None and timetable is not None
+            and str(getattr(dag_run, "run_type", "")).lower().endswith("manual")):
+        # `airflow dags trigger -l` dates the run but takes its interval from the moment of
+        # triggering; the night asked for is the one that ends at the logical date (as a
+        # trigger from the UI or the REST API gives it).
+        interval = _manual_interval(timetable, logical)
+        if interval is not None:
+            start, end = interval
     if start is not None and end is not None:
         start, end = _utc(start), _utc(end)
         return NightKey(start.isoformat(), end, start, end)
     dag_run = context["dag_run"]
     after = _utc(dag_run.run_after).replace(microsecond=0)
     return NightKey(f"manual:{dag_run.run_id}", after, None, None)
+
+
+def _manual_interval(timetable: Any, logical: datetime) -> tuple[datetime, datetime] | None:
+    """The data interval a manual run dated ``logical`` covers under ``timetable`` (the DAG
+    file's timetable, or the scheduler's own form of it that can infer one)."""
+    infer = getattr(timetable, "infer_manual_data_interval", None)
+    if infer is None and getattr(timetable, "expression", None):
+        import pendulum
+        from airflow.timetables.interval import CronDataIntervalTimetable
+
+        infer = CronDataIntervalTimetable(
+            timetable.expression, timetable.timezone).infer_manual_data_interval
+        logical = pendulum.instance(logical)
+    if infer is None:
+        return None
+    interval = infer(run_after=logical)
+    return interval.start, interval.end
 
 
 def _utc(value: datetime) -> datetime:

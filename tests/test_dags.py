@@ -116,6 +116,29 @@ def test_night_key_is_the_data_interval(dagbag: Any) -> None:
                               None, None)
 
 
+def test_a_manual_run_with_a_logical_date_is_the_night_ending_then(dagbag: Any) -> None:
+    """`airflow dags trigger -l` gives the run an interval ending when it was triggered;
+    the run is still the night that ends at its logical date."""
+    from types import SimpleNamespace
+
+    import akhbar_airflow as af
+    import pendulum
+
+    dag = dagbag.get_dag("akhbar_nightly")
+    logical = pendulum.datetime(2026, 11, 25, 2, 30, tz="UTC")
+    run = SimpleNamespace(run_id="manual__2026-11-28", run_type="manual", logical_date=logical,
+                          run_after=pendulum.datetime(2026, 11, 28, 3, 44, tz="UTC"))
+    context = {"data_interval_start": pendulum.datetime(2026, 11, 27, 2, 30, tz="UTC"),
+               "data_interval_end": pendulum.datetime(2026, 11, 28, 2, 30, tz="UTC"),
+               "dag_run": run, "dag": dag}
+    key = af.night_key(context)
+    assert key.run_key == "2026-11-24T02:30:00+00:00"
+    assert key.logical_ts == datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
+    # A scheduled run keeps the interval it was given.
+    run.run_type = "scheduled"
+    assert af.night_key(context).run_key == "2026-11-27T02:30:00+00:00"
+
+
 def test_retag_refuses_an_end_date_past_the_calendar_without_retrying(dagbag: Any) -> None:
     # ValueError is what the tasks turn into a failure without retries; an OverflowError
     # would be retried to no end.
