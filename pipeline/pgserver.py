@@ -133,7 +133,8 @@ class EmbeddedPostgres:
                              "--locale=C.UTF-8", "--auth=scram-sha-256", f"--pwfile={pwfile}",
                              check=False)
         if proc.returncode != 0:
-            raise RuntimeError(f"initdb failed: {proc.stderr.strip() or proc.stdout.strip()}")
+            raise EmbeddedServerError(
+                f"initdb failed: {proc.stderr.strip() or proc.stdout.strip()}")
         log.info("initialized PostgreSQL cluster in %s", self.datadir)
 
     def running(self) -> bool:
@@ -144,6 +145,12 @@ class EmbeddedPostgres:
         if not self.initialized():
             self.init()
         if self.running():
+            running_on = self.running_port()
+            if running_on not in (None, self.port):
+                raise EmbeddedServerError(
+                    f"the embedded PostgreSQL in {self.datadir} is running on port "
+                    f"{running_on}, not {self.port}: set AKHBAR_PG_PORT={running_on}, or stop "
+                    "it first (`akhbar db stop`)")
             return
         # Another checkout's embedded server (or any program) on the port would only show
         # as a failed start with the reason in the server log: say it here.
@@ -174,7 +181,15 @@ class EmbeddedPostgres:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"PostgreSQL on port {self.port} did not come up")
+        raise EmbeddedServerError(f"PostgreSQL on port {self.port} did not come up")
+
+    def running_port(self) -> int | None:
+        """The port the running server listens on, from its ``postmaster.pid``."""
+        try:
+            lines = (self.datadir / "postmaster.pid").read_text().splitlines()
+            return int(lines[3])
+        except (OSError, IndexError, ValueError):
+            return None
 
     def stop(self) -> None:
         if self.initialized() and self.running():
@@ -201,6 +216,8 @@ class EmbeddedPostgres:
 
 def project_server(home: Path, port: int) -> EmbeddedPostgres:
     """The embedded server of a checkout: ``<home>/pgdata``."""
+    if not 1 <= port <= 65535:
+        raise EmbeddedServerError(f"AKHBAR_PG_PORT={port} is no port (1 to 65535)")
     home = home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:

@@ -287,6 +287,36 @@ def test_an_embedded_server_port_already_taken_is_a_clear_error(
     assert "AKHBAR_PG_PORT" in result.output
 
 
+@pytest.mark.parametrize(("env", "message"), [
+    ({"AKHBAR_PG_PORT": "99999"}, "AKHBAR_PG_PORT=99999 is no port"),
+    ({"AKHBAR_PG_BINDIR": "/nonexistent/bin"}, "/nonexistent/bin"),
+])
+def test_an_embedded_server_that_cannot_start_is_one_error_line(
+        env: dict[str, str], message: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.pgserver import free_port
+
+    monkeypatch.delenv("AKHBAR_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(app, ["db", "url"], env={
+        "COLUMNS": "300", "AKHBAR_HOME": str(tmp_path / "home"),
+        "AKHBAR_PG_PORT": str(free_port()), **env})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert message in result.output and "Traceback" not in result.output, result.output
+
+
+def test_the_embedded_server_running_on_another_port_is_named(tmp_path: Path) -> None:
+    from pipeline.pgserver import EmbeddedServerError, free_port, project_server
+
+    server = project_server(tmp_path / "home", free_port())
+    server.start()
+    try:
+        moved = project_server(tmp_path / "home", free_port())
+        with pytest.raises(EmbeddedServerError, match=f"running on port {server.port}"):
+            moved.start()
+    finally:
+        server.stop()
+
+
 def test_a_port_a_stopped_server_left_in_time_wait_is_free() -> None:
     # Right after `make stop` the server's closed connections sit in TIME_WAIT on its port;
     # PostgreSQL starts there again, so the probe must not call the port taken.
