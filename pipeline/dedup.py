@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from pipeline.boilerplate import strip_boilerplate
-from pipeline.jsonl import JsonlError, iter_objects, require_id
+from pipeline.jsonl import JsonlError, iter_objects, require_id, require_text
 from pipeline.lsh import BandTable, Pool
 from pipeline.normalize import WORD, table_array, translate_array, translation_table
 
@@ -718,15 +718,19 @@ InputError = JsonlError
 
 
 def iter_articles(lines: Iterable[str | bytes]) -> Iterator[InputArticle]:
-    """Parse ``{id, title, text, published?, url?}`` JSON lines lazily; blank lines skipped."""
+    """Parse ``{id, title, text, published?, url?}`` JSON lines lazily; blank lines skipped.
+
+    A line is refused as ``akhbar tag`` refuses it (no id, no words, a field that is not a
+    string); ``body`` stands for a missing ``text``, as it does there."""
     seen: set[str] = set()
     for number, obj in iter_objects(lines):
         article_id = str(require_id(obj, number))
+        require_text(obj, number)
         if article_id in seen:
             raise InputError(f"line {number}: duplicate id {article_id!r}")
         seen.add(article_id)
         yield InputArticle(
-            article_id, str(obj.get("title") or ""), str(obj.get("text") or ""),
+            article_id, obj.get("title") or "", obj.get("text") or obj.get("body") or "",
             parse_published(obj.get("published")), obj.get("url"),
         )
 

@@ -185,6 +185,13 @@ def test_read_articles_reports_bad_lines() -> None:
         read_articles([good, good])
     with pytest.raises(InputError, match="line 1: an object with an 'id'"):
         read_articles(['{"title": "t"}'])
+    # Refused as `akhbar tag` refuses them: no words, or a number for a text.
+    with pytest.raises(InputError, match="line 1: a non-empty 'title', 'text' or 'body'"):
+        read_articles(['{"id": 1}'])
+    with pytest.raises(InputError, match="line 1: 'title' must be a string"):
+        read_articles(['{"id": 1, "title": 5, "text": "5"}'])
+    # A body stands for a missing text.
+    assert read_articles(['{"id": 1, "title": "t", "body": "نص"}'])[0].text == "نص"
 
 
 def test_cli_writes_one_line_per_article(tmp_path: Path) -> None:
