@@ -452,6 +452,11 @@ def dedup_articles(
     hasher = Hasher(cfg)
     edited = _edited(conn, hasher, sorted(done))
     stats.edited = len(edited)
+    # A cluster is named after its founder: where the founder's own text is unchanged, it
+    # founds the cluster again, whatever copy older than it the cluster took in since.
+    refound = {r[0] for r in conn.execute(
+        "SELECT DISTINCT cluster_id FROM dedup_members WHERE article_id = ANY(%s) "
+        "AND NOT cluster_id = ANY(%s)", (edited, edited))} if edited else set()
     again = _undecide(conn, hasher, edited) if edited else []
     done.difference_update(again)
     stats.already_done = len(done)
@@ -460,8 +465,8 @@ def dedup_articles(
         r[0]
         for r in conn.execute(
             "SELECT id FROM articles WHERE id = ANY(%s) "
-            "ORDER BY coalesce(published_at, first_seen), id",
-            (sorted({i for i in ids if i not in done} | set(again)),),
+            "ORDER BY id = ANY(%s) DESC, coalesce(published_at, first_seen), id",
+            (sorted({i for i in ids if i not in done} | set(again)), sorted(refound)),
         )
     ]
     for start in range(0, len(todo), _CHUNK):
@@ -480,7 +485,7 @@ def dedup_articles(
         before = dict(index.canonical)
         index.changed.clear()
         index.changed_clusters.clear()
-        ordered = sorted(chunk.values(), key=order_key)
+        ordered = sorted(chunk.values(), key=lambda sig: (sig.id not in refound, order_key(sig)))
         new_ids = sorted(chunk)
         exact = index.exact_copies_among((s.id, s.content_hash) for s in ordered)
         # The sets and band keys go to the server on a worker thread while the decisions are

@@ -274,3 +274,28 @@ def test_an_edited_article_is_decided_again_on_its_new_text(conn: psycopg.Connec
         lead: 1, other: 1, full: 1}
     assert conn.execute("SELECT count(*) FROM dedup_bands WHERE article_id = %s",
                         (full,)).fetchone() == (2 * DedupConfig().bands,)
+
+
+def test_editing_a_copy_keeps_the_founders_story_id(conn: psycopg.Connection) -> None:
+    """A cluster keeps its founder's id when another member's text is edited, even where a
+    backfill brought in a copy older than the founder."""
+    newer = add_article(conn, "newer", FULL, 48)
+    conn.commit()
+    dedup_articles(conn, [newer])
+    conn.commit()
+    older = add_article(conn, "older", "\n".join([LEAD, *BACKGROUND[:3]]), 0)  # a backfill
+    conn.commit()
+    dedup_articles(conn, [older])
+    conn.commit()
+    third = add_article(conn, "third", "واشنطن (رويترز) - " + FULL, 50)
+    conn.commit()
+    dedup_articles(conn, [third])
+    conn.commit()
+    assert {aid: row[0] for aid, row in copies(conn).items()} == {
+        newer: newer, older: newer, third: newer}
+    edit(conn, third, ECONOMY * 2, 72)  # only the third copy changes
+    assert dedup_articles(conn, [third]).edited == 1
+    conn.commit()
+    rows = copies(conn)
+    assert (rows[newer][0], rows[older][0], rows[third][0]) == (newer, newer, third)
+    assert rows[third][3] == "unique"
