@@ -73,9 +73,10 @@ def sync_entities(conn: psycopg.Connection, gazetteer: Gazetteer) -> dict[str, i
 
 
 COPY_LINES = 2000  # mention rows formatted before they are handed to COPY in one write
-# Tries of a batch whose rows another tagger wrote while it was tagging (the night and a
-# re-tag may tag the same article at once).
-WRITE_ATTEMPTS = 3
+# Tries of a batch whose articles another tagger or a night wrote while it was tagging (the
+# night and a re-tag may tag, or a night store, the same article at once).
+WRITE_ATTEMPTS = 6
+RETRY_PAUSE = 0.25  # seconds before the second try, doubled for each one after
 # What COPY's text format escapes in a value (as psycopg's own row writer does).
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
                                "\v": "\\v", "\f": "\\f", "\r": "\\r"})
@@ -145,11 +146,13 @@ def _write_batch(conn: psycopg.Connection, batch_ids: Sequence[int], tagger: Ent
     batches."""
     # A summary equal to the body is not even read (NULLIF); the tagger leaves out any
     # other that the body already holds (summary_adds).
-    rows = conn.execute(
+    read = conn.execute(
         "SELECT a.id, a.title, nullif(a.summary, a.body), a.body, "
-        "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id) "
+        "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id), a.content_hash "
         "FROM articles a WHERE a.id = ANY(%s) ORDER BY a.id FOR KEY SHARE OF a",
         (list(batch_ids),)).fetchall()
+    hashes = {r[0]: r[5] for r in read}
+    rows = [r[:5] for r in read]
     # Articles tagged before are tagged first: where their mentions come out as stored, the
     # rows stay as they are (a re-run keeps every mention id); the others' are replaced.
     stored = _stored_mentions(conn, [r[0] for r in rows if r[4]])
@@ -211,7 +214,27 @@ def _write_batch(conn: psycopg.Connection, batch_ids: Sequence[int], tagger: Ent
             if lines:
                 copy.write("".join(lines))
     _lock_entities(conn, {e for e in entity_ids if e is not None})
+    _check_unchanged(conn, hashes)
     return len(rows), written, unlinked, counted
+
+
+class _TextChanged(Exception):
+    """A night stored new text for an article of the batch while it was being tagged."""
+
+
+def _check_unchanged(conn: psycopg.Connection, hashes: dict[int, str]) -> None:
+    """Hold the batch's articles until the commit, and check their text is still the one
+    tagged: mentions of a text a night has replaced meanwhile would point at wrong offsets.
+
+    ``NOWAIT``: a night still writing one of them is waited for by trying the batch again,
+    never inside the lock queue, where a wait could close a deadlock on the night's load."""
+    if not hashes:
+        return
+    now = dict(conn.execute(
+        "SELECT id, content_hash FROM articles WHERE id = ANY(%s) ORDER BY id "
+        "FOR SHARE NOWAIT", (list(hashes),)).fetchall())
+    if any(now.get(aid) != value for aid, value in hashes.items()):
+        raise _TextChanged
 
 
 def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer: Gazetteer,
@@ -242,15 +265,23 @@ def tag_articles(conn: psycopg.Connection, article_ids: Sequence[int], gazetteer
             try:
                 articles, written, unlinked, counted = _write_batch(
                     conn, ids[i:i + batch], tagger, surfaces, confidences)
-            except psycopg.errors.UniqueViolation:
+            except (psycopg.errors.UniqueViolation, psycopg.errors.LockNotAvailable,
+                    _TextChanged) as exc:
                 with suppress(psycopg.Error):
                     conn.rollback()
                 if attempt == WRITE_ATTEMPTS:
+                    if isinstance(exc, _TextChanged):
+                        raise RuntimeError(
+                            f"entities: articles {ids[i]} to {ids[min(i + batch, len(ids)) - 1]}"
+                            " kept changing while they were tagged; run the re-tag again "
+                            "once the night has loaded") from None
                     raise
                 # Another tagger (the night, a re-tag) committed rows of these articles
-                # after they were read: read them again, so that their rows are replaced.
-                log.info("entities: articles %d to %d were tagged meanwhile; again",
+                # after they were read, or a night stored or is storing new text for them:
+                # read them again, so that their rows are replaced by the new text's.
+                log.info("entities: articles %d to %d changed meanwhile; again",
                          ids[i], ids[min(i + batch, len(ids)) - 1])
+                time.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
                 continue
             except BaseException:
                 with suppress(psycopg.Error):  # nothing of the batch stays, not even uncommitted

@@ -793,6 +793,84 @@ def test_two_taggers_of_one_article_at_once_both_succeed(conn, db_url: str,
     assert conn.execute(MENTION_ROW).fetchall() == [r for r in before if r[0] == ids[0]]
 
 
+def test_a_text_a_night_replaces_while_it_is_tagged_is_tagged_again(conn, db_url: str) -> None:
+    """A re-tag that read an article before a night stored new text for it (and tagged that)
+    writes no mention of the old text: its batch is read again."""
+    from datetime import UTC, datetime
+
+    from warehouse_data import article
+
+    from pipeline import store
+    from pipeline.records import FeedSpec
+
+    old = "قال الرئيس الروسي فلاديمير بوتين إن موسكو سترد على العقوبات الأمريكية."
+    new = "أعلنت واشنطن فرض عقوبات جديدة، وقال وزير الخارجية إن بكين وطهران تدعمان موسكو."
+    first, second = datetime(2024, 3, 1, 2, tzinfo=UTC), datetime(2024, 3, 2, 2, tzinfo=UTC)
+    gaz = load_gazetteer()
+    store.sync_feeds(conn, [FeedSpec("fa", "fa", "https://a.example/rss", "A")])
+    run = store.start_run(conn, "n1", first)
+    store.load_articles(conn, run, [article("fa", "A", "https://a.example/1", "خبر", old, first)])
+    conn.commit()
+    sync_entities(conn, gaz)
+    aid = conn.execute("SELECT id FROM articles").fetchone()[0]
+    conn.commit()
+
+    class NightMeanwhile(EntityTagger):
+        fired = False
+
+        def tag_rows(self, fields):  # type: ignore[no-untyped-def]
+            rows = super().tag_rows(fields)  # the old text is tagged ...
+            if not NightMeanwhile.fired:  # ... while a night loads the new one and tags it
+                NightMeanwhile.fired = True
+                with store.connect(db_url) as night:
+                    later = store.start_run(night, "n2", second)
+                    store.load_articles(night, later, [
+                        article("fa", "A", "https://a.example/1", "خبر", new, first)])
+                    night.commit()
+                    tag_articles(night, [aid], gaz, EntityTagger(gaz))
+            return rows
+
+    with store.connect(db_url) as retag:
+        tag_articles(retag, [aid], gaz, NightMeanwhile(gaz))
+    assert NightMeanwhile.fired
+    body = conn.execute("SELECT body FROM articles WHERE id = %s", (aid,)).fetchone()[0]
+    assert body == new
+    mentions = conn.execute(
+        "SELECT field, start_offset, end_offset, surface FROM article_entities "
+        "WHERE article_id = %s AND field = 'body'", (aid,)).fetchall()
+    assert mentions and all(body[start:end] == surface for _f, start, end, surface in mentions)
+    assert "بوتين" not in {surface for *_rest, surface in mentions}
+
+
+def test_a_retag_waits_out_a_night_still_writing_its_articles(conn, db_url: str) -> None:
+    """A night that has written new text but not committed it holds the article: the
+    re-tag tries again until the night is done, then tags the new text."""
+    import threading
+
+
+    gaz = load_gazetteer()
+    sync_entities(conn, gaz)
+    ids = _insert_articles(conn)
+    conn.commit()
+    new = "أعلنت واشنطن فرض عقوبات جديدة، وقال وزير الخارجية إن بكين تدعم موسكو."
+    tagger = EntityTagger(gaz)  # built first: the night must still be writing when it reads
+    night = psycopg.connect(db_url)
+    night.execute("UPDATE articles SET body = %s, content_hash = 'edited' WHERE id = %s",
+                  (new, ids[0]))
+    timer = threading.Timer(0.6, night.commit)
+    timer.start()
+    try:
+        tag_articles(conn, ids[:1], gaz, tagger)
+    finally:
+        timer.join()
+        night.close()
+    mentions = conn.execute(
+        "SELECT start_offset, end_offset, surface FROM article_entities "
+        "WHERE article_id = %s AND field = 'body'", (ids[0],)).fetchall()
+    assert {surface for *_span, surface in mentions} >= {"واشنطن", "بكين", "موسكو"}
+    assert all(new[start:end] == surface for start, end, surface in mentions), mentions
+
+
 def test_a_rerun_keeps_every_mention_row_and_its_id(conn) -> None:
     """Re-tagging what is already tagged alike writes nothing: the rows and their ids stay.
     An article whose mentions changed has its rows replaced."""
