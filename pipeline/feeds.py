@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import os
 import re
 import xml.sax
@@ -32,7 +33,7 @@ from defusedxml import sax as defused_sax
 from pipeline import datafile
 from pipeline.feedparse import parse_document
 from pipeline.fetcher import Fetcher, Limits, Response
-from pipeline.netguard import AllowList
+from pipeline.netguard import AllowList, trusting
 from pipeline.records import FeedSpec, FetchResult, RawEntry
 from pipeline.settings import Settings
 
@@ -245,12 +246,12 @@ def _to_feed_fetch(feed_id: str, resp: Response) -> FeedFetch:
 async def fetch_round(requests: Sequence[FeedRequest], settings: Settings) -> list[FeedFetch]:
     """Fetch every feed concurrently (conditional GET where validators are known).
 
-    The hosts of the registered feed URLs are trusted (the operator chose them); a redirect
-    elsewhere still goes through the SSRF guard.
+    A feed's registered URL is trusted (the operator chose it), for that feed's requests
+    only and for its origin only (scheme, host and port). Everything else goes through the
+    SSRF guard: a redirect elsewhere, another feed's origin, and the URL learned from a
+    permanent redirect (``req.url``), since whoever runs that host chose it, not the operator.
     """
-    trusted = {urlsplit(r.url).hostname or "" for r in requests}
-    trusted |= {urlsplit(r.spec.url).hostname or "" for r in requests}
-    allow = AllowList.parse([*settings.allow_private_hosts, *(h for h in trusted if h)])
+    allow = AllowList.parse(settings.allow_private_hosts)
     async with Fetcher(feed_limits(settings), settings.user_agent, allow) as fetcher:
 
         async def one(req: FeedRequest) -> FeedFetch:
@@ -262,7 +263,9 @@ async def fetch_round(requests: Sequence[FeedRequest], settings: Settings) -> li
                 headers["If-None-Match"] = req.etag
             if req.last_modified:
                 headers["If-Modified-Since"] = req.last_modified
-            return _to_feed_fetch(req.spec.id, await fetcher.get(req.url, headers))
+            with trusting(req.spec.url):  # each feed runs as its own task: trust stays in it
+                resp = await fetcher.get(req.url, headers)
+            return _to_feed_fetch(req.spec.id, resp)
 
         return list(await asyncio.gather(*(one(r) for r in requests)))
 
@@ -479,6 +482,26 @@ _MOJIBAKE_RUN = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u
 _ARABIC = re.compile("[\u0600-\u06ff]")
 
 
+def _mojibake_bytes() -> dict[int, int]:
+    """Each character of a mojibake run mapped to the byte it was read from.
+
+    windows-1252 where it defines the byte; for U+0080-U+00FF the code point itself, which
+    covers Latin-1 and the five bytes windows-1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D,
+    kept as C1 controls by MySQL's "latin1", the usual source): ف is D9 81, so "في" comes
+    out as windows-1252 and Latin-1 characters in one run, which neither codec encodes whole.
+    """
+    table: dict[int, int] = {}
+    for byte in range(0x80, 0x100):
+        with contextlib.suppress(UnicodeDecodeError):  # one of the five undefined bytes
+            table[ord(bytes([byte]).decode("cp1252"))] = byte
+    for code in range(0x80, 0x100):
+        table.setdefault(code, code)
+    return table
+
+
+_MOJIBAKE_BYTES = str.maketrans({code: chr(byte) for code, byte in _mojibake_bytes().items()})
+
+
 def repair_double_utf8(text: str) -> tuple[str, int]:
     """Undo Arabic UTF-8 that was read as windows-1252/Latin-1 upstream ("Ø§Ù„" for "ال").
 
@@ -492,17 +515,62 @@ def repair_double_utf8(text: str) -> tuple[str, int]:
     def fix(m: re.Match[str]) -> str:
         nonlocal count
         run = m.group(0)
-        for enc in ("cp1252", "latin-1"):
-            try:
-                fixed = run.encode(enc).decode("utf-8")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                continue
-            if _ARABIC.search(fixed):
-                count += 1
-                return fixed
-        return run
+        try:
+            fixed = run.translate(_MOJIBAKE_BYTES).encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return run
+        if not _ARABIC.search(fixed):
+            return run
+        count += 1
+        return fixed
 
     return _MOJIBAKE_RUN.sub(fix, text), count
+
+
+# A numeric character reference that may be beyond what Python can encode: a surrogate
+# (U+D800-U+DFFF) or a code point over U+10FFFF. Leading zeros are skipped, so the digits
+# say the size: smaller references and the common Arabic ones (&#1575;) never match.
+_BIG_CHAR_REF = re.compile(r"&#(?:[xX]0*([1-9A-Fa-f][0-9A-Fa-f]{3,})|0*([1-9][0-9]{4,}));")
+
+
+def _char_ref_value(m: re.Match[str]) -> int:
+    """The code point a reference names; any over 8 digits is out of range, unconverted."""
+    digits = m.group(1) or m.group(2)
+    if len(digits) > 8:
+        return 0x110000
+    return int(digits, 16) if m.group(1) else int(digits)
+
+
+def repair_char_refs(text: str) -> str:
+    """Join a surrogate pair of references (``&#55357;&#56832;``, how many CMSs write an
+    emoji) into one for the real character, and make a lone surrogate or a reference over
+    U+10FFFF ``&#xFFFD;``.
+
+    Expat refuses these, and feedparser's loose parser then raises on them
+    (UnicodeEncodeError, ValueError, OverflowError): one such reference would fail the
+    whole feed.
+    """
+    if "&#" not in text:
+        return text
+    parts: list[str] = []
+    done = 0  # text[:done] is in parts
+    for m in _BIG_CHAR_REF.finditer(text):
+        if m.start() < done:
+            continue  # the low half of a pair joined already
+        value, end = _char_ref_value(m), m.end()
+        if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF:
+            continue
+        replacement = "&#xFFFD;"
+        low = _BIG_CHAR_REF.match(text, end) if value <= 0xDBFF else None
+        if low is not None and 0xDC00 <= (low_value := _char_ref_value(low)) <= 0xDFFF:
+            replacement = f"&#x{0x10000 + ((value - 0xD800) << 10) + low_value - 0xDC00:X};"
+            end = low.end()
+        parts += (text[done:m.start()], replacement)
+        done = end
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _declared_utf8(text: str) -> str:
@@ -569,7 +637,7 @@ def parse_feed(spec: FeedSpec, result: FetchResult, max_ratio: float = 0.02) -> 
         out.problems["replacement_chars"] += 1
     if decoded.repaired:
         out.problems["mojibake_repaired"] += 1
-    text = _declared_utf8(decoded.text)
+    text = _declared_utf8(repair_char_refs(decoded.text))
     data = text.encode("utf-8")
     try:
         check_hostile_xml(data)
@@ -594,10 +662,13 @@ def parse_feed(spec: FeedSpec, result: FetchResult, max_ratio: float = 0.02) -> 
             language=spec.language,
         ))
     if not out.entries:
-        if out.bozo:
-            out.error, out.reason = f"parse error: {out.bozo}", "parse"
-        elif not parsed.get("version"):
+        # No version: feedparser found no RSS or Atom root, as for the HTML page or JSON a
+        # server sends where a dead feed was (bozo too, being rarely well-formed XML). A
+        # broken document it recognised as a feed keeps its version.
+        if not parsed.get("version"):
             out.error, out.reason = "not a feed: no RSS or Atom document found", "not_a_feed"
+        elif out.bozo:
+            out.error, out.reason = f"parse error: {out.bozo}", "parse"
     return out
 
 

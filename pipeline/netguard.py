@@ -4,7 +4,9 @@ The check runs at connect time, inside the HTTP client's network layer: the host
 once, every address is checked, and the connection goes to a checked address. So redirects,
 DNS tricks and keep-alive reuse all pass through it. Loopback, private, link-local,
 multicast, reserved and unspecified addresses (IPv4 and IPv6, IPv4 embedded in IPv6 too)
-are refused unless the host or address is on the allow-list (``AKHBAR_ALLOW_PRIVATE_HOSTS``).
+are refused unless the host or address is on the allow-list (``AKHBAR_ALLOW_PRIVATE_HOSTS``),
+or the request goes to an origin trusted for the task making it (:func:`trusting`: a feed's
+own registered URL, for that feed's fetch only).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import anyio
@@ -24,6 +28,14 @@ log = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+# (scheme, host as sent on the wire: lower case, IDNA, no brackets, port with the default
+# filled in). Trust is given to an origin, never to a host on every port.
+Origin = tuple[str, str, int]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# The origins trusted for the requests of the current task; a context variable, so that
+# one feed's trust never reaches a request made for another feed running concurrently.
+_TRUSTED: ContextVar[frozenset[Origin]] = ContextVar("netguard_trusted", default=frozenset())
 
 
 class RefusedAddress(Exception):
@@ -92,6 +104,35 @@ class AllowList:
         return any(ip in net or (inner is not None and inner in net) for net in self.networks)
 
 
+def origin(url: str | httpx.URL) -> Origin | None:
+    """An http(s) URL's origin as the connection layer sees it; None for any other URL."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return None
+    port = parsed.port or _DEFAULT_PORTS.get(parsed.scheme)
+    if port is None or not parsed.raw_host:
+        return None
+    return parsed.scheme, parsed.raw_host.decode("ascii", "replace").lower(), port
+
+
+@contextmanager
+def trusting(*urls: str) -> Iterator[None]:
+    """Trust the origins of ``urls`` (scheme, host and port) for the requests made inside
+    the block by this task only.
+
+    A host name stays a name: the origin matches a request to that very name, not to
+    another name that resolves to the same address. Neither does it extend to where a
+    trusted origin redirects: the redirect target is a request to its own origin.
+    """
+    extra = {o for o in map(origin, urls) if o is not None}
+    token = _TRUSTED.set(_TRUSTED.get() | extra)
+    try:
+        yield
+    finally:
+        _TRUSTED.reset(token)
+
+
 async def resolve(host: str, port: int) -> list[IPAddress]:
     """Every address ``host`` resolves to (an IP literal resolves to itself)."""
     host = host.strip("[]")
@@ -108,16 +149,18 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return seen
 
 
-async def checked_addresses(host: str, port: int, allow: AllowList) -> list[str]:
+async def checked_addresses(host: str, port: int, allow: AllowList,
+                            trusted: bool = False) -> list[str]:
     """Resolve ``host`` and return its addresses; raise if any of them is refused.
 
     All addresses must pass, not just one: a name that answers both a public and a private
-    address would otherwise let the connection land on the private one.
+    address would otherwise let the connection land on the private one. ``trusted``: the
+    caller has already matched the host and port to a trusted origin.
     """
     addresses = await resolve(host, port)
     if not addresses:
         raise httpcore.ConnectError(f"{host} resolves to no address")
-    if allow.allows_host(host):
+    if trusted or allow.allows_host(host):
         return [str(a) for a in addresses]
     for ip in addresses:
         why = why_refused(ip)
@@ -129,10 +172,15 @@ async def checked_addresses(host: str, port: int, allow: AllowList) -> list[str]
 
 @dataclass
 class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """An httpcore network backend that connects only to addresses the guard accepts."""
+    """An httpcore network backend that connects only to addresses the guard accepts.
+
+    ``trusted`` (host, port) is connected to unchecked: a backend given one serves the
+    connection pool of that trusted origin alone (see :class:`GuardedTransport`).
+    """
 
     allow: AllowList
     inner: httpcore.AsyncNetworkBackend = field(default_factory=httpcore.AnyIOBackend)
+    trusted: tuple[str, int] | None = None
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
@@ -140,7 +188,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                           ) -> httpcore.AsyncNetworkStream:
         try:
             with anyio.fail_after(timeout):
-                addresses = await checked_addresses(host, port, self.allow)
+                addresses = await checked_addresses(
+                    host, port, self.allow, trusted=self.trusted == (host.lower(), port))
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
         except OSError as exc:  # socket.gaierror: the name does not resolve
@@ -165,10 +214,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool rebuilt on :class:`GuardedBackend`."""
+class _PoolTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool rebuilt on a :class:`GuardedBackend`."""
 
-    def __init__(self, allow: AllowList, max_connections: int = 100) -> None:
+    def __init__(self, backend: GuardedBackend, max_connections: int) -> None:
         super().__init__(trust_env=False)
         if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
             # The guard must never be silently bypassed by a change inside httpx.
@@ -176,5 +225,36 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=max_connections, max_keepalive_connections=max_connections,
-            network_backend=GuardedBackend(allow),
+            network_backend=backend,
         )
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport whose every connection is made through the guard.
+
+    A request to an origin trusted in its task (:func:`trusting`) goes to a connection pool
+    of that origin alone, whose backend trusts it; any other request goes to the guarded
+    pool. Kept apart, a kept-alive trusted connection never carries a request that was not
+    trusted, and a guarded one was checked when it was made.
+    """
+
+    def __init__(self, allow: AllowList, max_connections: int = 100) -> None:
+        self.allow, self.max_connections = allow, max_connections
+        self._guarded = _PoolTransport(GuardedBackend(allow), max_connections)
+        self._trusted: dict[Origin, _PoolTransport] = {}
+
+    def _transport(self, request: httpx.Request) -> _PoolTransport:
+        key = origin(request.url)
+        if key is None or key not in _TRUSTED.get():
+            return self._guarded
+        if key not in self._trusted:
+            backend = GuardedBackend(self.allow, trusted=(key[1], key[2]))
+            self._trusted[key] = _PoolTransport(backend, self.max_connections)
+        return self._trusted[key]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._transport(request).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in (self._guarded, *self._trusted.values()):
+            await transport.aclose()

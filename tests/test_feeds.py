@@ -387,6 +387,81 @@ def test_double_encoded_utf8_is_repaired_and_counted() -> None:
     assert feeds.repair_double_utf8("Ødegaard Ùnited Müller") == ("Ødegaard Ùnited Müller", 0)
 
 
+
+def mysql_latin1(text: str) -> str:
+    """UTF-8 read as MySQL's "latin1": windows-1252, with its five undefined bytes kept as
+    C1 controls (ف is D9 81: "Ù\x81")."""
+    return "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
+                   for b in text.encode())
+
+
+def test_double_encoded_arabic_with_feh_is_repaired_whole() -> None:
+    # Words holding ف and one of ق ك ل م ن ه و ى ي need both codecs at once.
+    text = "وقال الوزير في مؤتمر صحفي إن الاتفاق نهائي"
+    assert feeds.repair_double_utf8(mysql_latin1(text)) == (text, len(text.split()))
+    body = doc("utf-8", mysql_latin1(text)).encode()
+    parsed = feeds.parse_feed(FeedSpec("s", "S", "file:x", "O"),
+                              FetchResult("s", "file:x", "ok", body=body))
+    assert [e.title for e in parsed.entries] == [text]
+    assert parsed.problems["mojibake_repaired"] == 1
+
+
+def with_reference(ref: str) -> bytes:
+    """Three good items, then one whose title and category hold ``ref``."""
+    good = "".join(f"<item><title>خبر {i}</title><link>https://news.example/{i}</link></item>"
+                   for i in range(3))
+    bad = (f"<item><title>عاجل {ref} هنا</title><category>{ref}</category>"
+           "<link>https://news.example/e</link></item>")
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>t</title>{good}{bad}</channel></rss>").encode()
+
+
+@pytest.mark.parametrize(("ref", "title"), [
+    ("&#55357;&#56832;", "عاجل 😀 هنا"), ("&#xD83D;&#xDE00;", "عاجل 😀 هنا"),
+    ("&#x0D83D;&#xde00;", "عاجل 😀 هنا"), ("&#55357;", "عاجل \ufffd هنا"),
+    ("&#56832;&#55357;", "عاجل \ufffd\ufffd هنا"), ("&#1114112;", "عاجل \ufffd هنا"),
+    ("&#x110000;", "عاجل \ufffd هنا"), ("&#99999999999999999999;", "عاجل \ufffd هنا"),
+])
+def test_references_python_cannot_encode_do_not_fail_the_feed(ref: str, title: str) -> None:
+    parsed = feeds.parse_feed(FeedSpec("s", "S", "file:x", "O"),
+                              FetchResult("s", "file:x", "ok", body=with_reference(ref)))
+    assert [e.title for e in parsed.entries] == ["خبر 0", "خبر 1", "خبر 2", title]
+    assert parsed.error is None
+
+
+def test_surrogate_references_are_joined_or_replaced_before_parsing() -> None:
+    assert feeds.repair_char_refs("&#55357;&#55357;&#56832; &#1575;&#x627;&#20013;") == (
+        "&#xFFFD;&#x1F600; &#1575;&#x627;&#20013;")  # the second high half has its pair
+    assert feeds.repair_char_refs("&#x10FFFF;&#" + "9" * 5000 + ";") == "&#x10FFFF;&#xFFFD;"
+
+
+PAGES_NOT_FEEDS = [
+    b"<!DOCTYPE html><html lang='ar'><head><meta charset='utf-8'><title>\xd8\xa7\xd9\x84"
+    b"\xd8\xb1\xd8\xa6\xd9\x8a\xd8\xb3\xd9\x8a\xd8\xa9</title></head><body><p>"
+    b"\xd8\xa3\xd8\xae\xd8\xa8\xd8\xa7\xd8\xb1<br><img src=a.png></p></body></html>",
+    b"<html><head><title>Page not found</title></head><body><h1>404</h1><p>Sorry &nbsp; "
+    b"gone</p></body></html>",
+    b'{"error": "moved"}',
+    b"<?xml version='1.0'?><error><code>NoSuchKey</code></error>",
+]
+BROKEN_FEEDS = [
+    b"<rss><channel><title>\xd8\xb9</title></chan",
+    b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></fe',
+]
+
+
+def test_a_page_served_in_place_of_a_feed_is_not_a_feed() -> None:
+    # Home pages and soft 404s are rarely well-formed XML: what tells them from a broken
+    # feed is that feedparser found no RSS or Atom root in them.
+    def reason(body: bytes) -> str | None:
+        return feeds.parse_feed(FeedSpec("s", "S", "file:x", "O"), FetchResult(
+            "s", "file:x", "ok", body=body,
+            headers={"content-type": "text/html; charset=utf-8"})).reason
+
+    assert [reason(b) for b in PAGES_NOT_FEEDS] == ["not_a_feed"] * len(PAGES_NOT_FEEDS)
+    assert [reason(b) for b in BROKEN_FEEDS] == ["parse"] * len(BROKEN_FEEDS)
+
+
 BODY = "قال المتحدث باسم الوزارة إن الاجتماع ناقش ملفات التجارة والاستثمار والطاقة. " * 3
 RSS_HEAD = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'

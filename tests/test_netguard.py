@@ -101,6 +101,81 @@ def test_registered_feed_host_is_trusted_but_not_where_it_redirects(http_server)
     assert "/x" not in [p for p, _ in http_server.requests]
 
 
+def _round(*requests: feeds.FeedRequest) -> list[feeds.FeedFetch]:
+    settings = Settings(http_timeout=0.5, http_connect_timeout=0.5, http_total_timeout=2.0)
+    return asyncio.run(feeds.fetch_round(requests, settings))
+
+
+def test_a_url_learned_from_a_permanent_redirect_is_not_trusted(http_server) -> None:
+    # Whoever runs the host a feed moved to chose it, not the operator: on later nights the
+    # learned URL (moved_to) goes through the guard like any redirect target.
+    http_server.route("/new.xml", respond(200, rss("moved", 2)))
+    spec = FeedSpec("f", "F", http_server.url("/feed.xml"), "O")
+    learned, same_origin = _round(
+        feeds.FeedRequest(spec, f"http://localhost:{http_server.port}/new.xml"),
+        feeds.FeedRequest(spec, http_server.url("/new.xml")))
+    assert (learned.status, learned.reason) == ("failed", "refused_address")
+    # A move within the registered feed's own origin stays trusted.
+    assert same_origin.status == "ok" and b"moved" in same_origin.body
+    assert [p for p, _ in http_server.requests] == ["/new.xml"]
+
+
+def test_a_feed_is_trusted_for_its_own_origin_and_its_own_requests_only(http_server) -> None:
+    http_server.route("/b.xml", respond(200, rss("b", 2)))
+    http_server.route("/a.xml", redirect(302, http_server.url("/admin")))
+    http_server.route("/c.xml", redirect(302, f"http://localhost:{http_server.port}/admin"))
+    http_server.route("/admin", respond(200, b"<rss>INTERNAL ADMIN</rss>"))
+    specs = [FeedSpec("b", "B", http_server.url("/b.xml"), "O"),
+             # Feed a's redirect lands on feed b's registered origin: b's trust is b's own.
+             FeedSpec("a", "A", f"http://localhost:{http_server.port}/a.xml", "O"),
+             # A registered address stays an address: a name resolving to it is not trusted.
+             FeedSpec("c", "C", http_server.url("/c.xml"), "O")]
+    b, a, c = _round(*(feeds.FeedRequest(s, s.url) for s in specs))
+    assert b.status == "ok" and b"b" in b.body
+    assert (a.status, a.reason, c.status, c.reason) == (
+        "failed", "refused_address", "failed", "refused_address")
+    assert "/admin" not in [p for p, _ in http_server.requests]
+
+
+def test_a_feed_is_not_trusted_on_another_port_of_its_host(http_server) -> None:
+    with socket.socket() as other:  # another service on the same host, another port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        other.setblocking(False)
+        target = f"http://127.0.0.1:{other.getsockname()[1]}/admin"
+        http_server.route("/feed.xml", redirect(302, target))
+        spec = FeedSpec("f", "F", http_server.url("/feed.xml"), "O")
+        got, = _round(feeds.FeedRequest(spec, spec.url))
+        assert (got.status, got.reason) == ("failed", "refused_address")
+        with pytest.raises(BlockingIOError):
+            other.accept()  # no connection was even opened
+
+
+def test_a_trusted_connection_never_carries_an_untrusted_request(http_server, monkeypatch
+                                                                 ) -> None:
+    # Keep-alive: the trusted origin's connection stays open after the first request.
+    monkeypatch.setattr(http_server.httpd.RequestHandlerClass, "protocol_version", "HTTP/1.1")
+    http_server.route("/page", respond(200, b"hello"))
+
+    async def twice() -> tuple[object, object]:
+        async with Fetcher(LIMITS, "Akhbar-test", AllowList()) as fetcher:
+            with netguard.trusting(http_server.url("/feed.xml")):
+                trusted = await fetcher.get(http_server.url("/page"))
+            return trusted, await fetcher.get(http_server.url("/page"))
+
+    trusted, untrusted = asyncio.run(twice())
+    assert (trusted.status, trusted.body) == (200, b"hello")
+    assert untrusted.reason == "refused_address"
+    assert [p for p, _ in http_server.requests] == ["/page"]
+
+
+def test_trusted_origins_have_their_port_and_are_names() -> None:
+    assert netguard.origin("http://LocalHost/x") == ("http", "localhost", 80)
+    assert netguard.origin("https://[::1]:8443/") == ("https", "::1", 8443)
+    assert netguard.origin("http://example.org:443/") == ("http", "example.org", 443)
+    assert netguard.origin("file:///tmp/feed.xml") is None
+
+
 def test_unknown_host_is_a_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     async def no_such_host(*args: object, **kwargs: object) -> list:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
