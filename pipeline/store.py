@@ -562,7 +562,8 @@ def load_articles(conn: psycopg.Connection, run: Run, articles: Sequence[Article
         known.extend(a for rnd in later for a in rnd)
         # A text again at its URL loses again where it lost the first time.
         stats.older += sum(holds[rnd][a.canonical_url] != a.content_hash for a, rnd in repeats)
-        copies, moved = _place_copies(conn, run, same_as, ids_by_url, held, known_hash)
+        copies, moved = _place_copies(conn, run, same_as, ids_by_url, held, known_hash,
+                                      _run_sightings(conn, run, same_as))
         new_ids.update(moved)
         stats.new = len(new_ids)
         stats.duplicate = len(articles) - stats.new - stats.updated - stats.older
@@ -625,9 +626,22 @@ def _upsert_round(conn: psycopg.Connection, run: Run, arts: list[Article],
             stats.older += 1
 
 
+def _run_sightings(conn: psycopg.Connection, run: Run,
+                   same_as: list[tuple[Article, int | str]]) -> dict[tuple[str, str], int]:
+    """The article each copy of ``same_as`` is already a sighting of in ``run`` (a re-run),
+    by (feed, URL); the first such article where, oddly, there are several."""
+    urls = sorted({art.url for art, target in same_as if target != art.canonical_url})
+    if not urls:
+        return {}
+    return {(feed, url): aid for feed, url, aid in conn.execute(
+        "SELECT feed_id, url, min(article_id) FROM article_sightings "
+        "WHERE run_id = %s AND url = ANY(%s) GROUP BY feed_id, url", (run.id, urls))}
+
+
 def _place_copies(conn: psycopg.Connection, run: Run,
                   same_as: list[tuple[Article, int | str]], ids_by_url: dict[str, int],
                   held: dict[int, str], known_hash: dict[str, list[int]],
+                  seen_in_run: dict[tuple[str, str], int],
                   ) -> tuple[list[tuple[Article, int]], set[int]]:
     """Give each duplicate the id of the article it is a sighting of; return them, and the
     ids of the rows inserted for copies whose text no row holds.
@@ -637,15 +651,27 @@ def _place_copies(conn: psycopg.Connection, run: Run,
     or its newer text kept over an older night's), the copy's text would be held nowhere:
     it goes to another stored article with that text or, failing one, becomes an article
     of its own at its URL, so a re-run finds it there and changes nothing.
-    ``ids_by_url`` and ``held`` are updated with the rows inserted.
+    A copy this run has already seen (``seen_in_run``: the night run again) stays a sighting
+    of the article it was one of, whatever text that article holds since: a later night's
+    edit must not make a re-run place it anew. ``ids_by_url`` and ``held`` are updated with
+    the rows inserted.
     """
     placed: list[tuple[Article, int | None]] = []
+    holders: dict[str, int] | None = None  # content hash -> oldest row holding it now
     for art, target in same_as:
         aid = ids_by_url[target] if isinstance(target, str) else target
         home: int | None = aid
-        if target != art.canonical_url and held[aid] != art.content_hash:
+        if target != art.canonical_url and (art.feed_id, art.url) in seen_in_run:
+            home = seen_in_run[art.feed_id, art.url]
+        elif target != art.canonical_url and held[aid] != art.content_hash:
             home = next((i for i in known_hash.get(art.content_hash, ())
                          if held[i] == art.content_hash), None)
+            if home is None:  # an article that took the text in this very batch
+                if holders is None:
+                    holders = {}
+                    for i, chash in sorted(held.items()):
+                        holders.setdefault(chash, i)
+                home = holders.get(art.content_hash)
         placed.append((art, home))
     homeless: dict[str, Article] = {}  # URL -> the first copy there whose text no row holds
     home_of: dict[str, str] = {}  # content hash -> URL of the copy inserted with it

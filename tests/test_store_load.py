@@ -318,3 +318,65 @@ def test_stats_records_add_up_field_by_field() -> None:
     loaded = LoadStats(new=1, duplicate=2)
     loaded.add(LoadStats(new=2, updated=1, older=1))
     assert loaded == LoadStats(new=3, updated=1, older=1, duplicate=2)
+
+
+def test_a_rerun_keeps_a_copy_on_the_article_it_was_a_sighting_of(
+        conn: psycopg.Connection) -> None:
+    """Re-running a night after a later night edited the original of an exact copy, or
+    after the night itself gave an older article the copy's text, adds no row and no
+    second sighting: the copy stays a sighting of the article it was one of."""
+    store.sync_feeds(conn, FEEDS)
+    wire = "أعلنت واشنطن اليوم عقوبات جديدة على كوريا الشمالية بسبب برنامجها الصاروخي"
+    night1 = [art("https://a.example/1", wire), art("https://b.example/9", wire, feed="f2")]
+    store.load_articles(conn, store.start_run(conn, "n1", NIGHT1), night1)
+    conn.commit()
+    store.load_articles(conn, store.start_run(conn, "n2", NIGHT2),
+                        [art("https://a.example/1", wire + " وردت بيونغ يانغ بغضب")])
+    conn.commit()
+    before_rows, before_sightings = rows(conn), sightings(conn)
+    stats = store.load_articles(conn, store.start_run(conn, "n1", NIGHT1), night1)
+    conn.commit()
+    assert rows(conn) == before_rows
+    assert sightings(conn) == before_sightings
+    assert (stats.new, stats.updated) == (0, 0)
+
+    # A night that gives an older article the copy's text, run twice.
+    draft = "مسودة أولى لخبر عن اجتماع وزراء الخارجية العرب في القاهرة هذا الأسبوع"
+    other = "خبر ثان عن الأسواق المالية في الخليج وارتفاع أسعار النفط"
+    night3 = datetime(2024, 1, 3, 3, tzinfo=UTC)
+    store.load_articles(conn, store.start_run(conn, "n3", night3),
+                        [art("https://x.example/1", draft), art("https://y.example/1", other)])
+    conn.commit()
+    night4 = [art("https://x.example/1", other), art("https://z.example/1", other, feed="f2")]
+    night4_ts = datetime(2024, 1, 4, 3, tzinfo=UTC)
+    store.load_articles(conn, store.start_run(conn, "n4", night4_ts), night4)
+    conn.commit()
+    before_rows, before_sightings = rows(conn), sightings(conn)
+    store.load_articles(conn, store.start_run(conn, "n4", night4_ts), night4)
+    conn.commit()
+    assert rows(conn) == before_rows
+    assert sightings(conn) == before_sightings
+
+
+def test_a_copy_finds_the_article_that_took_its_text_in_the_same_batch(
+        conn: psycopg.Connection) -> None:
+    """One batch edits an article away from a wire text while another takes it, and carries
+    a copy of it: the copy is a sighting of the one that holds the text now, not a new row."""
+    store.sync_feeds(conn, FEEDS)
+    wire = "أعلنت واشنطن اليوم عقوبات جديدة على كوريا الشمالية بسبب برنامجها الصاروخي"
+    draft = "مسودة أولى لخبر عن اجتماع وزراء الخارجية العرب في القاهرة هذا الأسبوع"
+    store.load_articles(conn, store.start_run(conn, "n1", NIGHT1),
+                        [art("https://a.example/1", wire), art("https://b.example/1", draft)])
+    conn.commit()
+    stats = store.load_articles(conn, store.start_run(conn, "n2", NIGHT2), [
+        art("https://c.example/1", wire, feed="f2"),
+        art("https://a.example/1", wire + " وردت بيونغ يانغ بغضب"),
+        art("https://b.example/1", wire)])
+    conn.commit()
+    assert stats.new == 0
+    per_text = conn.execute("SELECT count(*) FROM articles GROUP BY content_hash").fetchall()
+    assert sorted(per_text) == [(1,), (1,)]
+    b_id = conn.execute("SELECT id FROM articles WHERE canonical_url = 'https://b.example/1'"
+                        ).fetchone()[0]
+    assert conn.execute("SELECT article_id FROM article_sightings "
+                        "WHERE url = 'https://c.example/1'").fetchall() == [(b_id,)]
