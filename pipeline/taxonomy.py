@@ -61,9 +61,20 @@ class _Strict(BaseModel):
         if isinstance(value, str):
             # The schema would read "1" as 1: a number in quotes is text, as in the other
             # data files, so a quoted value is never taken for what it was not written as.
-            raise ValueError(f"expected a number, got {value!r}"
-                             + (" (write it without quotes)" if _numeric(value) else ""))
+            raise ValueError(f"expected a number, got {value!r}" + _number_hint(value))
         return value
+
+
+# YAML reads an exponent without a decimal point (6e0, 1E3) as text, quotes or none.
+_BARE_EXPONENT = re.compile(r"[+-]?\d+[eE][+-]?\d+")
+
+
+def _number_hint(text: str) -> str:
+    """What to write instead of a number YAML read as text."""
+    if _BARE_EXPONENT.fullmatch(text.strip()):
+        return (f" (YAML reads {text.strip()} as text: write {float(text):g}, or put a "
+                "decimal point in it)")
+    return " (write it without quotes)" if _numeric(text) else ""
 
 
 def _numeric(text: str) -> bool:

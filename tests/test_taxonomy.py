@@ -297,6 +297,14 @@ def test_a_number_written_in_quotes_is_refused(line: str, field: str) -> None:
     assert "without quotes" in msg, msg
 
 
+def test_an_exponent_without_a_decimal_point_is_refused_with_what_to_write() -> None:
+    # YAML reads 2e0 as text, quotes or none: the advice is not to remove quotes.
+    msg = error_of(MINIMAL.replace("      - {term: تجربة, weight: 2}",
+                                   "      - {term: تجربة, weight: 2e0}"))
+    assert "expected a number, got '2e0' (YAML reads 2e0 as text: write 2" in msg, msg
+    assert "without quotes" not in msg, msg
+
+
 # Every level of the file, each on lines of its own, for the table of mistakes below.
 FULL = """\
 version: "1"
