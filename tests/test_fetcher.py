@@ -78,11 +78,13 @@ def test_the_page_interval_holds_when_several_requests_wait_at_once(http_server)
 
     http_server.route("/p", timed)
     limits = Limits(per_host=4, host_interval=interval)  # all four wait for the pause together
+    started = time.monotonic()
     resps = asyncio.run(_get_all([http_server.url(f"/p?{i}") for i in range(4)], limits))
     assert [r.status for r in resps] == [200] * 4
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
-    # Generous margin: the point is no two requests arrive together (gap near 0).
-    assert min(gaps) > interval / 2, gaps
+    # The k-th page may not start before k intervals have passed. A lower bound only: a
+    # loaded machine may delay a request, never bring one forward.
+    since = [round(t - started, 3) for t in sorted(arrivals)]
+    assert all(t >= k * interval - 0.05 for k, t in enumerate(since)), since
 
 
 def test_requests_queued_for_a_busy_server_leave_global_slots_to_others(http_server) -> None:
@@ -93,7 +95,7 @@ def test_requests_queued_for_a_busy_server_leave_global_slots_to_others(http_ser
     waited_for_b: list[bool] = []
 
     def first_a(h: BaseHTTPRequestHandler) -> None:
-        waited_for_b.append(b_arrived.wait(timeout=1.0))
+        waited_for_b.append(b_arrived.wait(timeout=10.0))  # ends as soon as B arrives
         respond(200, b"<html>a</html>")(h)
 
     def page_b(h: BaseHTTPRequestHandler) -> None:
@@ -109,4 +111,7 @@ def test_requests_queued_for_a_busy_server_leave_global_slots_to_others(http_ser
     resps = asyncio.run(_get_all([*a_urls, b_url], limits))
     assert [r.status for r in resps] == [200] * 4
     assert waited_for_b == [True]
-    assert [p for p, _ in http_server.requests] == ["/a0", "/b", "/a?1", "/a?2"]
+    # /a0 and /b race to the server; A's queued pages come only after B's.
+    paths = [p for p, _ in http_server.requests]
+    assert sorted(paths) == ["/a0", "/a?1", "/a?2", "/b"]
+    assert paths.index("/b") < paths.index("/a?1") < paths.index("/a?2")
