@@ -197,10 +197,24 @@ def tokenize_reference(text: str) -> Tokens:
     words = WORD.findall(text)
     joined = " ".join(words).translate(table)
     parts = joined.split()
-    if len(parts) != len(words):
-        # A token vanished (a lone diacritic) or split: rebuild token by token.
+    if len(parts) != len(words) or _splits_a_word(text):
+        # A token vanished (a lone diacritic) or split (ﷺ): rebuild token by token, one
+        # token per word, so that token i is still the i-th word left in the original.
+        # Checked apart from the count: a split and a vanished word would cancel out.
         parts = [n for n in (w.translate(table).replace(" ", "") for w in words) if n]
     return Tokens(text=text, joined=" " + " ".join(parts) + " ", count=len(parts))
+
+
+@cache
+def _splitting() -> re.Pattern[str]:
+    """The characters that normalize to more than one word (ﷺ, ﷻ, some presentation forms)."""
+    chars = sorted(chr(cp) for cp, out in translation_table().items()
+                   if any(c.isspace() for c in out) and WORD.fullmatch(chr(cp)))
+    return re.compile("[" + re.escape("".join(chars)) + "]") if chars else re.compile("(?!)")
+
+
+def _splits_a_word(text: str) -> bool:
+    return _splitting().search(text) is not None
 
 
 # --- fast tokenization: one array lookup per character ---------------------------------

@@ -94,6 +94,19 @@ def test_html_to_text_keeps_less_than_and_greater_than_signs() -> None:
     assert html_to_text('<!DOCTYPE html><!-- x < y --><div class="a">نص</div>') == "نص"
 
 
+def test_offsets_hold_when_a_word_splits_and_another_vanishes() -> None:
+    # ﷻ normalizes to two words and a lone tatweel (a dateline's dash) to none: the token
+    # count is unchanged, but every token after them must still map to its own word.
+    text = "قال الشيخ إن الله ﷻ يأمر بالعدل، وفرضت واشنطن عقوبات على كوريا الشمالية ـ أ ف ب"
+    for tokens in (tokenize(text), tokenize_reference(text)):
+        words = tokens.tokens()
+        spans = tokens.spans
+        assert len(spans) == tokens.count == len(words)
+        at = words.index("عقوبات")
+        assert text[spans[at][0]:spans[at][1]] == "عقوبات"
+        assert text[slice(*spans[words.index("كوريا")])] == "كوريا"
+
+
 def test_fast_tokenize_equals_the_reference() -> None:
     texts = ["", "a_b __ c", "ﻻ يوجد", "كلمة\u200cمع", "\x00نص", "ـــ x", "مُ ّ كلمة",
              "٣٤٥ ＡＢＣ", "😀 نص", "ﷺ محمد", "#كوريا_الشمالية!", "كلمة\u200eأخرى"]
