@@ -29,7 +29,9 @@ class Kind(StrEnum):
 
 
 PROCLITICS = ("", "و", "ف", "ب", "ك", "ل", "وب", "ول", "فب", "فل", "وك", "فك")
-ARTICLE_FORMS = ("ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل")
+# The article after each proclitic (وبال as well as بال); لل is ل + ال.
+ARTICLE_FORMS = ("ال", "وال", "فال", "بال", "كال", "وبال", "فبال", "وكال", "فكال", "لل", "ولل",
+                 "فلل")
 # Attached pronouns, dual and sound plurals, and the nisba-free feminine plural.
 POSSESSIVES = ("ها", "هم", "هما", "هن", "ه", "ي", "نا", "كم", "ك")
 WORD_ENDINGS = ("", *POSSESSIVES, "ان", "ين", "ون", "ات", "اتها", "اتهم", "انها", "يها", "يه")

@@ -9,8 +9,12 @@ def keys(hits: list[Hit]) -> list[object]:
 
 def test_word_terms_take_clitics_plurals_and_possessives() -> None:
     m = Matcher([Term("عقوبات", "sanctions")])
-    for form in ("عقوبات", "العقوبات", "لعقوبات", "بالعقوبات", "والعقوبات", "عقوباتها", "للعقوبات"):
+    for form in ("عقوبات", "العقوبات", "لعقوبات", "بالعقوبات", "والعقوبات", "عقوباتها", "للعقوبات",
+                 "وبالعقوبات", "فبالعقوبات", "وكالعقوبات"):
         assert keys(m.find(f"تحدث عن {form} أمس")) == ["sanctions"], form
+    # A term written with the article takes the article after any proclitic pair too.
+    phrase = Matcher([Term("العقوبات الاقتصادية", "economic")])
+    assert keys(phrase.find("وبالعقوبات الاقتصادية تضغط واشنطن")) == ["economic"]
     assert m.find("تحدث عن مستعقوبات أمس") == []
 
 
