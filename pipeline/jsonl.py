@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,12 +66,19 @@ def require_id(obj: dict[str, Any], number: int, where: str = "line ") -> Any:
     return value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def require_text(obj: dict[str, Any], number: int, where: str = "line ",
                  fields: tuple[str, ...] = TEXT_FIELDS) -> None:
     """Refuse an object whose ``fields`` hold no words: tagging it would measure nothing."""
     for name in fields:
         if obj.get(name) is not None and not isinstance(obj[name], str):
             raise JsonlError(f"{where}{number}: '{name}' must be a string")
+        if obj.get(name) and _SURROGATE.search(obj[name]):
+            # JSON may escape half of an emoji (\ud83d) that no UTF-8 text can hold.
+            raise JsonlError(f"{where}{number}: '{name}' holds half of a UTF-16 surrogate "
+                             "pair (a cut emoji escape such as \\ud83d)")
     if not any((obj.get(name) or "").strip() for name in fields):
         listed = ", ".join(f"'{name}'" for name in fields[:-1]) + f" or '{fields[-1]}'"
         raise JsonlError(f"{where}{number}: a non-empty {listed} is required")

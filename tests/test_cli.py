@@ -153,6 +153,17 @@ def test_tag_keeps_the_old_output_when_the_input_is_bad(tmp_path: Path) -> None:
     assert good.read_text(encoding="utf-8").startswith('{"id": "a"')
 
 
+@pytest.mark.parametrize("command", ["tag", "dedup"])
+def test_half_an_emoji_escape_is_refused_naming_the_line(command: str, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "title": "قمة", "text": "نص"}\n'
+                   '{"id": "b", "title": "قمة \\ud83d", "text": "نص آخر"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, [command, "--in", str(src), "--out",
+                                      str(tmp_path / "out.jsonl")], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "line 2: 'title' holds half of a UTF-16 surrogate pair" in result.output, result.output
+
+
 def test_a_bad_taxonomy_for_tag_is_reported_on_stderr(tmp_path: Path) -> None:
     import subprocess
     import sys
