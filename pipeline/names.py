@@ -76,7 +76,8 @@ SHORT_FIRST_PARTS = frozenset({"آن"})
 SHORT_FIRST_PARTS_BEFORE_HYPHEN = frozenset({"أو", "هو", "هي"})
 _SHORT_FIRST_NORMS = frozenset(normalize_inline(w) for w in
                                SHORT_FIRST_PARTS | SHORT_FIRST_PARTS_BEFORE_HYPHEN)
-_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")  # tatweel and diacritics
+# Tatweel, diacritics and the invisible characters a word may carry after its clitic.
+_MARKS = re.compile("[\u0640\u064b-\u065f\u0670\u00ad\u061c\u200b-\u200f\u2060\ufeff]")
 CONJUNCTIONS = ("و", "ف")
 
 

@@ -33,9 +33,12 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 # only these gives the same text without rebuilding it at every word.
 _SPACE_RUNS = re.compile(r"[\t\r\f\v][ \t\r\f\v]*| [ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-# A word: letters and digits with the marks, tatweel and joiners that live inside words.
+# A word: letters and digits with the marks, tatweel, joiners and the invisible characters
+# that live inside words (a soft hyphen, a zero-width space or a direction mark that a CMS
+# left in "عقو\u00adبات" does not split it: normalization drops them, as it drops the joiners).
 # The underscore is excluded so hashtags like #كوريا_الشمالية split into words.
-WORD = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d])+")
+WORD = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f"
+                  r"\u00ad\u2060\ufeff\u061c])+")
 
 
 def reference_normalize(text: str) -> str:
@@ -171,7 +174,7 @@ class Tokens:
                     m.span() for m in WORD.finditer(self.text)
                     if m.group().translate(translation_table()).strip()
                 ]
-            self._spans = spans
+            self._spans = _trimmed(self.text, spans)
         return self._spans
 
     def token_index(self, pos: int) -> int:
@@ -185,6 +188,24 @@ class Tokens:
 
     def tokens(self) -> list[str]:
         return self.joined.split()
+
+
+_EDGE_MARKS = re.compile("[" + _INVISIBLE + "\u00ad]")
+
+
+def _trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` without the invisible characters at their edges: a direction mark or a
+    zero-width space the words carry belongs to no word's surface."""
+    if _EDGE_MARKS.search(text) is None:
+        return spans
+    out = []
+    for start, end in spans:
+        while start < end - 1 and _EDGE_MARKS.match(text, start):
+            start += 1
+        while end > start + 1 and _EDGE_MARKS.match(text, end - 1):
+            end -= 1
+        out.append((start, end))
+    return out
 
 
 def tokenize_reference(text: str) -> Tokens:
@@ -276,7 +297,8 @@ class _FastTokens(Tokens):
                 inside = np.searchsorted(dropped, ends) - np.searchsorted(dropped, starts)
                 live = inside < ends - starts
                 starts, ends = starts[live], ends[live]
-            self._spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
+            self._spans = _trimmed(self.text, list(zip(starts.tolist(), ends.tolist(),
+                                                       strict=True)))
         return super().spans
 
 

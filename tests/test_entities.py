@@ -675,6 +675,14 @@ MENTION_ROW = ("SELECT article_id, entity_id, surface, surface_norm, type, field
                "field, start_offset")
 
 
+def test_invisible_characters_stay_out_of_a_mention(tagger: EntityTagger) -> None:
+    text = "وقالت إيران و\u200bحزب الله\u200b إن روسيا\u200f تدعمهما."
+    found = {(m.text, m.canonical) for m in tagger.tag(text)}
+    assert ("حزب الله", "Hezbollah") in found and ("روسيا", "Russia") in found, found
+    for m in tagger.tag(text):
+        assert text[m.start:m.end] == m.text
+
+
 def test_retagging_writes_the_same_rows(conn) -> None:
     """New and already tagged articles in one pass, over several batches: same rows again."""
     gaz = load_gazetteer()

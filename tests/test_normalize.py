@@ -107,6 +107,16 @@ def test_offsets_hold_when_a_word_splits_and_another_vanishes() -> None:
         assert text[slice(*spans[words.index("كوريا")])] == "كوريا"
 
 
+def test_invisible_characters_inside_a_word_do_not_split_it() -> None:
+    # A soft hyphen, a zero-width space or a direction mark a CMS left inside or around a
+    # word: normalization drops them, tokens keep the word whole, spans leave them out.
+    text = "فرضت عقو\u00adبات على كو\u200bريا و\u200fروسيا\u200f اليوم"
+    for tokens in (tokenize(text), tokenize_reference(text)):
+        assert tokens.tokens() == ["فرضت", "عقوبات", "علي", "كوريا", "وروسيا", "اليوم"]
+        surfaces = [text[a:b] for a, b in tokens.spans]
+        assert surfaces[4] == "و\u200fروسيا" and surfaces[5] == "اليوم"
+
+
 def test_fast_tokenize_equals_the_reference() -> None:
     texts = ["", "a_b __ c", "ﻻ يوجد", "كلمة\u200cمع", "\x00نص", "ـــ x", "مُ ّ كلمة",
              "٣٤٥ ＡＢＣ", "😀 نص", "ﷺ محمد", "#كوريا_الشمالية!", "كلمة\u200eأخرى"]
