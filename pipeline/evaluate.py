@@ -86,7 +86,9 @@ class Report:
 def score(gold: dict[str, set[str]], predicted: dict[str, set[str]],
           topics: Iterable[str] | None = None) -> Report:
     """Compare predicted topic sets with gold ones over the gold ids."""
-    names = list(topics) if topics is not None else sorted(set().union(*gold.values()))
+    # A topic named twice is scored once (dict keys keep the order given).
+    names = (list(dict.fromkeys(topics)) if topics is not None
+             else sorted(set().union(*gold.values())))
     per = {t: TopicScore(t) for t in names}
     micro = TopicScore("micro")
     for aid in sorted(gold):

@@ -48,6 +48,10 @@ def test_score_counts_and_rates() -> None:
     assert micro.f1 == pytest.approx(2 * 3 / (2 * 3 + 2 + 1))
     data = report.as_dict()
     assert data["articles"] == 4 and data["topics"][1]["false_negatives"] == ["b"]
+    # A topic named twice is one topic, counted once.
+    twice = evaluate.score(gold, pred, ["x", "y", "x"])
+    assert [s.topic for s in twice.topics] == ["x", "y"]
+    assert (twice.micro.tp, twice.micro.fp, twice.micro.fn) == (3, 2, 1)
 
 
 def test_empty_cases() -> None:
