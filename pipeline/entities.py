@@ -394,7 +394,7 @@ class EntityTagger:
             pos += len(text) + 1
         tokens = tokenize("\n".join(fields[n] or "" for n in names))
         words = tokens.tokens()
-        raw = self.matcher.scan(tokens)
+        raw = _within_lines(tokens, self.matcher.scan(tokens))
         hits = _longest(raw)
         entity_hits = [h for h in hits if isinstance(h[2], _Key)]
         triggers = [h for h in hits if not isinstance(h[2], _Key) and h[2][0] != "stop"]
@@ -837,6 +837,16 @@ def _someone_elses_surname(before: Sequence[str], e: Entity) -> bool:
         if len(k) >= 2 and any(k.startswith(o) or o.startswith(k) for o in own.skeletons):
             return False
     return True
+
+
+def _within_lines(tokens: Tokens, raw: list[Hit]) -> list[Hit]:
+    """The hits that do not run over a line break: the tokens see none, but a name does not
+    go on from a title into the body, nor from one paragraph into the next."""
+    text = tokens.text
+    if "\n" not in text:
+        return raw
+    spans = tokens.spans
+    return [h for h in raw if h[0] == h[1] or "\n" not in text[spans[h[0]][1]:spans[h[1]][0]]]
 
 
 @cache

@@ -675,6 +675,17 @@ MENTION_ROW = ("SELECT article_id, entity_id, surface, surface_norm, type, field
                "field, start_offset")
 
 
+def test_a_name_does_not_run_from_the_title_into_the_body(tagger: EntityTagger) -> None:
+    rows = tagger.tag_fields({"title": "ترامب يلتقي كيم",
+                              "body": "جونغ أون يصل إلى سنغافورة اليوم."})
+    found = {(m.text, m.canonical, m.field) for m in rows}
+    assert ("كيم", "Kim Jong Un", "title") in found, found
+    assert ("جونغ أون", "Kim Jong Un", "body") in found, found
+    # Nor from one paragraph into the next, across a sentence's end.
+    text = "وقالت رئاسة الاستخبارات العامة.\nالسعودية تنفي الاتهامات."
+    assert all("\n" not in m.text for m in tagger.tag(text))
+
+
 def test_invisible_characters_stay_out_of_a_mention(tagger: EntityTagger) -> None:
     text = "وقالت إيران و\u200bحزب الله\u200b إن روسيا\u200f تدعمهما."
     found = {(m.text, m.canonical) for m in tagger.tag(text)}
