@@ -26,7 +26,9 @@ REQUIRED = ("id", "type", "en", "ar")
 LIST_FIELDS = ("aka", "weak", "ctx")
 # Function words (normalized): a spelling that normalizes to one of these would match everywhere.
 FUNCTION_WORDS = frozenset(("ان", "من", "في", "علي", "الي", "عن", "ما", "لا", "لم", "هو", "هي",
-                            "او", "ثم", "قد", "كل", "مع", "ذلك", "هذا"))
+                            "او", "ثم", "قد", "كل", "مع", "ذلك", "هذا", "هذه", "تلك", "الذي",
+                            "التي", "الذين", "بعد", "قبل", "عند", "حتي", "لكن", "بين", "غير",
+                            "كان", "كانت", "انه", "انها", "لقد", "ايضا", "اذا", "منذ", "خلال"))
 ALLOWED = frozenset(REQUIRED + LIST_FIELDS)
 TOP_LEVEL = frozenset(("version", "entities", "stop"))
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -141,6 +143,11 @@ def _entity(source: str, node: Node, index: int) -> Entity:
     for alias in lists["weak"] + lists["ctx"]:
         if not norm_alias(alias):
             raise _err(source, node, f"{where}: term {alias!r} is empty after normalization")
+    if not strong and not lists["ctx"]:
+        # A weak spelling counts beside a strong mention of the entity or a context term:
+        # with neither, the entity could never be found.
+        raise _err(source, node, f"{where}: every spelling is weak and there is no 'ctx': "
+                                 "give it a strong spelling or context terms")
     return Entity(ent_id, etype, en, ar, tuple(strong), lists["weak"], lists["ctx"],
                   node.start_mark.line + 1)
 

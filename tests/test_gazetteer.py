@@ -101,6 +101,11 @@ def test_missing_field_names_line_and_field() -> None:
      r":3: entity Q1: field 'aka' must be a list"),
     ("- {id: Q1, type: LOC, en: A, ar: ألف, ctx: [باء]}", r"'ctx' is only used with 'weak'"),
     ("- {id: Q1, type: LOC, en: A, ar: إن}", r"too short or a common word; list it under 'weak'"),
+    ("- {id: Q1, type: LOC, en: A, ar: هذه}", r"too short or a common word; list it under 'weak'"),
+    ("- {id: Q1, type: PER, en: A, ar: الذي}", r"too short or a common word; list it under 'weak'"),
+    # Weak spellings only and no context: nothing could ever license them.
+    ("- {id: Q1, type: LOC, en: A, ar: ألف, weak: [ألف]}",
+     r"entity Q1: every spelling is weak and there is no 'ctx'"),
     ("- [Q1, LOC]", r":3: entity #1: expected a mapping"),
     ("- {id: Q1, type: LOC, en: A, ar: ألف, [aka]: [باء]}",
      r":3: entity #1: a key must be a plain name, not a list or mapping"),
