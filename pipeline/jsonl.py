@@ -67,6 +67,7 @@ def require_id(obj: dict[str, Any], number: int, where: str = "line ") -> Any:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def require_text(obj: dict[str, Any], number: int, where: str = "line ",
@@ -79,6 +80,7 @@ def require_text(obj: dict[str, Any], number: int, where: str = "line ",
             # JSON may escape half of an emoji (\ud83d) that no UTF-8 text can hold.
             raise JsonlError(f"{where}{number}: '{name}' holds half of a UTF-16 surrogate "
                              "pair (a cut emoji escape such as \\ud83d)")
-    if not any((obj.get(name) or "").strip() for name in fields):
+    if not any(_LETTER_OR_DIGIT.search(obj.get(name) or "") for name in fields):
         listed = ", ".join(f"'{name}'" for name in fields[:-1]) + f" or '{fields[-1]}'"
-        raise JsonlError(f"{where}{number}: a non-empty {listed} is required")
+        raise JsonlError(f"{where}{number}: a non-empty {listed} is required (a letter or "
+                         "a digit at least: punctuation alone has no word to tag)")

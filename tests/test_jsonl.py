@@ -56,6 +56,8 @@ def test_require_id_keeps_strings_and_numbers() -> None:
     ({"id": 1}, "line 2: a non-empty 'title', 'text' or 'body' is required"),
     ({"id": 1, "title": " ", "text": ""}, "line 2: a non-empty 'title', 'text' or 'body'"),
     ({"id": 1, "title": 5}, "line 2: 'title' must be a string"),
+    # Punctuation, an emoji or a lone diacritic: nothing a tagger could read.
+    ({"id": 1, "title": "…!؟", "text": "😀 \u064e"}, "line 2: a non-empty 'title'"),
 ])
 def test_require_text(obj: dict, message: str) -> None:
     with pytest.raises(JsonlError, match=message):
