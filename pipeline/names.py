@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from pipeline.matcher import ARTICLE_FORMS
-from pipeline.normalize import Tokens, normalize_inline
+from pipeline.normalize import IN_WORD_INVISIBLE, Tokens, normalize_inline
 
 NAME_KIND_CACHE = 100_000  # tokens whose name test is kept (31k articles use ~31,000)
 _DEFINITE = object()  # a token with the article: name-like only inside a name
@@ -77,7 +77,7 @@ SHORT_FIRST_PARTS_BEFORE_HYPHEN = frozenset({"أو", "هو", "هي"})
 _SHORT_FIRST_NORMS = frozenset(normalize_inline(w) for w in
                                SHORT_FIRST_PARTS | SHORT_FIRST_PARTS_BEFORE_HYPHEN)
 # Tatweel, diacritics and the invisible characters a word may carry after its clitic.
-_MARKS = re.compile("[\u0640\u064b-\u065f\u0670\u00ad\u061c\u200b-\u200f\u2060\ufeff]")
+_MARKS = re.compile("[\u0640\u064b-\u065f\u0670" + IN_WORD_INVISIBLE + "]")
 CONJUNCTIONS = ("و", "ف")
 
 

@@ -20,6 +20,9 @@ import numpy as np
 # Zero-width joiners and directional marks sit inside words; camel's arclean turns some
 # of them into spaces, which would split a word in two, so they are dropped instead.
 _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c\u202a\u202b\u202c\u202d\u202e"
+# Those a word may carry inside it, and the soft hyphen (a regex class body): normalization
+# drops them, so they join the letters around them rather than split a word.
+IN_WORD_INVISIBLE = "\u00ad\u061c\u200b-\u200f\u2060\ufeff"
 
 # Code-point ranges worth tabulating: Latin, punctuation, Arabic and its presentation forms.
 _RANGES = (
@@ -37,8 +40,8 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 # that live inside words (a soft hyphen, a zero-width space or a direction mark that a CMS
 # left in "عقو\u00adبات" does not split it: normalization drops them, as it drops the joiners).
 # The underscore is excluded so hashtags like #كوريا_الشمالية split into words.
-WORD = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f"
-                  r"\u00ad\u2060\ufeff\u061c])+")
+WORD = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+                  + IN_WORD_INVISIBLE + "])+")
 
 
 def reference_normalize(text: str) -> str:
@@ -190,7 +193,7 @@ class Tokens:
         return self.joined.split()
 
 
-_EDGE_MARKS = re.compile("[" + _INVISIBLE + "\u00ad]")
+_EDGE_MARKS = re.compile("[" + IN_WORD_INVISIBLE + "]")
 
 
 def _trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
